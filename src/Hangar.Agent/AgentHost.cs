@@ -1,0 +1,49 @@
+using Hangar.Agent.Connection;
+using Hangar.Agent.Images;
+using Hangar.Agent.Vms;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.Agent;
+
+/// <summary>One agent: its reconciler and its connection to a control plane, for as long as it runs.</summary>
+public sealed class AgentHost : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private Task? _connectionTask;
+
+    public AgentHost(AgentOptions options, ILoggerFactory loggers)
+    {
+        Options = options;
+        Images = new VmImageResolver(options);
+        Accelerators = new AcceleratorResolver(options, Images);
+        Reconciler = new Reconciler(options, new VmLauncher(options, Images, Accelerators), loggers);
+        Loggers = loggers;
+    }
+
+    public AgentOptions Options { get; }
+    public VmImageResolver Images { get; }
+    public AcceleratorResolver Accelerators { get; }
+    public Reconciler Reconciler { get; }
+    private ILoggerFactory Loggers { get; }
+    public AgentConnection? Connection { get; private set; }
+
+    /// <summary>Resumes the desired state kept on disk and connects to the control plane at <paramref name="url"/>.</summary>
+    public void Start(Uri url, string credential)
+    {
+        Reconciler.Start();
+        Connection = new AgentConnection(url, credential, Options, Reconciler, Accelerators, Loggers.CreateLogger<AgentConnection>());
+        _connectionTask = Task.Run(() => Connection.RunAsync(_cts.Token));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cts.CancelAsync();
+        if (_connectionTask is not null)
+        {
+            try { await _connectionTask; }
+            catch (OperationCanceledException) { }
+        }
+        await Reconciler.DisposeAsync();
+        _cts.Dispose();
+    }
+}

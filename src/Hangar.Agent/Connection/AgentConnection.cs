@@ -1,0 +1,130 @@
+using System.Net.WebSockets;
+using Hangar.Protocol.Agent;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.Agent.Connection;
+
+/// <summary>
+/// The agent's side of <c>/agent/ws</c>: connects, says hello, applies every desired state it receives, and reports
+/// observed state whenever it changes (coalesced) and at least every heartbeat interval. Reconnects with jittered
+/// exponential backoff; while disconnected the reconciler keeps running the last desired state.
+/// </summary>
+public sealed class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators, ILogger<AgentConnection> logger)
+{
+    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly Random _random = new();
+
+    /// <summary>True while a session with the control plane is open.</summary>
+    public bool Connected { get; private set; }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        reconciler.Changed += OnChanged;
+        try
+        {
+            var attempt = 0;
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await RunSessionAsync(() => attempt = 0, ct);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException or AgentProtocolException or HttpRequestException)
+                {
+                    logger.LogWarning("Control plane {Url} unreachable: {Message}", url, e.Message);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+                Connected = false;
+                attempt++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(attempt, 10)), MaxReconnectDelay.TotalMilliseconds) * (0.8 + 0.4 * _random.NextDouble()));
+                await Task.Delay(delay, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        finally
+        {
+            reconciler.Changed -= OnChanged;
+        }
+    }
+
+    private void OnChanged()
+    {
+        try { _changed.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    private async Task RunSessionAsync(Action connected, CancellationToken ct)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
+        socket.Options.SetRequestHeader(AgentProtocol.AgentNameHeader, options.Name);
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+        await socket.ConnectAsync(url, ct);
+        var channel = new AgentChannel(socket);
+        var accel = await accelerators.ResolveAsync(null, ct);
+        await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current,
+            accel == Hangar.Qemu.QemuAccelerator.Kvm ? "kvm" : "tcg"), ct);
+        var welcome = await channel.ReceiveAsync(ct);
+        if (welcome is not WelcomeMessage hello)
+            throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");
+        Connected = true;
+        connected();
+        logger.LogInformation("Connected to control plane {Url}", url);
+
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sender = SendLoopAsync(channel, hello.HeartbeatInterval, session.Token);
+        try
+        {
+            while (true)
+            {
+                AgentMessage? message;
+                try
+                {
+                    message = await channel.ReceiveAsync(ct);
+                }
+                catch (AgentProtocolException e)
+                {
+                    await channel.SendAsync(new ErrorMessage(e.MessageId, e.Code, e.Message), ct);
+                    continue;
+                }
+                switch (message)
+                {
+                    case null:
+                        return;
+                    case DesiredStateMessage desired:
+                        reconciler.Apply(desired);
+                        break;
+                    case HeartbeatMessage:
+                        break;
+                    case ErrorMessage error:
+                        logger.LogWarning("Control plane reported {Code}: {Message}", error.Code, error.Message);
+                        break;
+                    default:
+                        await channel.SendAsync(new ErrorMessage(message.Id, "unexpected_type", $"An agent does not accept '{message.GetType().Name}'."), ct);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            await session.CancelAsync();
+            try { await sender; }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+        }
+    }
+
+    private async Task SendLoopAsync(AgentChannel channel, TimeSpan heartbeat, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await channel.SendAsync(reconciler.Snapshot(), ct);
+            // Wait for a change, or send anyway after a heartbeat interval so the control plane sees we are alive.
+            await _changed.WaitAsync(heartbeat, ct);
+            // Coalesce bursts (a VM start changes several fields in a row) into one report.
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+    }
+}

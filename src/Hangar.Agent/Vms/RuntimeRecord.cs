@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Hangar.Qemu;
+
+namespace Hangar.Agent.Vms;
+
+/// <summary>
+/// Written next to a VM's QMP socket when its QEMU starts, so that an agent that restarts can adopt the QEMU:
+/// the pid and its start time (a recycled pid is not ours), the configuration it runs, where its serial log stood.
+/// </summary>
+public sealed record RuntimeRecord(int Pid, ulong ProcessStartTime, string ConfigHash, string Accelerator, DateTimeOffset StartedAt, long SerialLogOffset, long RestartNonce)
+{
+    public QemuProcessIdentity Identity => new(Pid, ProcessStartTime);
+
+    public static RuntimeRecord? TryRead(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RuntimeRecord>(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(string path)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this));
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,11 @@
+using Hangar.Qemu;
+
+namespace Hangar.Agent.Vms;
+
+/// <summary>
+/// Everything needed to start one VM, resolved from its desired spec: the QEMU configuration, how its disk is made,
+/// and a hash of both. A running VM whose hash differs from its desired plan's is restarted to apply the change.
+/// </summary>
+/// <param name="BackingImage">The base image an overlay disk is created on, or null for a blank disk.</param>
+/// <param name="DiskBytes">Virtual size of the VM's disk; null keeps the base image's size.</param>
+public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool HasDisk, string? BackingImage, string? BackingFormat, long? DiskBytes);

@@ -1,0 +1,356 @@
+using Hangar.Agent.Health;
+using Hangar.Protocol.Agent;
+using Hangar.Qemu;
+using Hangar.Spec;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.Agent.Vms;
+
+/// <summary>
+/// Keeps one VM as its desired state says, in one loop (so no two actions on a VM ever overlap): adopts a QEMU that
+/// survived an agent restart, prepares and starts, restarts on a configuration change or request, stops, restarts
+/// after an exit per the restart policy with jittered backoff, and reports what it observes.
+/// <code>
+///  Pending ─► Preparing ─► Starting ─► Running ─► Stopping ─► Stopped
+///                              ▲          │ exits on its own
+///                              └─ Backoff ◄┘ (policy allows)      Failed: prepare/start failed → Backoff
+/// </code>
+/// </summary>
+public sealed class VmSupervisor : IAsyncDisposable
+{
+    private readonly string _name;
+    private readonly VmLauncher _launcher;
+    private readonly Action _changed;
+    private readonly ILogger _logger;
+    private readonly VmPaths _paths;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly Lock _gate = new();
+    private readonly Random _random = new();
+    private readonly Task _loop;
+
+    // Desired, written by Update, read by the loop.
+    private DesiredVm? _desired;
+    private long _generation, _revision;
+    private bool _removed, _purge;
+    private long _convergedRevision = -1; // the revision the loop last finished acting on
+
+    // Observed, written by the loop (and the health monitor), read by Snapshot.
+    private VmPhase _phase = VmPhase.Pending;
+    private string? _detail, _lastError;
+    private HealthState _health = HealthState.Unknown;
+    private int _restarts, _failuresInRow;
+    private QemuInstance? _instance;
+    private RuntimeRecord? _record;
+    private HealthMonitor? _monitor;
+    private DateTimeOffset? _backoffUntil;
+    private long _handledNonce;
+    private bool _heldStopped; // exited on its own and the policy says stay stopped, until the next start request
+
+    public VmSupervisor(string name, DesiredVm desired, long generation, long revision, VmLauncher launcher, Action changed, ILogger logger)
+    {
+        _name = name;
+        _desired = desired;
+        _generation = generation;
+        _revision = revision;
+        _handledNonce = desired.RestartNonce;
+        _launcher = launcher;
+        _changed = changed;
+        _logger = logger;
+        _paths = VmPaths.For(launcher.Options, name);
+        _loop = Task.Run(() => RunAsync(_cts.Token));
+    }
+
+    public string Name => _name;
+
+    /// <summary>Completes when the VM was removed from the desired state and is stopped (and purged if asked).</summary>
+    public Task Completion => _loop;
+
+    /// <summary>A new desired state for this VM; null removes it (stop, and delete its disk when <paramref name="purge"/>).</summary>
+    public void Update(DesiredVm? desired, long generation, long revision, bool purge)
+    {
+        lock (_gate)
+        {
+            if (desired is null) { _removed = true; _purge = purge; }
+            else { _desired = desired; _removed = false; }
+            _generation = generation;
+            _revision = revision;
+        }
+        Signal();
+    }
+
+    public ObservedVm Snapshot()
+    {
+        lock (_gate)
+        {
+            var spec = _desired?.Spec;
+            var running = _instance is not null;
+            return new ObservedVm(_name, _phase, _detail, running ? _health : HealthState.Unknown,
+                _record?.Accelerator, running ? _record?.Pid : null,
+                spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
+                _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
+                running ? _record?.StartedAt : null, _generation, _convergedRevision);
+        }
+    }
+
+    private void Signal()
+    {
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { } // already signalled: one wake-up covers every change
+    }
+
+    private void Set(VmPhase phase, string? detail = null)
+    {
+        lock (_gate) { _phase = phase; _detail = detail; }
+        _changed();
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        try
+        {
+            await TryAdoptAsync(ct);
+            while (true)
+            {
+                DesiredVm desired;
+                bool removed, purge;
+                long revision;
+                lock (_gate) { desired = _desired!; removed = _removed; purge = _purge; revision = _revision; }
+
+                if (_instance is { Exited.IsCompleted: true }) await OnExitedAsync(desired, ct);
+
+                if (removed)
+                {
+                    if (_instance is not null) await StopAsync("removed from the fleet", ct);
+                    if (purge) Purge();
+                    lock (_gate) _convergedRevision = revision;
+                    Set(VmPhase.Stopped, purge ? "deleted" : "removed");
+                    return;
+                }
+
+                var restartRequested = desired.RestartNonce != _handledNonce;
+                if (restartRequested) { _heldStopped = false; _backoffUntil = null; _failuresInRow = 0; }
+
+                if (_instance is not null)
+                {
+                    if (!desired.Running)
+                    {
+                        await StopAsync("stop requested", ct);
+                        continue;
+                    }
+                    var plan = await _launcher.PlanAsync(desired, null, ct);
+                    if (plan.ConfigHash != _record!.ConfigHash || restartRequested)
+                    {
+                        await StopAsync(restartRequested ? "restart requested" : "restart to apply changes", ct);
+                        continue; // the next pass starts it with the new plan
+                    }
+                }
+                else if (desired.Running && !_heldStopped)
+                {
+                    var now = DateTimeOffset.UtcNow;
+                    if (_backoffUntil is not { } until || until <= now)
+                    {
+                        _handledNonce = desired.RestartNonce;
+                        await StartAsync(desired, ct);
+                        continue;
+                    }
+                }
+                else
+                {
+                    _handledNonce = desired.RestartNonce;
+                    _backoffUntil = null;
+                    if (_phase != VmPhase.Stopped) Set(VmPhase.Stopped, _heldStopped ? _detail : null);
+                }
+
+                // Nothing left to do for this revision: report it as reached, then sleep until something changes.
+                if (_convergedRevision != revision)
+                {
+                    lock (_gate) _convergedRevision = revision;
+                    _changed();
+                }
+                await WaitAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The agent is shutting down: the QEMU keeps running and the next agent adopts it.
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Supervisor of VM {Vm} failed", _name);
+            lock (_gate) { _lastError = e.Message; }
+            Set(VmPhase.Failed, "supervisor failed");
+        }
+    }
+
+    private async Task WaitAsync(CancellationToken ct)
+    {
+        var waits = new List<Task> { _signal.WaitAsync(ct) };
+        if (_instance is not null) waits.Add(_instance.Exited);
+        if (_instance is null && _backoffUntil is { } until)
+            waits.Add(Task.Delay(Max(until - DateTimeOffset.UtcNow, TimeSpan.Zero), ct));
+        await Task.WhenAny(waits);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task TryAdoptAsync(CancellationToken ct)
+    {
+        if (RuntimeRecord.TryRead(_paths.RuntimeRecordPath) is not { } record) return;
+        if (!record.Identity.IsAlive())
+        {
+            TryDelete(_paths.RuntimeRecordPath);
+            return;
+        }
+        try
+        {
+            var instance = await QemuInstance.AttachAsync(_paths.Runtime, record.Identity, ct);
+            lock (_gate) { _instance = instance; _record = record; _handledNonce = record.RestartNonce; }
+            _logger.LogInformation("Adopted VM {Vm} (pid {Pid})", _name, record.Pid);
+            var status = await instance.QueryStatusAsync(ct);
+            if (!status.Running) await instance.ContinueAsync(ct);
+            StartMonitor(record);
+            Set(VmPhase.Running, "adopted");
+        }
+        catch (QemuException e)
+        {
+            // Alive but not answering QMP: it is ours (pid and start time match), so end it and start afresh.
+            _logger.LogWarning(e, "VM {Vm} (pid {Pid}) could not be adopted; killing it", _name, record.Pid);
+            record.Identity.Kill();
+            TryDelete(_paths.RuntimeRecordPath);
+        }
+    }
+
+    private async Task StartAsync(DesiredVm desired, CancellationToken ct)
+    {
+        try
+        {
+            Set(VmPhase.Preparing, "resolving image");
+            var progress = new Progress<string>(line => { lock (_gate) { _detail = line; } _changed(); });
+            var plan = await _launcher.PlanAsync(desired, progress, ct);
+            Set(VmPhase.Preparing, "preparing disk");
+            await _launcher.PrepareDiskAsync(plan, ct);
+            Set(VmPhase.Starting, "launching QEMU");
+            var (instance, record) = await _launcher.LaunchAsync(plan, desired.RestartNonce, ct);
+            lock (_gate) { _instance = instance; _record = record; _lastError = null; }
+            await instance.ContinueAsync(ct);
+            StartMonitor(record);
+            Set(VmPhase.Running);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _logger.LogWarning(e, "VM {Vm} failed to start", _name);
+            await DiscardInstanceAsync(kill: true);
+            _failuresInRow++;
+            var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
+            _backoffUntil = DateTimeOffset.UtcNow + delay;
+            lock (_gate) { _lastError = e.Message; }
+            Set(VmPhase.Failed, $"retry in {delay.TotalSeconds:0.#}s");
+        }
+    }
+
+    private void StartMonitor(RuntimeRecord record)
+    {
+        var spec = _desired!.Spec;
+        _monitor = new HealthMonitor(spec.Health, spec.Forwards, _paths.SerialLog, record.SerialLogOffset, record.StartedAt, health =>
+        {
+            lock (_gate) { _health = health; }
+            _changed();
+        });
+    }
+
+    private async Task StopAsync(string reason, CancellationToken ct)
+    {
+        Set(VmPhase.Stopping, reason);
+        var instance = _instance!;
+        try
+        {
+            var how = await instance.StopAsync(_launcher.Options.GracefulStopTimeout, ct);
+            _logger.LogInformation("VM {Vm} stopped ({How}): {Reason}", _name, how, reason);
+        }
+        catch (QemuException e)
+        {
+            _logger.LogWarning(e, "VM {Vm} did not stop cleanly; killing it", _name);
+            await instance.KillAsync(ct);
+        }
+        await DiscardInstanceAsync(kill: false);
+        Set(VmPhase.Stopped, reason);
+    }
+
+    private async Task OnExitedAsync(DesiredVm desired, CancellationToken ct)
+    {
+        var exit = await _instance!.Exited;
+        var ranFor = DateTimeOffset.UtcNow - (_record?.StartedAt ?? DateTimeOffset.UtcNow);
+        await DiscardInstanceAsync(kill: false);
+        var restart = desired.Spec.Restart switch
+        {
+            RestartPolicy.Always => true,
+            RestartPolicy.OnFailure => !exit.GuestShutdown,
+            _ => false,
+        };
+        var what = exit.GuestShutdown ? $"guest powered off ({exit.ShutdownReason ?? "shutdown"})" : "QEMU exited unexpectedly";
+        lock (_gate) { _lastError = what; }
+        _logger.LogWarning("VM {Vm}: {What}", _name, what);
+        if (!restart || !desired.Running)
+        {
+            _heldStopped = desired.Running;
+            Set(VmPhase.Stopped, what);
+            return;
+        }
+        if (ranFor >= _launcher.Options.Backoff.ResetAfter) _failuresInRow = 0;
+        _failuresInRow++;
+        lock (_gate) { _restarts++; }
+        var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
+        _backoffUntil = DateTimeOffset.UtcNow + delay;
+        Set(VmPhase.Backoff, $"{what}; restart in {delay.TotalSeconds:0.#}s");
+    }
+
+    private async Task DiscardInstanceAsync(bool kill)
+    {
+        if (_monitor is { } monitor) await monitor.DisposeAsync();
+        _monitor = null;
+        var instance = _instance;
+        if (instance is not null)
+        {
+            if (kill) { try { await instance.KillAsync(CancellationToken.None); } catch (QemuException) { } }
+            await instance.DisposeAsync();
+        }
+        else if (kill && _record is { } record)
+        {
+            record.Identity.Kill();
+        }
+        lock (_gate) { _instance = null; _record = null; _health = HealthState.Unknown; }
+        TryDelete(_paths.RuntimeRecordPath);
+    }
+
+    private void Purge()
+    {
+        try
+        {
+            if (Directory.Exists(_paths.StateDirectory)) Directory.Delete(_paths.StateDirectory, recursive: true);
+            if (Directory.Exists(_paths.Runtime.Directory)) Directory.Delete(_paths.Runtime.Directory, recursive: true);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "Could not delete the files of VM {Vm}", _name);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Ends the loop without touching the QEMU: it keeps running for the next agent to adopt.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _cts.CancelAsync();
+        try { await _loop; }
+        catch (OperationCanceledException) { }
+        if (_monitor is { } monitor) await monitor.DisposeAsync();
+        if (_instance is { } instance) await instance.DisposeAsync();
+        _cts.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace Hangar.Cli;
+
+/// <summary>Options every command takes, and how the Hangar home is found.</summary>
+public static class CliGlobals
+{
+    public static readonly Option<string?> Home = new("--home")
+    {
+        Description = "Where all state lives (default: $HANGAR_HOME, else /var/lib/hangar as root, else ~/.local/share/hangar).",
+        Recursive = true,
+    };
+
+    public static readonly Option<OutputFormat> Output = new("--output", "-o")
+    {
+        Description = "text (tables on a terminal, plain lines otherwise) or json (stable field names, for scripts).",
+        DefaultValueFactory = _ => OutputFormat.Text,
+        Recursive = true,
+    };
+
+    public static string ResolveHome(ParseResult parse)
+    {
+        var home = parse.GetValue(Home) ?? Environment.GetEnvironmentVariable("HANGAR_HOME");
+        if (string.IsNullOrWhiteSpace(home))
+        {
+            home = Environment.UserName == "root"
+                ? "/var/lib/hangar"
+                : Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+                    ? xdg
+                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "hangar");
+        }
+        return Path.GetFullPath(home);
+    }
+}
+
+public enum OutputFormat { Text, Json }

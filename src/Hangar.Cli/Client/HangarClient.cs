@@ -1,0 +1,115 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Hangar.Protocol;
+using Hangar.Protocol.Api;
+
+namespace Hangar.Cli.Client;
+
+/// <summary>The typed client of the control plane's REST API (docs/api.md). Every CLI command goes through it.</summary>
+public sealed class HangarClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Uri _baseUrl;
+    private readonly string _token;
+
+    public HangarClient(Uri baseUrl, string token)
+    {
+        _baseUrl = baseUrl;
+        _token = token;
+        _http = new HttpClient { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => PostAsync<ApplyResponse>("api/v1/apply", request, ct);
+
+    public Task<FleetStatus> GetFleetAsync(CancellationToken ct) => GetAsync<FleetStatus>("api/v1/vms", ct);
+
+    public Task<VmStatus> VmActionAsync(string name, string action, CancellationToken ct) =>
+        PostAsync<VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}/{action}", new { }, ct);
+
+    public Task<FleetStatus> DownAsync(bool purge, CancellationToken ct) => PostAsync<FleetStatus>("api/v1/down", new DownRequest(purge), ct);
+
+    public Task ShutdownAsync(CancellationToken ct) => PostAsync<JsonElement>("api/v1/shutdown", new { }, ct);
+
+    public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, CancellationToken ct) =>
+        GetAsync<IReadOnlyList<EventEntry>>($"api/v1/events?after={after}", ct);
+
+    /// <summary>The fleet status now and after every change, until cancelled.</summary>
+    public async IAsyncEnumerable<FleetStatus> WatchAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/v1/watch"), HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0) continue;
+            yield return JsonSerializer.Deserialize<FleetStatus>(line, HangarJson.Options)!;
+        }
+    }
+
+    /// <summary>The VM's serial log; with <paramref name="follow"/>, a stream that grows until cancelled.</summary>
+    public async Task<Stream> LogsAsync(string name, bool follow, CancellationToken ct)
+    {
+        var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/vms/{Uri.EscapeDataString(name)}/logs?follow={(follow ? "true" : "false")}"),
+            HttpCompletionOption.ResponseHeadersRead, ct);
+        return await response.Content.ReadAsStreamAsync(ct);
+    }
+
+    /// <summary>An interactive session on the VM's serial console: binary frames both ways.</summary>
+    public async Task<WebSocket> ConsoleAsync(string name, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + _token);
+        var url = new UriBuilder(new Uri(_baseUrl, $"api/v1/vms/{Uri.EscapeDataString(name)}/console")) { Scheme = _baseUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
+        try
+        {
+            await socket.ConnectAsync(url, ct);
+        }
+        catch (WebSocketException e)
+        {
+            socket.Dispose();
+            var status = await GetAsync<VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}", ct);
+            throw new ApiException(409, new ApiError(ApiErrorCodes.Conflict, $"VM {name} has no console to attach to (it is {status.Phase.ToString().ToLowerInvariant()}): {e.Message}"));
+        }
+        return socket;
+    }
+
+    private async Task<T> GetAsync<T>(string path, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseContentRead, ct);
+        return (await response.Content.ReadFromJsonAsync<T>(HangarJson.Options, ct))!;
+    }
+
+    private async Task<T> PostAsync<T>(string path, object body, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, body.GetType(), options: HangarJson.Options) };
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        return (await response.Content.ReadFromJsonAsync<T>(HangarJson.Options, ct))!;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, completion, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new NotRunningException(_baseUrl.ToString(), e);
+        }
+        if (response.IsSuccessStatusCode) return response;
+        using (response)
+        {
+            ApiError? error = null;
+            try { error = await response.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options, ct); }
+            catch (JsonException) { }
+            throw new ApiException((int)response.StatusCode, error ?? new ApiError(ApiErrorCodes.Internal, $"The control plane answered {(int)response.StatusCode} {response.ReasonPhrase}."));
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Hangar.Agent;
+using Hangar.Cli.Daemon;
+using Hangar.Cli.Output;
+using Hangar.Protocol.Api;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary>What <c>up</c> and <c>apply</c> share: check locally, make sure a server runs, apply, follow until converged.</summary>
+public static class ApplyFlow
+{
+    public static readonly Option<string?> Message = new("--message", "-m") { Description = "Why: recorded with the generation." };
+    public static readonly Option<TimeSpan> Timeout = new("--timeout")
+    {
+        Description = "How long to wait for every VM to be running and healthy (e.g. 90s, 5m).",
+        DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
+        CustomParser = r => Durations.Parse(r),
+    };
+    public static readonly Option<bool> NoWait = new("--no-wait") { Description = "Return once applied; do not wait for the VMs." };
+    public static readonly Option<string?> Accel = new("--accel")
+    {
+        Description = "Accelerator when this command starts the server: kvm, tcg or auto (default: $HANGAR_ACCEL, else auto).",
+    };
+
+    public static void AddOptions(Command command)
+    {
+        command.Options.Add(Message);
+        command.Options.Add(Timeout);
+        command.Options.Add(NoWait);
+        command.Options.Add(Accel);
+    }
+
+    public static async Task<int> RunAsync(CommandContext context, string file, bool startStopped, CancellationToken ct)
+    {
+        var terminal = context.Terminal;
+        if (FleetFileArgument.Read(context, file, context.Get(Message), startStopped) is not { } request) return ExitCodes.Invalid;
+        var accel = AccelFrom(context.Get(Accel));
+        using var client = await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel.ToString().ToLowerInvariant()], terminal.Progress, ct);
+        var response = await client.ApplyAsync(request, ct);
+        if (!terminal.Json) PlanView.Write(terminal, response);
+        if (context.Get(NoWait))
+        {
+            if (terminal.Json) terminal.WriteJson(response);
+            return ExitCodes.Ok;
+        }
+        var (outcome, status) = await Convergence.WaitAsync(client, terminal, context.Get(Timeout), null, ct);
+        if (terminal.Json) terminal.WriteJson(new { apply = response, outcome = outcome.ToString().ToLowerInvariant(), status });
+        else StatusView.Write(terminal, status);
+        switch (outcome)
+        {
+            case Convergence.Outcome.TimedOut:
+                Terminal.Error($"Not every VM was running and healthy within {context.Get(Timeout).TotalSeconds:0}s; see 'hangar vm list' and 'hangar logs NAME'.");
+                return ExitCodes.Unhealthy;
+            case Convergence.Outcome.Unhealthy:
+                Terminal.Error("Some VMs failed or are unhealthy; see LAST ERROR above and 'hangar logs NAME'.");
+                return ExitCodes.Unhealthy;
+            default:
+                return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>--accel, else HANGAR_ACCEL, else auto. An unknown value is an error naming the valid ones.</summary>
+    public static AcceleratorSetting AccelFrom(string? flag)
+    {
+        var text = flag ?? Environment.GetEnvironmentVariable("HANGAR_ACCEL") ?? "auto";
+        return text.ToLowerInvariant() switch
+        {
+            "auto" or "" => AcceleratorSetting.Auto,
+            "kvm" => AcceleratorSetting.Kvm,
+            "tcg" => AcceleratorSetting.Tcg,
+            _ => throw new InvalidOperationException($"Accelerator '{text}' is not valid; use kvm, tcg or auto."),
+        };
+    }
+}

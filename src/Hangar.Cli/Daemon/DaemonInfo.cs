@@ -1,0 +1,33 @@
+using System.Text.Json;
+
+namespace Hangar.Cli.Daemon;
+
+/// <summary>
+/// <c>$HANGAR_HOME/daemon.json</c> (mode 0600): where the running <c>hangar server</c> of a home listens and the token
+/// its API wants. Written atomically by the server once it listens; removed when it stops.
+/// </summary>
+public sealed record DaemonInfo(string Url, string ApiToken, int Pid)
+{
+    public static string PathFor(string home) => Path.Combine(home, "daemon.json");
+
+    public static DaemonInfo? TryRead(string home)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DaemonInfo>(File.ReadAllText(PathFor(home)));
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(string home)
+    {
+        var path = PathFor(home);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this));
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Hangar.Cli.Client;
+
+namespace Hangar.Cli.Daemon;
+
+/// <summary>
+/// Finds the <c>hangar server</c> of a home, or starts one in the background (its own session, so it outlives the
+/// command that started it; its log goes to <c>$HANGAR_HOME/hangar.log</c>).
+/// </summary>
+public static class DaemonLauncher
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>A client for the running server of <paramref name="home"/>, or null when none answers.</summary>
+    public static async Task<HangarClient?> TryConnectAsync(string home, CancellationToken ct)
+    {
+        if (DaemonInfo.TryRead(home) is not { } info || !IsAlive(info.Pid)) return null;
+        var client = new HangarClient(new Uri(info.Url), info.ApiToken);
+        try
+        {
+            using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            probe.CancelAfter(TimeSpan.FromSeconds(5));
+            await client.GetFleetAsync(probe.Token);
+            return client;
+        }
+        catch (Exception e) when (e is NotRunningException or ApiException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            client.Dispose();
+            return null;
+        }
+    }
+
+    public static async Task<HangarClient> ConnectAsync(string home, CancellationToken ct) =>
+        await TryConnectAsync(home, ct) ?? throw new NotRunningException(home);
+
+    /// <summary>Connects to the server of <paramref name="home"/>, starting it first when none runs.</summary>
+    public static async Task<HangarClient> EnsureAsync(string home, IReadOnlyList<string> serverArgs, Action<string>? progress, CancellationToken ct)
+    {
+        if (await TryConnectAsync(home, ct) is { } running) return running;
+        Directory.CreateDirectory(home);
+        // Two commands starting a server at once: the second waits for the first's server instead of starting its own.
+        await using var startLock = await AcquireStartLockAsync(home, ct);
+        if (await TryConnectAsync(home, ct) is { } started) return started;
+
+        progress?.Invoke("starting the Hangar server");
+        var previous = DaemonInfo.TryRead(home);
+        var (exe, prefix) = SelfCommand();
+        var psi = new ProcessStartInfo("setsid")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add("--fork");
+        psi.ArgumentList.Add(exe);
+        foreach (var arg in prefix) psi.ArgumentList.Add(arg);
+        psi.ArgumentList.Add("server");
+        psi.ArgumentList.Add("--home");
+        psi.ArgumentList.Add(home);
+        psi.ArgumentList.Add("--detached");
+        foreach (var arg in serverArgs) psi.ArgumentList.Add(arg);
+        using (var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start setsid."))
+        {
+            await process.WaitForExitAsync(ct);
+        }
+
+        var deadline = DateTime.UtcNow + StartTimeout;
+        // The detached server has no channel back to us; it writes daemon.json atomically once it listens, so a
+        // short wait on that file is the simplest reliable handshake.
+        while (DateTime.UtcNow < deadline)
+        {
+            if (DaemonInfo.TryRead(home) is { } info && info != previous && await TryConnectAsync(home, ct) is { } client)
+                return client;
+            await Task.Delay(50, ct);
+        }
+        var log = Path.Combine(home, "hangar.log");
+        var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(15)) : "(no log)";
+        throw new InvalidOperationException($"The Hangar server did not start within {StartTimeout.TotalSeconds:0}s. Last lines of {log}:\n{tail}");
+    }
+
+    /// <summary>How to run this same program again: the apphost, or <c>dotnet hangar.dll</c>.</summary>
+    public static (string Exe, IReadOnlyList<string> Prefix) SelfCommand()
+    {
+        var process = Environment.ProcessPath ?? "hangar";
+        var dll = typeof(DaemonLauncher).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? (process, [dll]) : (process, []);
+    }
+
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<FileStream> AcquireStartLockAsync(string home, CancellationToken ct)
+    {
+        var path = Path.Combine(home, "start.lock");
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                // Held by another starting command; it finishes within StartTimeout.
+                await Task.Delay(50, ct);
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Hangar.Spec;
+
+namespace Hangar.Cli.Output;
+
+/// <summary>Prints fleet-file errors, one per line as <c>file:line:col: path: message</c> (or as JSON).</summary>
+public static class SpecErrors
+{
+    public static void Write(Terminal terminal, IReadOnlyList<SpecError> errors)
+    {
+        if (terminal.Json)
+        {
+            terminal.WriteJson(new { valid = false, errors });
+            return;
+        }
+        foreach (var error in errors) Console.Error.WriteLine(error.ToString());
+        Console.Error.WriteLine($"{errors.Count} error(s); nothing was applied.");
+    }
+}

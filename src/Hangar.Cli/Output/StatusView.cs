@@ -1,0 +1,66 @@
+using Hangar.Protocol.Agent;
+using Hangar.Protocol.Api;
+using Spectre.Console;
+
+namespace Hangar.Cli.Output;
+
+/// <summary>The VM table of <c>hangar up</c>, <c>apply</c> and <c>vm list</c>.</summary>
+public static class StatusView
+{
+    public static void Write(Terminal terminal, FleetStatus status)
+    {
+        if (terminal.Json)
+        {
+            terminal.WriteJson(status);
+            return;
+        }
+        if (status.Vms.Count == 0)
+        {
+            terminal.Line($"No VMs (generation {status.Generation}).");
+            return;
+        }
+        if (terminal.Interactive)
+        {
+            terminal.Ansi.Write(Table(status));
+        }
+        else
+        {
+            Console.Out.WriteLine("NAME\tPHASE\tACCEL\tHEALTH\tFORWARDS\tPID\tLAST ERROR");
+            foreach (var vm in status.Vms)
+                Console.Out.WriteLine($"{vm.Name}\t{Phase(vm.Phase)}\t{vm.Accelerator ?? "-"}\t{Health(vm.Health)}\t{Forwards(vm)}\t{vm.Pid?.ToString() ?? "-"}\t{vm.LastError ?? "-"}");
+        }
+        var running = status.Vms.FirstOrDefault(v => v.Phase == VmPhase.Running);
+        if (running is not null)
+            terminal.Line($"Console: hangar console {running.Name}   (detach with Ctrl-])   Log: hangar logs {running.Name} --follow");
+    }
+
+    public static Table Table(FleetStatus status)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("NAME", "PHASE", "ACCEL", "HEALTH", "FORWARDS", "PID", "DETAIL");
+        foreach (var vm in status.Vms)
+        {
+            var phaseColour = vm.Phase switch
+            {
+                VmPhase.Running => "green",
+                VmPhase.Failed or VmPhase.Backoff => "red",
+                VmPhase.Stopped => "grey",
+                _ => "yellow",
+            };
+            var healthColour = vm.Health switch { HealthState.Healthy => "green", HealthState.Unhealthy => "red", _ => "grey" };
+            table.AddRow(
+                Markup.Escape(vm.Name),
+                $"[{phaseColour}]{Phase(vm.Phase)}[/]",
+                Markup.Escape(vm.Accelerator ?? "-"),
+                $"[{healthColour}]{Health(vm.Health)}[/]",
+                Markup.Escape(Forwards(vm)),
+                vm.Pid?.ToString() ?? "-",
+                Markup.Escape(vm.LastError ?? vm.Detail ?? ""));
+        }
+        return table;
+    }
+
+    public static string Phase(VmPhase phase) => phase.ToString().ToLowerInvariant();
+    public static string Health(HealthState health) => health.ToString().ToLowerInvariant();
+    private static string Forwards(VmStatus vm) => vm.Forwards.Count == 0 ? "-" : string.Join(",", vm.Forwards.Select(f => "127.0.0.1:" + f));
+}

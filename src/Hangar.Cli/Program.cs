@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Hangar.Cli;
+using Hangar.Cli.Commands;
+
+var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from one declarative file.")
+{
+    UpCommand.Create(),
+    ApplyCommand.Create(),
+    ValidateCommand.Create(),
+    SchemaCommand.Create(),
+    VmCommand.Create(),
+    ConsoleCommand.Create(),
+    LogsCommand.Create(),
+    EventsCommand.Create(),
+    DownCommand.Create(),
+    ServerCommand.Create(),
+};
+root.Options.Add(CliGlobals.Home);
+root.Options.Add(CliGlobals.Output);
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,85 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Hangar.Agent;
+using Hangar.Cli.Daemon;
+using Hangar.ControlPlane;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.Cli.Server;
+
+/// <summary>
+/// <c>hangar server</c>: the control plane (SQLite in the home) and, unless told otherwise, a local agent, in one
+/// process. The agent still talks to the control plane over the WebSocket protocol on loopback, as a remote one would.
+/// VMs outlive this process; the next server adopts them.
+/// </summary>
+public static class EmbeddedServer
+{
+    public static async Task<int> RunAsync(string home, string listen, bool withAgent, AcceleratorSetting accel, bool detached, CancellationToken ct)
+    {
+        Directory.CreateDirectory(home);
+        FileStream serverLock;
+        try
+        {
+            serverLock = new FileStream(Path.Combine(home, "server.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            await Console.Error.WriteLineAsync($"A Hangar server already runs for {home}.");
+            return ExitCodes.Error;
+        }
+        await using var _ = serverLock;
+
+        using var loggers = LoggerFactory.Create(builder =>
+        {
+            if (detached) builder.AddProvider(new FileLoggerProvider(Path.Combine(home, "hangar.log"), LogLevel.Information));
+            else builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.SetMinimumLevel(LogLevel.Information);
+            builder.AddFilter("Microsoft", LogLevel.Warning);
+        });
+        var log = loggers.CreateLogger("Hangar.Server");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+
+        var options = new ControlPlaneOptions(listen, Path.Combine(home, "control-plane", "state.db"),
+            ApiToken: NewToken(), AgentToken: ReadOrCreateSecret(Path.Combine(home, "control-plane", "agent-token")));
+        await using var server = await ControlPlaneServer.StartAsync(options, b =>
+        {
+            if (detached) b.AddProvider(new FileLoggerProvider(Path.Combine(home, "hangar.log"), LogLevel.Information));
+            else b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            b.AddFilter("Microsoft", LogLevel.Warning);
+        }, ct);
+        AgentHost? agent = null;
+        if (withAgent)
+        {
+            agent = new AgentHost(AgentOptions.ForHome(home, accelerator: accel), loggers);
+            agent.Start(server.AgentUrl, options.AgentToken);
+        }
+        new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId).Write(home);
+        log.LogInformation("Hangar server for {Home} listening on {Url} (pid {Pid})", home, server.Url, Environment.ProcessId);
+        try
+        {
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, server.ShutdownRequested);
+            await Task.Delay(Timeout.Infinite, both.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        log.LogInformation("Stopping the Hangar server; VMs keep running");
+        if (DaemonInfo.TryRead(home)?.Pid == Environment.ProcessId) File.Delete(DaemonInfo.PathFor(home));
+        if (agent is not null) await agent.DisposeAsync();
+        return ExitCodes.Ok;
+    }
+
+    private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+
+    private static string ReadOrCreateSecret(string path)
+    {
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var token = NewToken();
+        File.WriteAllText(path, token);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return token;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net.WebSockets;
+using Hangar.ControlPlane.Fleet;
+using Hangar.Protocol.Agent;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+using Hangar.ControlPlane.Api;
+
+namespace Hangar.ControlPlane.Agents;
+
+/// <summary>
+/// The control plane's side of <c>/agent/ws</c>: authenticates the agent by its bearer credential, expects
+/// <c>hello</c>, answers <c>welcome</c>, sends the agent's desired state, then takes its observed state until it leaves.
+/// </summary>
+internal sealed class AgentEndpoint(FleetService fleet, ControlPlaneOptions options, ILogger<AgentEndpoint> logger)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            return;
+        }
+        if (!TokenAuth.Matches(context.Request, options.AgentToken))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+        var ct = context.RequestAborted;
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var channel = new AgentChannel(socket);
+        AgentSession? session = null;
+        try
+        {
+            var first = await channel.ReceiveAsync(ct);
+            if (first is not HelloMessage hello)
+            {
+                await channel.SendAsync(new ErrorMessage(first?.Id, "bad_handshake", "The first frame must be 'hello'."), ct);
+                return;
+            }
+            session = fleet.GetOrAddAgent(hello.AgentName);
+            session.HostName = hello.HostName;
+            session.Accelerator = hello.Accelerator;
+            session.LastSeen = DateTimeOffset.UtcNow;
+            await channel.SendAsync(new WelcomeMessage(typeof(AgentEndpoint).Assembly.GetName().Version?.ToString() ?? "0", ControlPlaneOptions.HeartbeatInterval), ct);
+            session.Channel = channel;
+            await fleet.AgentConnectedAsync(session, ct);
+            while (true)
+            {
+                AgentMessage? message;
+                try
+                {
+                    message = await channel.ReceiveAsync(ct);
+                }
+                catch (AgentProtocolException e)
+                {
+                    await channel.SendAsync(new ErrorMessage(e.MessageId, e.Code, e.Message), ct);
+                    continue;
+                }
+                switch (message)
+                {
+                    case null:
+                        return;
+                    case ObservedStateMessage observed:
+                        fleet.ObservedReceived(session, observed);
+                        break;
+                    case HeartbeatMessage:
+                        session.LastSeen = DateTimeOffset.UtcNow;
+                        break;
+                    case ErrorMessage error:
+                        logger.LogWarning("Agent {Agent} reported {Code}: {Message}", session.Name, error.Code, error.Message);
+                        break;
+                    default:
+                        await channel.SendAsync(new ErrorMessage(message.Id, "unexpected_type", $"A control plane does not accept '{message.GetType().Name}'."), ct);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or AgentProtocolException)
+        {
+            logger.LogInformation("Agent connection ended: {Message}", e.Message);
+        }
+        finally
+        {
+            if (session is not null && ReferenceEquals(session.Channel, channel)) fleet.AgentDisconnected(session);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Hangar.ControlPlane.Fleet;
+using Hangar.Protocol;
+using Hangar.Protocol.Api;
+using Hangar.State;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Hangar.ControlPlane.Api;
+
+/// <summary>The REST API under <c>/api/v1</c>. Documented in docs/api.md.</summary>
+internal static class ApiEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/apply", async (HttpContext http, FleetService fleet) =>
+            Json(await fleet.ApplyAsync(await ReadAsync<ApplyRequest>(http), http.RequestAborted)));
+        api.MapGet("/vms", (FleetService fleet) => Json(fleet.Status()));
+        api.MapGet("/vms/{name}", (string name, FleetService fleet) =>
+            Json(fleet.Status().Vms.FirstOrDefault(v => v.Name == name) ?? throw new VmNotFoundException(name)));
+        api.MapPost("/vms/{name}/start", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetVmAsync(name, VmOperation.Start, ct)));
+        api.MapPost("/vms/{name}/stop", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetVmAsync(name, VmOperation.Stop, ct)));
+        api.MapPost("/vms/{name}/restart", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetVmAsync(name, VmOperation.Restart, ct)));
+        api.MapPost("/down", async (HttpContext http, FleetService fleet) =>
+        {
+            var request = await ReadAsync<DownRequest>(http);
+            await fleet.DownAsync(request.Purge, http.RequestAborted);
+            return Json(fleet.Status());
+        });
+        api.MapGet("/watch", WatchAsync);
+        api.MapGet("/events", async (long? after, int? limit, IStateStore store, CancellationToken ct) =>
+            Json((await store.ListEventsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000), ct))
+                .Select(e => new EventEntry(e.Id, e.At, e.Kind, e.Vm, e.Message)).ToArray()));
+        api.MapGet("/vms/{name}/logs", SerialEndpoints.LogsAsync);
+        api.Map("/vms/{name}/console", SerialEndpoints.ConsoleAsync);
+    }
+
+    /// <summary>
+    /// Streams the fleet status as newline-delimited JSON: one line now, then one line after every change,
+    /// until the client hangs up. This is how the CLI follows a rollout without polling.
+    /// </summary>
+    private static async Task WatchAsync(HttpContext http, FleetService fleet)
+    {
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "application/x-ndjson";
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var changed = fleet.WhenChangedAsync(ct);
+                await JsonSerializer.SerializeAsync(http.Response.Body, fleet.Status(), HangarJson.Options, ct);
+                await http.Response.WriteAsync("\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+                await changed;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpContext http) =>
+        await JsonSerializer.DeserializeAsync<T>(http.Request.Body, HangarJson.Options, http.RequestAborted)
+        ?? throw new JsonException("The body is empty.");
+
+    private static IResult Json<T>(T value) => Results.Json(value, HangarJson.Options);
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Hangar.ControlPlane.Fleet;
+using Hangar.Protocol;
+using Hangar.Protocol.Api;
+using Hangar.State;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.ControlPlane.Api;
+
+/// <summary>The one place where exceptions become HTTP answers: by type, never by message text.</summary>
+internal sealed class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var (status, error) = e switch
+            {
+                SpecRejectedException r => (400, new ApiError(ApiErrorCodes.InvalidSpec, r.Message, r.Errors)),
+                VmNotFoundException n => (404, new ApiError(ApiErrorCodes.NotFound, n.Message)),
+                GenerationConflictException c => (409, new ApiError(ApiErrorCodes.Conflict, c.Message)),
+                JsonException or BadHttpRequestException => (400, new ApiError(ApiErrorCodes.BadRequest, $"The request body is not valid: {e.Message}")),
+                _ => (500, new ApiError(ApiErrorCodes.Internal, "The control plane failed; see its log.")),
+            };
+            if (status == 500) logger.LogError(e, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(error, HangarJson.Options);
+        }
+    }
+}

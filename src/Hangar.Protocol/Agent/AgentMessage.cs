@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace Hangar.Protocol.Agent;
+
+/// <summary>
+/// One frame of the agent protocol on <c>/agent/ws</c>: a JSON text frame <c>{"v":1,"type":"…","id":"…",…}</c>.
+/// The protocol is declarative: the control plane sends everything an agent should run (<see cref="DesiredStateMessage"/>),
+/// the agent reports everything it runs (<see cref="ObservedStateMessage"/>).
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(HelloMessage), "hello")]
+[JsonDerivedType(typeof(WelcomeMessage), "welcome")]
+[JsonDerivedType(typeof(DesiredStateMessage), "desired")]
+[JsonDerivedType(typeof(ObservedStateMessage), "observed")]
+[JsonDerivedType(typeof(HeartbeatMessage), "heartbeat")]
+[JsonDerivedType(typeof(ErrorMessage), "error")]
+public abstract record AgentMessage
+{
+    /// <summary>Protocol version of this message. Peers reject versions they do not speak.</summary>
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = AgentProtocol.Version;
+
+    /// <summary>Unique per sender; an <see cref="ErrorMessage"/> names the id it answers.</summary>
+    public string Id { get; init; } = Guid.NewGuid().ToString("N")[..12];
+}
+
+/// <summary>Agent → control plane, first frame after connecting: who the agent is and what its host can do.</summary>
+public sealed record HelloMessage(string AgentName, string HostName, string AgentVersion, string Accelerator) : AgentMessage;
+
+/// <summary>Control plane → agent, answer to <see cref="HelloMessage"/>.</summary>
+public sealed record WelcomeMessage(string ControlPlaneVersion, TimeSpan HeartbeatInterval) : AgentMessage;
+
+/// <summary>Agent ↔ control plane, sent when nothing else was sent for a heartbeat interval.</summary>
+public sealed record HeartbeatMessage : AgentMessage;
+
+/// <summary>Either side: the frame with id <paramref name="InReplyTo"/> could not be handled.</summary>
+public sealed record ErrorMessage(string? InReplyTo, string Code, string Message) : AgentMessage;

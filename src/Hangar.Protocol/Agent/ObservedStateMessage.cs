@@ -1,0 +1,28 @@
+namespace Hangar.Protocol.Agent;
+
+/// <summary>Agent → control plane: everything the agent runs, as of the desired generation it last received.</summary>
+public sealed record ObservedStateMessage(long Generation, IReadOnlyList<ObservedVm> Vms) : AgentMessage;
+
+/// <summary>What an agent sees of one VM.</summary>
+/// <param name="Phase">Where the VM is in its lifecycle.</param>
+/// <param name="Detail">A short human line about the current phase ("assembling image tiny", "restart in 4s").</param>
+/// <param name="Accelerator">"kvm" or "tcg", as QEMU was started.</param>
+/// <param name="ConsoleSocket">Unix socket of the serial console on the agent's host.</param>
+/// <param name="SerialLog">File that records the serial console on the agent's host.</param>
+/// <param name="Revision">The desired-state revision this VM has been brought to (see <see cref="DesiredStateMessage.Revision"/>).</param>
+/// <param name="Restarts">How many times the agent restarted the VM after it exited on its own.</param>
+public sealed record ObservedVm(
+    string Name,
+    VmPhase Phase,
+    string? Detail,
+    HealthState Health,
+    string? Accelerator,
+    int? Pid,
+    IReadOnlyList<string> Forwards,
+    string? ConsoleSocket,
+    string? SerialLog,
+    string? LastError,
+    int Restarts,
+    DateTimeOffset? StartedAt,
+    long Generation,
+    long Revision);

@@ -1,0 +1,21 @@
+using Hangar.Spec;
+
+namespace Hangar.Protocol.Api;
+
+/// <summary>
+/// Body of every non-success API answer. <paramref name="Code"/> is stable (scripts may switch on it);
+/// <paramref name="SpecErrors"/> is set when a fleet file was rejected.
+/// </summary>
+public sealed record ApiError(string Code, string Message, IReadOnlyList<SpecError>? SpecErrors = null);
+
+/// <summary>The stable error codes of the API.</summary>
+public static class ApiErrorCodes
+{
+    public const string InvalidSpec = "invalid_spec";
+    public const string NotFound = "not_found";
+    public const string Unauthorized = "unauthorized";
+    public const string Conflict = "conflict";
+    public const string BadRequest = "bad_request";
+    public const string Unavailable = "unavailable";
+    public const string Internal = "internal";
+}

@@ -1,0 +1,7 @@
+namespace Hangar.Qemu;
+
+/// <summary>A disk attached to the VM as a virtio-blk device.</summary>
+/// <param name="Path">The image file on the host.</param>
+/// <param name="Format"><c>qcow2</c> or <c>raw</c>; always given explicitly so QEMU never probes a raw image's content.</param>
+/// <param name="Id">The QEMU block node and device id: a letter, then letters, digits, '-', '.' or '_'.</param>
+public sealed record QemuDrive(string Path, string Format, string Id);

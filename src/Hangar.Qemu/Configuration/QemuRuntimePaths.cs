@@ -1,0 +1,31 @@
+namespace Hangar.Qemu;
+
+/// <summary>
+/// Where one QEMU keeps its runtime files. Everything but the serial log lives in <see cref="Directory"/>,
+/// which the launcher creates with mode 0700. Unix socket paths must stay under 108 bytes.
+/// </summary>
+/// <param name="Directory">The VM's runtime directory, e.g. <c>/run/hangar/web</c>.</param>
+/// <param name="QmpSocket">The QMP control socket.</param>
+/// <param name="ConsoleSocket">The serial console socket for interactive attach.</param>
+/// <param name="SerialLog">A file that receives everything the serial console prints (appended).</param>
+/// <param name="PidFile">Where QEMU writes its pid after it daemonized.</param>
+public sealed record QemuRuntimePaths(
+    string Directory,
+    string QmpSocket,
+    string ConsoleSocket,
+    string SerialLog,
+    string PidFile)
+{
+    /// <summary>The conventional layout: <c>qmp.sock</c>, <c>console.sock</c> and <c>qemu.pid</c> in <paramref name="runtimeDirectory"/>.</summary>
+    public static QemuRuntimePaths For(string runtimeDirectory, string serialLogPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runtimeDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(serialLogPath);
+        return new QemuRuntimePaths(
+            runtimeDirectory,
+            Path.Combine(runtimeDirectory, "qmp.sock"),
+            Path.Combine(runtimeDirectory, "console.sock"),
+            serialLogPath,
+            Path.Combine(runtimeDirectory, "qemu.pid"));
+    }
+}

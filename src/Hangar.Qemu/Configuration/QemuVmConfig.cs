@@ -1,0 +1,173 @@
+using System.Text;
+
+namespace Hangar.Qemu;
+
+/// <summary>
+/// Everything needed to run one VM, already resolved: paths are host paths, formats are explicit. It knows
+/// nothing of fleet files; the agent builds it from a VM spec. <see cref="QemuCommandLine.Build"/> turns it into
+/// QEMU arguments. Two configs are equal when all their values, including list contents, are equal.
+/// </summary>
+public sealed record QemuVmConfig
+{
+    /// <summary>The longest unix socket path the kernel accepts (sun_path is 108 bytes including the NUL).</summary>
+    public const int MaxSocketPathBytes = 107;
+
+    /// <summary>The VM's name, shown by QEMU as <c>-name guest=</c>.</summary>
+    public required string Name { get; init; }
+
+    public required QemuAccelerator Accelerator { get; init; }
+
+    /// <summary>Virtual CPUs, at least 1.</summary>
+    public required int Vcpu { get; init; }
+
+    /// <summary>Guest memory in MiB, at least 1.</summary>
+    public required int MemoryMiB { get; init; }
+
+    /// <summary>A kernel to boot directly (<c>-kernel</c>); null boots from firmware.</summary>
+    public string? Kernel { get; init; }
+
+    /// <summary>An initramfs for <see cref="Kernel"/>; only valid with a kernel.</summary>
+    public string? Initrd { get; init; }
+
+    /// <summary>The kernel command line (<c>-append</c>); only valid with a kernel.</summary>
+    public string? KernelCommandLine { get; init; }
+
+    /// <summary>Disks, attached in this order.</summary>
+    public IReadOnlyList<QemuDrive> Drives { get; init; } = [];
+
+    /// <summary>Port forwards; any forward turns on <see cref="Network"/>'s user-mode network.</summary>
+    public IReadOnlyList<QemuPortForward> Forwards { get; init; } = [];
+
+    /// <summary>Request a user-mode network with a virtio-net-pci NIC even without forwards.</summary>
+    public bool Network { get; init; }
+
+    public required QemuRuntimePaths Paths { get; init; }
+
+    /// <summary>The QEMU executable, looked up on PATH unless absolute.</summary>
+    public string Binary { get; init; } = "qemu-system-x86_64";
+
+    /// <summary>Whether the VM gets a network: requested, or needed by a forward.</summary>
+    public bool HasNetwork => Network || Forwards.Count > 0;
+
+    /// <summary>Every problem with this config, empty when it is valid. Pure: nothing is checked on disk.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name)) errors.Add("Name must not be empty.");
+        if (!Enum.IsDefined(Accelerator)) errors.Add($"Accelerator {(int)Accelerator} is not Kvm or Tcg.");
+        if (Vcpu < 1) errors.Add($"Vcpu is {Vcpu}; it must be at least 1.");
+        if (MemoryMiB < 1) errors.Add($"MemoryMiB is {MemoryMiB}; it must be at least 1.");
+        if (Kernel is null && Initrd is not null) errors.Add("Initrd is set without a Kernel.");
+        if (Kernel is null && KernelCommandLine is not null) errors.Add("KernelCommandLine is set without a Kernel.");
+        if (string.IsNullOrWhiteSpace(Binary)) errors.Add("Binary must not be empty.");
+        ValidateDrives(errors);
+        ValidateForwards(errors);
+        ValidatePaths(errors);
+        return errors;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem when <see cref="Validate"/> finds any.</summary>
+    public void EnsureValid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(
+                $"The QEMU configuration of VM '{Name}' is not valid: {string.Join(" ", errors)}");
+        }
+    }
+
+    private void ValidateDrives(List<string> errors)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Drives.Count; i++)
+        {
+            var drive = Drives[i];
+            if (string.IsNullOrEmpty(drive.Path)) errors.Add($"Drives[{i}].Path must not be empty.");
+            if (drive.Format is not ("qcow2" or "raw"))
+                errors.Add($"Drives[{i}].Format is '{drive.Format}'; it must be 'qcow2' or 'raw'.");
+            if (!IsQemuId(drive.Id))
+                errors.Add($"Drives[{i}].Id is '{drive.Id}'; it must start with a letter and hold only letters, digits, '-', '.' and '_'.");
+            else if (!ids.Add(drive.Id))
+                errors.Add($"Drives[{i}].Id '{drive.Id}' is used by another drive.");
+            else if (drive.Id == "net0")
+                errors.Add($"Drives[{i}].Id 'net0' is reserved for the network.");
+        }
+    }
+
+    private void ValidateForwards(List<string> errors)
+    {
+        var hostPorts = new HashSet<(string, string, int)>();
+        for (var i = 0; i < Forwards.Count; i++)
+        {
+            var forward = Forwards[i];
+            if (forward.Protocol is not ("tcp" or "udp"))
+                errors.Add($"Forwards[{i}].Protocol is '{forward.Protocol}'; it must be 'tcp' or 'udp'.");
+            if (string.IsNullOrEmpty(forward.HostAddress) || forward.HostAddress.IndexOfAny([',', ':', '-']) >= 0)
+                errors.Add($"Forwards[{i}].HostAddress is '{forward.HostAddress}'; it must be an IPv4 address such as 127.0.0.1.");
+            if (forward.HostPort is < 1 or > 65535)
+                errors.Add($"Forwards[{i}].HostPort is {forward.HostPort}; it must be 1..65535.");
+            if (forward.GuestPort is < 1 or > 65535)
+                errors.Add($"Forwards[{i}].GuestPort is {forward.GuestPort}; it must be 1..65535.");
+            if (!hostPorts.Add((forward.Protocol, forward.HostAddress, forward.HostPort)))
+                errors.Add($"Forwards[{i}] forwards {forward.Protocol} {forward.HostAddress}:{forward.HostPort} a second time.");
+        }
+    }
+
+    private void ValidatePaths(List<string> errors)
+    {
+        if (Paths is null)
+        {
+            errors.Add("Paths must be set.");
+            return;
+        }
+        foreach (var (field, path) in new[] { ("QmpSocket", Paths.QmpSocket), ("ConsoleSocket", Paths.ConsoleSocket) })
+        {
+            if (string.IsNullOrEmpty(path))
+                errors.Add($"Paths.{field} must not be empty.");
+            else if (Encoding.UTF8.GetByteCount(path) > MaxSocketPathBytes)
+                errors.Add($"Paths.{field} '{path}' is {Encoding.UTF8.GetByteCount(path)} bytes; unix socket paths must be at most {MaxSocketPathBytes} bytes, so use a shorter runtime directory.");
+        }
+        if (string.IsNullOrEmpty(Paths.Directory)) errors.Add("Paths.Directory must not be empty.");
+        if (string.IsNullOrEmpty(Paths.SerialLog)) errors.Add("Paths.SerialLog must not be empty.");
+        if (string.IsNullOrEmpty(Paths.PidFile)) errors.Add("Paths.PidFile must not be empty.");
+    }
+
+    private static bool IsQemuId(string? id) =>
+        !string.IsNullOrEmpty(id)
+        && char.IsAsciiLetter(id[0])
+        && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
+
+    public bool Equals(QemuVmConfig? other) =>
+        other is not null
+        && Name == other.Name
+        && Accelerator == other.Accelerator
+        && Vcpu == other.Vcpu
+        && MemoryMiB == other.MemoryMiB
+        && Kernel == other.Kernel
+        && Initrd == other.Initrd
+        && KernelCommandLine == other.KernelCommandLine
+        && Drives.SequenceEqual(other.Drives)
+        && Forwards.SequenceEqual(other.Forwards)
+        && Network == other.Network
+        && Paths == other.Paths
+        && Binary == other.Binary;
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Name);
+        hash.Add(Accelerator);
+        hash.Add(Vcpu);
+        hash.Add(MemoryMiB);
+        hash.Add(Kernel);
+        hash.Add(Initrd);
+        hash.Add(KernelCommandLine);
+        foreach (var drive in Drives) hash.Add(drive);
+        foreach (var forward in Forwards) hash.Add(forward);
+        hash.Add(Network);
+        hash.Add(Paths);
+        hash.Add(Binary);
+        return hash.ToHashCode();
+    }
+}

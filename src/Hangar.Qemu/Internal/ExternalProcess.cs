@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace Hangar.Qemu.Internal;
+
+/// <summary>Runs a program to completion with an argument list (never a shell) and keeps its output.</summary>
+internal static class ExternalProcess
+{
+    /// <summary>
+    /// Starts <paramref name="fileName"/>, waits for it to exit and returns its exit code and output. When
+    /// <paramref name="cancellationToken"/> fires, the process (and its children) are killed before the
+    /// <see cref="OperationCanceledException"/> propagates: every process started here has this method as owner.
+    /// </summary>
+    /// <exception cref="System.ComponentModel.Win32Exception">The program could not be started.</exception>
+    public static async Task<ProcessResult> RunAsync(
+        string fileName, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+
+        using var process = new Process { StartInfo = startInfo };
+        process.Start();
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited in the meantime.
+            }
+            throw;
+        }
+        // WaitForExitAsync returns once the process exited; the pipes reach EOF when every holder closed them.
+        return new ProcessResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,80 @@
+namespace Hangar.Spec;
+
+/// <summary>What changes, VM by VM, when one fleet spec replaces another.</summary>
+public static class FleetDiff
+{
+    /// <summary>
+    /// Compares <paramref name="current"/> (null when nothing was applied yet) with <paramref name="next"/>. A VM whose
+    /// QEMU configuration changes (image, CPUs, memory, disk, kernel arguments, forwards) must be replaced (restarted);
+    /// one whose other settings change is updated in place. The result is sorted by VM name.
+    /// </summary>
+    public static IReadOnlyList<VmChange> Compare(FleetSpec? current, FleetSpec next)
+    {
+        var changes = new List<VmChange>();
+        var names = (current?.Vms.Select(v => v.Name) ?? []).Concat(next.Vms.Select(v => v.Name))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var before = current?.FindVm(name);
+            var after = next.FindVm(name);
+            if (before is null) changes.Add(new VmChange(name, VmChangeKind.Create, Fields(null, after!, null, next)));
+            else if (after is null) changes.Add(new VmChange(name, VmChangeKind.Delete, []));
+            else
+            {
+                var fields = Fields(before, after, current, next);
+                var kind = fields.Count == 0 ? VmChangeKind.Unchanged
+                    : fields.Any(f => f.NeedsRestart) ? VmChangeKind.Replace : VmChangeKind.Update;
+                changes.Add(new VmChange(name, kind, fields));
+            }
+        }
+        return changes;
+    }
+
+    private static List<FieldChange> Fields(VmSpec? a, VmSpec b, FleetSpec? fleetA, FleetSpec fleetB)
+    {
+        var list = new List<FieldChange>();
+        void Add(string field, string? old, string? @new, bool restart)
+        {
+            if (!string.Equals(old, @new, StringComparison.Ordinal)) list.Add(new FieldChange(field, old, @new, restart));
+        }
+        Add("image", a is null ? null : ImageText(a, fleetA), ImageText(b, fleetB), true);
+        Add("vcpu", a?.Vcpu.ToString(), b.Vcpu.ToString(), true);
+        Add("memory", a?.Memory.ToString(), b.Memory.ToString(), true);
+        Add("disk", a is null ? null : a.Disk?.ToString() ?? "none", b.Disk?.ToString() ?? "none", true);
+        Add("kernelArgs", a is null ? null : a.KernelArgs ?? "", b.KernelArgs ?? "", true);
+        Add("forwards", a is null ? null : string.Join(", ", a.Forwards), string.Join(", ", b.Forwards), true);
+        Add("autostart", a?.Autostart.ToString().ToLowerInvariant(), b.Autostart.ToString().ToLowerInvariant(), false);
+        Add("restart", a is null ? null : RestartText(a.Restart), RestartText(b.Restart), false);
+        Add("health", a is null ? null : HealthText(a.Health), HealthText(b.Health), false);
+        if (a is null) list.RemoveAll(f => f.New is null or "" or "none");
+        return list;
+    }
+
+    private static string ImageText(VmSpec vm, FleetSpec? fleet) =>
+        fleet?.FindImage(vm.Image) is { } image ? $"{vm.Image} (sha256:{image.Sha256[..Math.Min(12, image.Sha256.Length)]})" : vm.Image;
+
+    public static string RestartText(RestartPolicy policy) => policy switch
+    {
+        RestartPolicy.Always => "always",
+        RestartPolicy.OnFailure => "on-failure",
+        _ => "never",
+    };
+
+    private static string HealthText(HealthCheckSpec? health) => health switch
+    {
+        null => "none",
+        { SerialMarker: { } marker } => $"serial \"{marker}\" within {health.Timeout.TotalSeconds:0.###}s",
+        _ => $"tcp {health.TcpGuestPort} within {health.Timeout.TotalSeconds:0.###}s",
+    };
+}
+
+/// <summary>What happens to one VM.</summary>
+public sealed record VmChange(string Vm, VmChangeKind Kind, IReadOnlyList<FieldChange> Fields);
+
+public enum VmChangeKind { Create, Update, Replace, Delete, Unchanged }
+
+/// <summary>One field of a VM that changes; <see cref="NeedsRestart"/> when the running QEMU cannot take it live.</summary>
+public sealed record FieldChange(string Field, string? Old, string? New, bool NeedsRestart)
+{
+    public override string ToString() => Old is null ? $"{Field}: {New}" : $"{Field}: {Old} → {New}";
+}

@@ -1,0 +1,23 @@
+namespace Hangar.Spec;
+
+/// <summary>
+/// The field names of each mapping of a fleet file. The parser accepts exactly these (anything else is an unknown
+/// field) and the JSON Schema lists exactly these; a test keeps the two equal.
+/// </summary>
+internal static class FleetFields
+{
+    public const string Images = "images", Vms = "vms";
+
+    public const string Path = "path", Sha256 = "sha256", Format = "format";
+
+    public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
+        Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health";
+
+    public const string Serial = "serial", Tcp = "tcp", Timeout = "timeout";
+
+    public static readonly IReadOnlyList<string> Root = [Images, Vms];
+    public static readonly IReadOnlyList<string> ImageFields = [Path, Sha256, Format];
+    public static readonly IReadOnlyList<string> VmFields =
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health];
+    public static readonly IReadOnlyList<string> HealthFields = [Serial, Tcp, Timeout];
+}

@@ -1,0 +1,178 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hangar.Spec.Parsing;
+
+namespace Hangar.Spec;
+
+/// <summary>
+/// The JSON Schema (draft 2020-12) of a fleet file, for editors and other tools. The parser remains the authority:
+/// some rules cannot be said in a schema (whole MiB, minimum sizes, cross-field checks, image files that exist).
+/// </summary>
+public static class FleetSchema
+{
+    private static readonly JsonSerializerOptions Indented =
+        new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The schema as indented JSON.</summary>
+    public static string ToJson() => Build().ToJsonString(Indented);
+
+    private static JsonObject Build() => new()
+    {
+        ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+        ["$id"] = "urn:hangar:fleet-file",
+        ["title"] = "Hangar fleet file",
+        ["description"] = "The VMs of a fleet and the images they boot. YAML or JSON; unknown fields are errors.",
+        ["type"] = "object",
+        ["additionalProperties"] = false,
+        ["required"] = new JsonArray(FleetFields.Vms),
+        ["properties"] = new JsonObject
+        {
+            [FleetFields.Images] = NamedMap(
+                $"Disk images by name; '{BuiltinImages.Tiny}' is built in and reserved.", "#/$defs/image",
+                new JsonObject { ["not"] = new JsonObject { ["const"] = BuiltinImages.Tiny } }),
+            [FleetFields.Vms] = NamedMap("The VMs by name; may be empty ({}).", "#/$defs/vm", null),
+        },
+        ["$defs"] = new JsonObject
+        {
+            ["name"] = new JsonObject
+            {
+                ["description"] = "1 to 63 lowercase letters, digits and '-', starting with a letter, not ending with '-'.",
+                ["type"] = "string",
+                ["pattern"] = SpecPatterns.Name,
+            },
+            ["size"] = new JsonObject
+            {
+                ["description"] = "A size with a binary unit, like 512MiB or 2GiB (B, KiB, MiB, GiB, TiB; K/KB... read as binary).",
+                ["type"] = "string",
+                ["pattern"] = SpecPatterns.Size,
+            },
+            ["duration"] = new JsonObject
+            {
+                ["description"] = "An integer and a unit (ms, s, m, h), more than zero, like 120s.",
+                ["type"] = "string",
+                ["pattern"] = SpecPatterns.Duration,
+            },
+            ["port"] = new JsonObject
+            {
+                ["description"] = "A TCP or UDP port number.",
+                ["type"] = "integer",
+                ["minimum"] = SpecLimits.MinPort,
+                ["maximum"] = SpecLimits.MaxPort,
+            },
+            ["image"] = Image(),
+            ["vm"] = Vm(),
+            ["health"] = Health(),
+        },
+    };
+
+    private static JsonObject NamedMap(string description, string valueRef, JsonObject? extraNameRule)
+    {
+        var names = new JsonObject { ["$ref"] = "#/$defs/name" };
+        if (extraNameRule is not null)
+            foreach (var (key, value) in extraNameRule) names[key] = value?.DeepClone();
+        return new JsonObject
+        {
+            ["description"] = description,
+            ["type"] = "object",
+            ["propertyNames"] = names,
+            ["additionalProperties"] = new JsonObject { ["$ref"] = valueRef },
+        };
+    }
+
+    private static JsonObject Image() => Object(
+        "A local disk image file, checked by its SHA-256 digest.",
+        [FleetFields.Path, FleetFields.Sha256],
+        new JsonObject
+        {
+            [FleetFields.Path] = Described("The image file; relative paths resolve against the fleet file's directory. It must exist.",
+                new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
+            [FleetFields.Sha256] = Described("The file's SHA-256 digest, 64 hex digits.",
+                new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Sha256 }),
+            [FleetFields.Format] = Described("The disk format.",
+                Enum(SpecKeywords.Format, SpecDefaults.ImageFormat)),
+        });
+
+    private static JsonObject Vm() => Object(
+        "One VM.",
+        [FleetFields.Image],
+        new JsonObject
+        {
+            [FleetFields.Image] = Described($"'{BuiltinImages.Tiny}' (built in) or the name of an image under 'images'.",
+                new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
+            [FleetFields.Vcpu] = Described("Virtual CPUs.", new JsonObject
+            {
+                ["type"] = "integer", ["minimum"] = SpecLimits.MinVcpu, ["maximum"] = SpecLimits.MaxVcpu,
+                ["default"] = SpecDefaults.Vcpu,
+            }),
+            [FleetFields.Memory] = Described($"Guest memory: a whole number of MiB, at least {SpecLimits.MinMemory}.",
+                Ref("size", SpecDefaults.Memory.ToString())),
+            [FleetFields.Disk] = Described($"Size of the VM's own disk: a whole number of MiB, at least {SpecLimits.MinDisk}.",
+                Ref("size", null)),
+            [FleetFields.KernelArgs] = Described($"Extra kernel command-line arguments; only with the '{BuiltinImages.Tiny}' image.",
+                new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
+            [FleetFields.Forwards] = Described(
+                "Host-loopback ports forwarded to guest ports, HOST:GUEST[/tcp|/udp]; a host port and protocol may be used once in the fleet.",
+                new JsonObject
+                {
+                    ["type"] = "array",
+                    ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Forward },
+                }),
+            [FleetFields.Autostart] = Described("Start the VM when it is applied or when its host starts.",
+                new JsonObject { ["type"] = "boolean", ["default"] = SpecDefaults.Autostart }),
+            [FleetFields.Restart] = Described("What to do when the VM exits on its own.",
+                Enum(SpecKeywords.Restart, SpecDefaults.Restart)),
+            [FleetFields.Health] = Described(
+                $"How to tell the guest is up. Default for the '{BuiltinImages.Tiny}' image: serial '{SpecDefaults.TinyHealth.SerialMarker}'; none otherwise.",
+                new JsonObject { ["$ref"] = "#/$defs/health" }),
+        });
+
+    private static JsonObject Health()
+    {
+        var health = Object(
+            "Exactly one of serial and tcp, and an optional timeout.",
+            [],
+            new JsonObject
+            {
+                [FleetFields.Serial] = Described("Healthy once this text appears on the serial console.",
+                    new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
+                [FleetFields.Tcp] = Described("Healthy while a TCP connection to this guest port's forward succeeds; the VM needs a tcp forward to it.",
+                    new JsonObject { ["$ref"] = "#/$defs/port" }),
+                [FleetFields.Timeout] = Described("How long after start the guest may take to become healthy.",
+                    Ref("duration", DurationSyntax.Format(SpecDefaults.HealthTimeout))),
+            });
+        health["oneOf"] = new JsonArray(
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Serial) },
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Tcp) });
+        return health;
+    }
+
+    private static JsonObject Object(string description, string[] required, JsonObject properties)
+    {
+        var result = new JsonObject { ["description"] = description, ["type"] = "object", ["additionalProperties"] = false };
+        if (required.Length > 0) result["required"] = new JsonArray(required.Select(r => (JsonNode)r).ToArray());
+        result["properties"] = properties;
+        return result;
+    }
+
+    private static JsonObject Described(string description, JsonObject schema)
+    {
+        var result = new JsonObject { ["description"] = description };
+        foreach (var (key, value) in schema) result[key] = value?.DeepClone();
+        return result;
+    }
+
+    private static JsonObject Ref(string definition, string? defaultValue)
+    {
+        var result = new JsonObject { ["$ref"] = $"#/$defs/{definition}" };
+        if (defaultValue is not null) result["default"] = defaultValue;
+        return result;
+    }
+
+    private static JsonObject Enum<T>(IReadOnlyList<(string Text, T Value)> table, T defaultValue) where T : struct, System.Enum => new()
+    {
+        ["type"] = "string",
+        ["enum"] = new JsonArray(table.Select(e => (JsonNode)e.Text).ToArray()),
+        ["default"] = SpecKeywords.TextOf(table, defaultValue),
+    };
+}

@@ -1,0 +1,41 @@
+namespace Hangar.Spec.Parsing;
+
+/// <summary>
+/// What was read of one VM, with the locations the cross-field checks need. Fields start at their defaults and keep
+/// them when the file omits the field or gives an invalid value (the error is reported; no spec is built then).
+/// </summary>
+internal sealed class VmDraft(string name)
+{
+    public string Name { get; } = name;
+
+    public Located<string>? Image { get; set; }
+    public int Vcpu { get; set; } = SpecDefaults.Vcpu;
+    public ByteSize Memory { get; set; } = SpecDefaults.Memory;
+    public ByteSize? Disk { get; set; }
+    public Located<string>? KernelArgs { get; set; }
+    public List<Located<PortForward>> Forwards { get; } = [];
+    public bool Autostart { get; set; } = SpecDefaults.Autostart;
+    public RestartPolicy Restart { get; set; } = SpecDefaults.Restart;
+
+    public bool HasHealth { get; set; }
+    public string? HealthSerial { get; set; }
+    public Located<int>? HealthTcp { get; set; }
+    public TimeSpan HealthTimeout { get; set; } = SpecDefaults.HealthTimeout;
+
+    public bool UsesTiny => Image?.Value == BuiltinImages.Tiny;
+
+    /// <summary>The VM's spec; only meaningful when the file had no errors.</summary>
+    public VmSpec ToSpec() => new(
+        Name,
+        Image?.Value ?? throw new InvalidOperationException($"VM '{Name}' has no image; the file had errors"),
+        Vcpu,
+        Memory,
+        Disk,
+        KernelArgs?.Value,
+        new ValueList<PortForward>(Forwards.Select(f => f.Value)),
+        Autostart,
+        Restart,
+        HasHealth ? new HealthCheckSpec(HealthSerial, HealthTcp?.Value, HealthTimeout)
+            : UsesTiny ? SpecDefaults.TinyHealth
+            : null);
+}

@@ -1,0 +1,19 @@
+namespace Hangar.Spec;
+
+/// <summary>
+/// Every default of the fleet file, in one place. The parser fills them in, the JSON Schema and the docs show them;
+/// none of them is written anywhere else.
+/// </summary>
+public static class SpecDefaults
+{
+    public const int Vcpu = 1;
+    public static readonly ByteSize Memory = ByteSize.FromMiB(256);
+    public const bool Autostart = true;
+    public const RestartPolicy Restart = RestartPolicy.Always;
+    public const DiskFormat ImageFormat = DiskFormat.Qcow2;
+    public const PortProtocol ForwardProtocol = PortProtocol.Tcp;
+    public static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>The health check of a VM that uses the built-in <c>tiny</c> image and declares none.</summary>
+    public static readonly HealthCheckSpec TinyHealth = new(BuiltinImages.TinyReadyMarker, null, HealthTimeout);
+}

@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+
+namespace Hangar.Spec;
+
+/// <summary>
+/// The regular expressions of the fleet file's strings, written once in the ECMA-262 dialect that JSON Schema uses
+/// and compiled from the same text for the parser.
+/// </summary>
+internal static class SpecPatterns
+{
+    /// <summary>DNS-label style: 1..63 of a-z, 0-9 and '-', starting with a letter, not ending with '-'.</summary>
+    public const string Name = "^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$";
+
+    /// <summary>What <see cref="ByteSize.TryParse"/> accepts: a number and a binary unit (K/M/G/T, optional i and B).</summary>
+    public const string Size = "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+) *([Bb]|[KkMmGgTt]([Ii]?[Bb])?)$";
+
+    /// <summary><c>HOST:GUEST</c> with an optional <c>/tcp</c> or <c>/udp</c>.</summary>
+    public const string Forward = "^([0-9]{1,5}):([0-9]{1,5})(/(tcp|udp))?$";
+
+    /// <summary>An integer and a unit: ms, s, m or h.</summary>
+    public const string Duration = "^([0-9]{1,9})(ms|s|m|h)$";
+
+    public const string Sha256 = "^[0-9a-fA-F]{64}$";
+
+    public static readonly Regex NameRegex = Compile(Name);
+    public static readonly Regex ForwardRegex = Compile(Forward);
+    public static readonly Regex DurationRegex = Compile(Duration);
+    public static readonly Regex Sha256Regex = Compile(Sha256);
+
+    // In .NET '$' also matches before a final newline; JSON Schema's '$' does not. '\z' makes the two agree.
+    private static Regex Compile(string pattern) =>
+        new(pattern[..^1] + "\\z", RegexOptions.CultureInvariant);
+}

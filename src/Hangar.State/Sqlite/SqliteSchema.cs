@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+
+namespace Hangar.State.Sqlite;
+
+/// <summary>Schema migrations, applied in order; <c>PRAGMA user_version</c> records how far a file is.</summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE generations (
+            number     INTEGER PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            spec_json  TEXT    NOT NULL,
+            message    TEXT,
+            source     TEXT    NOT NULL
+        );
+        CREATE TABLE vm_admin (
+            name          TEXT PRIMARY KEY,
+            running       INTEGER,
+            restart_nonce INTEGER NOT NULL
+        );
+        CREATE TABLE fleet_admin (
+            id            INTEGER PRIMARY KEY CHECK (id = 1),
+            active        INTEGER NOT NULL,
+            purge_removed INTEGER NOT NULL
+        );
+        CREATE TABLE events (
+            id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            at      INTEGER NOT NULL,
+            kind    TEXT    NOT NULL,
+            vm      TEXT,
+            message TEXT    NOT NULL
+        );
+        """,
+    ];
+
+    public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
+        await using var versionCmd = connection.CreateCommand();
+        versionCmd.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await versionCmd.ExecuteScalarAsync(ct));
+        if (version > Migrations.Length)
+            throw new StateStoreException($"The state database has schema version {version}, newer than this Hangar knows ({Migrations.Length}); upgrade Hangar.");
+        for (var i = version; i < Migrations.Length; i++)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = Migrations[i] + $"; PRAGMA user_version = {i + 1};";
+            await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using Microsoft.Data.Sqlite;
+
+namespace Hangar.State.Sqlite;
+
+/// <summary>
+/// <see cref="IStateStore"/> on one SQLite file (WAL mode). One connection, guarded by a lock: the control plane's
+/// write rate is a handful of rows per apply, and a single connection keeps transactions trivially serialized.
+/// </summary>
+public sealed class SqliteStateStore : IStateStore
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    private SqliteStateStore(SqliteConnection connection) => _connection = connection;
+
+    public static async Task<SqliteStateStore> OpenAsync(string path, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            await connection.OpenAsync(ct);
+            await SqliteSchema.MigrateAsync(connection, ct);
+        }
+        catch (SqliteException e)
+        {
+            await connection.DisposeAsync();
+            throw new StateStoreException($"Could not open the state database {path}.", e);
+        }
+        return new SqliteStateStore(connection);
+    }
+
+    public Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source FROM generations ORDER BY number DESC LIMIT 1");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
+    }, ct);
+
+    public Task<GenerationRecord> CommitGenerationAsync(string specJson, string? message, string source, long? expectedCurrent, CancellationToken ct) => Locked(async () =>
+    {
+        await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+        await using var max = Command("SELECT COALESCE(MAX(number), 0) FROM generations", tx);
+        var current = (long)(await max.ExecuteScalarAsync(ct))!;
+        if (expectedCurrent is { } expected && expected != current)
+            throw new GenerationConflictException(expected, current);
+        var record = new GenerationRecord(current + 1, DateTimeOffset.UtcNow, specJson, message, source);
+        await using var insert = Command("INSERT INTO generations (number, created_at, spec_json, message, source) VALUES ($n, $at, $spec, $msg, $src)", tx);
+        insert.Parameters.AddWithValue("$n", record.Number);
+        insert.Parameters.AddWithValue("$at", record.CreatedAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$spec", specJson);
+        insert.Parameters.AddWithValue("$msg", (object?)message ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$src", source);
+        await insert.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return record;
+    }, ct);
+
+    public Task<IReadOnlyList<GenerationRecord>> ListGenerationsAsync(CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source FROM generations ORDER BY number");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<GenerationRecord>();
+        while (await reader.ReadAsync(ct)) list.Add(ReadGeneration(reader));
+        return (IReadOnlyList<GenerationRecord>)list;
+    }, ct);
+
+    public Task<IReadOnlyDictionary<string, VmAdminRecord>> GetVmAdminAsync(CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("SELECT name, running, restart_nonce FROM vm_admin");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var map = new Dictionary<string, VmAdminRecord>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+            map[reader.GetString(0)] = new VmAdminRecord(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1) != 0, reader.GetInt64(2));
+        return (IReadOnlyDictionary<string, VmAdminRecord>)map;
+    }, ct);
+
+    public Task SetVmAdminAsync(VmAdminRecord record, CancellationToken ct) => Locked(async () =>
+    {
+        await UpsertVmAdminAsync(record, null, ct);
+        return true;
+    }, ct);
+
+    public Task ReplaceVmAdminAsync(IEnumerable<VmAdminRecord> records, CancellationToken ct) => Locked(async () =>
+    {
+        await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+        await using (var delete = Command("DELETE FROM vm_admin", tx))
+            await delete.ExecuteNonQueryAsync(ct);
+        foreach (var record in records) await UpsertVmAdminAsync(record, tx, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }, ct);
+
+    public Task<FleetAdminRecord> GetFleetAdminAsync(CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("SELECT active, purge_removed FROM fleet_admin WHERE id = 1");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new FleetAdminRecord(reader.GetInt64(0) != 0, reader.GetInt64(1) != 0)
+            : new FleetAdminRecord(Active: true, PurgeRemoved: false);
+    }, ct);
+
+    public Task SetFleetAdminAsync(FleetAdminRecord record, CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("INSERT INTO fleet_admin (id, active, purge_removed) VALUES (1, $a, $p) ON CONFLICT(id) DO UPDATE SET active = $a, purge_removed = $p");
+        cmd.Parameters.AddWithValue("$a", record.Active ? 1 : 0);
+        cmd.Parameters.AddWithValue("$p", record.PurgeRemoved ? 1 : 0);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return true;
+    }, ct);
+
+    public Task AppendEventAsync(EventRecord record, CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("INSERT INTO events (at, kind, vm, message) VALUES ($at, $kind, $vm, $msg)");
+        cmd.Parameters.AddWithValue("$at", record.At.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$kind", record.Kind);
+        cmd.Parameters.AddWithValue("$vm", (object?)record.Vm ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$msg", record.Message);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return true;
+    }, ct);
+
+    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long afterId, int limit, CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("SELECT id, at, kind, vm, message FROM events WHERE id > $after ORDER BY id LIMIT $limit");
+        cmd.Parameters.AddWithValue("$after", afterId);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<EventRecord>();
+        while (await reader.ReadAsync(ct))
+            list.Add(new EventRecord(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4)));
+        return (IReadOnlyList<EventRecord>)list;
+    }, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync();
+        try { await _connection.DisposeAsync(); }
+        finally { _lock.Release(); }
+    }
+
+    private async Task UpsertVmAdminAsync(VmAdminRecord record, SqliteTransaction? tx, CancellationToken ct)
+    {
+        await using var cmd = Command("INSERT INTO vm_admin (name, running, restart_nonce) VALUES ($n, $s, $r) ON CONFLICT(name) DO UPDATE SET running = $s, restart_nonce = $r", tx);
+        cmd.Parameters.AddWithValue("$n", record.Name);
+        cmd.Parameters.AddWithValue("$s", record.Running is { } running ? (running ? 1 : 0) : DBNull.Value);
+        cmd.Parameters.AddWithValue("$r", record.RestartNonce);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static GenerationRecord ReadGeneration(SqliteDataReader reader) => new(
+        reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
+
+    private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        return cmd;
+    }
+
+    private async Task<T> Locked<T>(Func<Task<T>> action, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try { return await action(); }
+        catch (SqliteException e) { throw new StateStoreException("A state database operation failed.", e); }
+        finally { _lock.Release(); }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+
+namespace Hangar.Qemu.Tests.CommandLine;
+
+/// <summary>
+/// Golden-text tests: each builds a command line and compares it, one argument per line, with a file under
+/// Golden/. Set HANGAR_UPDATE_GOLDEN=1 to rewrite the files after an intended change, then review the diff.
+/// </summary>
+public sealed class QemuCommandLineTests
+{
+    private static readonly QemuVmConfig Minimal = new()
+    {
+        Name = "web",
+        Accelerator = QemuAccelerator.Tcg,
+        Vcpu = 1,
+        MemoryMiB = 64,
+        Paths = QemuRuntimePaths.For("/run/hangar/web", "/var/lib/hangar/vms/web/serial.log"),
+    };
+
+    [Fact]
+    public void Build_MinimalTcgVm_MatchesGolden() => AssertGolden("minimal-tcg", Minimal);
+
+    [Fact]
+    public void Build_Kvm_UsesKvmAcceleratorAndHostCpu() =>
+        AssertGolden("kvm", Minimal with { Accelerator = QemuAccelerator.Kvm, Vcpu = 4, MemoryMiB = 2048 });
+
+    [Fact]
+    public void Build_KernelBoot_AddsKernelInitrdAndAppendVerbatim() =>
+        AssertGolden("kernel-boot", Minimal with
+        {
+            Kernel = "/var/lib/hangar/images/tiny/vmlinuz",
+            Initrd = "/var/lib/hangar/images/tiny/initrd.img",
+            KernelCommandLine = "console=ttyS0 quiet hangar.marker=ready,now",
+        });
+
+    [Fact]
+    public void Build_Drives_AddsDriveAndVirtioBlkDeviceEach() =>
+        AssertGolden("drives", Minimal with
+        {
+            Drives =
+            [
+                new QemuDrive("/var/lib/hangar/vms/web/root.qcow2", "qcow2", "root"),
+                new QemuDrive("/var/lib/hangar/vms/web/data.raw", "raw", "data"),
+            ],
+        });
+
+    [Fact]
+    public void Build_TcpAndUdpForwards_AddsUserNetWithHostfwdAndVirtioNet() =>
+        AssertGolden("forwards", Minimal with
+        {
+            Forwards =
+            [
+                new QemuPortForward("tcp", "127.0.0.1", 8080, 80),
+                new QemuPortForward("udp", "127.0.0.1", 5353, 53),
+            ],
+        });
+
+    [Fact]
+    public void Build_NetworkWithoutForwards_AddsUserNetOnly() =>
+        AssertGolden("network", Minimal with { Network = true });
+
+    [Fact]
+    public void Build_CommaInPaths_DoublesCommasInOptionValuesOnly() =>
+        AssertGolden("comma-in-path", Minimal with
+        {
+            Name = "a,b",
+            Paths = QemuRuntimePaths.For("/run/hangar/a,b", "/var/log/a,b/serial.log"),
+            Kernel = "/images/k,1/vmlinuz",
+            Drives = [new QemuDrive("/disks/x,y.qcow2", "qcow2", "root")],
+        });
+
+    [Fact]
+    public void Build_InvalidConfig_ThrowsArgumentExceptionListingEveryProblem()
+    {
+        var config = Minimal with
+        {
+            Vcpu = 0,
+            Initrd = "/initrd",
+            Drives = [new QemuDrive("/d", "vmdk", "1bad")],
+            Forwards = [new QemuPortForward("sctp", "127.0.0.1", 70000, 80)],
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => QemuCommandLine.Build(config));
+
+        Assert.Contains("Vcpu", error.Message);
+        Assert.Contains("Initrd", error.Message);
+        Assert.Contains("Drives[0].Format", error.Message);
+        Assert.Contains("Drives[0].Id", error.Message);
+        Assert.Contains("Forwards[0].Protocol", error.Message);
+        Assert.Contains("Forwards[0].HostPort", error.Message);
+    }
+
+    [Fact]
+    public void Build_SocketPathOf108Bytes_ThrowsArgumentExceptionNamingThePath()
+    {
+        var directory = "/tmp/" + new string('d', 108 - "/tmp/".Length - "/qmp.sock".Length);
+        var config = Minimal with { Paths = QemuRuntimePaths.For(directory, "/tmp/serial.log") };
+        Assert.Equal(108, (directory + "/qmp.sock").Length);
+
+        var error = Assert.Throws<ArgumentException>(() => QemuCommandLine.Build(config));
+
+        Assert.Contains("Paths.QmpSocket", error.Message);
+        Assert.Contains("108 bytes", error.Message);
+    }
+
+    [Fact]
+    public void Build_SocketPathOf107Bytes_IsAccepted()
+    {
+        var directory = "/tmp/" + new string('d', 107 - "/tmp/".Length - "/console.sock".Length);
+
+        var args = QemuCommandLine.Build(Minimal with { Paths = QemuRuntimePaths.For(directory, "/tmp/serial.log") });
+
+        Assert.Contains(args, a => a.Contains(directory + "/console.sock", StringComparison.Ordinal));
+    }
+
+    private static void AssertGolden(string name, QemuVmConfig config, [CallerFilePath] string sourceFile = "")
+    {
+        var actual = string.Join('\n', QemuCommandLine.Build(config)) + "\n";
+        var sourceGolden = Path.Combine(Path.GetDirectoryName(sourceFile)!, "..", "Golden", name + ".txt");
+        if (Environment.GetEnvironmentVariable("HANGAR_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(sourceGolden, actual);
+            return;
+        }
+        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", name + ".txt"));
+        Assert.Equal(expected, actual);
+    }
+}

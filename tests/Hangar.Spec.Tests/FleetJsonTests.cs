@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Hangar.Spec.Tests;
+
+public sealed class FleetJsonTests
+{
+    private static FleetSpec ParsedFleet(TempDirectory dir)
+    {
+        dir.Write("d.qcow2", "");
+        return Fleet.Valid($$"""
+            images:
+              debian: { path: d.qcow2, sha256: {{Fleet.Sha}}, format: raw }
+            vms:
+              db: { image: debian, disk: 20GiB, restart: on-failure, autostart: false, forwards: ["5432:5432"], health: { tcp: 5432, timeout: 2m } }
+              web: { image: tiny, vcpu: 2, memory: 1GiB, kernelArgs: quiet, forwards: ["8080:80", "5353:53/udp"] }
+            """, dir.Path);
+    }
+
+    [Fact]
+    public void Deserialize_SerializedParsedFleet_EqualsTheOriginal()
+    {
+        using var dir = new TempDirectory();
+        var spec = ParsedFleet(dir);
+
+        Assert.Equal(spec, FleetJson.Deserialize(FleetJson.Serialize(spec)));
+    }
+
+    [Fact]
+    public void Deserialize_SerializedEdgeValues_EqualsTheOriginal()
+    {
+        var spec = new FleetSpec(
+            new ValueList<VmSpec>([
+                new VmSpec("a", "tiny", 64, new ByteSize(long.MaxValue), null, null, ValueList<PortForward>.Empty,
+                    true, RestartPolicy.Never, new HealthCheckSpec("x", null, TimeSpan.FromTicks(12_345_678_901))),
+                new VmSpec("b", "tiny", 1, ByteSize.FromMiB(64), ByteSize.FromMiB(1), "", default, false,
+                    RestartPolicy.Always, null),
+            ]),
+            default);
+
+        Assert.Equal(spec, FleetJson.Deserialize(FleetJson.Serialize(spec)));
+    }
+
+    [Fact]
+    public void Serialize_ParsedFleet_WritesBytesMillisecondsAndCamelCaseEnums()
+    {
+        using var dir = new TempDirectory();
+        var json = JsonNode.Parse(FleetJson.Serialize(ParsedFleet(dir)))!;
+        var db = json["vms"]![0]!;
+
+        Assert.Equal("db", (string?)db["name"]);
+        Assert.Equal(20L * ByteSize.GiB, (long)db["disk"]!);
+        Assert.Equal(256L * ByteSize.MiB, (long)db["memory"]!);
+        Assert.Equal("onFailure", (string?)db["restart"]);
+        Assert.Equal(120_000m, (decimal)db["health"]!["timeout"]!);
+        Assert.Equal("udp", (string?)json["vms"]![1]!["forwards"]![1]!["protocol"]);
+        Assert.Equal("raw", (string?)json["images"]![0]!["format"]);
+    }
+
+    [Theory]
+    [InlineData("""{"vms":[],"images":[],"extra":1}""")]
+    [InlineData("""{"vms":[]}""")]
+    [InlineData("""{"vms":null,"images":[]}""")]
+    [InlineData("null")]
+    public void Deserialize_NotAStoredSpec_Throws(string json)
+    {
+        Assert.Throws<JsonException>(() => FleetJson.Deserialize(json));
+    }
+}
