@@ -20,6 +20,7 @@ public sealed class Reconciler : IAsyncDisposable
     private readonly List<VmSupervisor> _leaving = [];
     private readonly Lock _gate = new();
     private DesiredStateMessage _desired = new(0, 0, [], false);
+    private readonly Dictionary<string, ObservedOrphan> _orphans = new(StringComparer.Ordinal);
 
     public Reconciler(AgentOptions options, VmLauncher launcher, ILoggerFactory loggers)
     {
@@ -68,6 +69,7 @@ public sealed class Reconciler : IAsyncDisposable
                     _supervisors[name] = new VmSupervisor(name, vm, desired.Generation, desired.Revision, _launcher, RaiseChanged, _loggers.CreateLogger<VmSupervisor>());
             }
         }
+        FindOrphans(desired.KeepOrphans);
         RaiseChanged();
     }
 
@@ -76,8 +78,50 @@ public sealed class Reconciler : IAsyncDisposable
         lock (_gate)
         {
             var vms = _supervisors.Values.Concat(_leaving).Select(s => s.Snapshot()).OrderBy(v => v.Name, StringComparer.Ordinal).ToArray();
-            return new ObservedStateMessage(_desired.Generation, vms);
+            return new ObservedStateMessage(_desired.Generation, _desired.Revision, vms, _orphans.Values.ToArray());
         }
+    }
+
+    /// <summary>
+    /// Looks for QEMUs in this agent's runtime directory that no desired VM names (left by a lost desired state, or
+    /// started by hand with Hangar's layout) and stops them, unless the fleet keeps orphans. They are reported either way.
+    /// </summary>
+    private void FindOrphans(bool keep)
+    {
+        if (!Directory.Exists(_options.RuntimeDirectory)) return;
+        foreach (var dir in Directory.EnumerateDirectories(_options.RuntimeDirectory))
+        {
+            var name = Path.GetFileName(dir);
+            if (name.StartsWith('_')) continue; // the agent's own (the KVM probe)
+            lock (_gate)
+            {
+                if (_supervisors.ContainsKey(name) || _leaving.Any(s => s.Name == name)) continue;
+                if (_orphans.TryGetValue(name, out var known) && (known.Stopped || keep)) continue;
+            }
+            var paths = VmPaths.For(_options, name);
+            if (RuntimeRecord.TryRead(paths.RuntimeRecordPath) is not { } record || !record.Identity.IsAlive()) continue;
+            _logger.LogWarning("Found an orphan QEMU {Vm} (pid {Pid}) that the desired state does not name; {Action}", name, record.Pid, keep ? "keeping it" : "stopping it");
+            lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, Stopped: false);
+            if (!keep) _ = StopOrphanAsync(name, paths, record);
+        }
+    }
+
+    private async Task StopOrphanAsync(string name, VmPaths paths, RuntimeRecord record)
+    {
+        try
+        {
+            await using var instance = await Hangar.Qemu.QemuInstance.AttachAsync(paths.Runtime, record.Identity, CancellationToken.None);
+            await instance.StopAsync(_options.GracefulStopTimeout, CancellationToken.None);
+        }
+        catch (Hangar.Qemu.QemuException e)
+        {
+            _logger.LogWarning(e, "Orphan {Vm} did not stop cleanly; killing it", name);
+            record.Identity.Kill();
+        }
+        try { Directory.Delete(paths.Runtime.Directory, recursive: true); }
+        catch (IOException) { }
+        lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, Stopped: true);
+        RaiseChanged();
     }
 
     private void OnLeft(VmSupervisor supervisor)

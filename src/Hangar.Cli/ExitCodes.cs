@@ -7,7 +7,7 @@ public static class ExitCodes
     public const int Ok = 0;
     /// <summary>Failed: the message says why (control plane error, I/O, QEMU).</summary>
     public const int Error = 1;
-    /// <summary>The fleet file (or the command line) is invalid; nothing was applied.</summary>
+    /// <summary>The fleet file is invalid; nothing was applied. (A malformed command line exits 1.)</summary>
     public const int Invalid = 2;
     /// <summary>No Hangar is running for this home (start one with <c>hangar up</c>).</summary>
     public const int NotRunning = 3;

@@ -5,7 +5,13 @@ using Hangar.Cli.Commands;
 var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from one declarative file.")
 {
     UpCommand.Create(),
+    PlanCommand.Create(),
     ApplyCommand.Create(),
+    RollbackCommand.Create(),
+    GenerationsCommand.Create(),
+    DiffCommand.Create(),
+    ShowCommand.Create(),
+    StatusCommand.Create(),
     ValidateCommand.Create(),
     SchemaCommand.Create(),
     VmCommand.Create(),
@@ -14,6 +20,7 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     EventsCommand.Create(),
     DownCommand.Create(),
     ServerCommand.Create(),
+    AgentCommand.Create(),
 };
 root.Options.Add(CliGlobals.Home);
 root.Options.Add(CliGlobals.Output);

@@ -110,7 +110,7 @@ public sealed class TinyImageBuilder
 
             var info = new ImageInfo(TinyImage.Name, digest, kernelVersion, [kernel.ToString(), busybox.ToString()],
                 TinyRecipe.Modules, TinyImage.KernelCommandLine, TinyImage.ReadyMarker, TinyRecipe.Version, DateTimeOffset.UtcNow);
-            File.WriteAllBytes(Path.Combine(output, ImageInfo.FileName), JsonSerializer.SerializeToUtf8Bytes(info, ImagesJsonContext.Default.ImageInfo));
+            File.WriteAllBytes(Path.Combine(output, ImageInfo.FileName), JsonSerializer.SerializeToUtf8Bytes(info, ImagesJsonContext.Readable.ImageInfo));
 
             Publish(output, digest);
         }

@@ -6,7 +6,9 @@ namespace Hangar.Spec;
 /// </summary>
 internal static class FleetFields
 {
-    public const string Images = "images", Vms = "vms";
+    public const string Settings = "settings", Images = "images", Vms = "vms";
+
+    public const string Orphans = "orphans";
 
     public const string Path = "path", Sha256 = "sha256", Format = "format";
 
@@ -15,7 +17,8 @@ internal static class FleetFields
 
     public const string Serial = "serial", Tcp = "tcp", Timeout = "timeout";
 
-    public static readonly IReadOnlyList<string> Root = [Images, Vms];
+    public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
+    public static readonly IReadOnlyList<string> SettingsFields = [Orphans];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Sha256, Format];
     public static readonly IReadOnlyList<string> VmFields =
         [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health];

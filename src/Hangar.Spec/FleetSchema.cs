@@ -28,6 +28,8 @@ public static class FleetSchema
         ["required"] = new JsonArray(FleetFields.Vms),
         ["properties"] = new JsonObject
         {
+            [FleetFields.Settings] = Described("Fleet-wide settings; every field has a default, so the mapping may be left out.",
+                new JsonObject { ["$ref"] = "#/$defs/settings" }),
             [FleetFields.Images] = NamedMap(
                 $"Disk images by name; '{BuiltinImages.Tiny}' is built in and reserved.", "#/$defs/image",
                 new JsonObject { ["not"] = new JsonObject { ["const"] = BuiltinImages.Tiny } }),
@@ -60,6 +62,7 @@ public static class FleetSchema
                 ["minimum"] = SpecLimits.MinPort,
                 ["maximum"] = SpecLimits.MaxPort,
             },
+            ["settings"] = Settings(),
             ["image"] = Image(),
             ["vm"] = Vm(),
             ["health"] = Health(),
@@ -79,6 +82,16 @@ public static class FleetSchema
             ["additionalProperties"] = new JsonObject { ["$ref"] = valueRef },
         };
     }
+
+    private static JsonObject Settings() => Object(
+        "Settings that apply to the whole fleet.",
+        [],
+        new JsonObject
+        {
+            [FleetFields.Orphans] = Described(
+                "What an agent does with a QEMU it finds running that no generation names: 'stop' stops it gracefully, 'keep' leaves it running and only reports it.",
+                Enum(SpecKeywords.Orphans, SpecDefaults.Orphans)),
+        });
 
     private static JsonObject Image() => Object(
         "A local disk image file, checked by its SHA-256 digest.",

@@ -13,6 +13,7 @@ public static class SpecDefaults
     public const DiskFormat ImageFormat = DiskFormat.Qcow2;
     public const PortProtocol ForwardProtocol = PortProtocol.Tcp;
     public static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(120);
+    public const OrphanPolicy Orphans = OrphanPolicy.Stop;
 
     /// <summary>The health check of a VM that uses the built-in <c>tiny</c> image and declares none.</summary>
     public static readonly HealthCheckSpec TinyHealth = new(BuiltinImages.TinyReadyMarker, null, HealthTimeout);

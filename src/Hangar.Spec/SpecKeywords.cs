@@ -12,6 +12,9 @@ internal static class SpecKeywords
     public static readonly IReadOnlyList<(string Text, PortProtocol Value)> Protocol =
         [("tcp", PortProtocol.Tcp), ("udp", PortProtocol.Udp)];
 
+    public static readonly IReadOnlyList<(string Text, OrphanPolicy Value)> Orphans =
+        [("stop", OrphanPolicy.Stop), ("keep", OrphanPolicy.Keep)];
+
     public static string TextOf<T>(IReadOnlyList<(string Text, T Value)> table, T value) where T : struct, Enum =>
         table.First(entry => EqualityComparer<T>.Default.Equals(entry.Value, value)).Text;
 }

@@ -9,11 +9,18 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The newest generation, or null when nothing was ever applied.</summary>
     Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct);
 
+    Task<GenerationRecord?> GetGenerationAsync(long number, CancellationToken ct);
+
     /// <summary>
-    /// Appends generation <c>current + 1</c> in one transaction, unless <paramref name="expectedCurrent"/> is given
-    /// and differs from the current number, in which case it throws <see cref="GenerationConflictException"/>.
+    /// In one transaction: checks that the current generation is <paramref name="expectedCurrent"/> (else throws
+    /// <see cref="GenerationConflictException"/>), sets the current generation's status to <paramref name="previousStatus"/>
+    /// (with <paramref name="previousReason"/>), and appends generation <c>current + 1</c>. Nothing else can be read
+    /// in between: after a crash the current generation is exactly the old one or exactly the new one.
     /// </summary>
-    Task<GenerationRecord> CommitGenerationAsync(string specJson, string? message, string source, long? expectedCurrent, CancellationToken ct);
+    Task<GenerationRecord> CommitGenerationAsync(NewGeneration generation, long expectedCurrent, string previousStatus, string? previousReason, CancellationToken ct);
+
+    /// <summary>Records how a generation's rollout ended (or that it was left by a rollback).</summary>
+    Task SetGenerationStatusAsync(long number, string status, string? reason, bool confirmed, CancellationToken ct);
 
     Task<IReadOnlyList<GenerationRecord>> ListGenerationsAsync(CancellationToken ct);
 
@@ -36,8 +43,33 @@ public interface IStateStore : IAsyncDisposable
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long afterId, int limit, CancellationToken ct);
 }
 
-/// <summary>An immutable, numbered fleet spec as applied.</summary>
-public sealed record GenerationRecord(long Number, DateTimeOffset CreatedAt, string SpecJson, string? Message, string Source);
+/// <summary>What a new generation holds, before it has a number.</summary>
+/// <param name="ChangedVms">JSON array of the VM names whose rollout the health gate waits for.</param>
+/// <param name="RollbackOf">The generation whose content this one restores, for a rollback.</param>
+/// <param name="ConfirmDeadline">Until when the health gate waits; null when there is nothing to wait for.</param>
+public sealed record NewGeneration(string SpecJson, string? Message, string Source, string ChangedVms, long? RollbackOf,
+    bool AutoRollback, DateTimeOffset? ConfirmDeadline);
+
+/// <summary>An immutable, numbered fleet spec as applied, and how its rollout went.</summary>
+/// <param name="Status">One of <see cref="GenerationStatus"/>.</param>
+/// <param name="Confirmed">Every VM it changed came up healthy (or it changed none): a rollback may return to it.</param>
+public sealed record GenerationRecord(long Number, DateTimeOffset CreatedAt, string SpecJson, string? Message, string Source,
+    string Status, string? Reason, long? RollbackOf, string ChangedVms, bool Confirmed, bool AutoRollback, DateTimeOffset? ConfirmDeadline);
+
+/// <summary>The statuses a generation goes through.</summary>
+public static class GenerationStatus
+{
+    /// <summary>Current; its health gate is still waiting for the VMs it changed.</summary>
+    public const string RollingOut = "rolling-out";
+    /// <summary>Current, and its rollout finished.</summary>
+    public const string Active = "active";
+    /// <summary>Replaced by a newer apply.</summary>
+    public const string Superseded = "superseded";
+    /// <summary>Its rollout failed the health gate (see the reason).</summary>
+    public const string Failed = "failed";
+    /// <summary>Left by a rollback to an earlier generation.</summary>
+    public const string RolledBack = "rolled-back";
+}
 
 /// <summary>What an operator asked of one VM outside the fleet file.</summary>
 /// <param name="Running">Set by <c>hangar vm start</c> (true) or <c>hangar vm stop</c> (false); null follows the spec's autostart.</param>

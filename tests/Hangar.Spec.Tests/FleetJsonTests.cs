@@ -9,6 +9,7 @@ public sealed class FleetJsonTests
     {
         dir.Write("d.qcow2", "");
         return Fleet.Valid($$"""
+            settings: { orphans: keep }
             images:
               debian: { path: d.qcow2, sha256: {{Fleet.Sha}}, format: raw }
             vms:
@@ -55,6 +56,29 @@ public sealed class FleetJsonTests
         Assert.Equal(120_000m, (decimal)db["health"]!["timeout"]!);
         Assert.Equal("udp", (string?)json["vms"]![1]!["forwards"]![1]!["protocol"]);
         Assert.Equal("raw", (string?)json["images"]![0]!["format"]);
+        Assert.Equal("keep", (string?)json["settings"]!["orphans"]);
+    }
+
+    [Theory]
+    [InlineData(OrphanPolicy.Stop)]
+    [InlineData(OrphanPolicy.Keep)]
+    public void Deserialize_SerializedSettings_EqualsTheOriginal(OrphanPolicy orphans)
+    {
+        var spec = new FleetSpec(default, default) { Settings = new FleetSettings(orphans) };
+
+        var back = FleetJson.Deserialize(FleetJson.Serialize(spec));
+
+        Assert.Equal(spec, back);
+        Assert.Equal(orphans, back.Settings.Orphans);
+    }
+
+    [Fact]
+    public void Deserialize_StoredSpecWithoutSettings_GetsDefaultSettings()
+    {
+        // Generations stored before 'settings' existed have no such property.
+        var spec = FleetJson.Deserialize("""{"vms":[],"images":[]}""");
+
+        Assert.Equal(FleetSettings.Default, spec.Settings);
     }
 
     [Theory]
@@ -62,6 +86,10 @@ public sealed class FleetJsonTests
     [InlineData("""{"vms":[]}""")]
     [InlineData("""{"vms":null,"images":[]}""")]
     [InlineData("null")]
+    [InlineData("""{"vms":[],"images":[],"settings":null}""")]
+    [InlineData("""{"vms":[],"images":[],"settings":{"orphans":"kill"}}""")]
+    [InlineData("""{"vms":[],"images":[],"settings":{"orphans":"keep","extra":1}}""")]
+    [InlineData("""{"vms":[],"images":[],"settings":{}}""")]
     public void Deserialize_NotAStoredSpec_Throws(string json)
     {
         Assert.Throws<JsonException>(() => FleetJson.Deserialize(json));

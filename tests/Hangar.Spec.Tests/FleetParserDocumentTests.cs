@@ -101,7 +101,7 @@ public sealed class FleetParserDocumentTests
     {
         var error = Fleet.SingleError("hello\n");
 
-        Assert.Equal("fleet.yaml:1:1: Expected a mapping with 'vms' and optionally 'images', found 'hello'", error.ToString());
+        Assert.Equal("fleet.yaml:1:1: Expected a mapping with 'vms' and optionally 'images' and 'settings', found 'hello'", error.ToString());
     }
 
     [Fact]

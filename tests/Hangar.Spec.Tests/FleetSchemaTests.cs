@@ -22,6 +22,7 @@ public sealed class FleetSchemaTests
         Assert.Equal(FleetFields.Root, PropertyNames(Schema));
         Assert.Equal("#/$defs/vm", (string?)Schema["properties"]!["vms"]!["additionalProperties"]!["$ref"]);
         Assert.Equal("#/$defs/image", (string?)Schema["properties"]!["images"]!["additionalProperties"]!["$ref"]);
+        Assert.Equal("#/$defs/settings", (string?)Schema["properties"]!["settings"]!["$ref"]);
     }
 
     [Fact]
@@ -30,6 +31,7 @@ public sealed class FleetSchemaTests
         Assert.Equal(FleetFields.VmFields, PropertyNames(Def("vm")));
         Assert.Equal(FleetFields.ImageFields, PropertyNames(Def("image")));
         Assert.Equal(FleetFields.HealthFields, PropertyNames(Def("health")));
+        Assert.Equal(FleetFields.SettingsFields, PropertyNames(Def("settings")));
     }
 
     [Fact]
@@ -37,7 +39,7 @@ public sealed class FleetSchemaTests
     {
         var objects = Walk(Schema).Where(o => o.ContainsKey("properties")).ToList();
 
-        Assert.Equal(4, objects.Count); // root, image, vm, health
+        Assert.Equal(5, objects.Count); // root, settings, image, vm, health
         foreach (var o in objects)
         {
             Assert.False((bool)o["additionalProperties"]!);
@@ -64,6 +66,29 @@ public sealed class FleetSchemaTests
 
         Assert.Equal(Fleet.Valid("vms:\n  web:\n    image: tiny\n"), explicitDefaults);
         Assert.Equal("qcow2", (string?)Def("image")["properties"]!["format"]!["default"]);
+    }
+
+    [Fact]
+    public void ToJson_SettingsDefaults_MeanWhatTheParserFillsIn()
+    {
+        var orphans = Def("settings")["properties"]!["orphans"]!;
+        var explicitDefaults = Fleet.Valid($"settings:\n  orphans: {orphans["default"]}\nvms: {{}}\n");
+
+        Assert.Equal(Fleet.Valid("vms: {}\n"), explicitDefaults);
+        Assert.Equal(FleetSettings.Default, explicitDefaults.Settings);
+    }
+
+    [Theory]
+    [InlineData("stop", true)]
+    [InlineData("keep", true)]
+    [InlineData("Keep", false)]
+    [InlineData("kill", false)]
+    public void ToJson_OrphansEnum_AgreesWithTheParser(string text, bool valid)
+    {
+        var allowed = Def("settings")["properties"]!["orphans"]!["enum"]!.AsArray().Select(n => (string?)n);
+        var parsed = Fleet.Parse($"settings: {{ orphans: {text} }}\nvms: {{}}\n").IsValid;
+
+        Assert.Equal((valid, valid), (allowed.Contains(text), parsed));
     }
 
     [Theory]

@@ -122,9 +122,9 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
         {
             await channel.SendAsync(reconciler.Snapshot(), ct);
             // Wait for a change, or send anyway after a heartbeat interval so the control plane sees we are alive.
+            // Changes that arrive while a report is being sent collapse into one wake-up (the semaphore holds at
+            // most one release), so bursts are coalesced without delaying the first report.
             await _changed.WaitAsync(heartbeat, ct);
-            // Coalesce bursts (a VM start changes several fields in a row) into one report.
-            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
         }
     }
 }

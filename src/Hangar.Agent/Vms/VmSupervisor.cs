@@ -46,6 +46,8 @@ public sealed class VmSupervisor : IAsyncDisposable
     private DateTimeOffset? _backoffUntil;
     private long _handledNonce;
     private bool _heldStopped; // exited on its own and the policy says stay stopped, until the next start request
+    private long _convergedGeneration;
+    private string[]? _consoleTail; // the console's last lines, kept while the VM is unhealthy, failed or exited
 
     public VmSupervisor(string name, DesiredVm desired, long generation, long revision, VmLauncher launcher, Action changed, ILogger logger)
     {
@@ -60,6 +62,8 @@ public sealed class VmSupervisor : IAsyncDisposable
         _paths = VmPaths.For(launcher.Options, name);
         _loop = Task.Run(() => RunAsync(_cts.Token));
     }
+
+    private const int ConsoleTailLines = 10;
 
     public string Name => _name;
 
@@ -89,7 +93,7 @@ public sealed class VmSupervisor : IAsyncDisposable
                 _record?.Accelerator, running ? _record?.Pid : null,
                 spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
                 _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
-                running ? _record?.StartedAt : null, _generation, _convergedRevision);
+                running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail);
         }
     }
 
@@ -165,7 +169,7 @@ public sealed class VmSupervisor : IAsyncDisposable
                 // Nothing left to do for this revision: report it as reached, then sleep until something changes.
                 if (_convergedRevision != revision)
                 {
-                    lock (_gate) _convergedRevision = revision;
+                    lock (_gate) { _convergedRevision = revision; _convergedGeneration = _generation; }
                     _changed();
                 }
                 await WaitAsync(ct);
@@ -185,11 +189,19 @@ public sealed class VmSupervisor : IAsyncDisposable
 
     private async Task WaitAsync(CancellationToken ct)
     {
-        var waits = new List<Task> { _signal.WaitAsync(ct) };
+        // The wait on the signal must end with this call: a waiter left behind would swallow the next signal.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var waits = new List<Task> { _signal.WaitAsync(wait.Token) };
         if (_instance is not null) waits.Add(_instance.Exited);
         if (_instance is null && _backoffUntil is { } until)
-            waits.Add(Task.Delay(Max(until - DateTimeOffset.UtcNow, TimeSpan.Zero), ct));
-        await Task.WhenAny(waits);
+            waits.Add(Task.Delay(Max(until - DateTimeOffset.UtcNow, TimeSpan.Zero), wait.Token));
+        var first = await Task.WhenAny(waits);
+        await wait.CancelAsync();
+        if (first != waits[0])
+        {
+            try { await waits[0]; Signal(); } // it won the race after all: keep the signal for the next pass
+            catch (OperationCanceledException) { }
+        }
         ct.ThrowIfCancellationRequested();
     }
 
@@ -231,7 +243,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             await _launcher.PrepareDiskAsync(plan, ct);
             Set(VmPhase.Starting, "launching QEMU");
             var (instance, record) = await _launcher.LaunchAsync(plan, desired.RestartNonce, ct);
-            lock (_gate) { _instance = instance; _record = record; _lastError = null; }
+            lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; }
             await instance.ContinueAsync(ct);
             StartMonitor(record);
             Set(VmPhase.Running);
@@ -243,7 +255,8 @@ public sealed class VmSupervisor : IAsyncDisposable
             _failuresInRow++;
             var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
             _backoffUntil = DateTimeOffset.UtcNow + delay;
-            lock (_gate) { _lastError = e.Message; }
+            var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
+            lock (_gate) { _lastError = e.Message; _consoleTail = tail; }
             Set(VmPhase.Failed, $"retry in {delay.TotalSeconds:0.#}s");
         }
     }
@@ -253,7 +266,8 @@ public sealed class VmSupervisor : IAsyncDisposable
         var spec = _desired!.Spec;
         _monitor = new HealthMonitor(spec.Health, spec.Forwards, _paths.SerialLog, record.SerialLogOffset, record.StartedAt, health =>
         {
-            lock (_gate) { _health = health; }
+            var tail = health == HealthState.Unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null;
+            lock (_gate) { _health = health; _consoleTail = tail; }
             _changed();
         });
     }
@@ -288,7 +302,8 @@ public sealed class VmSupervisor : IAsyncDisposable
             _ => false,
         };
         var what = exit.GuestShutdown ? $"guest powered off ({exit.ShutdownReason ?? "shutdown"})" : "QEMU exited unexpectedly";
-        lock (_gate) { _lastError = what; }
+        var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
+        lock (_gate) { _lastError = what; _consoleTail = tail; }
         _logger.LogWarning("VM {Vm}: {What}", _name, what);
         if (!restart || !desired.Running)
         {

@@ -25,6 +25,16 @@ public sealed class HangarClient : IDisposable
 
     public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => PostAsync<ApplyResponse>("api/v1/apply", request, ct);
 
+    public Task<PlanResponse> PlanAsync(ApplyRequest request, CancellationToken ct) => PostAsync<PlanResponse>("api/v1/plan", request, ct);
+
+    public Task<ApplyResponse> RollbackAsync(RollbackRequest request, CancellationToken ct) => PostAsync<ApplyResponse>("api/v1/rollback", request, ct);
+
+    public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<GenerationInfo>>("api/v1/generations", ct);
+
+    public Task<GenerationDetail> GenerationAsync(long number, CancellationToken ct) => GetAsync<GenerationDetail>($"api/v1/generations/{number}", ct);
+
+    public Task<DiffResponse> DiffAsync(long from, long to, CancellationToken ct) => GetAsync<DiffResponse>($"api/v1/diff?from={from}&to={to}", ct);
+
     public Task<FleetStatus> GetFleetAsync(CancellationToken ct) => GetAsync<FleetStatus>("api/v1/vms", ct);
 
     public Task<VmStatus> VmActionAsync(string name, string action, CancellationToken ct) =>
@@ -99,7 +109,7 @@ public sealed class HangarClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new NotRunningException(_baseUrl.ToString(), e);
+            throw new NotRunningException($"the server at {_baseUrl}", e);
         }
         if (response.IsSuccessStatusCode) return response;
         using (response)

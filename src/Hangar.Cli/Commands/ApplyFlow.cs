@@ -22,8 +22,25 @@ public static class ApplyFlow
         Description = "Accelerator when this command starts the server: kvm, tcg or auto (default: $HANGAR_ACCEL, else auto).",
     };
 
+    public static readonly Option<long?> ExpectGeneration = new("--expect-generation")
+    {
+        Description = "Fail unless the current generation is this one (when someone else applied meanwhile).",
+    };
+    public static readonly Option<TimeSpan?> ConfirmTimeout = new("--confirm-timeout")
+    {
+        Description = "How long the health gate waits for the changed VMs to be healthy (default 5m).",
+        CustomParser = r => Durations.Parse(r),
+    };
+    public static readonly Option<bool> NoAutoRollback = new("--no-auto-rollback")
+    {
+        Description = "When the health gate fails, keep the new generation (marked failed) instead of switching back.",
+    };
+
     public static void AddOptions(Command command)
     {
+        command.Options.Add(ExpectGeneration);
+        command.Options.Add(ConfirmTimeout);
+        command.Options.Add(NoAutoRollback);
         command.Options.Add(Message);
         command.Options.Add(Timeout);
         command.Options.Add(NoWait);
@@ -33,19 +50,40 @@ public static class ApplyFlow
     public static async Task<int> RunAsync(CommandContext context, string file, bool startStopped, CancellationToken ct)
     {
         var terminal = context.Terminal;
-        if (FleetFileArgument.Read(context, file, context.Get(Message), startStopped) is not { } request) return ExitCodes.Invalid;
+        if (FleetFileArgument.Read(context, file, context.Get(Message), startStopped) is not { } read) return ExitCodes.Invalid;
+        var request = read with
+        {
+            ExpectGeneration = context.Get(ExpectGeneration),
+            AutoRollback = !context.Get(NoAutoRollback),
+            ConfirmTimeout = context.Get(ConfirmTimeout),
+        };
         var accel = AccelFrom(context.Get(Accel));
         using var client = await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel.ToString().ToLowerInvariant()], terminal.Progress, ct);
         var response = await client.ApplyAsync(request, ct);
         if (!terminal.Json) PlanView.Write(terminal, response);
+        return await FollowAsync(context, client, response, ct);
+    }
+
+    /// <summary>Follows a committed generation through its health gate and reports how it ended.</summary>
+    public static async Task<int> FollowAsync(CommandContext context, Client.HangarClient client, ApplyResponse response, CancellationToken ct)
+    {
+        var terminal = context.Terminal;
         if (context.Get(NoWait))
         {
             if (terminal.Json) terminal.WriteJson(response);
             return ExitCodes.Ok;
         }
         var (outcome, status) = await Convergence.WaitAsync(client, terminal, context.Get(Timeout), null, ct);
-        if (terminal.Json) terminal.WriteJson(new { apply = response, outcome = outcome.ToString().ToLowerInvariant(), status });
+        var generation = response.Changed ? (await client.GenerationAsync(response.Generation, ct)).Generation : null;
+        if (terminal.Json) terminal.WriteJson(new { apply = response, outcome = outcome.ToString().ToLowerInvariant(), generation, status });
         else StatusView.Write(terminal, status);
+        if (generation is { Status: "failed" })
+        {
+            Terminal.Error($"Generation {generation.Number} failed its health gate: {generation.Reason}");
+            if (status.Generation > generation.Number)
+                Terminal.Error($"Rolled back automatically: generation {status.Generation} restores generation {(await client.GenerationAsync(status.Generation, ct)).Generation.RollbackOf}.");
+            return ExitCodes.Unhealthy;
+        }
         switch (outcome)
         {
             case Convergence.Outcome.TimedOut:

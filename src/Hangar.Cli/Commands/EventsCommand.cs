@@ -28,8 +28,9 @@ public static class EventsCommand
                         else Console.Out.WriteLine($"{e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {e.Kind,-12} {e.Vm ?? "-",-16} {e.Message}");
                         after = e.Id;
                     }
+                    if (events.Count > 0) continue; // a page: there may be more right away
                     if (!context.Get(follow)) return ExitCodes.Ok;
-                    if (events.Count == 0) await Task.Delay(FollowInterval, ct);
+                    await Task.Delay(FollowInterval, ct);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -68,6 +68,7 @@ public static class Convergence
     /// <summary>Null while still converging.</summary>
     public static Outcome? Evaluate(FleetStatus status, string? only)
     {
+        if (only is null && status.Rollout is { State: "running" }) return null; // the health gate has not decided yet
         var unhealthy = false;
         foreach (var vm in status.Vms.Where(v => only is null || v.Name == only))
         {

@@ -1,26 +1,48 @@
+using System.Text;
 using Hangar.Protocol.Api;
 
 namespace Hangar.Cli.Output;
 
-/// <summary>What an apply changes, VM by VM.</summary>
+/// <summary>What an apply, plan, rollback or diff changes, VM by VM and field by field (golden-text tested).</summary>
 public static class PlanView
 {
     public static void Write(Terminal terminal, ApplyResponse response)
     {
         terminal.Line(response.Changed
-            ? $"Generation {response.Generation} applied."
+            ? $"Generation {response.Generation} committed."
             : $"No changes; generation {response.Generation} stays current.");
-        foreach (var entry in response.Plan.Where(p => p.Action != PlanAction.Unchanged))
+        foreach (var line in Lines(response.Plan)) terminal.Line(line);
+    }
+
+    /// <summary>The text of <c>hangar plan</c> (and <c>hangar diff</c>, with another heading).</summary>
+    public static string Render(PlanResponse plan, string? heading = null)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(heading ?? $"Plan against generation {plan.CurrentGeneration}:");
+        var lines = Lines(plan.Plan).ToList();
+        if (lines.Count == 0) text.AppendLine("  no changes");
+        foreach (var line in lines) text.AppendLine(line);
+        var counts = plan.Plan.GroupBy(p => p.Action).ToDictionary(g => g.Key, g => g.Count());
+        text.AppendLine($"{counts.GetValueOrDefault(PlanAction.Create)} to create, {counts.GetValueOrDefault(PlanAction.Update)} to update in place, " +
+                        $"{counts.GetValueOrDefault(PlanAction.Replace)} to replace (restart), {counts.GetValueOrDefault(PlanAction.Delete)} to delete, " +
+                        $"{counts.GetValueOrDefault(PlanAction.Unchanged)} unchanged.");
+        foreach (var problem in plan.Problems) text.AppendLine($"problem: {problem}");
+        return text.ToString();
+    }
+
+    private static IEnumerable<string> Lines(IReadOnlyList<PlanEntry> plan)
+    {
+        foreach (var entry in plan.Where(p => p.Action != PlanAction.Unchanged))
         {
-            var sign = entry.Action switch
+            var (sign, word) = entry.Action switch
             {
-                PlanAction.Create => "+",
-                PlanAction.Delete => "-",
-                PlanAction.Replace => "-/+",
-                _ => "~",
+                PlanAction.Create => ("+", "create"),
+                PlanAction.Delete => ("-", "delete"),
+                PlanAction.Replace => ("-/+", "replace, restarts"),
+                _ => ("~", "update in place"),
             };
-            terminal.Line($"  {sign} {entry.Vm} ({entry.Action.ToString().ToLowerInvariant()})");
-            foreach (var change in entry.Changes) terminal.Line($"      {change}");
+            yield return $"  {sign} {entry.Vm} ({word})";
+            foreach (var change in entry.Changes) yield return $"      {change}";
         }
     }
 }

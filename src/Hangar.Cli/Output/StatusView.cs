@@ -62,5 +62,5 @@ public static class StatusView
 
     public static string Phase(VmPhase phase) => phase.ToString().ToLowerInvariant();
     public static string Health(HealthState health) => health.ToString().ToLowerInvariant();
-    private static string Forwards(VmStatus vm) => vm.Forwards.Count == 0 ? "-" : string.Join(",", vm.Forwards.Select(f => "127.0.0.1:" + f));
+    private static string Forwards(VmStatus vm) => vm.Forwards.Count == 0 ? "-" : string.Join(",", vm.Forwards.Select(f => "127.0.0.1:" + f.Replace(":", "→")));
 }

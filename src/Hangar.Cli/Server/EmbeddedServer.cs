@@ -29,13 +29,17 @@ public static class EmbeddedServer
         }
         await using var _ = serverLock;
 
-        using var loggers = LoggerFactory.Create(builder =>
+        // One log for the control plane and the agent: a detached server writes it to a file (one writer, so lines
+        // never interleave), a foreground one to the terminal.
+        using var fileLog = detached ? new FileLoggerProvider(Path.Combine(home, "hangar.log"), LogLevel.Information) : null;
+        void ConfigureLogging(ILoggingBuilder builder)
         {
-            if (detached) builder.AddProvider(new FileLoggerProvider(Path.Combine(home, "hangar.log"), LogLevel.Information));
+            if (fileLog is not null) builder.AddProvider(new NonDisposingProvider(fileLog));
             else builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
             builder.SetMinimumLevel(LogLevel.Information);
             builder.AddFilter("Microsoft", LogLevel.Warning);
-        });
+        }
+        using var loggers = LoggerFactory.Create(ConfigureLogging);
         var log = loggers.CreateLogger("Hangar.Server");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
@@ -43,12 +47,7 @@ public static class EmbeddedServer
 
         var options = new ControlPlaneOptions(listen, Path.Combine(home, "control-plane", "state.db"),
             ApiToken: NewToken(), AgentToken: ReadOrCreateSecret(Path.Combine(home, "control-plane", "agent-token")));
-        await using var server = await ControlPlaneServer.StartAsync(options, b =>
-        {
-            if (detached) b.AddProvider(new FileLoggerProvider(Path.Combine(home, "hangar.log"), LogLevel.Information));
-            else b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-            b.AddFilter("Microsoft", LogLevel.Warning);
-        }, ct);
+        await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);
         AgentHost? agent = null;
         if (withAgent)
         {
@@ -69,6 +68,13 @@ public static class EmbeddedServer
         if (DaemonInfo.TryRead(home)?.Pid == Environment.ProcessId) File.Delete(DaemonInfo.PathFor(home));
         if (agent is not null) await agent.DisposeAsync();
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Shares one provider between two logger factories; its owner disposes it.</summary>
+    private sealed class NonDisposingProvider(ILoggerProvider inner) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
+        public void Dispose() { }
     }
 
     private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));

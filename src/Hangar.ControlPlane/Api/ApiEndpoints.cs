@@ -17,6 +17,12 @@ internal static class ApiEndpoints
         var api = app.MapGroup("/api/v1");
         api.MapPost("/apply", async (HttpContext http, FleetService fleet) =>
             Json(await fleet.ApplyAsync(await ReadAsync<ApplyRequest>(http), http.RequestAborted)));
+        api.MapPost("/plan", async (HttpContext http, FleetService fleet) => Json(fleet.Plan(await ReadAsync<ApplyRequest>(http))));
+        api.MapPost("/rollback", async (HttpContext http, FleetService fleet) =>
+            Json(await fleet.RollbackAsync(await ReadAsync<RollbackRequest>(http), http.RequestAborted)));
+        api.MapGet("/generations", async (FleetService fleet, CancellationToken ct) => Json(await fleet.GenerationsAsync(ct)));
+        api.MapGet("/generations/{number:long}", async (long number, FleetService fleet, CancellationToken ct) => Json(await fleet.GenerationAsync(number, ct)));
+        api.MapGet("/diff", async (long from, long to, FleetService fleet, CancellationToken ct) => Json(await fleet.DiffAsync(from, to, ct)));
         api.MapGet("/vms", (FleetService fleet) => Json(fleet.Status()));
         api.MapGet("/vms/{name}", (string name, FleetService fleet) =>
             Json(fleet.Status().Vms.FirstOrDefault(v => v.Name == name) ?? throw new VmNotFoundException(name)));

@@ -23,6 +23,8 @@ internal sealed class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> l
             {
                 SpecRejectedException r => (400, new ApiError(ApiErrorCodes.InvalidSpec, r.Message, r.Errors)),
                 VmNotFoundException n => (404, new ApiError(ApiErrorCodes.NotFound, n.Message)),
+                GenerationNotFoundException g => (404, new ApiError(ApiErrorCodes.NotFound, g.Message)),
+                RollbackTargetException t => (409, new ApiError(ApiErrorCodes.Conflict, t.Message)),
                 GenerationConflictException c => (409, new ApiError(ApiErrorCodes.Conflict, c.Message)),
                 JsonException or BadHttpRequestException => (400, new ApiError(ApiErrorCodes.BadRequest, $"The request body is not valid: {e.Message}")),
                 _ => (500, new ApiError(ApiErrorCodes.Internal, "The control plane failed; see its log.")),

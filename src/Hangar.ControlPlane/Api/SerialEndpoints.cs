@@ -22,7 +22,9 @@ internal static class SerialEndpoints
         if (vm?.SerialLog is not { } path)
         {
             if (!fleet.HasVm(name)) throw new VmNotFoundException(name);
-            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            http.Response.StatusCode = StatusCodes.Status409Conflict;
+            await http.Response.WriteAsJsonAsync(new Hangar.Protocol.Api.ApiError(Hangar.Protocol.Api.ApiErrorCodes.Conflict,
+                $"VM {name} has no serial log yet: its agent has not reported it."), Hangar.Protocol.HangarJson.Options, ct);
             return;
         }
         http.Response.ContentType = "text/plain; charset=utf-8";
@@ -71,7 +73,16 @@ internal static class SerialEndpoints
             return;
         }
         using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await unix.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), http.RequestAborted);
+        try
+        {
+            await unix.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), http.RequestAborted);
+        }
+        catch (SocketException e)
+        {
+            http.Response.StatusCode = StatusCodes.Status409Conflict;
+            await http.Response.WriteAsync($"The console of VM {name} cannot be reached ({e.SocketErrorCode}); it may be stopping, or run on another host.");
+            return;
+        }
         using var ws = await http.WebSockets.AcceptWebSocketAsync();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         var fromVm = Task.Run(async () =>

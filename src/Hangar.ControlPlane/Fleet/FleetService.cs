@@ -22,8 +22,18 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _eventWriter;
 
-    private long _generation;
-    private long _revision;
+    /// <summary>How long the health gate waits when the request names no confirm timeout.</summary>
+    public static readonly TimeSpan DefaultConfirmTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private GenerationRecord? _current;
+    private RolloutInfo? _rollout;
+    private Task _rolloutTask = Task.CompletedTask;
+    private CancellationTokenSource? _rolloutCts;
+    private long _generation => _current?.Number ?? 0;
+    // Revisions start from the clock so that they keep growing across control-plane restarts: an agent that still
+    // reports a revision from before a restart never looks converged on a new one by accident.
+    private long _revision = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
     private FleetSpec _spec = new(ValueList<VmSpec>.Empty, ValueList<ImageSpec>.Empty);
     private IReadOnlyDictionary<string, VmAdminRecord> _admin = new Dictionary<string, VmAdminRecord>();
     private FleetAdminRecord _fleetAdmin = new(true, false);
@@ -32,34 +42,49 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     {
         if (await store.GetCurrentGenerationAsync(ct) is { } current)
         {
-            _generation = current.Number;
+            _current = current;
             _spec = FleetJson.Deserialize(current.SpecJson);
         }
         _admin = await store.GetVmAdminAsync(ct);
         _fleetAdmin = await store.GetFleetAdminAsync(ct);
         _eventWriter = Task.Run(WriteEventsAsync, CancellationToken.None);
+        if (_current is { Status: GenerationStatus.RollingOut } rolling)
+        {
+            // The control plane stopped in the middle of this rollout: carry on where it was. Agents report again when
+            // they reconnect, so the gate gets at least a short grace even if its deadline passed meanwhile.
+            Event("rollout", null, $"Resuming the rollout of generation {rolling.Number} after a restart");
+            StartRollout(rolling, System.Text.Json.JsonSerializer.Deserialize<string[]>(rolling.ChangedVms) ?? [], _revision + 1);
+        }
         logger.LogInformation("Fleet at generation {Generation} with {Count} VMs", _generation, _spec.Vms.Count);
     }
 
-    /// <summary>Validates, plans and (when it differs) commits a fleet file as the next generation.</summary>
+    /// <summary>What applying <paramref name="request"/> would do, without doing it.</summary>
+    public PlanResponse Plan(ApplyRequest request)
+    {
+        var spec = Parse(request);
+        FleetSpec? current;
+        long generation;
+        lock (_gate) { current = _current is null ? null : _spec; generation = _current?.Number ?? 0; }
+        var plan = FleetDiff.Compare(current, spec);
+        return new PlanResponse(generation, current is null || current != spec, Entries(plan), PlacementChecks.Find(current, spec));
+    }
+
+    /// <summary>
+    /// Validates, plans and (when it differs) commits a fleet file as the next generation, then rolls it out through
+    /// the health gate. The same file twice commits nothing and touches no VM.
+    /// </summary>
     public async Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct)
     {
-        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory);
-        if (!result.IsValid) throw new SpecRejectedException(result.Errors.ToArray());
-        var spec = result.Spec!;
+        var spec = Parse(request);
         await _writeLock.WaitAsync(ct);
         try
         {
-            var current = _generation == 0 ? null : _spec;
+            var currentNumber = _current?.Number ?? 0;
+            if (request.ExpectGeneration is { } expected && expected != currentNumber)
+                throw new GenerationConflictException(expected, currentNumber);
+            var current = _current is null ? null : _spec;
             var plan = FleetDiff.Compare(current, spec);
             var changed = current is null || current != spec;
-            var generation = _generation;
-            if (changed)
-            {
-                var record = await store.CommitGenerationAsync(FleetJson.Serialize(spec), request.Message, request.FileName, _generation, ct);
-                generation = record.Number;
-                Event("generation", null, $"Generation {generation} committed from {request.FileName}" + (request.Message is { } m ? $": {m}" : ""));
-            }
             // Operator state of VMs that left the fleet is dropped, so a VM re-added later starts fresh; `up` also
             // clears "stopped by hand", as `docker compose up` starts stopped containers.
             var admin = _admin.Values
@@ -71,14 +96,202 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             await store.SetFleetAdminAsync(fleetAdmin, ct);
             lock (_gate)
             {
-                _spec = spec;
-                _generation = generation;
                 _admin = admin.ToDictionary(a => a.Name, StringComparer.Ordinal);
                 _fleetAdmin = fleetAdmin;
             }
-            await PushDesiredAsync(ct);
-            var entries = plan.Select(c => new PlanEntry(c.Vm, (PlanAction)(int)c.Kind, c.Fields.Select(f => f.ToString()).ToArray())).ToArray();
-            return new ApplyResponse(generation, _revision, changed, entries);
+            if (changed)
+            {
+                var gated = plan.Where(c => c.Kind is VmChangeKind.Create or VmChangeKind.Replace or VmChangeKind.Update)
+                    .Select(c => c.Vm).Where(name => ShouldRun(spec.FindVm(name)!)).ToArray();
+                await CommitAsync(spec, request.Message, request.FileName, gated, rollbackOf: null, request.AutoRollback,
+                    request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, ct);
+            }
+            else
+            {
+                await PushDesiredAsync(ct);
+            }
+            return new ApplyResponse(_current!.Number, _revision, changed, Entries(plan));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Commits a new generation whose content equals generation <c>To</c> (default: the last good one before the
+    /// current) and rolls it out like an apply. The generation it leaves is marked rolled back.
+    /// </summary>
+    public async Task<ApplyResponse> RollbackAsync(RollbackRequest request, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            var current = _current ?? throw new RollbackTargetException("Nothing was applied yet, so there is nothing to roll back to.");
+            var target = request.To is { } to
+                ? await store.GetGenerationAsync(to, ct) ?? throw new RollbackTargetException($"There is no generation {to}.")
+                : await PreviousGoodAsync(current.Number, ct) ?? throw new RollbackTargetException($"No earlier generation than {current.Number} came up healthy; name one with --to.");
+            if (target.Number == current.Number) throw new RollbackTargetException($"Generation {target.Number} is already current.");
+            var response = await RollBackToAsync(target, request.Message ?? $"rollback to generation {target.Number}", "rollback",
+                GenerationStatus.RolledBack, null, request.AutoRollback, request.ConfirmTimeout, ct);
+            return response;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken ct) =>
+        (await store.ListGenerationsAsync(ct)).Select(Info).ToArray();
+
+    public async Task<GenerationDetail> GenerationAsync(long number, CancellationToken ct)
+    {
+        var record = await store.GetGenerationAsync(number, ct) ?? throw new GenerationNotFoundException(number);
+        return new GenerationDetail(Info(record), FleetYaml.Write(FleetJson.Deserialize(record.SpecJson)));
+    }
+
+    public async Task<DiffResponse> DiffAsync(long from, long to, CancellationToken ct)
+    {
+        var a = await store.GetGenerationAsync(from, ct) ?? throw new GenerationNotFoundException(from);
+        var b = await store.GetGenerationAsync(to, ct) ?? throw new GenerationNotFoundException(to);
+        return new DiffResponse(from, to, Entries(FleetDiff.Compare(FleetJson.Deserialize(a.SpecJson), FleetJson.Deserialize(b.SpecJson))));
+    }
+
+    private FleetSpec Parse(ApplyRequest request)
+    {
+        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory);
+        if (!result.IsValid) throw new SpecRejectedException(result.Errors.ToArray());
+        return result.Spec!;
+    }
+
+    private static PlanEntry[] Entries(IEnumerable<VmChange> plan) =>
+        plan.Select(c => new PlanEntry(c.Vm, (PlanAction)(int)c.Kind, c.Fields.Select(f => f.ToString()).ToArray())).ToArray();
+
+    private static GenerationInfo Info(GenerationRecord r) => new(r.Number, r.CreatedAt, r.Message, r.Source, r.Status, r.Reason,
+        r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize<string[]>(r.ChangedVms) ?? [], r.Confirmed);
+
+    private async Task<GenerationRecord?> PreviousGoodAsync(long before, CancellationToken ct) =>
+        (await store.ListGenerationsAsync(ct)).Where(g => g.Number < before && g.Confirmed).MaxBy(g => g.Number);
+
+    /// <summary>Commits a generation with <paramref name="target"/>'s content; the caller holds the write lock.</summary>
+    private async Task<ApplyResponse> RollBackToAsync(GenerationRecord target, string message, string source, string leavingStatus,
+        string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, CancellationToken ct)
+    {
+        var spec = FleetJson.Deserialize(target.SpecJson);
+        var plan = FleetDiff.Compare(_spec, spec);
+        var gated = plan.Where(c => c.Kind is VmChangeKind.Create or VmChangeKind.Replace or VmChangeKind.Update)
+            .Select(c => c.Vm).Where(name => ShouldRun(spec.FindVm(name)!)).ToArray();
+        await CommitAsync(spec, message, source, gated, target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, ct);
+        return new ApplyResponse(_current!.Number, _revision, true, Entries(plan));
+    }
+
+    /// <summary>
+    /// Appends a generation (marking the current one <paramref name="previousStatus"/> in the same transaction), sends
+    /// it to the agents and starts its health gate. The caller holds the write lock.
+    /// </summary>
+    private async Task CommitAsync(FleetSpec spec, string? message, string source, string[] gated, long? rollbackOf, bool autoRollback,
+        TimeSpan? confirmTimeout, string previousStatus, string? previousReason, CancellationToken ct)
+    {
+        var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? DefaultConfirmTimeout) : (DateTimeOffset?)null;
+        var record = await store.CommitGenerationAsync(
+            new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated), rollbackOf, autoRollback, deadline),
+            _current?.Number ?? 0, _current is null ? GenerationStatus.Superseded : previousStatus, previousReason, ct);
+        lock (_gate)
+        {
+            _spec = spec;
+            _current = record;
+        }
+        Event("generation", null, $"Generation {record.Number} committed from {source}" + (message is { } m ? $": {m}" : "")
+            + (gated.Length > 0 ? $"; rolling out {string.Join(", ", gated)}" : ""));
+        await PushDesiredAsync(ct);
+        StartRollout(record, gated, _revision);
+    }
+
+    /// <summary>Starts the health gate of <paramref name="record"/> (ending any gate of an earlier generation).</summary>
+    /// <param name="revision">The first desired-state revision that carries the generation; older reports do not count.</param>
+    private void StartRollout(GenerationRecord record, IReadOnlyList<string> gated, long revision)
+    {
+        _rolloutCts?.Cancel();
+        if (gated.Count == 0)
+        {
+            lock (_gate) _rollout = new RolloutInfo(record.Number, "succeeded", null, null, null, []);
+            return;
+        }
+        var grace = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = record.ConfirmDeadline is { } d && d > grace ? d : grace;
+        var gate = new RolloutGate(record.Number, revision, gated, deadline);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        _rolloutCts = cts;
+        lock (_gate) _rollout = new RolloutInfo(record.Number, "running", null, null, deadline, gated.ToArray());
+        Event("rollout", null, $"Rollout of generation {record.Number} started: waiting for {string.Join(", ", gated)} to be healthy until {deadline:HH:mm:ss}");
+        _rolloutTask = Task.Run(() => RunRolloutAsync(record, gate, cts.Token));
+    }
+
+    private async Task RunRolloutAsync(GenerationRecord record, RolloutGate gate, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                var changed = WhenChangedAsync(ct);
+                var status = Status();
+                lock (_gate) _rollout = _rollout! with { Waiting = gate.Waiting(status) };
+                if (gate.Evaluate(status, _spec, DateTimeOffset.UtcNow) is { } verdict)
+                {
+                    await FinishRolloutAsync(record, verdict.Passed, verdict.Reason, ct);
+                    return;
+                }
+                var untilDeadline = gate.Deadline - DateTimeOffset.UtcNow;
+                await Task.WhenAny(changed, Task.Delay(untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero, ct));
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Superseded by a newer generation, or the control plane is stopping (the gate resumes on restart).
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "The rollout of generation {Generation} failed", record.Number);
+        }
+    }
+
+    private async Task FinishRolloutAsync(GenerationRecord record, bool passed, string? reason, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            if (_current?.Number != record.Number) return; // a newer generation took over meanwhile
+            if (passed)
+            {
+                await store.SetGenerationStatusAsync(record.Number, GenerationStatus.Active, null, confirmed: true, ct);
+                lock (_gate)
+                {
+                    _current = _current with { Status = GenerationStatus.Active, Confirmed = true };
+                    _rollout = _rollout! with { State = "succeeded", Waiting = [] };
+                }
+                Event("rollout", null, $"Rollout of generation {record.Number} succeeded: every changed VM is healthy");
+                NotifyChanged();
+                return;
+            }
+            Event("rollout", null, $"Rollout of generation {record.Number} failed: {reason}");
+            var target = record.AutoRollback ? await PreviousGoodAsync(record.Number, ct) : null;
+            if (target is null)
+            {
+                await store.SetGenerationStatusAsync(record.Number, GenerationStatus.Failed, reason, confirmed: false, ct);
+                lock (_gate)
+                {
+                    _current = _current with { Status = GenerationStatus.Failed, Reason = reason };
+                    _rollout = _rollout! with { State = "failed", Reason = reason };
+                }
+                NotifyChanged();
+                return;
+            }
+            Event("rollback", null, $"Automatic rollback from generation {record.Number} to the content of generation {target.Number}");
+            // Not cancellable from here on: committing the rollback ends this gate (and cancels its token).
+            await RollBackToAsync(target, $"automatic rollback: generation {record.Number} failed its health gate", "auto-rollback",
+                GenerationStatus.Failed, reason, autoRollback: false, confirmTimeout: null, CancellationToken.None);
         }
         finally
         {
@@ -150,11 +363,15 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
                 var agent = placement.GetValueOrDefault(vm.Name);
                 observed.TryGetValue(vm.Name, out var o);
                 var seen = o.Vm is not null && o.Agent == agent ? o.Vm : null;
+                // Not listed by an agent that has acted on this revision: the VM is not on that host (purged).
+                var agentRevision = agent is not null && _agents.GetValueOrDefault(agent)?.Observed is { } report ? report.Revision : -1;
+                var absent = seen is null && agentRevision == _revision;
                 vms.Add(new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), ShouldRun(vm), agent,
-                    seen?.Phase ?? VmPhase.Pending, seen?.Detail ?? (agent is null ? "waiting for an agent" : null),
+                    seen?.Phase ?? (absent ? VmPhase.Stopped : VmPhase.Pending),
+                    seen?.Detail ?? (agent is null ? "waiting for an agent" : absent ? "not on its agent" : null),
                     seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
                     vm.Forwards.Select(f => f.ToString()).ToArray(), seen?.LastError, seen?.Restarts ?? 0,
-                    seen?.StartedAt, _generation, seen?.Revision ?? -1));
+                    seen?.StartedAt, seen?.Generation ?? _generation, seen?.Revision ?? agentRevision, seen?.ConsoleTail));
             }
             // VMs an agent still reports but the spec no longer has (being stopped after removal).
             foreach (var (name, (agentName, vm)) in observed)
@@ -165,7 +382,8 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             }
             var agents = _agents.Values.OrderBy(a => a.Name, StringComparer.Ordinal)
                 .Select(a => new AgentStatus(a.Name, a.HostName, a.Connected, a.Accelerator, a.LastSeen)).ToArray();
-            return new FleetStatus(_generation, _revision, _fleetAdmin.Active, vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agents);
+            var orphans = _agents.Values.SelectMany(a => (a.Observed?.Orphans ?? []).Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Stopped ? "stopped" : "kept"))).ToArray();
+            return new FleetStatus(_generation, _revision, _fleetAdmin.Active, vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agents, _rollout, orphans);
         }
     }
 
@@ -228,6 +446,13 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             var before = previous?.Vms.FirstOrDefault(v => v.Name == vm.Name);
             foreach (var (kind, message) in VmEvents.Between(before, vm)) Event(kind, vm.Name, message);
         }
+        foreach (var orphan in observed.Orphans ?? [])
+        {
+            if (previous?.Orphans?.Any(o => o.Name == orphan.Name && o.Pid == orphan.Pid && o.Stopped == orphan.Stopped) == true) continue;
+            Event("vm.orphan", orphan.Name, orphan.Stopped
+                ? $"Stopped an orphan QEMU (pid {orphan.Pid}) that no generation names"
+                : $"Found an orphan QEMU (pid {orphan.Pid}) that no generation names; kept (settings.orphans: keep)");
+        }
         NotifyChanged();
     }
 
@@ -236,11 +461,12 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         lock (_gate)
         {
             var placement = Scheduler.Place(_spec, _agents.Keys);
-            if (!_fleetAdmin.Active && _fleetAdmin.PurgeRemoved) return new DesiredStateMessage(_generation, _revision, [], PurgeRemoved: true);
+            var keepOrphans = _spec.Settings.Orphans == OrphanPolicy.Keep;
+            if (!_fleetAdmin.Active && _fleetAdmin.PurgeRemoved) return new DesiredStateMessage(_generation, _revision, [], PurgeRemoved: true, keepOrphans);
             var vms = _spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent)
                 .Select(vm => new DesiredVm(vm, _spec.FindImage(vm.Image), ShouldRun(vm), _admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0))
                 .ToArray();
-            return new DesiredStateMessage(_generation, _revision, vms, PurgeRemoved: false);
+            return new DesiredStateMessage(_generation, _revision, vms, PurgeRemoved: false, keepOrphans);
         }
     }
 
@@ -297,6 +523,9 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
+        try { await _rolloutTask; }
+        catch (OperationCanceledException) { }
         _events.Writer.TryComplete();
         if (_eventWriter is not null) await _eventWriter;
     }

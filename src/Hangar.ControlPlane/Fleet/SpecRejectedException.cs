@@ -14,3 +14,12 @@ public sealed class VmNotFoundException(string name) : Exception($"No VM named '
 {
     public string Name { get; } = name;
 }
+
+/// <summary>An API call named a generation that does not exist.</summary>
+public sealed class GenerationNotFoundException(long number) : Exception($"There is no generation {number}.")
+{
+    public long Number { get; } = number;
+}
+
+/// <summary>A rollback has no generation to go to.</summary>
+public sealed class RollbackTargetException(string message) : Exception(message);

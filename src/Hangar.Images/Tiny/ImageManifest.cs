@@ -33,7 +33,7 @@ internal sealed record ImageManifest(IReadOnlyDictionary<string, ImageManifestEn
 
     /// <summary>Writes via a temporary file and a rename, so readers never see half a manifest.</summary>
     public void Write(string path) =>
-        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, ImagesJsonContext.Default.ImageManifest));
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, ImagesJsonContext.Readable.ImageManifest));
 }
 
 /// <param name="Digest">Directory name (sha256) of the current image.</param>

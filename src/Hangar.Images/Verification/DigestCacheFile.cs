@@ -29,7 +29,7 @@ internal sealed record DigestCacheFile(IReadOnlyDictionary<string, DigestCacheEn
         new(new Dictionary<string, DigestCacheEntry>(Files, StringComparer.Ordinal) { [fullPath] = entry });
 
     public void Write(string path) =>
-        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, ImagesJsonContext.Default.DigestCacheFile));
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, ImagesJsonContext.Readable.DigestCacheFile));
 }
 
 /// <param name="LastWriteTimeUtcTicks">mtime in 100 ns ticks, as .NET reports it.</param>

@@ -58,6 +58,11 @@ public sealed class AgentChannel(WebSocket socket)
         }
     }
 
+    private static readonly HashSet<string> KnownTypes = typeof(AgentMessage)
+        .GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonDerivedTypeAttribute), false)
+        .Cast<System.Text.Json.Serialization.JsonDerivedTypeAttribute>()
+        .Select(a => (string)a.TypeDiscriminator!).ToHashSet(StringComparer.Ordinal);
+
     internal static AgentMessage Parse(ReadOnlySpan<byte> json)
     {
         string? id = null;
@@ -68,10 +73,12 @@ public sealed class AgentChannel(WebSocket socket)
             if (root.ValueKind != JsonValueKind.Object)
                 throw new AgentProtocolException(null, "bad_frame", "A frame must be a JSON object.");
             if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String) id = idElement.GetString();
-            if (!root.TryGetProperty("v", out var v) || v.ValueKind != JsonValueKind.Number || v.GetInt32() != AgentProtocol.Version)
+            if (!root.TryGetProperty("v", out var v) || !v.TryGetInt32(out var version) || version != AgentProtocol.Version)
                 throw new AgentProtocolException(id, "unsupported_version", $"This side speaks protocol version {AgentProtocol.Version} only.");
             if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
                 throw new AgentProtocolException(id, "bad_frame", "A frame needs a string 'type'.");
+            if (!KnownTypes.Contains(type.GetString()!))
+                throw new AgentProtocolException(id, "unknown_type", $"Unknown message type '{type.GetString()}'; this side knows {string.Join(", ", KnownTypes.Order())}.");
             return root.Deserialize<AgentMessage>(HangarJson.Options)
                 ?? throw new AgentProtocolException(id, "bad_frame", "A frame must not be null.");
         }

@@ -30,7 +30,7 @@ public sealed record HelloMessage(string AgentName, string HostName, string Agen
 /// <summary>Control plane → agent, answer to <see cref="HelloMessage"/>.</summary>
 public sealed record WelcomeMessage(string ControlPlaneVersion, TimeSpan HeartbeatInterval) : AgentMessage;
 
-/// <summary>Agent ↔ control plane, sent when nothing else was sent for a heartbeat interval.</summary>
+/// <summary>Agent ↔ control plane: "still here". Accepted by both sides; agents currently re-send their observed state every heartbeat interval instead, which doubles as liveness.</summary>
 public sealed record HeartbeatMessage : AgentMessage;
 
 /// <summary>Either side: the frame with id <paramref name="InReplyTo"/> could not be handled.</summary>

@@ -8,7 +8,8 @@ namespace Hangar.Protocol.Agent;
 /// </summary>
 /// <param name="Revision">Grows with every desired state the control plane sends (a generation, or an operator's
 /// start/stop/restart). Agents report, per VM, the revision they have acted on, so a client can wait for convergence.</param>
-public sealed record DesiredStateMessage(long Generation, long Revision, IReadOnlyList<DesiredVm> Vms, bool PurgeRemoved) : AgentMessage;
+/// <param name="KeepOrphans">Leave running a QEMU the agent finds that no desired VM names (the default stops it).</param>
+public sealed record DesiredStateMessage(long Generation, long Revision, IReadOnlyList<DesiredVm> Vms, bool PurgeRemoved, bool KeepOrphans = false) : AgentMessage;
 
 /// <summary>One VM an agent should have.</summary>
 /// <param name="Spec">The VM as the fleet file declares it.</param>

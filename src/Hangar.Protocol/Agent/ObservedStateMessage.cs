@@ -1,7 +1,14 @@
 namespace Hangar.Protocol.Agent;
 
-/// <summary>Agent → control plane: everything the agent runs, as of the desired generation it last received.</summary>
-public sealed record ObservedStateMessage(long Generation, IReadOnlyList<ObservedVm> Vms) : AgentMessage;
+/// <summary>
+/// Agent → control plane: everything the agent runs, as of the desired state it last received (<paramref name="Revision"/>).
+/// A VM the agent does not list is not on that agent: not created, or stopped and let go of after it was removed.
+/// </summary>
+public sealed record ObservedStateMessage(long Generation, long Revision, IReadOnlyList<ObservedVm> Vms, IReadOnlyList<ObservedOrphan>? Orphans = null) : AgentMessage;
+
+/// <summary>A QEMU the agent found running in its runtime directory that its desired state does not name.</summary>
+/// <param name="Stopped">True when the agent stopped it (the fleet's orphan policy is <c>stop</c>).</param>
+public sealed record ObservedOrphan(string Name, int Pid, bool Stopped);
 
 /// <summary>What an agent sees of one VM.</summary>
 /// <param name="Phase">Where the VM is in its lifecycle.</param>
@@ -9,6 +16,7 @@ public sealed record ObservedStateMessage(long Generation, IReadOnlyList<Observe
 /// <param name="Accelerator">"kvm" or "tcg", as QEMU was started.</param>
 /// <param name="ConsoleSocket">Unix socket of the serial console on the agent's host.</param>
 /// <param name="SerialLog">File that records the serial console on the agent's host.</param>
+/// <param name="ConsoleTail">The last lines of the serial console, while the VM is unhealthy, failed or exited.</param>
 /// <param name="Revision">The desired-state revision this VM has been brought to (see <see cref="DesiredStateMessage.Revision"/>).</param>
 /// <param name="Restarts">How many times the agent restarted the VM after it exited on its own.</param>
 public sealed record ObservedVm(
@@ -25,4 +33,5 @@ public sealed record ObservedVm(
     int Restarts,
     DateTimeOffset? StartedAt,
     long Generation,
-    long Revision);
+    long Revision,
+    IReadOnlyList<string>? ConsoleTail = null);

@@ -5,12 +5,27 @@ namespace Hangar.Protocol.Api;
 /// (the CLI already did, for fast feedback), so the file's own name and directory come along for messages and
 /// relative image paths.
 /// </summary>
-/// <param name="StartStopped">When true (as <c>hangar up</c> does), VMs stopped by <c>hangar vm stop</c> or
-/// <c>hangar down</c> are set to run again; <c>hangar apply</c> leaves them as they are.</param>
-public sealed record ApplyRequest(string FileName, string Text, string? BaseDirectory, string? Message, bool StartStopped);
+/// <param name="StartStopped">When true (as <c>hangar up</c> does), VMs stopped by <c>hangar vm stop</c> are set to
+/// run again; <c>hangar apply</c> leaves them stopped. Both bring the fleet back up after <c>hangar down</c>.</param>
+/// <param name="ExpectGeneration">Fail with a conflict unless the current generation is this one (optimistic concurrency).</param>
+/// <param name="AutoRollback">When a VM the new generation changed is not healthy within the confirm timeout, switch back
+/// to the previous good generation by itself.</param>
+/// <param name="ConfirmTimeout">How long the health gate waits; null for the default.</param>
+public sealed record ApplyRequest(string FileName, string Text, string? BaseDirectory, string? Message, bool StartStopped,
+    long? ExpectGeneration = null, bool AutoRollback = true, TimeSpan? ConfirmTimeout = null);
+
+/// <summary>Body of <c>POST /api/v1/rollback</c>: return to generation <paramref name="To"/> (default: the previous good one).</summary>
+public sealed record RollbackRequest(long? To, string? Message, bool AutoRollback = false, TimeSpan? ConfirmTimeout = null);
+
+/// <summary>Answer to <c>POST /api/v1/plan</c>: what an apply of the file would do, and what stands in its way.</summary>
+/// <param name="Problems">Things that would make the apply fail on its hosts, e.g. a host port already in use.</param>
+public sealed record PlanResponse(long CurrentGeneration, bool HasChanges, IReadOnlyList<PlanEntry> Plan, IReadOnlyList<string> Problems);
 
 /// <summary>Answer to an apply: the generation now current, whether it is new, and what changes per VM.</summary>
 public sealed record ApplyResponse(long Generation, long Revision, bool Changed, IReadOnlyList<PlanEntry> Plan);
+
+/// <summary>Answer to <c>GET /api/v1/diff?from=A&amp;to=B</c>: what changes, per VM, from generation A to B.</summary>
+public sealed record DiffResponse(long From, long To, IReadOnlyList<PlanEntry> Plan);
 
 /// <summary>What an apply does to one VM.</summary>
 public sealed record PlanEntry(string Vm, PlanAction Action, IReadOnlyList<string> Changes);

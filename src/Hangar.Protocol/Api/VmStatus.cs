@@ -23,11 +23,25 @@ public sealed record VmStatus(
     int Restarts,
     DateTimeOffset? StartedAt,
     long Generation,
-    long ObservedRevision);
+    long ObservedRevision,
+    IReadOnlyList<string>? ConsoleTail = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The current desired-state revision; a VM whose ObservedRevision equals it has converged.</param>
-public sealed record FleetStatus(long Generation, long Revision, bool Active, IReadOnlyList<VmStatus> Vms, IReadOnlyList<AgentStatus> Agents);
+/// <param name="Rollout">The current or last rollout of a generation through the health gate.</param>
+/// <param name="Orphans">QEMUs that agents found running but no generation names.</param>
+public sealed record FleetStatus(long Generation, long Revision, bool Active, IReadOnlyList<VmStatus> Vms, IReadOnlyList<AgentStatus> Agents,
+    RolloutInfo? Rollout = null, IReadOnlyList<OrphanInfo>? Orphans = null);
+
+/// <summary>
+/// A generation's way through the health gate. <paramref name="State"/> is <c>running</c> (waiting for
+/// <paramref name="Waiting"/> to be healthy until <paramref name="Deadline"/>), <c>succeeded</c> or <c>failed</c>
+/// (with <paramref name="Reason"/>; <paramref name="RollbackGeneration"/> is the generation that switched back, if any).
+/// </summary>
+public sealed record RolloutInfo(long Generation, string State, string? Reason, long? RollbackGeneration, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting);
+
+/// <summary>A QEMU an agent found running that no generation names; <paramref name="Action"/> is <c>stopped</c> or <c>kept</c>.</summary>
+public sealed record OrphanInfo(string Agent, string Name, int Pid, string Action);
 
 /// <summary>An agent known to the control plane.</summary>
 public sealed record AgentStatus(string Name, string HostName, bool Connected, string? Accelerator, DateTimeOffset? LastSeen);

@@ -12,12 +12,17 @@ internal sealed class FleetReader(ErrorCollector errors, string baseDirectory)
             errors.Add(SourcePosition.FileStart, "", "The file is empty; a fleet file needs at least 'vms:' (use 'vms: {}' for no VMs)");
             return null;
         }
-        if (_reader.Mapping(root, "", "a mapping with 'vms' and optionally 'images'") is not { } mapping) return null;
+        if (_reader.Mapping(root, "", "a mapping with 'vms' and optionally 'images' and 'settings'") is not { } mapping) return null;
         var fields = new FieldMapping(mapping, "", FleetFields.Root, errors);
+
+        var settings = FleetSettings.Default;
+        if (fields.TryGet(FleetFields.Settings, out var node, out var path)
+            && new SettingsReader(_reader).Read(node, path) is { } read)
+            settings = read;
 
         var images = new List<ImageSpec>();
         var declaredImages = new HashSet<string>(StringComparer.Ordinal);
-        if (fields.TryGet(FleetFields.Images, out var node, out var path)
+        if (fields.TryGet(FleetFields.Images, out node, out path)
             && _reader.Mapping(node, path, "a mapping of image names to images") is { } imagesNode)
             ReadImages(imagesNode, path, images, declaredImages);
 
@@ -31,7 +36,10 @@ internal sealed class FleetReader(ErrorCollector errors, string baseDirectory)
         if (errors.Count > 0) return null;
         return new FleetSpec(
             new ValueList<VmSpec>(vms.Select(v => v.ToSpec()).OrderBy(v => v.Name, StringComparer.Ordinal)),
-            new ValueList<ImageSpec>(images.OrderBy(i => i.Name, StringComparer.Ordinal)));
+            new ValueList<ImageSpec>(images.OrderBy(i => i.Name, StringComparer.Ordinal)))
+        {
+            Settings = settings,
+        };
     }
 
     private void ReadImages(MappingNode node, string path, List<ImageSpec> images, HashSet<string> declared)

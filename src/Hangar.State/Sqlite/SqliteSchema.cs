@@ -33,6 +33,17 @@ internal static class SqliteSchema
             message TEXT    NOT NULL
         );
         """,
+        // Generations get a life: a status (rolling-out → active → superseded, or failed / rolled-back), why,
+        // which generation a rollback restored, which VMs it changed, and the health gate's deadline.
+        """
+        ALTER TABLE generations ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+        ALTER TABLE generations ADD COLUMN reason TEXT;
+        ALTER TABLE generations ADD COLUMN rollback_of INTEGER;
+        ALTER TABLE generations ADD COLUMN changed_vms TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE generations ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE generations ADD COLUMN auto_rollback INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE generations ADD COLUMN confirm_deadline INTEGER;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)

@@ -37,33 +37,71 @@ public sealed class SqliteStateStore : IStateStore
 
     public Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source FROM generations ORDER BY number DESC LIMIT 1");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline FROM generations ORDER BY number DESC LIMIT 1");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
     }, ct);
 
-    public Task<GenerationRecord> CommitGenerationAsync(string specJson, string? message, string source, long? expectedCurrent, CancellationToken ct) => Locked(async () =>
+    public Task<GenerationRecord?> GetGenerationAsync(long number, CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline FROM generations WHERE number = $n");
+        cmd.Parameters.AddWithValue("$n", number);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
+    }, ct);
+
+    public Task<GenerationRecord> CommitGenerationAsync(NewGeneration generation, long expectedCurrent, string previousStatus, string? previousReason, CancellationToken ct) => Locked(async () =>
     {
         await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
         await using var max = Command("SELECT COALESCE(MAX(number), 0) FROM generations", tx);
         var current = (long)(await max.ExecuteScalarAsync(ct))!;
-        if (expectedCurrent is { } expected && expected != current)
-            throw new GenerationConflictException(expected, current);
-        var record = new GenerationRecord(current + 1, DateTimeOffset.UtcNow, specJson, message, source);
-        await using var insert = Command("INSERT INTO generations (number, created_at, spec_json, message, source) VALUES ($n, $at, $spec, $msg, $src)", tx);
+        if (expectedCurrent != current)
+            throw new GenerationConflictException(expectedCurrent, current);
+        await using (var previous = Command("UPDATE generations SET status = $s, reason = COALESCE($r, reason) WHERE number = $n", tx))
+        {
+            previous.Parameters.AddWithValue("$s", previousStatus);
+            previous.Parameters.AddWithValue("$r", (object?)previousReason ?? DBNull.Value);
+            previous.Parameters.AddWithValue("$n", current);
+            await previous.ExecuteNonQueryAsync(ct);
+        }
+        var gate = generation.ConfirmDeadline is not null;
+        var record = new GenerationRecord(current + 1, DateTimeOffset.UtcNow, generation.SpecJson, generation.Message, generation.Source,
+            gate ? GenerationStatus.RollingOut : GenerationStatus.Active, null, generation.RollbackOf, generation.ChangedVms,
+            Confirmed: !gate, generation.AutoRollback, generation.ConfirmDeadline);
+        await using var insert = Command("""
+            INSERT INTO generations (number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline)
+            VALUES ($n, $at, $spec, $msg, $src, $status, NULL, $rb, $changed, $confirmed, $auto, $deadline)
+            """, tx);
         insert.Parameters.AddWithValue("$n", record.Number);
         insert.Parameters.AddWithValue("$at", record.CreatedAt.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$spec", specJson);
-        insert.Parameters.AddWithValue("$msg", (object?)message ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$src", source);
+        insert.Parameters.AddWithValue("$spec", record.SpecJson);
+        insert.Parameters.AddWithValue("$msg", (object?)record.Message ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$src", record.Source);
+        insert.Parameters.AddWithValue("$status", record.Status);
+        insert.Parameters.AddWithValue("$rb", (object?)record.RollbackOf ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$changed", record.ChangedVms);
+        insert.Parameters.AddWithValue("$confirmed", record.Confirmed ? 1 : 0);
+        insert.Parameters.AddWithValue("$auto", record.AutoRollback ? 1 : 0);
+        insert.Parameters.AddWithValue("$deadline", (object?)record.ConfirmDeadline?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         await insert.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         return record;
     }, ct);
 
+    public Task SetGenerationStatusAsync(long number, string status, string? reason, bool confirmed, CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("UPDATE generations SET status = $s, reason = $r, confirmed = $c WHERE number = $n");
+        cmd.Parameters.AddWithValue("$s", status);
+        cmd.Parameters.AddWithValue("$r", (object?)reason ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$c", confirmed ? 1 : 0);
+        cmd.Parameters.AddWithValue("$n", number);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return true;
+    }, ct);
+
     public Task<IReadOnlyList<GenerationRecord>> ListGenerationsAsync(CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source FROM generations ORDER BY number");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline FROM generations ORDER BY number");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var list = new List<GenerationRecord>();
         while (await reader.ReadAsync(ct)) list.Add(ReadGeneration(reader));
@@ -156,7 +194,10 @@ public sealed class SqliteStateStore : IStateStore
 
     private static GenerationRecord ReadGeneration(SqliteDataReader reader) => new(
         reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
+        reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.GetString(8),
+        reader.GetInt64(9) != 0, reader.GetInt64(10) != 0,
+        reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)));
 
     private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
     {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the Hangar bench in Release and runs it. Usage: bench/run.sh [--quick] [--memory MIB] [--keep]
+#   --quick   N=1 and N=10 only, fewer repeats (a few minutes)
+#   --memory  guest memory in MiB (default 96; the tiny guest does not boot in 64)
+#   --keep    keep the bench's temp directory (logs, state) for inspection
+# Runs as root on Debian 12 with the .NET SDK, qemu-system-x86 and qemu-utils. Always TCG (KVM hangs here).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+
+# One short root per run: the agent's sockets live under it or under /run/hangar/<hash of it>.
+root="$(mktemp -d /tmp/hb.XXXX)"
+
+# Last line of defence: whatever happens to the bench (even SIGKILL), no QEMU of this run survives the script.
+# Only processes whose executable is qemu* and whose command line mentions this run's root are killed.
+cleanup() {
+  local pid args
+  for cmdline in /proc/[0-9]*/cmdline; do
+    pid="${cmdline#/proc/}"; pid="${pid%/cmdline}"
+    args="$(tr '\0' ' ' < "$cmdline" 2>/dev/null || true)"
+    case "$args" in
+      qemu*"$root"*|/usr/bin/qemu*"$root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover QEMU $pid" >&2 || true ;;
+    esac
+  done
+  if [[ " $* " != *" --keep "* ]]; then rm -rf "$root"; fi
+}
+trap 'cleanup "$@"' EXIT
+trap 'exit 130' INT TERM
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build "$here/Hangar.Bench/Hangar.Bench.csproj" -c Release -v quiet -nologo >&2
+"$here/Hangar.Bench/bin/Release/net10.0/hangar-bench" --root "$root" "$@"

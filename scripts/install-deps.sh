@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Hangar needs on a host (run as root): QEMU, qemu-img, and apt's package lists
+# (Hangar assembles its built-in `tiny` guest from Debian packages with `apt-get download`).
+set -euo pipefail
+packages=(qemu-system-x86 qemu-utils util-linux coreutils ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "$(id -u)" -ne 0 ]; then
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "error: missing packages (${missing[*]}); run this as root." >&2
+    exit 1
+  fi
+  exit 0
+fi
+echo "==> apt-get update"
+apt-get update -qq
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! command -v dotnet >/dev/null; then
+  echo "error: the .NET 10 SDK is not on PATH; install it first (https://dot.net)." >&2
+  exit 1
+fi

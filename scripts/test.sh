@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Quick start, step 2: the whole test suite (unit tests, a fake QMP server, real QEMU under TCG, real SQLite,
+# real WebSockets on loopback). Installs what is missing first. Prints "N passed, N failed" at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+# This machine's guests hang under nested KVM; tests always use TCG so that they run anywhere.
+export HANGAR_ACCEL=tcg
+log=$(mktemp)
+status=0
+dotnet test Hangar.slnx --nologo -v quiet "$@" 2>&1 | tee "$log" || status=$?
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed"
+if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then exit 1; fi

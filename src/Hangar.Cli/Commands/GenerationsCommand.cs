@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Hangar.Cli.Daemon;
+using Spectre.Console;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary><c>hangar generations</c>: every generation with its time, message, status and the VMs it changed.</summary>
+public static class GenerationsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("generations", "List the generations: number, time, status, message, VMs changed.");
+        CommandContext.Bind(command, async (context, ct) =>
+        {
+            using var client = await DaemonLauncher.ConnectAsync(context.Home, ct);
+            var generations = await client.GenerationsAsync(ct);
+            if (context.Terminal.Json)
+            {
+                context.Terminal.WriteJson(generations);
+                return ExitCodes.Ok;
+            }
+            var table = new Table().Border(TableBorder.Simple).AddColumns("GEN", "TIME", "STATUS", "VMS CHANGED", "MESSAGE");
+            foreach (var g in generations)
+            {
+                var message = (g.Message ?? g.Source) + (g.Reason is { } r ? $" — {r.Split("; last console lines")[0]}" : "");
+                table.AddRow(g.Number.ToString(), g.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), g.Status,
+                    Markup.Escape(g.ChangedVms.Count == 0 ? "-" : string.Join(",", g.ChangedVms)), Markup.Escape(message));
+            }
+            context.Terminal.Ansi.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Hangar.Cli.Daemon;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary><c>hangar show generation N</c>: the spec generation N held, as a fleet file.</summary>
+public static class ShowCommand
+{
+    public static Command Create()
+    {
+        var number = new Argument<long>("number") { Description = "The generation." };
+        var generation = new Command("generation", "Print the fleet file a generation held.") { number };
+        CommandContext.Bind(generation, async (context, ct) =>
+        {
+            using var client = await DaemonLauncher.ConnectAsync(context.Home, ct);
+            var detail = await client.GenerationAsync(context.Get(number), ct);
+            if (context.Terminal.Json) context.Terminal.WriteJson(detail);
+            else
+            {
+                var g = detail.Generation;
+                Console.Out.WriteLine($"# generation {g.Number} ({g.Status}), {g.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, from {g.Source}" + (g.Message is { } m ? $": {m}" : ""));
+                Console.Out.Write(detail.Yaml);
+            }
+            return ExitCodes.Ok;
+        });
+        var command = new Command("show", "Show a stored object.");
+        command.Subcommands.Add(generation);
+        return command;
+    }
+}

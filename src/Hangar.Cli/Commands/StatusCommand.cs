@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Hangar.Cli.Daemon;
+using Spectre.Console;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary>
+/// <c>hangar status</c>: per VM, what the current generation wants against what its agent observes — phase, the
+/// generation it runs, health, last error — plus the rollout in progress and any orphan QEMUs.
+/// </summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("status", "Desired against observed, per VM; the current rollout; orphans.");
+        CommandContext.Bind(command, async (context, ct) =>
+        {
+            using var client = await DaemonLauncher.ConnectAsync(context.Home, ct);
+            var status = await client.GetFleetAsync(ct);
+            if (context.Terminal.Json)
+            {
+                context.Terminal.WriteJson(status);
+                return ExitCodes.Ok;
+            }
+            Console.Out.WriteLine($"Generation {status.Generation}" + (status.Active ? "" : " (down)") +
+                (status.Rollout is { } r ? $"; rollout of generation {r.Generation}: {r.State}" + (r.Waiting.Count > 0 ? $", waiting for {string.Join(", ", r.Waiting)}" : "") : ""));
+            var table = new Table().Border(TableBorder.Simple).AddColumns("NAME", "DESIRED", "PHASE", "RUNS GEN", "HEALTH", "LAST ERROR");
+            foreach (var vm in status.Vms)
+            {
+                var drift = vm.DesiredRunning != (vm.Phase == Hangar.Protocol.Agent.VmPhase.Running) || vm.Generation != status.Generation;
+                table.AddRow(Markup.Escape(vm.Name), vm.DesiredRunning ? "running" : "stopped",
+                    (drift ? "[yellow]" : "[green]") + Output.StatusView.Phase(vm.Phase) + "[/]",
+                    vm.Generation.ToString(), Output.StatusView.Health(vm.Health), Markup.Escape(vm.LastError ?? "-"));
+            }
+            context.Terminal.Ansi.Write(table);
+            foreach (var orphan in status.Orphans ?? [])
+                Console.Out.WriteLine($"orphan: {orphan.Name} (pid {orphan.Pid}) on {orphan.Agent}: {orphan.Action}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

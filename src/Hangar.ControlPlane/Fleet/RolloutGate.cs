@@ -1,0 +1,60 @@
+using Hangar.Protocol.Agent;
+using Hangar.Protocol.Api;
+using Hangar.Spec;
+
+namespace Hangar.ControlPlane.Fleet;
+
+/// <summary>
+/// The health gate of one generation: decides, from successive fleet statuses, whether every VM the generation
+/// changed is running and healthy, has failed, or is still on its way. Pure: the caller feeds it statuses and time.
+/// </summary>
+/// <param name="Revision">The first desired-state revision that carried the generation; older reports do not count.</param>
+public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<string> Vms, DateTimeOffset Deadline)
+{
+    /// <summary>VMs that are not yet healthy at this generation.</summary>
+    public IReadOnlyList<string> Waiting(FleetStatus status) =>
+        Vms.Where(name => status.Vms.FirstOrDefault(v => v.Name == name) is not { } vm || !IsHealthy(vm)).ToArray();
+
+    /// <summary>Null while waiting; otherwise success (empty reason) or the reason it failed.</summary>
+    public (bool Passed, string? Reason)? Evaluate(FleetStatus status, FleetSpec spec, DateTimeOffset now)
+    {
+        var waiting = new List<string>();
+        foreach (var name in Vms)
+        {
+            var vm = status.Vms.FirstOrDefault(v => v.Name == name);
+            if (vm is null || vm.ObservedRevision < Revision) { waiting.Add(name); continue; }
+            if (IsHealthy(vm)) continue;
+            var failure = vm switch
+            {
+                { Phase: VmPhase.Running, Health: HealthState.Unhealthy } => $"its health check ({Describe(spec.FindVm(name)?.Health)}) did not pass",
+                { Phase: VmPhase.Failed } => $"it could not start: {vm.LastError}",
+                { Phase: VmPhase.Stopped, LastError: { } error } => $"it exited and stays stopped: {error}",
+                _ => null,
+            };
+            if (failure is not null) return (false, Reason(name, failure, vm));
+            waiting.Add(name);
+        }
+        if (waiting.Count == 0) return (true, null);
+        if (now < Deadline) return null;
+        var first = status.Vms.FirstOrDefault(v => v.Name == waiting[0]);
+        return (false, Reason(waiting[0], $"it was not healthy within the confirm timeout (phase {first?.Phase.ToString().ToLowerInvariant() ?? "unknown"}, health {first?.Health.ToString().ToLowerInvariant() ?? "unknown"})", first));
+    }
+
+    private bool IsHealthy(VmStatus vm) =>
+        vm.ObservedRevision >= Revision && vm.Phase == VmPhase.Running && vm.Health == HealthState.Healthy;
+
+    private static string Reason(string name, string what, VmStatus? vm)
+    {
+        var reason = $"VM {name}: {what}";
+        if (vm?.ConsoleTail is { Count: > 0 } tail)
+            reason += "; last console lines:\n  " + string.Join("\n  ", tail);
+        return reason;
+    }
+
+    private static string Describe(HealthCheckSpec? health) => health switch
+    {
+        null => "none",
+        { SerialMarker: { } marker } => $"serial \"{marker}\" within {health.Timeout.TotalSeconds:0.###}s",
+        _ => $"tcp {health.TcpGuestPort} within {health.Timeout.TotalSeconds:0.###}s",
+    };
+}

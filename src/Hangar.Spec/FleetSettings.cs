@@ -1,0 +1,21 @@
+namespace Hangar.Spec;
+
+/// <summary>The fleet file's <c>settings</c> mapping: choices that apply to the whole fleet rather than to one VM.</summary>
+/// <param name="Orphans">What an agent does with a QEMU it finds running that no generation names.</param>
+public sealed record FleetSettings(OrphanPolicy Orphans)
+{
+    /// <summary>The settings of a fleet file that has no <c>settings</c> mapping, or an empty one.</summary>
+    public static FleetSettings Default { get; } = new(SpecDefaults.Orphans);
+}
+
+/// <summary>
+/// What an agent does with an orphan: a QEMU it finds running on its host that no generation names (left over from
+/// a deleted VM, a lost state file or another tool).
+/// </summary>
+public enum OrphanPolicy
+{
+    /// <summary>Stop it gracefully, as a VM is stopped (ACPI power-down, forced after a timeout). The default.</summary>
+    Stop,
+    /// <summary>Leave it running and only report it.</summary>
+    Keep,
+}

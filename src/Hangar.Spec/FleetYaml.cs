@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using Hangar.Spec.Parsing;
+
+namespace Hangar.Spec;
+
+/// <summary>
+/// Writes a <see cref="FleetSpec"/> back as a fleet file (YAML) that a person can read, for instance to show what a
+/// stored generation held. Every VM field is written, defaults included; <c>settings</c> only when they differ from
+/// the defaults. <c>FleetParser.Parse(Write(spec), ...).Spec == spec</c> for every spec the parser produces.
+/// </summary>
+/// <remarks>
+/// The fleet file cannot say everything a hand-built spec can: a <c>tiny</c> VM without a health check reads back
+/// with the default one, an empty <c>kernelArgs</c> is an error, and so on. Such specs are written all the same.
+/// </remarks>
+public static class FleetYaml
+{
+    private const string Indent = "  ";
+
+    // Plain scalars that YAML 1.2 (or 1.1, which other tools still speak) would read as something other than a string.
+    private static readonly HashSet<string> ReservedWords = new(StringComparer.OrdinalIgnoreCase)
+        { "null", "true", "false", "yes", "no", "on", "off", "y", "n" };
+
+    public static string Write(FleetSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var yaml = new StringBuilder();
+        if (spec.Settings != FleetSettings.Default)
+        {
+            Line(yaml, 0, $"{FleetFields.Settings}:");
+            Line(yaml, 1, $"{FleetFields.Orphans}: {SpecKeywords.TextOf(SpecKeywords.Orphans, spec.Settings.Orphans)}");
+            yaml.Append('\n');
+        }
+        if (spec.Images.Count > 0)
+        {
+            Line(yaml, 0, $"{FleetFields.Images}:");
+            foreach (var image in spec.Images) WriteImage(yaml, image);
+            yaml.Append('\n');
+        }
+        if (spec.Vms.Count == 0) Line(yaml, 0, $"{FleetFields.Vms}: {{}}");
+        else
+        {
+            Line(yaml, 0, $"{FleetFields.Vms}:");
+            for (var i = 0; i < spec.Vms.Count; i++)
+            {
+                if (i > 0) yaml.Append('\n');
+                WriteVm(yaml, spec.Vms[i]);
+            }
+        }
+        return yaml.ToString();
+    }
+
+    private static void WriteImage(StringBuilder yaml, ImageSpec image)
+    {
+        Line(yaml, 1, $"{Name(image.Name)}:");
+        Line(yaml, 2, $"{FleetFields.Path}: {Quoted(image.Path)}");
+        Line(yaml, 2, $"{FleetFields.Sha256}: {Quoted(image.Sha256)}");
+        Line(yaml, 2, $"{FleetFields.Format}: {SpecKeywords.TextOf(SpecKeywords.Format, image.Format)}");
+    }
+
+    private static void WriteVm(StringBuilder yaml, VmSpec vm)
+    {
+        Line(yaml, 1, $"{Name(vm.Name)}:");
+        Line(yaml, 2, $"{FleetFields.Image}: {Name(vm.Image)}");
+        Line(yaml, 2, $"{FleetFields.Vcpu}: {vm.Vcpu.ToString(CultureInfo.InvariantCulture)}");
+        Line(yaml, 2, $"{FleetFields.Memory}: {vm.Memory}");
+        if (vm.Disk is { } disk) Line(yaml, 2, $"{FleetFields.Disk}: {disk}");
+        if (vm.KernelArgs is { } kernelArgs) Line(yaml, 2, $"{FleetFields.KernelArgs}: {Quoted(kernelArgs)}");
+        // Written even when empty, so that the field is visible: "forwards: []".
+        Line(yaml, 2, $"{FleetFields.Forwards}: [{string.Join(", ", vm.Forwards.Select(f => Quoted(f.ToString())))}]");
+        Line(yaml, 2, $"{FleetFields.Autostart}: {(vm.Autostart ? "true" : "false")}");
+        Line(yaml, 2, $"{FleetFields.Restart}: {SpecKeywords.TextOf(SpecKeywords.Restart, vm.Restart)}");
+        if (vm.Health is not { } health) return;
+        Line(yaml, 2, $"{FleetFields.Health}:");
+        if (health.SerialMarker is { } marker) Line(yaml, 3, $"{FleetFields.Serial}: {Quoted(marker)}");
+        if (health.TcpGuestPort is { } port) Line(yaml, 3, $"{FleetFields.Tcp}: {port.ToString(CultureInfo.InvariantCulture)}");
+        Line(yaml, 3, $"{FleetFields.Timeout}: {DurationSyntax.Format(health.Timeout)}");
+    }
+
+    private static void Line(StringBuilder yaml, int depth, string text)
+    {
+        for (var i = 0; i < depth; i++) yaml.Append(Indent);
+        yaml.Append(text).Append('\n');
+    }
+
+    /// <summary>A VM or image name: plain when it is a valid name that no YAML reader takes for a non-string.</summary>
+    private static string Name(string name) =>
+        SpecPatterns.NameRegex.IsMatch(name) && !ReservedWords.Contains(name) ? name : Quoted(name);
+
+    /// <summary>
+    /// A YAML double-quoted scalar. Everything outside YAML's printable set, and the line breaks YAML 1.1 knows
+    /// (U+0085, U+2028, U+2029), is escaped, so the text stays on one line and reads back exactly.
+    /// </summary>
+    private static string Quoted(string text)
+    {
+        var quoted = new StringBuilder(text.Length + 2).Append('"');
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '"': quoted.Append("\\\""); continue;
+                case '\\': quoted.Append("\\\\"); continue;
+                case '\0': quoted.Append("\\0"); continue;
+                case '\t': quoted.Append("\\t"); continue;
+                case '\n': quoted.Append("\\n"); continue;
+                case '\r': quoted.Append("\\r"); continue;
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                quoted.Append(c).Append(text[++i]);
+                continue;
+            }
+            var printable = c is >= ' ' and <= '~' or >= '\u00A0' and <= '\uD7FF' or >= '\uE000' and <= '\uFFFD'
+                && c is not ('\u2028' or '\u2029' or '\uFEFF');
+            if (printable) quoted.Append(c);
+            else if (c <= '\u00FF') quoted.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            else quoted.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+        }
+        return quoted.Append('"').ToString();
+    }
+}

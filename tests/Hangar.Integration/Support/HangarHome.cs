@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Hangar.Agent;
+using Hangar.Protocol;
+using Hangar.Protocol.Api;
+
+namespace Hangar.Integration.Support;
+
+/// <summary>
+/// A fresh Hangar home for one test, sharing the tiny-image cache with the other tests (the image is assembled once
+/// per machine). Disposing stops everything it started: the server, and any QEMU of this home.
+/// </summary>
+public sealed class HangarHome : IAsyncDisposable
+{
+    private static readonly string SharedCache = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hangar-it-cache");
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(4);
+
+    public HangarHome()
+    {
+        Path = Directory.CreateTempSubdirectory("hit-").FullName;
+        Directory.CreateDirectory(System.IO.Path.Combine(SharedCache, "images"));
+        Directory.CreateDirectory(System.IO.Path.Combine(SharedCache, "debs"));
+        Directory.CreateSymbolicLink(System.IO.Path.Combine(Path, "images"), System.IO.Path.Combine(SharedCache, "images"));
+        Directory.CreateSymbolicLink(System.IO.Path.Combine(Path, "debs"), System.IO.Path.Combine(SharedCache, "debs"));
+    }
+
+    public string Path { get; }
+
+    public string RuntimeDirectory => AgentOptions.ForHome(Path).RuntimeDirectory;
+
+    public Task<CliResult> RunAsync(params string[] args) => HangarCli.RunAsync(Path, CommandTimeout, args);
+
+    /// <summary>Runs a command that must succeed.</summary>
+    public async Task<CliResult> OkAsync(params string[] args)
+    {
+        var result = await RunAsync(args);
+        Assert.True(result.ExitCode == 0, $"hangar {string.Join(' ', args)} failed: {result}");
+        return result;
+    }
+
+    public async Task<FleetStatus> StatusAsync()
+    {
+        var result = await OkAsync("vm", "list", "--output", "json");
+        return JsonSerializer.Deserialize<FleetStatus>(result.Stdout, HangarJson.Options)!;
+    }
+
+    /// <summary>Writes a fleet file into the home and returns its path.</summary>
+    public string WriteFleet(string yaml, string name = "fleet.yaml")
+    {
+        var file = System.IO.Path.Combine(Path, name);
+        File.WriteAllText(file, yaml);
+        return file;
+    }
+
+    public int? ServerPid => File.Exists(System.IO.Path.Combine(Path, "daemon.json"))
+        ? JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(Path, "daemon.json"))).RootElement.GetProperty("Pid").GetInt32()
+        : null;
+
+    public IReadOnlyList<int> QemuPids() => QemuProcesses.Under(RuntimeDirectory);
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await HangarCli.RunAsync(Path, TimeSpan.FromMinutes(2), "down", "--purge"); }
+        catch (TimeoutException) { }
+        foreach (var pid in QemuPids()) QemuProcesses.Kill(pid);
+        if (ServerPid is { } server) QemuProcesses.Kill(server);
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+    }
+}
