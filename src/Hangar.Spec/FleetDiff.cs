@@ -19,6 +19,11 @@ public static class FleetDiff
             var after = next.FindVm(name);
             if (before is null) changes.Add(new VmChange(name, VmChangeKind.Create, Fields(null, after!, null, next)));
             else if (after is null) changes.Add(new VmChange(name, VmChangeKind.Delete, []));
+            else if (before == after && ImageText(before, current) == ImageText(after, next))
+            {
+                // Equal records give equal texts for every field, so there is nothing to format and compare.
+                changes.Add(new VmChange(name, VmChangeKind.Unchanged, new List<FieldChange>()));
+            }
             else
             {
                 var fields = Fields(before, after, current, next);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hangar.Spec;
 
 /// <summary>
@@ -11,6 +13,25 @@ public sealed record FleetSpec(ValueList<VmSpec> Vms, ValueList<ImageSpec> Image
     /// <summary>The file's <c>settings</c>; <see cref="FleetSettings.Default"/> when it has none. Part of equality.</summary>
     public FleetSettings Settings { get; init; } = FleetSettings.Default;
 
-    public VmSpec? FindVm(string name) => Vms.FirstOrDefault(v => v.Name == name);
+    public VmSpec? FindVm(string name)
+    {
+        if (name is null || Vms.Count <= IndexThreshold) return Vms.FirstOrDefault(v => v.Name == name);
+        return VmIndex.GetValue(this, BuildVmIndex).GetValueOrDefault(name);
+    }
+
     public ImageSpec? FindImage(string name) => Images.FirstOrDefault(i => i.Name == name);
+
+    // A name → VM index per instance, kept outside the record so that it takes no part in equality, `with` copies or
+    // serialization (the table compares keys by reference and lets an entry go with its spec). A linear scan made
+    // every caller that looks up each VM (FleetDiff, Status, the health gate) quadratic in the fleet's size.
+    private const int IndexThreshold = 16;
+    private static readonly ConditionalWeakTable<FleetSpec, Dictionary<string, VmSpec>> VmIndex = new();
+
+    private static Dictionary<string, VmSpec> BuildVmIndex(FleetSpec spec)
+    {
+        var index = new Dictionary<string, VmSpec>(spec.Vms.Count, StringComparer.Ordinal);
+        foreach (var vm in spec.Vms)
+            if (vm?.Name is not null) index.TryAdd(vm.Name, vm); // first wins, as the linear scan did
+        return index;
+    }
 }

@@ -207,10 +207,18 @@ public sealed class VmSupervisor : IAsyncDisposable
 
     private async Task TryAdoptAsync(CancellationToken ct)
     {
-        if (RuntimeRecord.TryRead(_paths.RuntimeRecordPath) is not { } record) return;
-        if (!record.Identity.IsAlive())
+        if (RuntimeRecord.TryRead(_paths.RuntimeRecordPath) is not { } record || !record.Identity.IsAlive())
         {
             TryDelete(_paths.RuntimeRecordPath);
+            // A QEMU with no record: the previous agent died between launching it and recording it. Its configuration
+            // is unknown, so it cannot be adopted safely; end it so that a fresh start can take its sockets.
+            if (QemuLauncher.FindRunning(_paths.Runtime) is { } unrecorded)
+            {
+                _logger.LogWarning("VM {Vm}: killing an unrecorded QEMU (pid {Pid}) left by an interrupted start", _name, unrecorded.Pid);
+                unrecorded.Kill();
+                // SIGKILL takes effect at once; the process table entry goes when the kernel has torn it down.
+                for (var i = 0; i < 100 && unrecorded.IsAlive(); i++) await Task.Delay(20, ct);
+            }
             return;
         }
         try

@@ -15,6 +15,13 @@ public static class Scheduler
     {
         var placement = new Dictionary<string, string>(StringComparer.Ordinal);
         if (agents.Count == 0) return placement;
+        if (agents.Count == 1)
+        {
+            // One agent (the embedded default) gets every VM; the highest score of one candidate needs no hash.
+            var only = agents.First();
+            foreach (var vm in spec.Vms) placement[vm.Name] = only;
+            return placement;
+        }
         foreach (var vm in spec.Vms)
             placement[vm.Name] = agents.MaxBy(agent => Score(agent, vm.Name))!;
         return placement;

@@ -81,6 +81,15 @@ public static class QemuLauncher
         }
     }
 
+    /// <summary>
+    /// The live QEMU that the pid file in <paramref name="paths"/> names and whose command line uses this QMP socket,
+    /// if any: for example one whose launcher was killed before it could record it.
+    /// </summary>
+    public static QemuProcessIdentity? FindRunning(QemuRuntimePaths paths) =>
+        ReadPidFile(paths.PidFile) is { } pid && QemuProcessIdentity.Read(pid) is { } identity && CommandLineMentions(pid, paths.QmpSocket)
+            ? identity
+            : null;
+
     internal static int? ReadPidFile(string pidFile)
     {
         try

@@ -1,0 +1,46 @@
+using Hangar.Cli.Output;
+using Hangar.Protocol.Api;
+
+namespace Hangar.Integration.Cli;
+
+/// <summary>The text of <c>hangar plan</c> for every kind of change (golden text).</summary>
+public sealed class PlanViewTests
+{
+    [Fact]
+    public void Render_EveryKindOfChange_MatchesGoldenText()
+    {
+        var plan = new PlanResponse(4, true, [
+            new PlanEntry("api", PlanAction.Update, ["restart: always → on-failure", "health: none → tcp 80 within 60s"]),
+            new PlanEntry("cache", PlanAction.Unchanged, []),
+            new PlanEntry("db", PlanAction.Replace, ["memory: 1GiB → 2GiB", "forwards: 5432:5432/tcp → 5433:5432/tcp"]),
+            new PlanEntry("new", PlanAction.Create, ["image: tiny", "vcpu: 1", "memory: 256MiB"]),
+            new PlanEntry("old", PlanAction.Delete, []),
+        ], ["vms.db.forwards[0]: host port 5433/tcp is already in use on this host"]);
+
+        Assert.Equal("""
+            Plan against generation 4:
+              ~ api (update in place)
+                  restart: always → on-failure
+                  health: none → tcp 80 within 60s
+              -/+ db (replace, restarts)
+                  memory: 1GiB → 2GiB
+                  forwards: 5432:5432/tcp → 5433:5432/tcp
+              + new (create)
+                  image: tiny
+                  vcpu: 1
+                  memory: 256MiB
+              - old (delete)
+            1 to create, 1 to update in place, 1 to replace (restart), 1 to delete, 1 unchanged.
+            problem: vms.db.forwards[0]: host port 5433/tcp is already in use on this host
+
+            """.ReplaceLineEndings("\n"), PlanView.Render(plan).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Render_NoChanges_SaysSo()
+    {
+        var text = PlanView.Render(new PlanResponse(2, false, [new PlanEntry("web", PlanAction.Unchanged, [])], []));
+        Assert.Contains("  no changes", text);
+        Assert.Contains("0 to create, 0 to update in place, 0 to replace (restart), 0 to delete, 1 unchanged.", text);
+    }
+}
