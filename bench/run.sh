@@ -3,10 +3,25 @@
 #   --quick   N=1 and N=10 only, fewer repeats (a few minutes)
 #   --memory  guest memory in MiB (default 96; the tiny guest does not boot in 64)
 #   --keep    keep the bench's temp directory (logs, state) for inspection
+# bench/run.sh --plan [--quick] [--sizes 100,1000,10000] [--keep] runs the plan/apply-at-scale bench instead
+#   (bench/Hangar.Bench.Plan: in-process control plane, fake agent over a loopback WebSocket, no QEMU, no root needed).
 # Runs as root on Debian 12 with the .NET SDK, qemu-system-x86 and qemu-utils. Always TCG (KVM hangs here).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
+
+if [[ " $* " == *" --plan "* ]]; then
+  args=()
+  for a in "$@"; do [[ "$a" == "--plan" ]] || args+=("$a"); done
+  plan_root="$(mktemp -d /tmp/hbp.XXXX)"
+  # No QEMU here: the only thing to clean up is the temp root (SQLite state of every round).
+  trap 'if [[ " ${args[*]-} " != *" --keep "* ]]; then rm -rf "$plan_root"; fi' EXIT
+  trap 'exit 130' INT TERM
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  dotnet build "$here/Hangar.Bench.Plan/Hangar.Bench.Plan.csproj" -c Release -v quiet -nologo >&2
+  "$here/Hangar.Bench.Plan/bin/Release/net10.0/hangar-bench-plan" --root "$plan_root" ${args[@]+"${args[@]}"}
+  exit $?
+fi
 
 # One short root per run: the agent's sockets live under it or under /run/hangar/<hash of it>.
 root="$(mktemp -d /tmp/hb.XXXX)"

@@ -30,6 +30,9 @@ internal sealed class FakeAgent : IAsyncDisposable
     /// <summary>Time spent between reading a desired state and having sent the answer (building + serializing + sending), last message.</summary>
     public double LastAnswerMs { get; private set; }
 
+    /// <summary>Stopwatch timestamp at which the answer to the last desired state had been sent.</summary>
+    public long LastAnsweredAt { get; private set; }
+
     /// <summary>Set when the receive loop ended with an error (e.g. the server closed with 1009 "message too big").</summary>
     public Exception? Failure { get; private set; }
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
@@ -82,7 +85,8 @@ internal sealed class FakeAgent : IAsyncDisposable
                 if (message is not DesiredStateMessage desired) continue;
                 var start = Stopwatch.GetTimestamp();
                 await _channel.SendAsync(Answer(desired), ct);
-                LastAnswerMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                LastAnsweredAt = Stopwatch.GetTimestamp();
+                LastAnswerMs = Stopwatch.GetElapsedTime(start, LastAnsweredAt).TotalMilliseconds;
                 DesiredCount++;
                 _firstDesired.TrySetResult();
             }

@@ -98,14 +98,23 @@ try
 
     Console.WriteLine();
     Console.WriteLine("2. Where the time goes (medians, ms; in this process, no HTTP):");
-    Console.WriteLine("           FleetDiff.Compare Δ  FleetService.Plan Δ  Status()  agent answer  watch lines/round");
+    Console.WriteLine("           FleetDiff.Compare Δ  FleetService.Plan Δ  Status()  DesiredFor()  agent answer  watch lines  GC pause/round  gen2 GCs");
     foreach (var (n, _, rounds, _, _, _) in results)
     {
-        Console.WriteLine($"   N={n,-6} {M(rounds, x => x.DiffChange),19} {M(rounds, x => x.InProcPlanChange),20} {M(rounds, x => x.StatusMs),9} {M(rounds, x => x.AgentAnswerMs),13} {M(rounds, x => x.WatchLines, "0"),18}");
+        Console.WriteLine($"   N={n,-6} {M(rounds, x => x.DiffChange),19} {M(rounds, x => x.InProcPlanChange),20} {M(rounds, x => x.StatusMs),9} {M(rounds, x => x.DesiredForMs),13} " +
+                          $"{M(rounds, x => x.AgentAnswerMs),13} {M(rounds, x => x.WatchLines, "0"),12} {M(rounds, x => x.GcPauseMs),15} {M(rounds, x => x.Gen2, "0"),9}");
+    }
+    Console.WriteLine("   FleetService.ObservedReceived of a report of N VMs after one of the same N VMs (every report but the first), ms:");
+    Console.WriteLine("   " + string.Join("   ", results.Select(x => $"N={x.N}: {M(x.Rounds, r => r.ObservedReceivedMs)}")));
+    Console.WriteLine("   rollout split (medians, ms from the apply call): fake agent has sent its answer → watch shows 'succeeded'");
+    foreach (var (n, _, rounds, _, _, _) in results)
+    {
+        Console.WriteLine($"   N={n,-6} fresh: {M(rounds, x => x.AgentAnsweredFresh)} → {M(rounds, x => x.RolloutFresh)}   change: {M(rounds, x => x.AgentAnsweredChange)} → {M(rounds, x => x.RolloutChange)}");
     }
     Console.WriteLine("   FleetDiff.Compare Δ = the diff of the two parsed specs; FleetService.Plan Δ = parse + diff + placement checks (what (d) runs server-side);");
     Console.WriteLine("   Status() = FleetService.Status() with N VMs reported (built for every watch line and every health-gate step);");
-    Console.WriteLine("   agent answer = the fake agent building + sending its observed state for the last desired state.");
+    Console.WriteLine("   DesiredFor() = the desired state of the agent (all N VMs); agent answer = the fake agent building + sending its observed state;");
+    Console.WriteLine("   GC pause/round = total GC pause time of this process during one round (all of (a)–(f)), with the gen-2 collections it took.");
 
     Console.WriteLine();
     Console.WriteLine("3. Sizes on the wire at the largest round of each N, against the limits:");
@@ -152,6 +161,8 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
     var fresh = FleetYaml(n, changed: false);
     var change = FleetYaml(n, changed: true);
     var round = new Round();
+    var gcPause = GC.GetTotalPauseDuration();
+    var gcCount = GC.CollectionCount(2);
 
     // Local parse + validate alone (no server).
     var t = Stopwatch.GetTimestamp();
@@ -194,6 +205,7 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
         round.ApplyFresh = Ms(t);
         var ok1 = await watch.WaitSucceededAsync(apply1.Generation, rolloutTimeout, ct);
         round.RolloutFresh = Stats2(t, ok1);
+        round.AgentAnsweredFresh = Stats2(t, agent.LastAnsweredAt);
 
         // (d) plan of the changed fleet against the committed one
         var t2 = Stopwatch.GetTimestamp();
@@ -209,6 +221,7 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
         if (apply2.Generation != apply1.Generation + 1) throw new InvalidOperationException("The change did not commit a new generation.");
         var ok2 = await watch.WaitSucceededAsync(apply2.Generation, rolloutTimeout, ct);
         round.RolloutChange = Stats2(t2, ok2);
+        round.AgentAnsweredChange = Stats2(t2, agent.LastAnsweredAt);
     }
     catch (Exception) when (agent.Failure is not null || agent.CloseStatus is not null)
     {
@@ -218,6 +231,8 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
     round.WatchLines = watch.Lines;
     round.AgentAnswerMs = agent.LastAnswerMs;
     round.RssWithFleet = SelfRss();
+    round.GcPauseMs = (GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds;
+    round.Gen2 = GC.CollectionCount(2) - gcCount;
 
     if (measureExtras)
     {
@@ -228,12 +243,23 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
         t = Stopwatch.GetTimestamp();
         var status = server.Fleet.Status();
         round.StatusMs = Ms(t);
+        t = Stopwatch.GetTimestamp();
+        var desired = server.Fleet.DesiredFor(agent.Name);
+        round.DesiredForMs = Ms(t);
         round.ApplyBodyBytes = JsonSerializer.SerializeToUtf8Bytes(changeRequest, HangarJson.Options).Length;
-        round.DesiredFrameBytes = JsonSerializer.SerializeToUtf8Bytes<AgentMessage>(server.Fleet.DesiredFor(agent.Name), HangarJson.Options).Length;
+        round.DesiredFrameBytes = JsonSerializer.SerializeToUtf8Bytes<AgentMessage>(desired, HangarJson.Options).Length;
         var observed = new ObservedStateMessage(1, 1, status.Vms.Select(v => new ObservedVm(v.Name, VmPhase.Running, null, HealthState.Healthy, "tcg",
             100_000, [], null, null, null, 0, DateTimeOffset.UtcNow, 1, 1)).ToArray());
         round.ObservedFrameBytes = JsonSerializer.SerializeToUtf8Bytes<AgentMessage>(observed, HangarJson.Options).Length;
         round.WatchLineBytes = JsonSerializer.SerializeToUtf8Bytes(status, HangarJson.Options).Length + 1;
+
+        // Last, as it adds an agent to this control plane: how long FleetService.ObservedReceived takes for a report
+        // of N VMs when the agent's previous report listed the same N VMs (every report after the first one).
+        var probe = server.Fleet.GetOrAddAgent("bench-probe");
+        server.Fleet.ObservedReceived(probe, observed);
+        t = Stopwatch.GetTimestamp();
+        server.Fleet.ObservedReceived(probe, observed);
+        round.ObservedReceivedMs = Ms(t);
     }
     return round;
 }
@@ -303,6 +329,8 @@ internal sealed class Round
 {
     public double ParseFresh, ParseChange, DiffChange;
     public double PlanFresh, ApplyFresh, RolloutFresh, PlanChange, ApplyChange, RolloutChange;
-    public double InProcPlanChange = double.NaN, StatusMs = double.NaN, AgentAnswerMs, WatchLines;
+    public double InProcPlanChange = double.NaN, StatusMs = double.NaN, DesiredForMs = double.NaN, AgentAnswerMs, WatchLines;
+    public double ObservedReceivedMs = double.NaN;
+    public double AgentAnsweredFresh, AgentAnsweredChange, GcPauseMs, Gen2;
     public long ApplyBodyBytes, DesiredFrameBytes, ObservedFrameBytes, WatchLineBytes, RssWithFleet;
 }
