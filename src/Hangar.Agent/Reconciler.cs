@@ -21,6 +21,7 @@ public sealed class Reconciler : IAsyncDisposable
     private readonly Lock _gate = new();
     private DesiredStateMessage _desired = new(0, 0, [], false);
     private readonly Dictionary<string, ObservedOrphan> _orphans = new(StringComparer.Ordinal);
+    private const string OrphanStopping = "stopping", OrphanStopped = "stopped", OrphanKept = "kept";
 
     public Reconciler(AgentOptions options, VmLauncher launcher, ILoggerFactory loggers)
     {
@@ -88,6 +89,12 @@ public sealed class Reconciler : IAsyncDisposable
     /// </summary>
     private void FindOrphans(bool keep)
     {
+        lock (_gate)
+        {
+            // Stopped orphans were reported once; kept ones are looked at again (the policy may have changed).
+            foreach (var (name, orphan) in _orphans.ToArray())
+                if (orphan.Action is OrphanStopped or OrphanKept) _orphans.Remove(name);
+        }
         if (!Directory.Exists(_options.RuntimeDirectory)) return;
         foreach (var dir in Directory.EnumerateDirectories(_options.RuntimeDirectory))
         {
@@ -96,12 +103,12 @@ public sealed class Reconciler : IAsyncDisposable
             lock (_gate)
             {
                 if (_supervisors.ContainsKey(name) || _leaving.Any(s => s.Name == name)) continue;
-                if (_orphans.TryGetValue(name, out var known) && (known.Stopped || keep)) continue;
+                if (_orphans.ContainsKey(name)) continue; // being stopped already
             }
             var paths = VmPaths.For(_options, name);
             if (RuntimeRecord.TryRead(paths.RuntimeRecordPath) is not { } record || !record.Identity.IsAlive()) continue;
             _logger.LogWarning("Found an orphan QEMU {Vm} (pid {Pid}) that the desired state does not name; {Action}", name, record.Pid, keep ? "keeping it" : "stopping it");
-            lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, Stopped: false);
+            lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, keep ? OrphanKept : OrphanStopping);
             if (!keep) _ = StopOrphanAsync(name, paths, record);
         }
     }
@@ -120,7 +127,7 @@ public sealed class Reconciler : IAsyncDisposable
         }
         try { Directory.Delete(paths.Runtime.Directory, recursive: true); }
         catch (IOException) { }
-        lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, Stopped: true);
+        lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, OrphanStopped);
         RaiseChanged();
     }
 

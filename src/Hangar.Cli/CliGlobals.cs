@@ -18,6 +18,9 @@ public static class CliGlobals
         Recursive = true,
     };
 
+    /// <summary>Who runs this command, for the record: the user behind sudo when there is one.</summary>
+    public static string Author => Environment.GetEnvironmentVariable("SUDO_USER") is { Length: > 0 } sudo ? sudo : Environment.UserName;
+
     public static string ResolveHome(ParseResult parse)
     {
         var home = parse.GetValue(Home) ?? Environment.GetEnvironmentVariable("HANGAR_HOME");

@@ -48,13 +48,14 @@ public interface IStateStore : IAsyncDisposable
 /// <param name="RollbackOf">The generation whose content this one restores, for a rollback.</param>
 /// <param name="ConfirmDeadline">Until when the health gate waits; null when there is nothing to wait for.</param>
 public sealed record NewGeneration(string SpecJson, string? Message, string Source, string ChangedVms, long? RollbackOf,
-    bool AutoRollback, DateTimeOffset? ConfirmDeadline);
+    bool AutoRollback, DateTimeOffset? ConfirmDeadline, string? Author = null);
 
 /// <summary>An immutable, numbered fleet spec as applied, and how its rollout went.</summary>
 /// <param name="Status">One of <see cref="GenerationStatus"/>.</param>
 /// <param name="Confirmed">Every VM it changed came up healthy (or it changed none): a rollback may return to it.</param>
 public sealed record GenerationRecord(long Number, DateTimeOffset CreatedAt, string SpecJson, string? Message, string Source,
-    string Status, string? Reason, long? RollbackOf, string ChangedVms, bool Confirmed, bool AutoRollback, DateTimeOffset? ConfirmDeadline);
+    string Status, string? Reason, long? RollbackOf, string ChangedVms, bool Confirmed, bool AutoRollback, DateTimeOffset? ConfirmDeadline,
+    string? Author = null);
 
 /// <summary>The statuses a generation goes through.</summary>
 public static class GenerationStatus

@@ -54,6 +54,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         _name = name;
         _desired = desired;
         _generation = generation;
+        _convergedGeneration = generation;
         _revision = revision;
         _handledNonce = desired.RestartNonce;
         _launcher = launcher;

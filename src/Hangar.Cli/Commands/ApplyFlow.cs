@@ -56,6 +56,7 @@ public static class ApplyFlow
             ExpectGeneration = context.Get(ExpectGeneration),
             AutoRollback = !context.Get(NoAutoRollback),
             ConfirmTimeout = context.Get(ConfirmTimeout),
+            Author = CliGlobals.Author,
         };
         var accel = AccelFrom(context.Get(Accel));
         using var client = await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel.ToString().ToLowerInvariant()], terminal.Progress, ct);
@@ -80,8 +81,9 @@ public static class ApplyFlow
         if (generation is { Status: "failed" })
         {
             Terminal.Error($"Generation {generation.Number} failed its health gate: {generation.Reason}");
-            if (status.Generation > generation.Number)
-                Terminal.Error($"Rolled back automatically: generation {status.Generation} restores generation {(await client.GenerationAsync(status.Generation, ct)).Generation.RollbackOf}.");
+            var next = status.Generation > generation.Number ? (await client.GenerationAsync(generation.Number + 1, ct)).Generation : null;
+            if (next is { Source: "auto-rollback" })
+                Terminal.Error($"Rolled back automatically: generation {next.Number} restores generation {next.RollbackOf}.");
             return ExitCodes.Unhealthy;
         }
         switch (outcome)

@@ -19,11 +19,11 @@ public static class GenerationsCommand
                 context.Terminal.WriteJson(generations);
                 return ExitCodes.Ok;
             }
-            var table = new Table().Border(TableBorder.Simple).AddColumns("GEN", "TIME", "STATUS", "VMS CHANGED", "MESSAGE");
+            var table = new Table().Border(TableBorder.Simple).AddColumns("GEN", "TIME", "BY", "STATUS", "VMS CHANGED", "MESSAGE");
             foreach (var g in generations)
             {
                 var message = (g.Message ?? g.Source) + (g.Reason is { } r ? $" — {r.Split("; last console lines")[0]}" : "");
-                table.AddRow(g.Number.ToString(), g.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), g.Status,
+                table.AddRow(g.Number.ToString(), g.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), Markup.Escape(g.Author ?? "-"), g.Status,
                     Markup.Escape(g.ChangedVms.Count == 0 ? "-" : string.Join(",", g.ChangedVms)), Markup.Escape(message));
             }
             context.Terminal.Ansi.Write(table);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Hangar.Cli.Daemon;
+using Hangar.Cli.Client;
 using Hangar.Cli.Output;
+using Hangar.Protocol.Api;
 
 namespace Hangar.Cli.Commands;
 
@@ -20,7 +22,16 @@ public static class PlanCommand
         {
             if (FleetFileArgument.Read(context, context.Get(file), null, false) is not { } request) return Failed;
             using var client = await DaemonLauncher.ConnectAsync(context.Home, ct);
-            var plan = await client.PlanAsync(request, ct);
+            PlanResponse plan;
+            try
+            {
+                plan = await client.PlanAsync(request, ct);
+            }
+            catch (ApiException e) when (e.Error.Code == ApiErrorCodes.InvalidSpec)
+            {
+                SpecErrors.Write(context.Terminal, e.Error.SpecErrors ?? []);
+                return Failed; // plan keeps terraform's codes: 2 means "changes", never "invalid"
+            }
             if (context.Terminal.Json) context.Terminal.WriteJson(plan);
             else Console.Out.Write(PlanView.Render(plan));
             return plan.Problems.Count > 0 ? Failed : plan.HasChanges ? Changes : NoChanges;

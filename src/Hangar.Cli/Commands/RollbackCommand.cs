@@ -18,7 +18,7 @@ public static class RollbackCommand
         CommandContext.Bind(command, async (context, ct) =>
         {
             using var client = await DaemonLauncher.ConnectAsync(context.Home, ct);
-            var response = await client.RollbackAsync(new RollbackRequest(context.Get(to), context.Get(ApplyFlow.Message), AutoRollback: false, context.Get(ApplyFlow.ConfirmTimeout)), ct);
+            var response = await client.RollbackAsync(new RollbackRequest(context.Get(to), context.Get(ApplyFlow.Message), AutoRollback: false, context.Get(ApplyFlow.ConfirmTimeout), CliGlobals.Author), ct);
             if (!context.Terminal.Json) PlanView.Write(context.Terminal, response);
             return await ApplyFlow.FollowAsync(context, client, response, ct);
         });

@@ -104,7 +104,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
                 var gated = plan.Where(c => c.Kind is VmChangeKind.Create or VmChangeKind.Replace or VmChangeKind.Update)
                     .Select(c => c.Vm).Where(name => ShouldRun(spec.FindVm(name)!)).ToArray();
                 await CommitAsync(spec, request.Message, request.FileName, gated, rollbackOf: null, request.AutoRollback,
-                    request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, ct);
+                    request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, request.Author, ct);
             }
             else
             {
@@ -133,7 +133,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
                 : await PreviousGoodAsync(current.Number, ct) ?? throw new RollbackTargetException($"No earlier generation than {current.Number} came up healthy; name one with --to.");
             if (target.Number == current.Number) throw new RollbackTargetException($"Generation {target.Number} is already current.");
             var response = await RollBackToAsync(target, request.Message ?? $"rollback to generation {target.Number}", "rollback",
-                GenerationStatus.RolledBack, null, request.AutoRollback, request.ConfirmTimeout, ct);
+                GenerationStatus.RolledBack, null, request.AutoRollback, request.ConfirmTimeout, request.Author, ct);
             return response;
         }
         finally
@@ -169,20 +169,20 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         plan.Select(c => new PlanEntry(c.Vm, (PlanAction)(int)c.Kind, c.Fields.Select(f => f.ToString()).ToArray())).ToArray();
 
     private static GenerationInfo Info(GenerationRecord r) => new(r.Number, r.CreatedAt, r.Message, r.Source, r.Status, r.Reason,
-        r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize<string[]>(r.ChangedVms) ?? [], r.Confirmed);
+        r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize<string[]>(r.ChangedVms) ?? [], r.Confirmed, r.Author);
 
     private async Task<GenerationRecord?> PreviousGoodAsync(long before, CancellationToken ct) =>
         (await store.ListGenerationsAsync(ct)).Where(g => g.Number < before && g.Confirmed).MaxBy(g => g.Number);
 
     /// <summary>Commits a generation with <paramref name="target"/>'s content; the caller holds the write lock.</summary>
     private async Task<ApplyResponse> RollBackToAsync(GenerationRecord target, string message, string source, string leavingStatus,
-        string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, CancellationToken ct)
+        string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, string? author, CancellationToken ct)
     {
         var spec = FleetJson.Deserialize(target.SpecJson);
         var plan = FleetDiff.Compare(_spec, spec);
         var gated = plan.Where(c => c.Kind is VmChangeKind.Create or VmChangeKind.Replace or VmChangeKind.Update)
             .Select(c => c.Vm).Where(name => ShouldRun(spec.FindVm(name)!)).ToArray();
-        await CommitAsync(spec, message, source, gated, target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, ct);
+        await CommitAsync(spec, message, source, gated, target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, author, ct);
         return new ApplyResponse(_current!.Number, _revision, true, Entries(plan));
     }
 
@@ -191,11 +191,11 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     /// it to the agents and starts its health gate. The caller holds the write lock.
     /// </summary>
     private async Task CommitAsync(FleetSpec spec, string? message, string source, string[] gated, long? rollbackOf, bool autoRollback,
-        TimeSpan? confirmTimeout, string previousStatus, string? previousReason, CancellationToken ct)
+        TimeSpan? confirmTimeout, string previousStatus, string? previousReason, string? author, CancellationToken ct)
     {
         var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? DefaultConfirmTimeout) : (DateTimeOffset?)null;
         var record = await store.CommitGenerationAsync(
-            new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated), rollbackOf, autoRollback, deadline),
+            new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated), rollbackOf, autoRollback, deadline, author),
             _current?.Number ?? 0, _current is null ? GenerationStatus.Superseded : previousStatus, previousReason, ct);
         lock (_gate)
         {
@@ -215,7 +215,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         _rolloutCts?.Cancel();
         if (gated.Count == 0)
         {
-            lock (_gate) _rollout = new RolloutInfo(record.Number, "succeeded", null, null, null, []);
+            lock (_gate) _rollout = new RolloutInfo(record.Number, "succeeded", null, null, []);
             return;
         }
         var grace = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
@@ -223,7 +223,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         var gate = new RolloutGate(record.Number, revision, gated, deadline);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _rolloutCts = cts;
-        lock (_gate) _rollout = new RolloutInfo(record.Number, "running", null, null, deadline, gated.ToArray());
+        lock (_gate) _rollout = new RolloutInfo(record.Number, "running", null, deadline, gated.ToArray());
         Event("rollout", null, $"Rollout of generation {record.Number} started: waiting for {string.Join(", ", gated)} to be healthy until {deadline:HH:mm:ss}");
         _rolloutTask = Task.Run(() => RunRolloutAsync(record, gate, cts.Token));
     }
@@ -291,7 +291,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             Event("rollback", null, $"Automatic rollback from generation {record.Number} to the content of generation {target.Number}");
             // Not cancellable from here on: committing the rollback ends this gate (and cancels its token).
             await RollBackToAsync(target, $"automatic rollback: generation {record.Number} failed its health gate", "auto-rollback",
-                GenerationStatus.Failed, reason, autoRollback: false, confirmTimeout: null, CancellationToken.None);
+                GenerationStatus.Failed, reason, autoRollback: false, confirmTimeout: null, author: "hangar", CancellationToken.None);
         }
         finally
         {
@@ -340,6 +340,18 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             var fleetAdmin = new FleetAdminRecord(Active: false, PurgeRemoved: purge);
             await store.SetFleetAdminAsync(fleetAdmin, ct);
             lock (_gate) _fleetAdmin = fleetAdmin;
+            if (_current is { Status: GenerationStatus.RollingOut } rolling)
+            {
+                // Nothing is meant to run, so there is nothing to gate: the generation stays current, unconfirmed.
+                _rolloutCts?.Cancel();
+                await store.SetGenerationStatusAsync(rolling.Number, GenerationStatus.Active, "rollout cancelled by down", confirmed: false, ct);
+                lock (_gate)
+                {
+                    _current = rolling with { Status = GenerationStatus.Active, Reason = "rollout cancelled by down" };
+                    _rollout = _rollout is null ? null : _rollout with { State = "cancelled", Waiting = [] };
+                }
+                Event("rollout", null, $"Rollout of generation {rolling.Number} cancelled: the fleet is going down");
+            }
             Event("operator", null, purge ? "Down requested; disks will be deleted" : "Down requested");
             await PushDesiredAsync(ct);
         }
@@ -382,7 +394,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             }
             var agents = _agents.Values.OrderBy(a => a.Name, StringComparer.Ordinal)
                 .Select(a => new AgentStatus(a.Name, a.HostName, a.Connected, a.Accelerator, a.LastSeen)).ToArray();
-            var orphans = _agents.Values.SelectMany(a => (a.Observed?.Orphans ?? []).Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Stopped ? "stopped" : "kept"))).ToArray();
+            var orphans = _agents.Values.SelectMany(a => (a.Observed?.Orphans ?? []).Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Action))).ToArray();
             return new FleetStatus(_generation, _revision, _fleetAdmin.Active, vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agents, _rollout, orphans);
         }
     }
@@ -441,17 +453,18 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             session.Observed = observed;
             session.LastSeen = DateTimeOffset.UtcNow;
         }
+        var before = previous?.Vms.ToDictionary(v => v.Name, StringComparer.Ordinal);
         foreach (var vm in observed.Vms)
-        {
-            var before = previous?.Vms.FirstOrDefault(v => v.Name == vm.Name);
-            foreach (var (kind, message) in VmEvents.Between(before, vm)) Event(kind, vm.Name, message);
-        }
+            foreach (var (kind, message) in VmEvents.Between(before?.GetValueOrDefault(vm.Name), vm)) Event(kind, vm.Name, message);
         foreach (var orphan in observed.Orphans ?? [])
         {
-            if (previous?.Orphans?.Any(o => o.Name == orphan.Name && o.Pid == orphan.Pid && o.Stopped == orphan.Stopped) == true) continue;
-            Event("vm.orphan", orphan.Name, orphan.Stopped
-                ? $"Stopped an orphan QEMU (pid {orphan.Pid}) that no generation names"
-                : $"Found an orphan QEMU (pid {orphan.Pid}) that no generation names; kept (settings.orphans: keep)");
+            if (previous?.Orphans?.Contains(orphan) == true) continue; // reported already
+            Event("vm.orphan", orphan.Name, orphan.Action switch
+            {
+                "stopping" => $"Stopping an orphan QEMU (pid {orphan.Pid}) that no generation names",
+                "stopped" => $"Stopped an orphan QEMU (pid {orphan.Pid}) that no generation names",
+                _ => $"Found an orphan QEMU (pid {orphan.Pid}) that no generation names; kept (settings.orphans: keep)",
+            });
         }
         NotifyChanged();
     }

@@ -73,7 +73,7 @@ public sealed class AgentChannel(WebSocket socket)
             if (root.ValueKind != JsonValueKind.Object)
                 throw new AgentProtocolException(null, "bad_frame", "A frame must be a JSON object.");
             if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String) id = idElement.GetString();
-            if (!root.TryGetProperty("v", out var v) || !v.TryGetInt32(out var version) || version != AgentProtocol.Version)
+            if (!root.TryGetProperty("v", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var version) || version != AgentProtocol.Version)
                 throw new AgentProtocolException(id, "unsupported_version", $"This side speaks protocol version {AgentProtocol.Version} only.");
             if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
                 throw new AgentProtocolException(id, "bad_frame", "A frame needs a string 'type'.");

@@ -7,8 +7,8 @@ namespace Hangar.Protocol.Agent;
 public sealed record ObservedStateMessage(long Generation, long Revision, IReadOnlyList<ObservedVm> Vms, IReadOnlyList<ObservedOrphan>? Orphans = null) : AgentMessage;
 
 /// <summary>A QEMU the agent found running in its runtime directory that its desired state does not name.</summary>
-/// <param name="Stopped">True when the agent stopped it (the fleet's orphan policy is <c>stop</c>).</param>
-public sealed record ObservedOrphan(string Name, int Pid, bool Stopped);
+/// <param name="Action"><c>stopping</c> or <c>stopped</c> (the fleet's orphan policy is <c>stop</c>), or <c>kept</c>.</param>
+public sealed record ObservedOrphan(string Name, int Pid, string Action);
 
 /// <summary>What an agent sees of one VM.</summary>
 /// <param name="Phase">Where the VM is in its lifecycle.</param>

@@ -5,7 +5,7 @@ namespace Hangar.Protocol.Api;
 /// <param name="ChangedVms">The VMs whose rollout its health gate waited for.</param>
 /// <param name="RollbackOf">The generation whose content this one restored, when it is a rollback.</param>
 public sealed record GenerationInfo(long Number, DateTimeOffset CreatedAt, string? Message, string Source, string Status,
-    string? Reason, long? RollbackOf, IReadOnlyList<string> ChangedVms, bool Confirmed);
+    string? Reason, long? RollbackOf, IReadOnlyList<string> ChangedVms, bool Confirmed, string? Author = null);
 
 /// <summary>Answer to <c>GET /api/v1/generations/N</c>: the generation and the spec it held, as a fleet file.</summary>
 public sealed record GenerationDetail(GenerationInfo Generation, string Yaml);

@@ -36,9 +36,10 @@ public sealed record FleetStatus(long Generation, long Revision, bool Active, IR
 /// <summary>
 /// A generation's way through the health gate. <paramref name="State"/> is <c>running</c> (waiting for
 /// <paramref name="Waiting"/> to be healthy until <paramref name="Deadline"/>), <c>succeeded</c> or <c>failed</c>
-/// (with <paramref name="Reason"/>; <paramref name="RollbackGeneration"/> is the generation that switched back, if any).
+/// (with <paramref name="Reason"/>), or <c>cancelled</c> (by <c>hangar down</c>). After an automatic rollback this is the
+/// rollout of the rollback generation; the failed generation's reason is in <c>GET /api/v1/generations</c>.
 /// </summary>
-public sealed record RolloutInfo(long Generation, string State, string? Reason, long? RollbackGeneration, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting);
+public sealed record RolloutInfo(long Generation, string State, string? Reason, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting);
 
 /// <summary>A QEMU an agent found running that no generation names; <paramref name="Action"/> is <c>stopped</c> or <c>kept</c>.</summary>
 public sealed record OrphanInfo(string Agent, string Name, int Pid, string Action);

@@ -43,6 +43,11 @@ internal static class SqliteSchema
         ALTER TABLE generations ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE generations ADD COLUMN auto_rollback INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE generations ADD COLUMN confirm_deadline INTEGER;
+        UPDATE generations SET status = 'superseded' WHERE number < (SELECT MAX(number) FROM generations);
+        """,
+        // Who committed a generation (the user the CLI ran as), next to when and why.
+        """
+        ALTER TABLE generations ADD COLUMN author TEXT;
         """,
     ];
 

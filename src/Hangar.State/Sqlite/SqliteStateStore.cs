@@ -37,14 +37,14 @@ public sealed class SqliteStateStore : IStateStore
 
     public Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline FROM generations ORDER BY number DESC LIMIT 1");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author FROM generations ORDER BY number DESC LIMIT 1");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
     }, ct);
 
     public Task<GenerationRecord?> GetGenerationAsync(long number, CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline FROM generations WHERE number = $n");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author FROM generations WHERE number = $n");
         cmd.Parameters.AddWithValue("$n", number);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
@@ -57,7 +57,8 @@ public sealed class SqliteStateStore : IStateStore
         var current = (long)(await max.ExecuteScalarAsync(ct))!;
         if (expectedCurrent != current)
             throw new GenerationConflictException(expectedCurrent, current);
-        await using (var previous = Command("UPDATE generations SET status = $s, reason = COALESCE($r, reason) WHERE number = $n", tx))
+        // A generation that failed or was rolled back keeps that status when a newer one supersedes it.
+        await using (var previous = Command("UPDATE generations SET status = CASE WHEN status IN ('failed', 'rolled-back') THEN status ELSE $s END, reason = COALESCE($r, reason) WHERE number = $n", tx))
         {
             previous.Parameters.AddWithValue("$s", previousStatus);
             previous.Parameters.AddWithValue("$r", (object?)previousReason ?? DBNull.Value);
@@ -67,10 +68,10 @@ public sealed class SqliteStateStore : IStateStore
         var gate = generation.ConfirmDeadline is not null;
         var record = new GenerationRecord(current + 1, DateTimeOffset.UtcNow, generation.SpecJson, generation.Message, generation.Source,
             gate ? GenerationStatus.RollingOut : GenerationStatus.Active, null, generation.RollbackOf, generation.ChangedVms,
-            Confirmed: !gate, generation.AutoRollback, generation.ConfirmDeadline);
+            Confirmed: !gate, generation.AutoRollback, generation.ConfirmDeadline, generation.Author);
         await using var insert = Command("""
-            INSERT INTO generations (number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline)
-            VALUES ($n, $at, $spec, $msg, $src, $status, NULL, $rb, $changed, $confirmed, $auto, $deadline)
+            INSERT INTO generations (number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author)
+            VALUES ($n, $at, $spec, $msg, $src, $status, NULL, $rb, $changed, $confirmed, $auto, $deadline, $author)
             """, tx);
         insert.Parameters.AddWithValue("$n", record.Number);
         insert.Parameters.AddWithValue("$at", record.CreatedAt.ToUnixTimeMilliseconds());
@@ -83,6 +84,7 @@ public sealed class SqliteStateStore : IStateStore
         insert.Parameters.AddWithValue("$confirmed", record.Confirmed ? 1 : 0);
         insert.Parameters.AddWithValue("$auto", record.AutoRollback ? 1 : 0);
         insert.Parameters.AddWithValue("$deadline", (object?)record.ConfirmDeadline?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$author", (object?)record.Author ?? DBNull.Value);
         await insert.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         return record;
@@ -101,7 +103,7 @@ public sealed class SqliteStateStore : IStateStore
 
     public Task<IReadOnlyList<GenerationRecord>> ListGenerationsAsync(CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline FROM generations ORDER BY number");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author FROM generations ORDER BY number");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var list = new List<GenerationRecord>();
         while (await reader.ReadAsync(ct)) list.Add(ReadGeneration(reader));
@@ -197,7 +199,8 @@ public sealed class SqliteStateStore : IStateStore
         reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5),
         reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.GetString(8),
         reader.GetInt64(9) != 0, reader.GetInt64(10) != 0,
-        reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)));
+        reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
+        reader.IsDBNull(12) ? null : reader.GetString(12));
 
     private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
     {
