@@ -83,6 +83,28 @@ public sealed class GenerationTests
     }
 
     [Fact]
+    public async Task Apply_NoAutoRollback_KeepsTheFailedGenerationCurrent()
+    {
+        await using var home = new HangarHome();
+        await home.OkAsync("up", home.WriteFleet(Small));
+        var result = await home.RunAsync("apply", home.WriteFleet(NeverReady, "never.yaml"), "--no-auto-rollback");
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("Generation 2 failed its health gate", result.Stderr);
+        Assert.DoesNotContain("Rolled back", result.Stderr);
+
+        var generations = await GenerationsAsync(home);
+        Assert.Equal(["superseded", "failed"], generations.Select(g => g.Status).ToArray());
+        var status = await home.StatusAsync();
+        Assert.Equal((2L, "failed"), (status.Generation, status.Rollout!.State));
+        Assert.Contains("-m 128", QemuProcesses.CommandLine(status.Vms.Single().Pid!.Value)); // the new spec runs, unhealthy
+        Assert.Equal(HealthState.Unhealthy, status.Vms.Single().Health);
+
+        // The operator decides: roll back by hand to the last good generation.
+        await home.OkAsync("rollback");
+        Assert.Equal(["superseded", "failed", "active"], (await GenerationsAsync(home)).Select(g => g.Status).ToArray());
+    }
+
+    [Fact]
     public async Task PlanRollbackAndExpectGeneration_WorkAsTerraformUsersExpect()
     {
         await using var home = new HangarHome();
