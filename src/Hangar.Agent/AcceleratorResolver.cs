@@ -17,6 +17,14 @@ public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver im
     private readonly SemaphoreSlim _lock = new(1, 1);
     private QemuAccelerator? _resolved;
 
+    /// <summary>"kvm" or "tcg" once decided; before that the setting, e.g. "auto" (the probe runs with the first VM).</summary>
+    public string Current => _resolved switch
+    {
+        QemuAccelerator.Kvm => "kvm",
+        QemuAccelerator.Tcg => "tcg",
+        _ => options.Accelerator.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>Why the accelerator was chosen, for status output.</summary>
     public string? Reason { get; private set; }
 

@@ -64,9 +64,9 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         await socket.ConnectAsync(url, ct);
         var channel = new AgentChannel(socket);
-        var accel = await accelerators.ResolveAsync(null, ct);
-        await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current,
-            accel == Hangar.Qemu.QemuAccelerator.Kvm ? "kvm" : "tcg"), ct);
+        // Say hello at once: with "auto" the KVM probe (a test boot) runs when the first VM starts, where its progress
+        // is shown, rather than keeping the whole agent away from its control plane.
+        await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current, accelerators.Current), ct);
         var welcome = await channel.ReceiveAsync(ct);
         if (welcome is not WelcomeMessage hello)
             throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");
