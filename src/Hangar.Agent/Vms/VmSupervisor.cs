@@ -143,7 +143,21 @@ public sealed class VmSupervisor : IAsyncDisposable
                         await StopAsync("stop requested", ct);
                         continue;
                     }
-                    var plan = await _launcher.PlanAsync(desired, null, ct);
+                    VmLaunchPlan plan;
+                    try
+                    {
+                        plan = await _launcher.PlanAsync(desired, null, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // The new settings cannot be resolved (say, its image file went missing): keep the running
+                        // VM as it is, and say why it was not changed.
+                        lock (_gate) _lastError = $"Cannot apply the new settings: {e.Message}";
+                        _changed();
+                        lock (_gate) _convergedRevision = revision;
+                        await WaitAsync(ct);
+                        continue;
+                    }
                     if (plan.ConfigHash != _record!.ConfigHash || restartRequested)
                     {
                         await StopAsync(restartRequested ? "restart requested" : "restart to apply changes", ct);
