@@ -65,7 +65,8 @@ public static class FleetDiff
         _ => "never",
     };
 
-    private static string HealthText(HealthCheckSpec? health) => health switch
+    /// <summary>A health check as one line: <c>serial "marker" within 120s</c>, <c>tcp 80 within 60s</c> or <c>none</c>.</summary>
+    public static string HealthText(HealthCheckSpec? health) => health switch
     {
         null => "none",
         { SerialMarker: { } marker } => $"serial \"{marker}\" within {health.Timeout.TotalSeconds:0.###}s",

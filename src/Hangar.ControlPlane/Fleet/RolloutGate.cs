@@ -30,7 +30,7 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
             if (IsHealthy(vm)) continue;
             var failure = vm switch
             {
-                { Phase: VmPhase.Running, Health: HealthState.Unhealthy } => $"its health check ({Describe(spec.FindVm(name)?.Health)}) did not pass",
+                { Phase: VmPhase.Running, Health: HealthState.Unhealthy } => $"its health check ({FleetDiff.HealthText(spec.FindVm(name)?.Health)}) did not pass",
                 { Phase: VmPhase.Failed } => $"it could not start: {vm.LastError}",
                 { Phase: VmPhase.Stopped, LastError: { } error } => $"it exited and stays stopped: {error}",
                 _ => null,
@@ -63,11 +63,4 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
             reason += "; last console lines:\n  " + string.Join("\n  ", tail);
         return reason;
     }
-
-    private static string Describe(HealthCheckSpec? health) => health switch
-    {
-        null => "none",
-        { SerialMarker: { } marker } => $"serial \"{marker}\" within {health.Timeout.TotalSeconds:0.###}s",
-        _ => $"tcp {health.TcpGuestPort} within {health.Timeout.TotalSeconds:0.###}s",
-    };
 }
