@@ -22,6 +22,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Records how a generation's rollout ended (or that it was left by a rollback).</summary>
     Task SetGenerationStatusAsync(long number, string status, string? reason, bool confirmed, CancellationToken ct);
 
+    /// <summary>Records the image digests the generation's VMs booted (a JSON map of image name to sha256).</summary>
+    Task SetGenerationImageDigestsAsync(long number, string imageDigestsJson, CancellationToken ct);
+
     Task<IReadOnlyList<GenerationRecord>> ListGenerationsAsync(CancellationToken ct);
 
     /// <summary>Per-VM operator state (stopped by hand, restart requests), keyed by VM name.</summary>
@@ -55,7 +58,7 @@ public sealed record NewGeneration(string SpecJson, string? Message, string Sour
 /// <param name="Confirmed">Every VM it changed came up healthy (or it changed none): a rollback may return to it.</param>
 public sealed record GenerationRecord(long Number, DateTimeOffset CreatedAt, string SpecJson, string? Message, string Source,
     string Status, string? Reason, long? RollbackOf, string ChangedVms, bool Confirmed, bool AutoRollback, DateTimeOffset? ConfirmDeadline,
-    string? Author = null);
+    string? Author = null, string? ImageDigests = null);
 
 /// <summary>The statuses a generation goes through.</summary>
 public static class GenerationStatus

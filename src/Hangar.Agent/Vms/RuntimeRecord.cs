@@ -7,7 +7,8 @@ namespace Hangar.Agent.Vms;
 /// Written next to a VM's QMP socket when its QEMU starts, so that an agent that restarts can adopt the QEMU:
 /// the pid and its start time (a recycled pid is not ours), the configuration it runs, where its serial log stood.
 /// </summary>
-public sealed record RuntimeRecord(int Pid, ulong ProcessStartTime, string ConfigHash, string Accelerator, DateTimeOffset StartedAt, long SerialLogOffset, long RestartNonce)
+public sealed record RuntimeRecord(int Pid, ulong ProcessStartTime, string ConfigHash, string Accelerator, DateTimeOffset StartedAt, long SerialLogOffset, long RestartNonce,
+    string? ImageDigest = null)
 {
     public QemuProcessIdentity Identity => new(Pid, ProcessStartTime);
 

@@ -8,4 +8,6 @@ namespace Hangar.Agent.Vms;
 /// </summary>
 /// <param name="BackingImage">The base image an overlay disk is created on, or null for a blank disk.</param>
 /// <param name="DiskBytes">Virtual size of the VM's disk; null keeps the base image's size.</param>
-public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool HasDisk, string? BackingImage, string? BackingFormat, long? DiskBytes);
+/// <param name="ImageDigest">The sha256 of the image as resolved on this host (for tiny, its content-addressed build).</param>
+public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool HasDisk, string? BackingImage, string? BackingFormat, long? DiskBytes,
+    string ImageDigest);

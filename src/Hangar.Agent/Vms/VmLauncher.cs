@@ -63,7 +63,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Paths = paths.Runtime,
         };
         var hash = Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-");
-        return new VmLaunchPlan(config, hash, hasDisk, backing, backingFormat, diskBytes);
+        return new VmLaunchPlan(config, hash, hasDisk, backing, backingFormat, diskBytes, imageDigest);
     }
 
     /// <summary>Creates the VM's disk when it has none yet; an existing disk is kept (it holds the guest's data).</summary>
@@ -90,7 +90,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
         var identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
-            plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", DateTimeOffset.UtcNow, logOffset, restartNonce);
+            plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", DateTimeOffset.UtcNow, logOffset, restartNonce, plan.ImageDigest);
         record.Write(paths.RuntimeRecordPath);
         try
         {

@@ -94,7 +94,8 @@ public sealed class VmSupervisor : IAsyncDisposable
                 _record?.Accelerator, running ? _record?.Pid : null,
                 spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
                 _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
-                running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail);
+                running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail,
+                running ? _record?.ImageDigest : null);
         }
     }
 

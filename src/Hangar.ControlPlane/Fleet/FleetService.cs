@@ -169,7 +169,8 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         plan.Select(c => new PlanEntry(c.Vm, (PlanAction)(int)c.Kind, c.Fields.Select(f => f.ToString()).ToArray())).ToArray();
 
     private static GenerationInfo Info(GenerationRecord r) => new(r.Number, r.CreatedAt, r.Message, r.Source, r.Status, r.Reason,
-        r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize<string[]>(r.ChangedVms) ?? [], r.Confirmed, r.Author);
+        r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize<string[]>(r.ChangedVms) ?? [], r.Confirmed, r.Author,
+        r.ImageDigests is null ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(r.ImageDigests));
 
     private async Task<GenerationRecord?> PreviousGoodAsync(long before, CancellationToken ct) =>
         (await store.ListGenerationsAsync(ct)).Where(g => g.Number < before && g.Confirmed).MaxBy(g => g.Number);
@@ -266,6 +267,11 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             if (passed)
             {
                 await store.SetGenerationStatusAsync(record.Number, GenerationStatus.Active, null, confirmed: true, ct);
+                // Pin what "this generation" booted: the digest each image resolved to on its host.
+                var digests = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var vm in _spec.Vms)
+                    if (FindObserved(vm.Name)?.ImageDigest is { } digest) digests.TryAdd(vm.Image, digest);
+                await store.SetGenerationImageDigestsAsync(record.Number, System.Text.Json.JsonSerializer.Serialize(digests), ct);
                 lock (_gate)
                 {
                     _current = _current with { Status = GenerationStatus.Active, Confirmed = true };

@@ -16,6 +16,7 @@ public sealed record ObservedOrphan(string Name, int Pid, string Action);
 /// <param name="Accelerator">"kvm" or "tcg", as QEMU was started.</param>
 /// <param name="ConsoleSocket">Unix socket of the serial console on the agent's host.</param>
 /// <param name="SerialLog">File that records the serial console on the agent's host.</param>
+/// <param name="ImageDigest">The sha256 of the image the running QEMU booted, as this host resolved it.</param>
 /// <param name="ConsoleTail">The last lines of the serial console, while the VM is unhealthy, failed or exited.</param>
 /// <param name="Revision">The desired-state revision this VM has been brought to (see <see cref="DesiredStateMessage.Revision"/>).</param>
 /// <param name="Restarts">How many times the agent restarted the VM after it exited on its own.</param>
@@ -34,4 +35,5 @@ public sealed record ObservedVm(
     DateTimeOffset? StartedAt,
     long Generation,
     long Revision,
-    IReadOnlyList<string>? ConsoleTail = null);
+    IReadOnlyList<string>? ConsoleTail = null,
+    string? ImageDigest = null);

@@ -49,6 +49,10 @@ internal static class SqliteSchema
         """
         ALTER TABLE generations ADD COLUMN author TEXT;
         """,
+        // The image digests a generation's VMs booted, recorded when its rollout passed: a JSON map image → sha256.
+        """
+        ALTER TABLE generations ADD COLUMN image_digests TEXT;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)

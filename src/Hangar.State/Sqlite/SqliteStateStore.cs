@@ -37,14 +37,14 @@ public sealed class SqliteStateStore : IStateStore
 
     public Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author FROM generations ORDER BY number DESC LIMIT 1");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author, image_digests FROM generations ORDER BY number DESC LIMIT 1");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
     }, ct);
 
     public Task<GenerationRecord?> GetGenerationAsync(long number, CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author FROM generations WHERE number = $n");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author, image_digests FROM generations WHERE number = $n");
         cmd.Parameters.AddWithValue("$n", number);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
@@ -101,9 +101,18 @@ public sealed class SqliteStateStore : IStateStore
         return true;
     }, ct);
 
+    public Task SetGenerationImageDigestsAsync(long number, string imageDigestsJson, CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("UPDATE generations SET image_digests = $d WHERE number = $n");
+        cmd.Parameters.AddWithValue("$d", imageDigestsJson);
+        cmd.Parameters.AddWithValue("$n", number);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return true;
+    }, ct);
+
     public Task<IReadOnlyList<GenerationRecord>> ListGenerationsAsync(CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author FROM generations ORDER BY number");
+        await using var cmd = Command("SELECT number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author, image_digests FROM generations ORDER BY number");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var list = new List<GenerationRecord>();
         while (await reader.ReadAsync(ct)) list.Add(ReadGeneration(reader));
@@ -200,7 +209,7 @@ public sealed class SqliteStateStore : IStateStore
         reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.GetString(8),
         reader.GetInt64(9) != 0, reader.GetInt64(10) != 0,
         reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
-        reader.IsDBNull(12) ? null : reader.GetString(12));
+        reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13));
 
     private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
     {

@@ -119,7 +119,10 @@ public sealed class GenerationTests
         Assert.Equal(0, (await home.RunAsync("plan", small)).ExitCode);
         Assert.Equal(1, (await home.RunAsync("plan", home.WriteFleet("vms:\n  alpha:\n    image: nope\n", "bad.yaml"))).ExitCode);
 
-        await home.OkAsync("apply", bigger);
+        await home.OkAsync("apply", bigger, "-m", "more memory");
+        var applied = (await GenerationsAsync(home))[1];
+        Assert.Equal(("more memory", Hangar.Cli.CliGlobals.Author), (applied.Message, applied.Author));
+        Assert.Matches("^[0-9a-f]{64}$", applied.ImageDigests!["tiny"]); // what the generation booted, pinned
         var conflict = await home.RunAsync("apply", small, "--expect-generation", "1");
         Assert.Equal(1, conflict.ExitCode);
         Assert.Contains("The current generation is 2, not 1", conflict.Stderr);
