@@ -50,7 +50,6 @@ internal sealed class FakeAgent : IAsyncDisposable
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + agentToken);
-        socket.Options.SetRequestHeader(AgentProtocol.AgentNameHeader, name);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         await socket.ConnectAsync(agentUrl, ct);
         var channel = new AgentChannel(socket);

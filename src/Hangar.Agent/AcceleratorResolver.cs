@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using Hangar.Agent.Health;
 using Hangar.Agent.Images;
@@ -11,7 +12,7 @@ namespace Hangar.Agent;
 /// after the kernel starts), so auto boots the tiny image under KVM and waits briefly for its ready line. The answer is
 /// cached per host kernel, QEMU binary and image, so the probe runs once.
 /// </summary>
-public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver images)
+public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver images, ILogger<AcceleratorResolver> logger)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -25,9 +26,6 @@ public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver im
         _ => options.Accelerator.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Why the accelerator was chosen, for status output.</summary>
-    public string? Reason { get; private set; }
-
     public async Task<QemuAccelerator> ResolveAsync(IProgress<string>? progress, CancellationToken ct)
     {
         if (_resolved is { } done) return done;
@@ -35,12 +33,14 @@ public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver im
         try
         {
             if (_resolved is { } again) return again;
-            (_resolved, Reason) = options.Accelerator switch
+            var (accelerator, reason) = options.Accelerator switch
             {
                 AcceleratorSetting.Kvm => (QemuAccelerator.Kvm, "HANGAR_ACCEL=kvm"),
                 AcceleratorSetting.Tcg => (QemuAccelerator.Tcg, "HANGAR_ACCEL=tcg"),
                 _ => await ProbeAsync(progress, ct),
             };
+            logger.LogInformation("Accelerator {Accelerator}: {Reason}", accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", reason);
+            _resolved = accelerator;
             return _resolved.Value;
         }
         finally

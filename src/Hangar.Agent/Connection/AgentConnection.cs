@@ -60,7 +60,6 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
     {
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
-        socket.Options.SetRequestHeader(AgentProtocol.AgentNameHeader, options.Name);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         await socket.ConnectAsync(url, ct);
         var channel = new AgentChannel(socket);

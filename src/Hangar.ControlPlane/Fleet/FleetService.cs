@@ -30,7 +30,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     private RolloutInfo? _rollout;
     private Task _rolloutTask = Task.CompletedTask;
     private CancellationTokenSource? _rolloutCts;
-    private long _generation => _current?.Number ?? 0;
+    private long CurrentGeneration => _current?.Number ?? 0;
     // Revisions start from the clock so that they keep growing across control-plane restarts: an agent that still
     // reports a revision from before a restart never looks converged on a new one by accident.
     private long _revision = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
@@ -55,7 +55,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             Event("rollout", null, $"Resuming the rollout of generation {rolling.Number} after a restart");
             StartRollout(rolling, System.Text.Json.JsonSerializer.Deserialize<string[]>(rolling.ChangedVms) ?? [], _revision + 1);
         }
-        logger.LogInformation("Fleet at generation {Generation} with {Count} VMs", _generation, _spec.Vms.Count);
+        logger.LogInformation("Fleet at generation {Generation} with {Count} VMs", CurrentGeneration, _spec.Vms.Count);
     }
 
     /// <summary>What applying <paramref name="request"/> would do, without doing it.</summary>
@@ -389,7 +389,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
                     seen?.Detail ?? (agent is null ? "waiting for an agent" : absent ? "not on its agent" : null),
                     seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
                     vm.Forwards.Select(f => f.ToString()).ToArray(), seen?.LastError, seen?.Restarts ?? 0,
-                    seen?.StartedAt, seen?.Generation ?? _generation, seen?.Revision ?? agentRevision, seen?.ConsoleTail));
+                    seen?.StartedAt, seen?.Generation ?? CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail));
             }
             // VMs an agent still reports but the spec no longer has (being stopped after removal).
             foreach (var (name, (agentName, vm)) in observed)
@@ -401,7 +401,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             var agents = _agents.Values.OrderBy(a => a.Name, StringComparer.Ordinal)
                 .Select(a => new AgentStatus(a.Name, a.HostName, a.Connected, a.Accelerator, a.LastSeen)).ToArray();
             var orphans = _agents.Values.SelectMany(a => (a.Observed?.Orphans ?? []).Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Action))).ToArray();
-            return new FleetStatus(_generation, _revision, _fleetAdmin.Active, vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agents, _rollout, orphans);
+            return new FleetStatus(CurrentGeneration, _revision, _fleetAdmin.Active, vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agents, _rollout, orphans);
         }
     }
 
@@ -481,11 +481,11 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         {
             var placement = Scheduler.Place(_spec, _agents.Keys);
             var keepOrphans = _spec.Settings.Orphans == OrphanPolicy.Keep;
-            if (!_fleetAdmin.Active && _fleetAdmin.PurgeRemoved) return new DesiredStateMessage(_generation, _revision, [], PurgeRemoved: true, keepOrphans);
+            if (!_fleetAdmin.Active && _fleetAdmin.PurgeRemoved) return new DesiredStateMessage(CurrentGeneration, _revision, [], PurgeRemoved: true, keepOrphans);
             var vms = _spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent)
                 .Select(vm => new DesiredVm(vm, _spec.FindImage(vm.Image), ShouldRun(vm), _admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0))
                 .ToArray();
-            return new DesiredStateMessage(_generation, _revision, vms, PurgeRemoved: false, keepOrphans);
+            return new DesiredStateMessage(CurrentGeneration, _revision, vms, PurgeRemoved: false, keepOrphans);
         }
     }
 

@@ -10,7 +10,4 @@ public static class AgentProtocol
 
     /// <summary>Largest frame either side accepts; a larger one closes the connection with MessageTooBig.</summary>
     public const int MaxFrameBytes = 16 * 1024 * 1024;
-
-    /// <summary>Header that carries the agent's name on the WebSocket upgrade request.</summary>
-    public const string AgentNameHeader = "X-Hangar-Agent";
 }

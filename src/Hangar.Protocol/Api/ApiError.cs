@@ -16,6 +16,5 @@ public static class ApiErrorCodes
     public const string Unauthorized = "unauthorized";
     public const string Conflict = "conflict";
     public const string BadRequest = "bad_request";
-    public const string Unavailable = "unavailable";
     public const string Internal = "internal";
 }
