@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Hangar needs on a host (run as root): QEMU, qemu-img, and apt's package lists
-# (Hangar assembles its built-in `tiny` guest from Debian packages with `apt-get download`).
+# Installs the Debian packages Hangar and its tests need on a host (run as root): QEMU, qemu-img, and apt's package
+# lists (Hangar assembles its built-in `tiny` guest from Debian packages with `apt-get download`).
+# Every program that Hangar, the quick start, the tests or the benchmarks run is named here:
+#   qemu-system-x86, qemu-utils  QEMU and qemu-img
+#   util-linux                   setsid (the detached server)
+#   coreutils                    stty (the console), mktemp, paste
+#   dpkg, apt                    apt-get download, apt-cache, dpkg-deb (building the tiny image)
+#   cpio                         the tests check Hangar's own cpio writer against the real cpio
+#   bc                           scripts/test.sh adds up the counts of passed and failed tests
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils ca-certificates)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
