@@ -16,6 +16,9 @@ public sealed record AgentOptions(
 {
     public static readonly TimeSpan DefaultGracefulStopTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The clock of health checks and restart backoff; tests give a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public string ImagesDirectory => Path.Combine(StateDirectory, "images");
     public string VmsDirectory => Path.Combine(StateDirectory, "vms");
     public string DesiredStatePath => Path.Combine(StateDirectory, "agent", "desired.json");

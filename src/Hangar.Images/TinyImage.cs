@@ -9,7 +9,7 @@ public static class TinyImage
     /// <summary>The name fleet files use for this image.</summary>
     public const string Name = "tiny";
 
-    /// <summary>Line printed on ttyS0 once networking, httpd and the power button handler are up.</summary>
+    /// <summary>Line printed on ttyS0 once networking, httpd (unless delayed) and the power button handler are up.</summary>
     public const string ReadyMarker = "hangar-tiny: ready";
 
     /// <summary>Line printed on ttyS0 when the guest handles an ACPI power button press.</summary>
@@ -23,4 +23,10 @@ public static class TinyImage
 
     /// <summary>Kernel command line parameter that names the guest (its hostname).</summary>
     public const string NameParameter = "hangar.name";
+
+    /// <summary>Kernel command line parameter: start the web server this many seconds late (for health-check tests).</summary>
+    public const string HttpdDelayParameter = "hangar.httpd_delay";
+
+    /// <summary>Line printed on ttyS0 right after busybox httpd opened its listening socket on port 80.</summary>
+    public const string HttpdListeningMarker = "hangar-tiny: httpd listening on port 80";
 }

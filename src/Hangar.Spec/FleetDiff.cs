@@ -65,13 +65,28 @@ public static class FleetDiff
         _ => "never",
     };
 
-    /// <summary>A health check as one line: <c>serial "marker" within 120s</c>, <c>tcp 80 within 60s</c> or <c>none</c>.</summary>
-    public static string HealthText(HealthCheckSpec? health) => health switch
+    /// <summary>
+    /// A health check as one line: <c>serial "marker" within 120s</c>,
+    /// <c>tcp 80 within 60s, every 10s, unhealthy after 3 failures</c>, <c>http 80 GET / status 200-399 …</c>,
+    /// with <c>, restarts when unhealthy</c> when it does; <c>none</c> for no check.
+    /// </summary>
+    public static string HealthText(HealthCheckSpec? health)
     {
-        null => "none",
-        { SerialMarker: { } marker } => $"serial \"{marker}\" within {health.Timeout.TotalSeconds:0.###}s",
-        _ => $"tcp {health.TcpGuestPort} within {health.Timeout.TotalSeconds:0.###}s",
-    };
+        if (health is null) return "none";
+        var within = $"within {Seconds(health.Timeout)}s";
+        var text = health.Kind switch
+        {
+            HealthCheckKind.Serial => $"serial \"{health.SerialMarker}\" {within}",
+            HealthCheckKind.Http => $"http {health.Http!.GuestPort} GET {health.Http.Path} status {health.Http.StatusText} {within}",
+            _ => $"tcp {health.TcpGuestPort} {within}",
+        };
+        if (health.Kind != HealthCheckKind.Serial)
+            text += $", every {Seconds(health.Interval)}s, unhealthy after {health.Failures} {(health.Failures == 1 ? "failure" : "failures")}";
+        if (health.Restart) text += ", restarts when unhealthy";
+        return text;
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>What happens to one VM.</summary>

@@ -15,12 +15,16 @@ internal static class FleetFields
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
         Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health";
 
-    public const string Serial = "serial", Tcp = "tcp", Timeout = "timeout";
+    public const string Serial = "serial", Tcp = "tcp", Http = "http", Timeout = "timeout", Interval = "interval",
+        Failures = "failures", HealthRestart = "restart";
+
+    public const string Port = "port", HttpPath = "path", Status = "status";
 
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Sha256, Format];
     public static readonly IReadOnlyList<string> VmFields =
         [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health];
-    public static readonly IReadOnlyList<string> HealthFields = [Serial, Tcp, Timeout];
+    public static readonly IReadOnlyList<string> HealthFields = [Serial, Tcp, Http, Timeout, Interval, Failures, HealthRestart];
+    public static readonly IReadOnlyList<string> HttpFields = [Port, HttpPath, Status];
 }

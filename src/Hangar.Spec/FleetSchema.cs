@@ -143,20 +143,46 @@ public static class FleetSchema
     private static JsonObject Health()
     {
         var health = Object(
-            "Exactly one of serial and tcp, and an optional timeout.",
+            "Exactly one of serial, tcp and http; when the guest may take to come up, how often to check, when to give up.",
             [],
             new JsonObject
             {
                 [FleetFields.Serial] = Described("Healthy once this text appears on the serial console.",
                     new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
-                [FleetFields.Tcp] = Described("Healthy while a TCP connection to this guest port's forward succeeds; the VM needs a tcp forward to it.",
+                [FleetFields.Tcp] = Described("Healthy while the guest accepts TCP connections on this port (QEMU's own view of the forwarded connection, not the host side of the forward); the VM needs a tcp forward to it.",
                     new JsonObject { ["$ref"] = "#/$defs/port" }),
+                [FleetFields.Http] = Described("Healthy while GET path on this guest port answers with an accepted status; the VM needs a tcp forward to it.",
+                    new JsonObject
+                    {
+                        ["oneOf"] = new JsonArray(
+                            new JsonObject { ["$ref"] = "#/$defs/port" },
+                            Object("The request.", [FleetFields.Port], new JsonObject
+                            {
+                                [FleetFields.Port] = Described("The guest port.", new JsonObject { ["$ref"] = "#/$defs/port" }),
+                                [FleetFields.HttpPath] = Described("The request path.",
+                                    new JsonObject { ["type"] = "string", ["pattern"] = "^/[!-~]*$", ["maxLength"] = 2048, ["default"] = SpecDefaults.HttpPath }),
+                                [FleetFields.Status] = Described($"Accepted status codes ({SpecLimits.MinHttpStatus}-{SpecLimits.MaxHttpStatus}): a code, a range or a comma-separated list.",
+                                    new JsonObject
+                                    {
+                                        ["type"] = new JsonArray("string", "integer"),
+                                        ["pattern"] = "^ *[0-9]{3}( *- *[0-9]{3})? *(, *[0-9]{3}( *- *[0-9]{3})? *)*$",
+                                        ["default"] = string.Join(",", SpecDefaults.HttpStatus),
+                                    }),
+                            })),
+                    }),
                 [FleetFields.Timeout] = Described("How long after start the guest may take to become healthy.",
                     Ref("duration", DurationSyntax.Format(SpecDefaults.HealthTimeout))),
+                [FleetFields.Interval] = Described($"How often a tcp or http check runs once the VM was healthy (until then, every 0.5 s); at least {DurationSyntax.Format(SpecLimits.MinHealthInterval)}.",
+                    Ref("duration", DurationSyntax.Format(SpecDefaults.HealthInterval))),
+                [FleetFields.Failures] = Described("After how many failed tcp or http checks in a row a healthy VM counts as unhealthy.",
+                    new JsonObject { ["type"] = "integer", ["minimum"] = SpecLimits.MinHealthFailures, ["maximum"] = SpecLimits.MaxHealthFailures, ["default"] = SpecDefaults.HealthFailures }),
+                [FleetFields.HealthRestart] = Described("Restart the VM, as its restart policy allows, when it becomes unhealthy.",
+                    new JsonObject { ["type"] = "boolean", ["default"] = SpecDefaults.HealthRestart }),
             });
         health["oneOf"] = new JsonArray(
             new JsonObject { ["required"] = new JsonArray(FleetFields.Serial) },
-            new JsonObject { ["required"] = new JsonArray(FleetFields.Tcp) });
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Tcp) },
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Http) });
         return health;
     }
 

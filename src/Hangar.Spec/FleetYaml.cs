@@ -74,7 +74,20 @@ public static class FleetYaml
         Line(yaml, 2, $"{FleetFields.Health}:");
         if (health.SerialMarker is { } marker) Line(yaml, 3, $"{FleetFields.Serial}: {Quoted(marker)}");
         if (health.TcpGuestPort is { } port) Line(yaml, 3, $"{FleetFields.Tcp}: {port.ToString(CultureInfo.InvariantCulture)}");
+        if (health.Http is { } http)
+        {
+            Line(yaml, 3, $"{FleetFields.Http}:");
+            Line(yaml, 4, $"{FleetFields.Port}: {http.GuestPort.ToString(CultureInfo.InvariantCulture)}");
+            Line(yaml, 4, $"{FleetFields.HttpPath}: {Quoted(http.Path)}");
+            Line(yaml, 4, $"{FleetFields.Status}: {Quoted(http.StatusText)}");
+        }
         Line(yaml, 3, $"{FleetFields.Timeout}: {DurationSyntax.Format(health.Timeout)}");
+        if (health.Kind != HealthCheckKind.Serial)
+        {
+            Line(yaml, 3, $"{FleetFields.Interval}: {DurationSyntax.Format(health.Interval)}");
+            Line(yaml, 3, $"{FleetFields.Failures}: {health.Failures.ToString(CultureInfo.InvariantCulture)}");
+        }
+        Line(yaml, 3, $"{FleetFields.HealthRestart}: {(health.Restart ? "true" : "false")}");
     }
 
     private static void Line(StringBuilder yaml, int depth, string text)

@@ -13,6 +13,11 @@ public static class SpecDefaults
     public const DiskFormat ImageFormat = DiskFormat.Qcow2;
     public const PortProtocol ForwardProtocol = PortProtocol.Tcp;
     public static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(10);
+    public const int HealthFailures = 3;
+    public const bool HealthRestart = false;
+    public const string HttpPath = "/";
+    public static readonly ValueList<HttpStatusRange> HttpStatus = new([new HttpStatusRange(200, 399)]);
     public const OrphanPolicy Orphans = OrphanPolicy.Stop;
 
     /// <summary>The health check of a VM that uses the built-in <c>tiny</c> image and declares none.</summary>

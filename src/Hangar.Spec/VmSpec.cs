@@ -44,13 +44,65 @@ public enum RestartPolicy
 }
 
 /// <summary>
-/// How the agent decides that a VM's guest is healthy. Exactly one of <see cref="SerialMarker"/> and
-/// <see cref="TcpGuestPort"/> is set.
+/// How the agent decides that a VM's guest is healthy. Exactly one of <see cref="SerialMarker"/>,
+/// <see cref="TcpGuestPort"/> and <see cref="Http"/> is set; <see cref="Kind"/> says which.
 /// </summary>
+/// <remarks>
+/// The properties beyond the constructor's were added after the first release; stored generations that lack them
+/// read back with their defaults.
+/// <code>
+///  starting ──(check passes)──► healthy ──(Failures checks in a row fail)──► unhealthy ──(check passes)──► healthy
+///     └──(Timeout since the VM started, no pass)──► unhealthy
+/// </code>
+/// </remarks>
 /// <param name="SerialMarker">Healthy once this text appears on the serial console (since the VM's last start).</param>
-/// <param name="TcpGuestPort">Healthy while a TCP connection to the host side of this guest port's forward succeeds.</param>
+/// <param name="TcpGuestPort">Healthy while the guest accepts TCP connections on this port (through its forward).</param>
 /// <param name="Timeout">How long after start the guest may take to become healthy before it is reported unhealthy.</param>
-public sealed record HealthCheckSpec(string? SerialMarker, int? TcpGuestPort, TimeSpan Timeout);
+public sealed record HealthCheckSpec(string? SerialMarker, int? TcpGuestPort, TimeSpan Timeout)
+{
+    /// <summary>Healthy while an HTTP request to this guest port answers with an accepted status.</summary>
+    public HttpHealthCheck? Http { get; init; }
+
+    /// <summary>How often a <c>tcp</c> or <c>http</c> check runs once the VM was healthy.</summary>
+    public TimeSpan Interval { get; init; } = SpecDefaults.HealthInterval;
+
+    /// <summary>After how many failed checks in a row a healthy VM counts as unhealthy.</summary>
+    public int Failures { get; init; } = SpecDefaults.HealthFailures;
+
+    /// <summary>Restart the VM, as its restart policy allows, when it becomes unhealthy.</summary>
+    public bool Restart { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public HealthCheckKind Kind =>
+        SerialMarker is not null ? HealthCheckKind.Serial : Http is not null ? HealthCheckKind.Http : HealthCheckKind.Tcp;
+
+    /// <summary>The guest port a <c>tcp</c> or <c>http</c> check connects to; null for a serial check.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int? GuestPort => TcpGuestPort ?? Http?.GuestPort;
+}
+
+/// <summary>The kinds of health check; a closed set.</summary>
+public enum HealthCheckKind { Serial, Tcp, Http }
+
+/// <summary>An HTTP health check: <c>GET Path</c> on a guest port through its forward.</summary>
+/// <param name="GuestPort">The guest port; the VM has a tcp forward to it.</param>
+/// <param name="Path">The request path, starting with '/'.</param>
+/// <param name="Status">The status codes that count as healthy.</param>
+public sealed record HttpHealthCheck(int GuestPort, string Path, ValueList<HttpStatusRange> Status)
+{
+    public bool Accepts(int status) => Status.Any(r => status >= r.Min && status <= r.Max);
+
+    /// <summary>The status set as the fleet file writes it: <c>200-399</c>, <c>200,204</c>.</summary>
+    public string StatusText => string.Join(",", Status);
+}
+
+/// <summary>An inclusive range of HTTP status codes; one code when <see cref="Min"/> equals <see cref="Max"/>.</summary>
+public sealed record HttpStatusRange(int Min, int Max)
+{
+    public override string ToString() => Min == Max
+        ? Min.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : $"{Min.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{Max.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+}
 
 /// <summary>An image the fleet file declares: a local qcow2 or raw disk file, checked by sha256.</summary>
 /// <param name="Name">The key in the <c>images</c> mapping.</param>

@@ -1,116 +1,145 @@
-using System.Net.Sockets;
 using Hangar.Protocol.Agent;
 using Hangar.Spec;
 
 namespace Hangar.Agent.Health;
 
 /// <summary>
-/// Runs one VM's health check from the moment it starts: <see cref="HealthState.Starting"/> until the check passes
-/// (<see cref="HealthState.Healthy"/>) or its timeout passes (<see cref="HealthState.Unhealthy"/>). A serial marker,
-/// once seen, stays healthy until the VM stops; a TCP check keeps checking.
+/// Runs one VM's health check from the moment it starts (or from the moment its check changed) and reports each
+/// change of state. For a <c>serial</c> check, the marker turns the VM healthy and it stays so until the VM stops.
+/// A <c>tcp</c> or <c>http</c> check runs every <see cref="StartingInterval"/> until its first pass, then every
+/// <see cref="HealthCheckSpec.Interval"/>:
+/// <code>
+///  starting ──pass──► healthy ──Failures failed checks in a row──► unhealthy ──pass──► healthy
+///     └──no pass within Timeout of the start──► unhealthy
+/// </code>
 /// </summary>
 public sealed class HealthMonitor : IAsyncDisposable
 {
-    private static readonly TimeSpan TcpInterval = TimeSpan.FromSeconds(2);
+    /// <summary>How often a check runs until it first passes: a rollout waits on that moment.</summary>
+    public static readonly TimeSpan StartingInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long one attempt may take before it counts as failed, before and after the first pass.</summary>
+    public static readonly TimeSpan StartingAttemptTimeout = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _cts = new();
     private readonly Task _task;
-    private readonly Action<HealthState> _report;
+    private readonly Action<HealthReport> _report;
+    private readonly TimeProvider _time;
+    private readonly IHealthProbe? _probe;
+    private HealthState _state = HealthState.Unknown;
 
-    public HealthMonitor(HealthCheckSpec? check, IReadOnlyList<PortForward> forwards, string serialLog, long serialOffset, DateTimeOffset startedAt, Action<HealthState> report)
+    /// <param name="check">The check; null reports healthy at once.</param>
+    /// <param name="probe">The probe of a tcp or http check (owned and disposed by the monitor); null for serial.</param>
+    /// <param name="serialLog">The VM's serial log, for a serial check.</param>
+    /// <param name="serialOffset">Where this start of the VM begins in the serial log.</param>
+    /// <param name="startedAt">When the VM (or the check) started; <see cref="HealthCheckSpec.Timeout"/> counts from it.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="report">Called on every change of state, never concurrently.</param>
+    public HealthMonitor(HealthCheckSpec? check, IHealthProbe? probe, string serialLog, long serialOffset,
+        DateTimeOffset startedAt, TimeProvider time, Action<HealthReport> report)
     {
+        if (check is { Kind: not HealthCheckKind.Serial } && probe is null)
+            throw new ArgumentException("A tcp or http check needs a probe", nameof(probe));
+        Check = check;
+        _probe = probe;
         _report = report;
-        _task = Task.Run(() => RunAsync(check, forwards, serialLog, serialOffset, startedAt, _cts.Token));
+        _time = time;
+        _task = Task.Run(() => RunAsync(check, serialLog, serialOffset, startedAt, _cts.Token));
     }
 
-    private async Task RunAsync(HealthCheckSpec? check, IReadOnlyList<PortForward> forwards, string serialLog, long serialOffset, DateTimeOffset startedAt, CancellationToken ct)
+    /// <summary>The check this monitor runs.</summary>
+    public HealthCheckSpec? Check { get; }
+
+    private void Report(HealthState state, string? detail)
+    {
+        _state = state;
+        _report(new HealthReport(state, detail));
+    }
+
+    private async Task RunAsync(HealthCheckSpec? check, string serialLog, long serialOffset, DateTimeOffset startedAt, CancellationToken ct)
     {
         try
         {
             if (check is null)
             {
-                _report(HealthState.Healthy);
+                Report(HealthState.Healthy, null);
                 return;
             }
-            _report(HealthState.Starting);
-            var remaining = check.Timeout - (DateTimeOffset.UtcNow - startedAt);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-            bool passed;
-            try
-            {
-                passed = check.SerialMarker is { } marker
-                    ? await SerialLogWatcher.WaitForAsync(serialLog, serialOffset, marker, deadline.Token)
-                    : await WaitForTcpAsync(HostPortFor(check, forwards), deadline.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                passed = false;
-            }
-            _report(passed ? HealthState.Healthy : HealthState.Unhealthy);
-            if (check.TcpGuestPort is not null)
-            {
-                // A TCP service can go away after it came up: keep probing and report changes.
-                var port = HostPortFor(check, forwards);
-                while (!ct.IsCancellationRequested)
-                {
-                    await Task.Delay(TcpInterval, ct);
-                    _report(await TryConnectAsync(port, ct) ? HealthState.Healthy : HealthState.Unhealthy);
-                }
-            }
+            Report(HealthState.Starting, null);
+            if (check.Kind == HealthCheckKind.Serial) await RunSerialAsync(check, serialLog, serialOffset, startedAt, ct);
+            else await RunProbeAsync(check, startedAt, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
     }
 
-    private static int HostPortFor(HealthCheckSpec check, IReadOnlyList<PortForward> forwards) =>
-        forwards.First(f => f.Protocol == PortProtocol.Tcp && f.GuestPort == check.TcpGuestPort).HostPort;
-
-    private static async Task<bool> WaitForTcpAsync(int port, CancellationToken ct)
+    private async Task RunSerialAsync(HealthCheckSpec check, string serialLog, long serialOffset, DateTimeOffset startedAt, CancellationToken ct)
     {
-        // Polling is the nature of a TCP check: nothing tells us when a guest service starts listening.
-        while (true)
+        var marker = check.SerialMarker!;
+        using (var timeout = new CancellationTokenSource(Remaining(check, startedAt), _time))
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token))
         {
-            if (await TryConnectAsync(port, ct)) return true;
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-        }
-    }
-
-    private static async Task<bool> TryConnectAsync(int port, CancellationToken ct)
-    {
-        using var client = new TcpClient();
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attempt.CancelAfter(TimeSpan.FromSeconds(2));
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port, attempt.Token);
-            // QEMU's user-mode forward accepts on the host side even when nothing listens in the guest; it closes
-            // the connection right after. A read that is not an immediate end of stream means a real listener.
-            var stream = client.GetStream();
-            var buffer = new byte[1];
-            using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            probe.CancelAfter(TimeSpan.FromMilliseconds(300));
             try
             {
-                var read = await stream.ReadAsync(buffer, probe.Token);
-                return read > 0;
+                await SerialLogWatcher.WaitForAsync(serialLog, serialOffset, marker, deadline.Token);
+                Report(HealthState.Healthy, $"\"{marker}\" appeared on the console");
+                return;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                return true; // still open and silent: a listener waiting for us to speak (HTTP, SSH sends first though)
+                Report(HealthState.Unhealthy, $"\"{marker}\" did not appear on the console within {Seconds(check.Timeout)}s");
             }
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        // Late is better than never: a guest that prints its marker after the timeout becomes healthy then.
+        await SerialLogWatcher.WaitForAsync(serialLog, serialOffset, marker, ct);
+        Report(HealthState.Healthy, $"\"{marker}\" appeared on the console, after the timeout");
+    }
+
+    private async Task RunProbeAsync(HealthCheckSpec check, DateTimeOffset startedAt, CancellationToken ct)
+    {
+        var failuresInRow = 0;
+        while (true)
         {
-            return false;
+            var starting = _state == HealthState.Starting;
+            var result = await _probe!.CheckAsync(starting ? StartingAttemptTimeout : AttemptTimeout, ct);
+            if (result.Passed)
+            {
+                failuresInRow = 0;
+                if (_state != HealthState.Healthy) Report(HealthState.Healthy, result.Detail);
+            }
+            else if (starting)
+            {
+                if (_time.GetUtcNow() - startedAt >= check.Timeout)
+                    Report(HealthState.Unhealthy, $"not healthy within {Seconds(check.Timeout)}s: {result.Detail}");
+            }
+            else
+            {
+                failuresInRow++;
+                if (_state == HealthState.Healthy && failuresInRow >= check.Failures)
+                    Report(HealthState.Unhealthy, $"{result.Detail} ({failuresInRow} {(failuresInRow == 1 ? "check" : "checks in a row")} failed)");
+            }
+            var wait = _state == HealthState.Starting ? Min(StartingInterval, check.Interval) : check.Interval;
+            await Task.Delay(wait, _time, ct);
         }
     }
+
+    private TimeSpan Remaining(HealthCheckSpec check, DateTimeOffset startedAt)
+    {
+        var remaining = check.Timeout - (_time.GetUtcNow() - startedAt);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync()
     {
         await _cts.CancelAsync();
         try { await _task; }
         catch (OperationCanceledException) { }
+        _probe?.Dispose();
         _cts.Dispose();
     }
 }

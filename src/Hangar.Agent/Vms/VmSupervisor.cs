@@ -9,10 +9,11 @@ namespace Hangar.Agent.Vms;
 /// <summary>
 /// Keeps one VM as its desired state says, in one loop (so no two actions on a VM ever overlap): adopts a QEMU that
 /// survived an agent restart, prepares and starts, restarts on a configuration change or request, stops, restarts
-/// after an exit per the restart policy with jittered backoff, and reports what it observes.
+/// after an exit per the restart policy with jittered backoff (and after its health check failed, when the check
+/// says <c>restart: true</c>), and reports what it observes.
 /// <code>
 ///  Pending ─► Preparing ─► Starting ─► Running ─► Stopping ─► Stopped
-///                              ▲          │ exits on its own
+///                              ▲          │ exits on its own, or unhealthy with health.restart
 ///                              └─ Backoff ◄┘ (policy allows)      Failed: prepare/start failed → Backoff
 /// </code>
 /// </summary>
@@ -39,6 +40,9 @@ public sealed class VmSupervisor : IAsyncDisposable
     private VmPhase _phase = VmPhase.Pending;
     private string? _detail, _lastError;
     private HealthState _health = HealthState.Unknown;
+    private string? _healthDetail;
+    private bool _healthRestartDue; // set by the health monitor, acted on by the loop
+    private RestartCause? _backoffCause;
     private int _restarts, _failuresInRow;
     private QemuInstance? _instance;
     private RuntimeRecord? _record;
@@ -95,7 +99,8 @@ public sealed class VmSupervisor : IAsyncDisposable
                 spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
                 _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
                 running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail,
-                running ? _record?.ImageDigest : null);
+                running ? _record?.ImageDigest : null, running ? _healthDetail : null,
+                _phase == VmPhase.Backoff ? _backoffCause : null);
         }
     }
 
@@ -124,6 +129,11 @@ public sealed class VmSupervisor : IAsyncDisposable
                 lock (_gate) { desired = _desired!; removed = _removed; purge = _purge; revision = _revision; }
 
                 if (_instance is { Exited.IsCompleted: true }) await OnExitedAsync(desired, ct);
+                else if (_instance is not null && TakeHealthRestart())
+                {
+                    await RestartUnhealthyAsync(desired, ct);
+                    continue;
+                }
 
                 if (removed)
                 {
@@ -163,6 +173,12 @@ public sealed class VmSupervisor : IAsyncDisposable
                     {
                         await StopAsync(restartRequested ? "restart requested" : "restart to apply changes", ct);
                         continue; // the next pass starts it with the new plan
+                    }
+                    if (_monitor?.Check != desired.Spec.Health)
+                    {
+                        // A new health check applies to the running VM at once, counting its timeout from now.
+                        if (_monitor is { } old) await old.DisposeAsync();
+                        StartMonitor(_record, _launcher.Options.Time.GetUtcNow());
                     }
                 }
                 else if (desired.Running && !_heldStopped)
@@ -244,7 +260,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             _logger.LogInformation("Adopted VM {Vm} (pid {Pid})", _name, record.Pid);
             var status = await instance.QueryStatusAsync(ct);
             if (!status.Running) await instance.ContinueAsync(ct);
-            StartMonitor(record);
+            StartMonitor(record, record.StartedAt);
             Set(VmPhase.Running, "adopted");
         }
         catch (QemuException e)
@@ -269,7 +285,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             var (instance, record) = await _launcher.LaunchAsync(plan, desired.RestartNonce, ct);
             lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; }
             await instance.ContinueAsync(ct);
-            StartMonitor(record);
+            StartMonitor(record, record.StartedAt);
             Set(VmPhase.Running);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -285,15 +301,71 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
     }
 
-    private void StartMonitor(RuntimeRecord record)
+    private void StartMonitor(RuntimeRecord record, DateTimeOffset checkStartedAt)
     {
         var spec = _desired!.Spec;
-        _monitor = new HealthMonitor(spec.Health, spec.Forwards, _paths.SerialLog, record.SerialLogOffset, record.StartedAt, health =>
+        var check = spec.Health;
+        var probe = CreateProbe(check, spec, _instance!);
+        lock (_gate) { _healthRestartDue = false; _healthDetail = null; }
+        _monitor = new HealthMonitor(check, probe, _paths.SerialLog, record.SerialLogOffset, checkStartedAt, _launcher.Options.Time, report =>
         {
-            var tail = health == HealthState.Unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null;
-            lock (_gate) { _health = health; _consoleTail = tail; }
+            var unhealthy = report.State == HealthState.Unhealthy;
+            var tail = unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null;
+            lock (_gate)
+            {
+                _health = report.State;
+                _healthDetail = report.Detail;
+                _consoleTail = tail;
+                if (unhealthy && check is { Restart: true }) _healthRestartDue = true;
+            }
+            if (unhealthy && check is { Restart: true }) Signal();
             _changed();
         });
+    }
+
+    private IHealthProbe? CreateProbe(HealthCheckSpec? check, VmSpec spec, QemuInstance instance)
+    {
+        if (check is null || check.Kind == HealthCheckKind.Serial) return null;
+        // The parser makes sure a tcp forward to the checked port exists.
+        var hostPort = spec.Forwards.First(f => f.Protocol == PortProtocol.Tcp && f.GuestPort == check.GuestPort).HostPort;
+        return check.Kind == HealthCheckKind.Http
+            ? new HttpProbe(hostPort, check.Http!)
+            : new ForwardedTcpProbe(hostPort, check.TcpGuestPort!.Value, instance.Process.Pid, instance.QueryUserNetAsync, _launcher.Options.Time);
+    }
+
+    private bool TakeHealthRestart()
+    {
+        lock (_gate)
+        {
+            var due = _healthRestartDue && _health == HealthState.Unhealthy;
+            _healthRestartDue = false;
+            return due;
+        }
+    }
+
+    /// <summary>
+    /// The health check failed and says <c>restart: true</c>: stop the VM and start it again after a backoff, as an
+    /// exit would be (a restart policy of <c>never</c> keeps it running, unhealthy, for someone to look at).
+    /// </summary>
+    private async Task RestartUnhealthyAsync(DesiredVm desired, CancellationToken ct)
+    {
+        string why;
+        lock (_gate) why = _healthDetail ?? "its health check failed";
+        if (desired.Spec.Restart == RestartPolicy.Never)
+        {
+            _logger.LogWarning("VM {Vm} is unhealthy ({Why}); not restarted, its restart policy is never", _name, why);
+            return;
+        }
+        var ranFor = _launcher.Options.Time.GetUtcNow() - (_record?.StartedAt ?? _launcher.Options.Time.GetUtcNow());
+        var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
+        _logger.LogWarning("VM {Vm} is unhealthy ({Why}); restarting it", _name, why);
+        await StopAsync($"unhealthy: {why}", ct);
+        if (ranFor >= _launcher.Options.Backoff.ResetAfter) _failuresInRow = 0;
+        _failuresInRow++;
+        var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
+        _backoffUntil = _launcher.Options.Time.GetUtcNow() + delay;
+        lock (_gate) { _restarts++; _lastError = $"Restarted after its health check failed: {why}"; _consoleTail = tail; _backoffCause = RestartCause.Unhealthy; }
+        Set(VmPhase.Backoff, $"unhealthy ({why}); restart in {delay.TotalSeconds:0.#}s");
     }
 
     private async Task StopAsync(string reason, CancellationToken ct)
@@ -337,7 +409,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
         if (ranFor >= _launcher.Options.Backoff.ResetAfter) _failuresInRow = 0;
         _failuresInRow++;
-        lock (_gate) { _restarts++; }
+        lock (_gate) { _restarts++; _backoffCause = RestartCause.Exited; }
         var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
         _backoffUntil = DateTimeOffset.UtcNow + delay;
         Set(VmPhase.Backoff, $"{what}; restart in {delay.TotalSeconds:0.#}s");
@@ -357,7 +429,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         {
             record.Identity.Kill();
         }
-        lock (_gate) { _instance = null; _record = null; _health = HealthState.Unknown; }
+        lock (_gate) { _instance = null; _record = null; _health = HealthState.Unknown; _healthDetail = null; _healthRestartDue = false; }
         TryDelete(_paths.RuntimeRecordPath);
     }
 

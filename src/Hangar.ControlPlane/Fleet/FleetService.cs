@@ -389,7 +389,8 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
                     seen?.Detail ?? (agent is null ? "waiting for an agent" : absent ? "not on its agent" : null),
                     seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
                     vm.Forwards.Select(f => f.ToString()).ToArray(), seen?.LastError, seen?.Restarts ?? 0,
-                    seen?.StartedAt, seen?.Generation ?? CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail));
+                    seen?.StartedAt, seen?.Generation ?? CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
+                    seen?.HealthDetail));
             }
             // VMs an agent still reports but the spec no longer has (being stopped after removal).
             foreach (var (name, (agentName, vm)) in observed)

@@ -30,7 +30,8 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
             if (IsHealthy(vm)) continue;
             var failure = vm switch
             {
-                { Phase: VmPhase.Running, Health: HealthState.Unhealthy } => $"its health check ({FleetDiff.HealthText(spec.FindVm(name)?.Health)}) did not pass",
+                { Phase: VmPhase.Running, Health: HealthState.Unhealthy } => $"its health check ({FleetDiff.HealthText(spec.FindVm(name)?.Health)}) did not pass"
+                    + (vm.HealthDetail is { Length: > 0 } why ? $": {why}" : ""),
                 { Phase: VmPhase.Failed } => $"it could not start: {vm.LastError}",
                 { Phase: VmPhase.Stopped, LastError: { } error } => $"it exited and stays stopped: {error}",
                 _ => null,

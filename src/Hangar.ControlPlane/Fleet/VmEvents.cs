@@ -17,6 +17,9 @@ internal static class VmEvents
                 case VmPhase.Stopped when before is not null:
                     yield return ("vm.stopped", now.Detail ?? "Stopped");
                     break;
+                case VmPhase.Backoff when now.BackoffCause == RestartCause.Unhealthy:
+                    yield return ("vm.health-restart", now.Detail ?? "Restarting after its health check failed");
+                    break;
                 case VmPhase.Backoff:
                     yield return ("vm.crashed", now.Detail ?? "Exited");
                     break;
@@ -26,6 +29,7 @@ internal static class VmEvents
             }
         }
         if (before?.Health != now.Health && now.Health is HealthState.Healthy or HealthState.Unhealthy)
-            yield return ("vm.health", $"Health is {now.Health.ToString().ToLowerInvariant()}");
+            yield return ("vm.health", $"Health is {now.Health.ToString().ToLowerInvariant()}"
+                + (now.HealthDetail is { Length: > 0 } why ? $": {why}" : ""));
     }
 }

@@ -19,7 +19,9 @@ public sealed record ObservedOrphan(string Name, int Pid, string Action);
 /// <param name="ImageDigest">The sha256 of the image the running QEMU booted, as this host resolved it.</param>
 /// <param name="ConsoleTail">The last lines of the serial console, while the VM is unhealthy, failed or exited.</param>
 /// <param name="Revision">The desired-state revision this VM has been brought to (see <see cref="DesiredStateMessage.Revision"/>).</param>
-/// <param name="Restarts">How many times the agent restarted the VM after it exited on its own.</param>
+/// <param name="Restarts">How many times the agent restarted the VM after it exited on its own or became unhealthy.</param>
+/// <param name="HealthDetail">What the health check last saw, in words ("the guest refused a connection to port 80").</param>
+/// <param name="BackoffCause">Why the VM waits to be restarted, while it is in <see cref="VmPhase.Backoff"/>.</param>
 public sealed record ObservedVm(
     string Name,
     VmPhase Phase,
@@ -36,4 +38,15 @@ public sealed record ObservedVm(
     long Generation,
     long Revision,
     IReadOnlyList<string>? ConsoleTail = null,
-    string? ImageDigest = null);
+    string? ImageDigest = null,
+    string? HealthDetail = null,
+    RestartCause? BackoffCause = null);
+
+/// <summary>Why the agent restarts a VM that it did not stop itself.</summary>
+public enum RestartCause
+{
+    /// <summary>QEMU exited: the guest powered off or QEMU died.</summary>
+    Exited,
+    /// <summary>Its health check failed and the check says <c>restart: true</c>.</summary>
+    Unhealthy,
+}

@@ -24,7 +24,8 @@ public sealed record VmStatus(
     DateTimeOffset? StartedAt,
     long Generation,
     long ObservedRevision,
-    IReadOnlyList<string>? ConsoleTail = null);
+    IReadOnlyList<string>? ConsoleTail = null,
+    string? HealthDetail = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The current desired-state revision; a VM whose ObservedRevision equals it has converged.</param>

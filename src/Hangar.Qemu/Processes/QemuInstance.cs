@@ -78,6 +78,10 @@ public sealed class QemuInstance : IAsyncDisposable
 
     public Task<QmpStatus> QueryStatusAsync(CancellationToken cancellationToken) => _qmp.QueryStatusAsync(cancellationToken);
 
+    /// <summary>The sockets of the user-mode network, as QEMU sees them (<c>info usernet</c>).</summary>
+    public async Task<IReadOnlyList<Networking.UserNetConnection>> QueryUserNetAsync(CancellationToken cancellationToken) =>
+        Networking.UserNetInfo.Parse(await _qmp.HumanMonitorCommandAsync("info usernet", cancellationToken).ConfigureAwait(false));
+
     /// <summary>
     /// Stops the VM: presses the ACPI power button and waits for the guest's <c>SHUTDOWN</c> event up to
     /// <paramref name="gracefulTimeout"/>; then sends <c>quit</c>; then SIGKILL if QEMU still lives after

@@ -205,6 +205,21 @@ public sealed class QmpClient : IAsyncDisposable
         return new QmpStatus(reply.GetProperty("running").GetBoolean(), reply.GetProperty("status").GetString() ?? "");
     }
 
+    /// <summary>
+    /// <c>human-monitor-command</c>: runs one HMP command and returns its text output. Only for what QMP has no
+    /// command for (such as <c>info usernet</c>); HMP output is meant for people, so parse it defensively.
+    /// </summary>
+    public async Task<string> HumanMonitorCommandAsync(string commandLine, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(commandLine);
+        var reply = await ExecuteAsync("human-monitor-command", new HumanMonitorArguments(commandLine), null, cancellationToken)
+            .ConfigureAwait(false);
+        return reply.ValueKind == JsonValueKind.String ? reply.GetString() ?? "" : "";
+    }
+
+    private sealed record HumanMonitorArguments(
+        [property: System.Text.Json.Serialization.JsonPropertyName("command-line")] string CommandLine);
+
     /// <summary><c>system_powerdown</c>: press the ACPI power button. The guest may ignore it.</summary>
     public Task SystemPowerdownAsync(CancellationToken cancellationToken) =>
         ExecuteAsync("system_powerdown", null, null, cancellationToken);

@@ -20,7 +20,14 @@ internal sealed class VmDraft(string name)
     public bool HasHealth { get; set; }
     public string? HealthSerial { get; set; }
     public Located<int>? HealthTcp { get; set; }
+    public Located<HttpHealthCheck>? HealthHttp { get; set; }
     public TimeSpan HealthTimeout { get; set; } = SpecDefaults.HealthTimeout;
+    public TimeSpan HealthInterval { get; set; } = SpecDefaults.HealthInterval;
+    public int HealthFailures { get; set; } = SpecDefaults.HealthFailures;
+    public bool HealthRestart { get; set; } = SpecDefaults.HealthRestart;
+
+    /// <summary>The guest port of a tcp or http check, where it was written: it needs a tcp forward.</summary>
+    public Located<int>? HealthGuestPort => HealthTcp ?? (HealthHttp is { } http ? new(http.Value.GuestPort, http.Node, http.Path) : null);
 
     public bool UsesTiny => Image?.Value == BuiltinImages.Tiny;
 
@@ -36,6 +43,12 @@ internal sealed class VmDraft(string name)
         Autostart,
         Restart,
         HasHealth ? new HealthCheckSpec(HealthSerial, HealthTcp?.Value, HealthTimeout)
+            {
+                Http = HealthHttp?.Value,
+                Interval = HealthInterval,
+                Failures = HealthFailures,
+                Restart = HealthRestart,
+            }
             : UsesTiny ? SpecDefaults.TinyHealth
             : null);
 }

@@ -58,24 +58,86 @@ internal sealed class VmReader(NodeReader reader)
 
     private void ReadHealth(VmDraft vm, YamlNode node, string path)
     {
-        if (reader.Mapping(node, path, "a health check (a mapping with serial or tcp, and timeout)") is not { } mapping)
+        if (reader.Mapping(node, path, "a health check (a mapping with one of serial, tcp or http)") is not { } mapping)
             return;
         var fields = new FieldMapping(mapping, path, FleetFields.HealthFields, Errors);
         vm.HasHealth = true;
         var hasSerial = fields.TryGet(FleetFields.Serial, out var serialNode, out var serialPath);
         var hasTcp = fields.TryGet(FleetFields.Tcp, out var tcpNode, out var tcpPath);
-        if (hasSerial == hasTcp)
+        var hasHttp = fields.TryGet(FleetFields.Http, out var httpNode, out var httpPath);
+        var kinds = (hasSerial ? 1 : 0) + (hasTcp ? 1 : 0) + (hasHttp ? 1 : 0);
+        if (kinds != 1)
         {
-            Errors.Add(mapping, path, hasSerial
-                ? "Give only one of 'serial' and 'tcp'"
-                : "Give one of 'serial' (text to wait for on the serial console) and 'tcp' (a guest port)");
+            Errors.Add(mapping, path, kinds == 0
+                ? "Give one of 'serial' (text to wait for on the serial console), 'tcp' (a guest port) and 'http' (a guest port, or port, path and status)"
+                : "Give only one of 'serial', 'tcp' and 'http'");
         }
         if (hasSerial)
             vm.HealthSerial = reader.String(serialNode, serialPath, "the text to wait for on the serial console");
         if (hasTcp && reader.Int(tcpNode, tcpPath, SpecLimits.MinPort, SpecLimits.MaxPort) is { } port)
             vm.HealthTcp = new(port, tcpNode, tcpPath);
+        if (hasHttp && ReadHttp(httpNode, httpPath) is { } http)
+            vm.HealthHttp = new(http, httpNode, httpPath);
         if (fields.TryGet(FleetFields.Timeout, out var timeoutNode, out var timeoutPath)
             && reader.Duration(timeoutNode, timeoutPath) is { } timeout)
             vm.HealthTimeout = timeout;
+        if (fields.TryGet(FleetFields.Interval, out var intervalNode, out var intervalPath))
+        {
+            if (hasSerial) Errors.Add(intervalNode, intervalPath, "A serial check watches the console continuously and has no interval; use 'interval' with tcp or http");
+            else if (reader.Duration(intervalNode, intervalPath) is { } interval)
+            {
+                if (interval < SpecLimits.MinHealthInterval)
+                    Errors.Add(intervalNode, intervalPath, $"An interval of at least {DurationSyntax.Format(SpecLimits.MinHealthInterval)} is needed");
+                else vm.HealthInterval = interval;
+            }
+        }
+        if (fields.TryGet(FleetFields.Failures, out var failuresNode, out var failuresPath))
+        {
+            if (hasSerial) Errors.Add(failuresNode, failuresPath, "A serial check stays healthy once its text appeared; use 'failures' with tcp or http");
+            else if (reader.Int(failuresNode, failuresPath, SpecLimits.MinHealthFailures, SpecLimits.MaxHealthFailures) is { } failures)
+                vm.HealthFailures = failures;
+        }
+        if (fields.TryGet(FleetFields.HealthRestart, out var restartNode, out var restartPath)
+            && reader.Bool(restartNode, restartPath) is { } restart)
+            vm.HealthRestart = restart;
+    }
+
+    /// <summary><c>http: 80</c>, or <c>http: {port: 80, path: /healthz, status: "200-399"}</c>.</summary>
+    private HttpHealthCheck? ReadHttp(YamlNode node, string path)
+    {
+        if (node is ScalarNode)
+        {
+            return reader.Int(node, path, SpecLimits.MinPort, SpecLimits.MaxPort) is { } bare
+                ? new HttpHealthCheck(bare, SpecDefaults.HttpPath, SpecDefaults.HttpStatus)
+                : null;
+        }
+        if (reader.Mapping(node, path, "a guest port, or a mapping with port, path and status") is not { } mapping) return null;
+        var fields = new FieldMapping(mapping, path, FleetFields.HttpFields, Errors);
+        int? port = null;
+        if (fields.TryGetRequired(FleetFields.Port, "the guest port to send the request to", Errors, out var portNode, out var portPath))
+            port = reader.Int(portNode, portPath, SpecLimits.MinPort, SpecLimits.MaxPort);
+        var requestPath = SpecDefaults.HttpPath;
+        var valid = true;
+        if (fields.TryGet(FleetFields.HttpPath, out var pathNode, out var pathPath))
+        {
+            if (reader.String(pathNode, pathPath, "a request path such as /healthz") is not { } text) valid = false;
+            else if (!HttpCheckSyntax.IsValidPath(text, out var error))
+            {
+                Errors.Add(pathNode, pathPath, error!);
+                valid = false;
+            }
+            else requestPath = text;
+        }
+        var status = SpecDefaults.HttpStatus;
+        if (fields.TryGet(FleetFields.Status, out var statusNode, out var statusPath))
+        {
+            if (reader.String(statusNode, statusPath, "status codes such as \"200-399\" or \"200,204\"") is not { } text) valid = false;
+            else if (!HttpCheckSyntax.TryParseStatus(text, out status, out var error))
+            {
+                Errors.Add(statusNode, statusPath, error!);
+                valid = false;
+            }
+        }
+        return port is { } p && valid ? new HttpHealthCheck(p, requestPath, status) : null;
     }
 }
