@@ -22,6 +22,8 @@ public sealed class Reconciler : IAsyncDisposable
     private DesiredStateMessage _desired = new(0, 0, [], false);
     private readonly Dictionary<string, ObservedOrphan> _orphans = new(StringComparer.Ordinal);
     private const string OrphanStopping = "stopping", OrphanStopped = "stopped", OrphanKept = "kept";
+    private long _diskGcHandled;
+    private DiskGcReport? _diskGc;
 
     public Reconciler(AgentOptions options, VmLauncher launcher, ILoggerFactory loggers)
     {
@@ -42,6 +44,8 @@ public sealed class Reconciler : IAsyncDisposable
         if (LoadDesired() is { } desired)
         {
             _logger.LogInformation("Resuming desired state of generation {Generation} ({Count} VMs)", desired.Generation, desired.Vms.Count);
+            // A collection request kept on disk was handled before this agent stopped; it must not delete disks kept since.
+            lock (_gate) _diskGcHandled = desired.DiskGc;
             Apply(desired);
         }
     }
@@ -71,7 +75,60 @@ public sealed class Reconciler : IAsyncDisposable
             }
         }
         FindOrphans(desired.KeepOrphans);
+        bool collect;
+        lock (_gate)
+        {
+            collect = desired.DiskGc != 0 && desired.DiskGc != _diskGcHandled;
+            _diskGcHandled = desired.DiskGc;
+        }
+        if (collect || desired.PurgeRemoved)
+        {
+            var report = CollectDisks(desired);
+            if (collect) lock (_gate) _diskGc = report;
+        }
         RaiseChanged();
+    }
+
+    /// <summary>
+    /// Deletes the disks no desired VM uses: every kept old disk (<c>disk.genN.qcow2</c>), and the disks of VMs that are
+    /// not desired. Skipped: VMs whose supervisor is still stopping them (they purge their own files when asked) and
+    /// QEMUs that still run (an orphan kept by <c>settings.orphans: keep</c> still uses its disk).
+    /// </summary>
+    private DiskGcReport CollectDisks(DesiredStateMessage desired)
+    {
+        var deleted = new List<string>();
+        long bytes = 0;
+        if (!Directory.Exists(_options.VmsDirectory)) return new DiskGcReport(desired.DiskGc, deleted, 0);
+        var wanted = desired.Vms.Select(v => v.Spec.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var dir in Directory.EnumerateDirectories(_options.VmsDirectory))
+        {
+            var name = Path.GetFileName(dir);
+            lock (_gate)
+                if (_leaving.Any(s => s.Name == name)) continue;
+            var paths = VmPaths.For(_options, name);
+            var unused = !wanted.Contains(name);
+            if (unused && RuntimeRecord.TryRead(paths.RuntimeRecordPath) is { } record && record.Identity.IsAlive()) continue;
+            foreach (var file in Directory.EnumerateFiles(dir))
+            {
+                var fileName = Path.GetFileName(file);
+                var isDisk = VmPaths.IsKeptDisk(fileName)
+                    || (unused && (file == paths.DiskPath || file == paths.DiskIdentityPath || file == paths.DiskPath + ".new"));
+                if (!isDisk) continue;
+                try
+                {
+                    var size = new FileInfo(file).Length;
+                    File.Delete(file);
+                    bytes += size;
+                    deleted.Add(Path.GetRelativePath(Path.GetDirectoryName(_options.VmsDirectory)!, file));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _logger.LogWarning(e, "Could not delete the unused disk {File}", file);
+                }
+            }
+        }
+        if (deleted.Count > 0) _logger.LogInformation("Deleted {Count} unused disk files ({Bytes} bytes): {Files}", deleted.Count, bytes, string.Join(", ", deleted));
+        return new DiskGcReport(desired.DiskGc, deleted, bytes);
     }
 
     public ObservedStateMessage Snapshot()
@@ -79,7 +136,7 @@ public sealed class Reconciler : IAsyncDisposable
         lock (_gate)
         {
             var vms = _supervisors.Values.Concat(_leaving).Select(s => s.Snapshot()).OrderBy(v => v.Name, StringComparer.Ordinal).ToArray();
-            return new ObservedStateMessage(_desired.Generation, _desired.Revision, vms, _orphans.Values.ToArray());
+            return new ObservedStateMessage(_desired.Generation, _desired.Revision, vms, _orphans.Values.ToArray(), _diskGc);
         }
     }
 

@@ -19,6 +19,7 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     LogsCommand.Create(),
     EventsCommand.Create(),
     DownCommand.Create(),
+    GcCommand.Create(),
     ServerCommand.Create(),
     AgentCommand.Create(),
 };

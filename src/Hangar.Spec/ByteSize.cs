@@ -71,6 +71,11 @@ public readonly record struct ByteSize(long Bytes) : IComparable<ByteSize>
 
     public int CompareTo(ByteSize other) => Bytes.CompareTo(other.Bytes);
 
+    public static bool operator <(ByteSize a, ByteSize b) => a.Bytes < b.Bytes;
+    public static bool operator >(ByteSize a, ByteSize b) => a.Bytes > b.Bytes;
+    public static bool operator <=(ByteSize a, ByteSize b) => a.Bytes <= b.Bytes;
+    public static bool operator >=(ByteSize a, ByteSize b) => a.Bytes >= b.Bytes;
+
     /// <summary>The shortest exact form in binary units, e.g. <c>512MiB</c>, <c>2GiB</c>.</summary>
     public override string ToString()
     {

@@ -8,7 +8,9 @@ public static class FleetDiff
     /// QEMU configuration changes (image, CPUs, memory, disk, kernel arguments, forwards) must be replaced (restarted);
     /// one whose other settings change is updated in place. The result is sorted by VM name.
     /// </summary>
-    public static IReadOnlyList<VmChange> Compare(FleetSpec? current, FleetSpec next)
+    /// <param name="keptGeneration">The number of the generation being replaced, which names a disk file that is kept
+    /// aside (<c>disk.genN.qcow2</c>); null when the plan cannot know it (a diff between distant generations).</param>
+    public static IReadOnlyList<VmChange> Compare(FleetSpec? current, FleetSpec next, long? keptGeneration = null)
     {
         var changes = new List<VmChange>();
         var names = (current?.Vms.Select(v => v.Name) ?? []).Concat(next.Vms.Select(v => v.Name))
@@ -17,8 +19,15 @@ public static class FleetDiff
         {
             var before = current?.FindVm(name);
             var after = next.FindVm(name);
-            if (before is null) changes.Add(new VmChange(name, VmChangeKind.Create, Fields(null, after!, null, next)));
-            else if (after is null) changes.Add(new VmChange(name, VmChangeKind.Delete, []));
+            if (before is null) changes.Add(new VmChange(name, VmChangeKind.Create, Fields(null, after!, null, next, keptGeneration)));
+            else if (after is null)
+            {
+                // The VM's files stay on its host; say so for its disk, which holds data.
+                changes.Add(new VmChange(name, VmChangeKind.Delete, DiskChanges.HasDisk(before)
+                    ? [new FieldChange(FleetFields.Disk, DiskChanges.SizeText(before), DiskChanges.SizeText(before), false,
+                        "kept with its data until `hangar gc` or `hangar down --purge`")]
+                    : []));
+            }
             else if (before == after && ImageText(before, current) == ImageText(after, next))
             {
                 // Equal records give equal texts for every field, so there is nothing to format and compare.
@@ -26,7 +35,7 @@ public static class FleetDiff
             }
             else
             {
-                var fields = Fields(before, after, current, next);
+                var fields = Fields(before, after, current, next, keptGeneration);
                 var kind = fields.Count == 0 ? VmChangeKind.Unchanged
                     : fields.Any(f => f.NeedsRestart) ? VmChangeKind.Replace : VmChangeKind.Update;
                 changes.Add(new VmChange(name, kind, fields));
@@ -35,7 +44,46 @@ public static class FleetDiff
         return changes;
     }
 
-    private static List<FieldChange> Fields(VmSpec? a, VmSpec b, FleetSpec? fleetA, FleetSpec fleetB)
+    /// <summary>
+    /// The changes outside the VMs: every field of <c>settings</c> and of each image under <c>images</c> (an image
+    /// added or removed is one change). Against no current generation, settings are compared with their defaults.
+    /// </summary>
+    public static IReadOnlyList<FieldChange> CompareFleet(FleetSpec? current, FleetSpec next)
+    {
+        var list = new List<FieldChange>();
+        void Add(string field, string? old, string? @new)
+        {
+            if (!string.Equals(old, @new, StringComparison.Ordinal)) list.Add(new FieldChange(field, old, @new, false));
+        }
+        var settingsBefore = current?.Settings ?? FleetSettings.Default;
+        Add($"{FleetFields.Settings}.{FleetFields.Orphans}", SpecKeywords.TextOf(SpecKeywords.Orphans, settingsBefore.Orphans),
+            SpecKeywords.TextOf(SpecKeywords.Orphans, next.Settings.Orphans));
+        var names = (current?.Images.Select(i => i.Name) ?? []).Concat(next.Images.Select(i => i.Name))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var before = current?.FindImage(name);
+            var after = next.FindImage(name);
+            var field = $"{FleetFields.Images}.{name}";
+            if (before is null) Add(field, null, ImageSummary(after!));
+            else if (after is null) Add(field, ImageSummary(before), "removed");
+            else
+            {
+                Add($"{field}.{FleetFields.Path}", before.Path, after.Path);
+                Add($"{field}.{FleetFields.Sha256}", before.Sha256, after.Sha256);
+                Add($"{field}.{FleetFields.Format}", SpecKeywords.TextOf(SpecKeywords.Format, before.Format),
+                    SpecKeywords.TextOf(SpecKeywords.Format, after.Format));
+                Add($"{field}.{FleetFields.MinMemory}", before.MinMemory?.ToString() ?? "none", after.MinMemory?.ToString() ?? "none");
+            }
+        }
+        return list;
+    }
+
+    private static string ImageSummary(ImageSpec image) =>
+        $"{image.Path} ({SpecKeywords.TextOf(SpecKeywords.Format, image.Format)}, sha256:{image.Sha256[..Math.Min(12, image.Sha256.Length)]}" +
+        (image.MinMemory is { } floor ? $", minMemory {floor})" : ")");
+
+    private static List<FieldChange> Fields(VmSpec? a, VmSpec b, FleetSpec? fleetA, FleetSpec fleetB, long? keptGeneration)
     {
         var list = new List<FieldChange>();
         void Add(string field, string? old, string? @new, bool restart)
@@ -45,13 +93,14 @@ public static class FleetDiff
         Add("image", a is null ? null : ImageText(a, fleetA), ImageText(b, fleetB), true);
         Add("vcpu", a?.Vcpu.ToString(), b.Vcpu.ToString(), true);
         Add("memory", a?.Memory.ToString(), b.Memory.ToString(), true);
-        Add("disk", a is null ? null : a.Disk?.ToString() ?? "none", b.Disk?.ToString() ?? "none", true);
+        Add("disk", a is null ? null : DiskChanges.SizeText(a), DiskChanges.SizeText(b), true);
         Add("kernelArgs", a is null ? null : a.KernelArgs ?? "", b.KernelArgs ?? "", true);
         Add("forwards", a is null ? null : string.Join(", ", a.Forwards), string.Join(", ", b.Forwards), true);
         Add("autostart", a?.Autostart.ToString().ToLowerInvariant(), b.Autostart.ToString().ToLowerInvariant(), false);
         Add("restart", a is null ? null : RestartText(a.Restart), RestartText(b.Restart), false);
         Add("health", a is null ? null : HealthText(a.Health), HealthText(b.Health), false);
         if (a is null) list.RemoveAll(f => f.New is null or "" or "none");
+        DiskChanges.Describe(list, a, b, keptGeneration);
         return list;
     }
 
@@ -94,8 +143,13 @@ public sealed record VmChange(string Vm, VmChangeKind Kind, IReadOnlyList<FieldC
 
 public enum VmChangeKind { Create, Update, Replace, Delete, Unchanged }
 
-/// <summary>One field of a VM that changes; <see cref="NeedsRestart"/> when the running QEMU cannot take it live.</summary>
-public sealed record FieldChange(string Field, string? Old, string? New, bool NeedsRestart)
+/// <summary>
+/// One field that changes; <see cref="NeedsRestart"/> when the running QEMU cannot take it live. <see cref="Effect"/>
+/// says in plain words what the change does when that is more than the new value (what happens to a VM's disk).
+/// A field whose <see cref="Old"/> equals <see cref="New"/> does not change and is listed only for its effect.
+/// </summary>
+public sealed record FieldChange(string Field, string? Old, string? New, bool NeedsRestart, string? Effect = null)
 {
-    public override string ToString() => Old is null ? $"{Field}: {New}" : $"{Field}: {Old} → {New}";
+    public override string ToString() =>
+        (Old is null || Old == New ? $"{Field}: {New}" : $"{Field}: {Old} → {New}") + (Effect is null ? "" : $" — {Effect}");
 }

@@ -13,7 +13,14 @@ public static class FleetParser
     /// <param name="text">The file's content.</param>
     /// <param name="fileName">Used only in error messages.</param>
     /// <param name="baseDirectory">Directory that relative image paths resolve against; null for the current directory.</param>
-    public static SpecResult Parse(string text, string fileName, string? baseDirectory)
+    public static SpecResult Parse(string text, string fileName, string? baseDirectory) => Parse(text, fileName, baseDirectory, null);
+
+    /// <summary>
+    /// Parses fleet-file text that would replace <paramref name="current"/>: besides every check of the file itself,
+    /// changes that cannot be made are errors at their field (a disk that would shrink on the same image).
+    /// </summary>
+    /// <param name="current">The current generation's spec; null when nothing was applied yet.</param>
+    public static SpecResult Parse(string text, string fileName, string? baseDirectory, FleetSpec? current)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -30,7 +37,7 @@ public static class FleetParser
             return new SpecResult(null, errors.ToValueList());
         }
         var directory = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
-        var spec = new FleetReader(errors, directory).Read(root);
+        var spec = new FleetReader(errors, directory, current).Read(root);
         return new SpecResult(errors.Count == 0 ? spec : null, errors.ToValueList());
     }
 

@@ -104,6 +104,9 @@ public static class FleetSchema
                 new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Sha256 }),
             [FleetFields.Format] = Described("The disk format.",
                 Enum(SpecKeywords.Format, SpecDefaults.ImageFormat)),
+            [FleetFields.MinMemory] = Described(
+                $"The least guest memory the image boots with; a VM of this image with less is an error. A whole number of MiB, at least {SpecLimits.MinMemory}.",
+                Ref("size", null)),
         });
 
     private static JsonObject Vm() => Object(
@@ -118,7 +121,7 @@ public static class FleetSchema
                 ["type"] = "integer", ["minimum"] = SpecLimits.MinVcpu, ["maximum"] = SpecLimits.MaxVcpu,
                 ["default"] = SpecDefaults.Vcpu,
             }),
-            [FleetFields.Memory] = Described($"Guest memory: a whole number of MiB, at least {SpecLimits.MinMemory}.",
+            [FleetFields.Memory] = Described($"Guest memory: a whole number of MiB, at least {SpecLimits.MinMemory} and at least the image's floor ('{BuiltinImages.Tiny}': {BuiltinImages.TinyMinMemory}; file images: their minMemory).",
                 Ref("size", SpecDefaults.Memory.ToString())),
             [FleetFields.Disk] = Described($"Size of the VM's own disk: a whole number of MiB, at least {SpecLimits.MinDisk}.",
                 Ref("size", null)),

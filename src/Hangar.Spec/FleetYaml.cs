@@ -56,6 +56,7 @@ public static class FleetYaml
         Line(yaml, 2, $"{FleetFields.Path}: {Quoted(image.Path)}");
         Line(yaml, 2, $"{FleetFields.Sha256}: {Quoted(image.Sha256)}");
         Line(yaml, 2, $"{FleetFields.Format}: {SpecKeywords.TextOf(SpecKeywords.Format, image.Format)}");
+        if (image.MinMemory is { } minMemory) Line(yaml, 2, $"{FleetFields.MinMemory}: {minMemory}");
     }
 
     private static void WriteVm(StringBuilder yaml, VmSpec vm)

@@ -109,6 +109,10 @@ public sealed record HttpStatusRange(int Min, int Max)
 /// <param name="Path">Absolute path (relative paths in the file are resolved against the file's directory).</param>
 /// <param name="Sha256">Lowercase hex digest the file must have.</param>
 /// <param name="Format">Disk format.</param>
-public sealed record ImageSpec(string Name, string Path, string Sha256, DiskFormat Format);
+/// <param name="MinMemory">The least guest memory the image boots with, when the file declares it; a VM with less is a
+/// plan error. Null when the image declares no floor (then only <see cref="SpecLimits.MinMemory"/> applies).</param>
+public sealed record ImageSpec(string Name, string Path, string Sha256, DiskFormat Format,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    ByteSize? MinMemory = null);
 
 public enum DiskFormat { Qcow2, Raw }

@@ -9,5 +9,6 @@ namespace Hangar.Agent.Vms;
 /// <param name="BackingImage">The base image an overlay disk is created on, or null for a blank disk.</param>
 /// <param name="DiskBytes">Virtual size of the VM's disk; null keeps the base image's size.</param>
 /// <param name="ImageDigest">The sha256 of the image as resolved on this host (for tiny, its content-addressed build).</param>
+/// <param name="DiskSource">What the VM's disk must be made from (<see cref="DiskIdentity.Source"/>); null without a disk.</param>
 public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool HasDisk, string? BackingImage, string? BackingFormat, long? DiskBytes,
-    string ImageDigest);
+    string ImageDigest, string? DiskSource);

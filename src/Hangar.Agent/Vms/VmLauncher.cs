@@ -62,24 +62,78 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Network = true,
             Paths = paths.Runtime,
         };
-        var hash = Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-");
-        return new VmLaunchPlan(config, hash, hasDisk, backing, backingFormat, diskBytes, imageDigest);
+        var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
+        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes), hasDisk, backing, backingFormat, diskBytes, imageDigest, source);
     }
 
-    /// <summary>Creates the VM's disk when it has none yet; an existing disk is kept (it holds the guest's data).</summary>
-    public async Task PrepareDiskAsync(VmLaunchPlan plan, CancellationToken ct)
+    /// <summary>
+    /// Makes the VM's disk what <paramref name="plan"/> says, before QEMU starts (see <see cref="DiskChanges"/>):
+    /// <list type="bullet">
+    /// <item>a disk made from another image (or one the VM no longer has) is kept aside as <c>disk.genN.qcow2</c>, N
+    /// being the generation before <paramref name="generation"/>, and the VM gets a new disk;</item>
+    /// <item>a disk made from the same image is kept with its data, and grown when the plan's size is larger;</item>
+    /// <item>a disk is never shrunk: a smaller size (a rollback) leaves it as large as it is.</item>
+    /// </list>
+    /// </summary>
+    /// <returns>What was done, for the log; null when the disk was used as it is.</returns>
+    public async Task<string?> PrepareDiskAsync(VmLaunchPlan plan, long generation, CancellationToken ct)
     {
         var paths = VmPaths.For(options, plan.Config.Name);
         Directory.CreateDirectory(paths.StateDirectory);
-        if (!plan.HasDisk || File.Exists(paths.DiskPath)) return;
+        string? done = null;
+        if (File.Exists(paths.DiskPath))
+        {
+            // A disk from before identities were recorded is taken to be the one the VM has: keeping data beats guessing.
+            var identity = DiskIdentity.TryRead(paths.DiskIdentityPath);
+            if (identity is null && plan.DiskSource is { } assumed) new DiskIdentity(assumed, generation).Write(paths.DiskIdentityPath);
+            else if (!plan.HasDisk || identity!.Source != plan.DiskSource)
+            {
+                var kept = paths.KeptDiskPath(generation - 1);
+                File.Move(paths.DiskPath, kept);
+                if (File.Exists(paths.DiskIdentityPath)) File.Move(paths.DiskIdentityPath, Path.ChangeExtension(kept, ".json"), overwrite: true);
+                done = $"kept its old disk (made from {identity?.Source ?? "unknown"}) as {Path.GetFileName(kept)}";
+            }
+        }
+        if (!plan.HasDisk) return done;
+        if (File.Exists(paths.DiskPath))
+        {
+            if (plan.DiskBytes is not { } wanted) return done;
+            var size = (await _qemuImg.InfoAsync(paths.DiskPath, ct)).VirtualSizeBytes;
+            if (wanted <= size) return done;
+            await _qemuImg.GrowAsync(paths.DiskPath, wanted, ct);
+            return $"grew its disk from {size} to {wanted} bytes";
+        }
         var temp = paths.DiskPath + ".new";
         File.Delete(temp);
         if (plan.BackingImage is { } backing)
             await _qemuImg.CreateOverlayAsync(backing, plan.BackingFormat!, temp, plan.DiskBytes, ct);
         else
             await _qemuImg.CreateBlankAsync(temp, plan.DiskBytes!.Value, ct);
-        // qemu-img writes the backing path into the overlay as given; renaming keeps it valid.
+        // qemu-img writes the backing path into the overlay as given; renaming keeps it valid. The identity goes first:
+        // a crash between the two leaves an identity without a disk, which the next start overwrites.
+        new DiskIdentity(plan.DiskSource!, generation).Write(paths.DiskIdentityPath);
         File.Move(temp, paths.DiskPath);
+        return (done is null ? "" : done + "; ") + $"made a new disk ({plan.DiskSource})";
+    }
+
+    /// <summary>
+    /// Applies a change of the disk's size to the running VM without a restart, when the size is all that differs
+    /// from what it runs: grows the disk through QMP (<c>block_resize</c>; the guest sees the new capacity at once),
+    /// or, when the size is not larger (a rollback, or no size on a disk image), leaves the disk as it is.
+    /// </summary>
+    /// <returns>The runtime record to keep (written to disk); null when more than the size changed, so the VM must
+    /// restart.</returns>
+    /// <exception cref="QemuException">QEMU refused the resize; restarting the VM grows it offline.</exception>
+    public async Task<RuntimeRecord?> TryResizeOnlineAsync(QemuInstance instance, RuntimeRecord record, VmLaunchPlan plan, CancellationToken ct)
+    {
+        if (record.DiskBytes is not { } ranWith || !plan.HasDisk || ConfigHash(plan.Config, plan.ImageDigest, ranWith) != record.ConfigHash)
+            return null;
+        var paths = VmPaths.For(options, plan.Config.Name);
+        if (plan.DiskBytes is { } wanted && wanted > (await _qemuImg.InfoAsync(paths.DiskPath, ct)).VirtualSizeBytes)
+            await instance.GrowDiskAsync(plan.Config.Drives[0].Id, wanted, ct);
+        var updated = record with { ConfigHash = plan.ConfigHash, DiskBytes = plan.DiskBytes };
+        updated.Write(paths.RuntimeRecordPath);
+        return updated;
     }
 
     /// <summary>Starts QEMU paused and attaches to its QMP socket. The VM does not run until it is continued.</summary>
@@ -90,7 +144,8 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
         var identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
-            plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", DateTimeOffset.UtcNow, logOffset, restartNonce, plan.ImageDigest);
+            plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", DateTimeOffset.UtcNow, logOffset, restartNonce, plan.ImageDigest,
+            plan.DiskBytes);
         record.Write(paths.RuntimeRecordPath);
         try
         {
@@ -103,6 +158,10 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             throw;
         }
     }
+
+    /// <summary>The hash of the QEMU command line, the image and the disk size: a running VM whose hash differs changes.</summary>
+    private static string ConfigHash(QemuVmConfig config, string imageDigest, long? diskBytes) =>
+        Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-");
 
     private static string Hash(params string[] parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts))));

@@ -7,6 +7,27 @@ public sealed record VmPaths(string StateDirectory, string DiskPath, string Seri
 {
     public string RuntimeRecordPath => Path.Combine(Runtime.Directory, "vm.json");
 
+    /// <summary>What the disk was made from (<see cref="DiskIdentity"/>), next to the disk.</summary>
+    public string DiskIdentityPath => Path.Combine(StateDirectory, "disk.json");
+
+    /// <summary>
+    /// Where the disk is kept when generation <paramref name="generation"/> gives the VM another one:
+    /// <c>disk.genN.qcow2</c>, or <c>disk.genN-2.qcow2</c>… when that name is taken. The identity goes along as <c>.json</c>.
+    /// </summary>
+    public string KeptDiskPath(long generation)
+    {
+        var name = Hangar.Spec.DiskChanges.KeptDiskName(generation);
+        var path = Path.Combine(StateDirectory, name);
+        for (var i = 2; File.Exists(path); i++)
+            path = Path.Combine(StateDirectory, name.Replace(".qcow2", $"-{i}.qcow2", StringComparison.Ordinal));
+        return path;
+    }
+
+    /// <summary>Whether <paramref name="fileName"/> is a disk (or its identity) kept aside by <see cref="KeptDiskPath"/>.</summary>
+    public static bool IsKeptDisk(string fileName) =>
+        fileName.StartsWith("disk.gen", StringComparison.Ordinal)
+        && (fileName.EndsWith(".qcow2", StringComparison.Ordinal) || fileName.EndsWith(".json", StringComparison.Ordinal));
+
     public static VmPaths For(AgentOptions options, string vmName)
     {
         var state = Path.Combine(options.VmsDirectory, vmName);

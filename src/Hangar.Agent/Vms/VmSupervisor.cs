@@ -169,6 +169,7 @@ public sealed class VmSupervisor : IAsyncDisposable
                         await WaitAsync(ct);
                         continue;
                     }
+                    if (plan.ConfigHash != _record!.ConfigHash && !restartRequested) await TryResizeOnlineAsync(plan, ct);
                     if (plan.ConfigHash != _record!.ConfigHash || restartRequested)
                     {
                         await StopAsync(restartRequested ? "restart requested" : "restart to apply changes", ct);
@@ -280,7 +281,9 @@ public sealed class VmSupervisor : IAsyncDisposable
             var progress = new Progress<string>(line => { lock (_gate) { _detail = line; } _changed(); });
             var plan = await _launcher.PlanAsync(desired, progress, ct);
             Set(VmPhase.Preparing, "preparing disk");
-            await _launcher.PrepareDiskAsync(plan, ct);
+            long generation;
+            lock (_gate) generation = _generation;
+            if (await _launcher.PrepareDiskAsync(plan, generation, ct) is { } disk) _logger.LogInformation("VM {Vm}: {Disk}", _name, disk);
             Set(VmPhase.Starting, "launching QEMU");
             var (instance, record) = await _launcher.LaunchAsync(plan, desired.RestartNonce, ct);
             lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; }
@@ -298,6 +301,22 @@ public sealed class VmSupervisor : IAsyncDisposable
             var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
             lock (_gate) { _lastError = e.Message; _consoleTail = tail; }
             Set(VmPhase.Failed, $"retry in {delay.TotalSeconds:0.#}s");
+        }
+    }
+
+    /// <summary>A change of the disk's size alone is applied to the running VM (see <see cref="VmLauncher.TryResizeOnlineAsync"/>).</summary>
+    private async Task TryResizeOnlineAsync(VmLaunchPlan plan, CancellationToken ct)
+    {
+        try
+        {
+            if (await _launcher.TryResizeOnlineAsync(_instance!, _record!, plan, ct) is not { } resized) return;
+            lock (_gate) _record = resized;
+            _logger.LogInformation("VM {Vm}: disk size applied online ({Bytes} bytes)", _name, plan.DiskBytes);
+        }
+        catch (QemuException e)
+        {
+            // The restart that follows grows the disk offline instead.
+            _logger.LogWarning(e, "VM {Vm}: could not resize its disk online; restarting it to resize offline", _name);
         }
     }
 

@@ -42,6 +42,8 @@ public sealed class HangarClient : IDisposable
 
     public Task<FleetStatus> DownAsync(bool purge, CancellationToken ct) => PostAsync<FleetStatus>("api/v1/down", new DownRequest(purge), ct);
 
+    public Task<DiskGcResponse> CollectDisksAsync(CancellationToken ct) => PostAsync<DiskGcResponse>("api/v1/gc", new { }, ct);
+
     public Task ShutdownAsync(CancellationToken ct) => PostAsync<JsonElement>("api/v1/shutdown", new { }, ct);
 
     public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, CancellationToken ct) =>

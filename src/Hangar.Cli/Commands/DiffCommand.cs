@@ -18,7 +18,7 @@ public static class DiffCommand
             using var client = await DaemonLauncher.ConnectAsync(context.Home, ct);
             var diff = await client.DiffAsync(context.Get(from), context.Get(to), ct);
             if (context.Terminal.Json) context.Terminal.WriteJson(diff);
-            else Console.Out.Write(PlanView.Render(new PlanResponse(diff.From, diff.Plan.Any(p => p.Action != PlanAction.Unchanged), diff.Plan, []),
+            else Console.Out.Write(PlanView.Render(new PlanResponse(diff.From, diff.Plan.Any(p => p.Action != PlanAction.Unchanged) || diff.FleetChanges is { Count: > 0 }, diff.Plan, [], diff.FleetChanges),
                 $"Generation {diff.From} → {diff.To}:"));
             return ExitCodes.Ok;
         });

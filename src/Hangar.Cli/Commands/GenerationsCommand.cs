@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hangar.Cli.Daemon;
+using Hangar.Cli.Output;
 using Spectre.Console;
 
 namespace Hangar.Cli.Commands;
@@ -19,14 +20,13 @@ public static class GenerationsCommand
                 context.Terminal.WriteJson(generations);
                 return ExitCodes.Ok;
             }
-            var table = new Table().Border(TableBorder.Simple).AddColumns("GEN", "TIME", "BY", "STATUS", "VMS CHANGED", "MESSAGE");
-            foreach (var g in generations)
-            {
-                var message = (g.Message ?? g.Source) + (g.Reason is { } r ? $" — {r.Split("; last console lines")[0]}" : "");
-                table.AddRow(g.Number.ToString(), g.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), Markup.Escape(g.Author ?? "-"), g.Status,
-                    Markup.Escape(g.ChangedVms.Count == 0 ? "-" : string.Join(",", g.ChangedVms)), Markup.Escape(message));
-            }
-            context.Terminal.Ansi.Write(table);
+            context.Terminal.WriteTable(TableBorder.Simple, ["GEN", "TIME", "BY", "STATUS", "VMS CHANGED", "MESSAGE"],
+                generations.Select(g => (IReadOnlyList<TableCell>)
+                [
+                    g.Number.ToString(), g.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), g.Author ?? "-", g.Status,
+                    g.ChangedVms.Count == 0 ? "-" : string.Join(",", g.ChangedVms),
+                    (g.Message ?? g.Source) + (g.Reason is { } r ? $" — {r.Split("; last console lines")[0]}" : ""),
+                ]));
             return ExitCodes.Ok;
         });
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hangar.Cli.Daemon;
+using Hangar.Cli.Output;
 using Spectre.Console;
 
 namespace Hangar.Cli.Commands;
@@ -24,15 +25,16 @@ public static class StatusCommand
             }
             Console.Out.WriteLine($"Generation {status.Generation}" + (status.Active ? "" : " (down)") +
                 (status.Rollout is { } r ? $"; rollout of generation {r.Generation}: {r.State}" + (r.Waiting.Count > 0 ? $", waiting for {string.Join(", ", r.Waiting)}" : "") : ""));
-            var table = new Table().Border(TableBorder.Simple).AddColumns("NAME", "DESIRED", "PHASE", "RUNS GEN", "HEALTH", "LAST ERROR");
-            foreach (var vm in status.Vms)
-            {
-                var drift = vm.DesiredRunning != (vm.Phase == Hangar.Protocol.Agent.VmPhase.Running) || vm.Generation != status.Generation;
-                table.AddRow(Markup.Escape(vm.Name), vm.DesiredRunning ? "running" : "stopped",
-                    (drift ? "[yellow]" : "[green]") + Output.StatusView.Phase(vm.Phase) + "[/]",
-                    vm.Generation.ToString(), Output.StatusView.Health(vm.Health), Markup.Escape(vm.LastError ?? "-"));
-            }
-            context.Terminal.Ansi.Write(table);
+            context.Terminal.WriteTable(TableBorder.Simple, ["NAME", "DESIRED", "PHASE", "RUNS GEN", "HEALTH", "LAST ERROR"],
+                status.Vms.Select(vm =>
+                {
+                    var drift = vm.DesiredRunning != (vm.Phase == Hangar.Protocol.Agent.VmPhase.Running) || vm.Generation != status.Generation;
+                    return (IReadOnlyList<TableCell>)
+                    [
+                        vm.Name, vm.DesiredRunning ? "running" : "stopped", new TableCell(StatusView.Phase(vm.Phase), drift ? "yellow" : "green"),
+                        vm.Generation.ToString(), StatusView.Health(vm.Health), vm.LastError ?? "-",
+                    ];
+                }));
             foreach (var orphan in status.Orphans ?? [])
                 Console.Out.WriteLine($"orphan: {orphan.Name} (pid {orphan.Pid}) on {orphan.Agent}: {orphan.Action}");
             return ExitCodes.Ok;

@@ -11,6 +11,7 @@ public static class PlanView
         terminal.Line(response.Changed
             ? $"Generation {response.Generation} committed."
             : $"No changes; generation {response.Generation} stays current.");
+        foreach (var line in FleetLines(response.FleetChanges)) terminal.Line(line);
         foreach (var line in Lines(response.Plan)) terminal.Line(line);
     }
 
@@ -19,16 +20,20 @@ public static class PlanView
     {
         var text = new StringBuilder();
         text.AppendLine(heading ?? $"Plan against generation {plan.CurrentGeneration}:");
-        var lines = Lines(plan.Plan).ToList();
+        var lines = FleetLines(plan.FleetChanges).Concat(Lines(plan.Plan)).ToList();
         if (lines.Count == 0) text.AppendLine("  no changes");
         foreach (var line in lines) text.AppendLine(line);
         var counts = plan.Plan.GroupBy(p => p.Action).ToDictionary(g => g.Key, g => g.Count());
         text.AppendLine($"{counts.GetValueOrDefault(PlanAction.Create)} to create, {counts.GetValueOrDefault(PlanAction.Update)} to update in place, " +
                         $"{counts.GetValueOrDefault(PlanAction.Replace)} to replace (restart), {counts.GetValueOrDefault(PlanAction.Delete)} to delete, " +
-                        $"{counts.GetValueOrDefault(PlanAction.Unchanged)} unchanged.");
+                        $"{counts.GetValueOrDefault(PlanAction.Unchanged)} unchanged" +
+                        (plan.FleetChanges is { Count: > 0 } fleet ? $"; {fleet.Count} {(fleet.Count == 1 ? "change" : "changes")} outside the VMs." : "."));
         foreach (var problem in plan.Problems) text.AppendLine($"problem: {problem}");
         return text.ToString();
     }
+
+    /// <summary>Changes under <c>settings</c> and <c>images</c>, one per field, before the VMs.</summary>
+    private static IEnumerable<string> FleetLines(IReadOnlyList<string>? changes) => (changes ?? []).Select(c => $"  ~ {c}");
 
     private static IEnumerable<string> Lines(IReadOnlyList<PlanEntry> plan)
     {

@@ -36,5 +36,26 @@ public sealed class Terminal(OutputFormat format)
         else Console.Out.WriteLine(text);
     }
 
+    /// <summary>
+    /// A table. On a terminal, Spectre's table in <paramref name="border"/>, fitted to its width. Redirected, a header
+    /// line and one line per row with the cells separated by tabs, never wrapped or cut, so that <c>grep</c>,
+    /// <c>cut -f</c> and <c>awk -F'\t'</c> see one row per line (a tab or line break inside a cell becomes a space).
+    /// </summary>
+    public void WriteTable(TableBorder border, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<TableCell>> rows)
+    {
+        if (!Interactive)
+        {
+            Console.Out.WriteLine(string.Join('\t', columns.Select(Flat)));
+            foreach (var row in rows) Console.Out.WriteLine(string.Join('\t', row.Select(c => Flat(c.Text))));
+            return;
+        }
+        var table = new Table().Border(border).AddColumns(columns.Select(Markup.Escape).ToArray());
+        foreach (var row in rows)
+            table.AddRow(row.Select(c => c.Colour is { } colour ? $"[{colour}]{Markup.Escape(c.Text)}[/]" : Markup.Escape(c.Text)).ToArray());
+        Ansi.Write(table);
+    }
+
+    private static string Flat(string text) => text.ReplaceLineEndings(" ").Replace('\t', ' ');
+
     public static void Error(string text) => Console.Error.WriteLine($"error: {text}");
 }

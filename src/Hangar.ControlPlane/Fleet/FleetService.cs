@@ -37,6 +37,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     private FleetSpec _spec = new(ValueList<VmSpec>.Empty, ValueList<ImageSpec>.Empty);
     private IReadOnlyDictionary<string, VmAdminRecord> _admin = new Dictionary<string, VmAdminRecord>();
     private FleetAdminRecord _fleetAdmin = new(true, false);
+    private long _diskGc; // the last `hangar gc` request; in memory only: a request is acted on at once or not at all
 
     public async Task InitializeAsync(CancellationToken ct)
     {
@@ -61,12 +62,13 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     /// <summary>What applying <paramref name="request"/> would do, without doing it.</summary>
     public PlanResponse Plan(ApplyRequest request)
     {
-        var spec = Parse(request);
         FleetSpec? current;
         long generation;
         lock (_gate) { current = _current is null ? null : _spec; generation = _current?.Number ?? 0; }
-        var plan = FleetDiff.Compare(current, spec);
-        return new PlanResponse(generation, current is null || current != spec, Entries(plan), PlacementChecks.Find(current, spec));
+        var spec = Parse(request, current);
+        var plan = FleetDiff.Compare(current, spec, generation);
+        return new PlanResponse(generation, current is null || current != spec, Entries(plan), PlacementChecks.Find(current, spec),
+            FleetChangeTexts(current, spec));
     }
 
     /// <summary>
@@ -75,7 +77,6 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     /// </summary>
     public async Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct)
     {
-        var spec = Parse(request);
         await _writeLock.WaitAsync(ct);
         try
         {
@@ -83,7 +84,10 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             if (request.ExpectGeneration is { } expected && expected != currentNumber)
                 throw new GenerationConflictException(expected, currentNumber);
             var current = _current is null ? null : _spec;
-            var plan = FleetDiff.Compare(current, spec);
+            // Parsed under the write lock: the checks against the current generation (a disk must not shrink) hold for
+            // the generation this one replaces.
+            var spec = Parse(request, current);
+            var plan = FleetDiff.Compare(current, spec, currentNumber);
             var changed = current is null || current != spec;
             // Operator state of VMs that left the fleet is dropped, so a VM re-added later starts fresh; `up` also
             // clears "stopped by hand", as `docker compose up` starts stopped containers.
@@ -110,7 +114,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
             {
                 await PushDesiredAsync(ct);
             }
-            return new ApplyResponse(_current!.Number, _revision, changed, Entries(plan));
+            return new ApplyResponse(_current!.Number, _revision, changed, Entries(plan), FleetChangeTexts(current, spec));
         }
         finally
         {
@@ -155,12 +159,18 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
     {
         var a = await store.GetGenerationAsync(from, ct) ?? throw new GenerationNotFoundException(from);
         var b = await store.GetGenerationAsync(to, ct) ?? throw new GenerationNotFoundException(to);
-        return new DiffResponse(from, to, Entries(FleetDiff.Compare(FleetJson.Deserialize(a.SpecJson), FleetJson.Deserialize(b.SpecJson))));
+        var (specA, specB) = (FleetJson.Deserialize(a.SpecJson), FleetJson.Deserialize(b.SpecJson));
+        // A disk kept aside is named after the generation it served until the next one replaced it: known only
+        // when B follows A directly.
+        return new DiffResponse(from, to, Entries(FleetDiff.Compare(specA, specB, to == from + 1 ? from : null)), FleetChangeTexts(specA, specB));
     }
 
-    private FleetSpec Parse(ApplyRequest request)
+    private static string[] FleetChangeTexts(FleetSpec? current, FleetSpec next) =>
+        FleetDiff.CompareFleet(current, next).Select(f => f.ToString()).ToArray();
+
+    private static FleetSpec Parse(ApplyRequest request, FleetSpec? current)
     {
-        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory);
+        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current);
         if (!result.IsValid) throw new SpecRejectedException(result.Errors.ToArray());
         return result.Spec!;
     }
@@ -180,11 +190,12 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, string? author, CancellationToken ct)
     {
         var spec = FleetJson.Deserialize(target.SpecJson);
-        var plan = FleetDiff.Compare(_spec, spec);
+        var previous = _spec;
+        var plan = FleetDiff.Compare(previous, spec, _current?.Number);
         var gated = plan.Where(c => c.Kind is VmChangeKind.Create or VmChangeKind.Replace or VmChangeKind.Update)
             .Select(c => c.Vm).Where(name => ShouldRun(spec.FindVm(name)!)).ToArray();
         await CommitAsync(spec, message, source, gated, target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, author, ct);
-        return new ApplyResponse(_current!.Number, _revision, true, Entries(plan));
+        return new ApplyResponse(_current!.Number, _revision, true, Entries(plan), FleetChangeTexts(previous, spec));
     }
 
     /// <summary>
@@ -482,11 +493,51 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
         {
             var placement = Scheduler.Place(_spec, _agents.Keys);
             var keepOrphans = _spec.Settings.Orphans == OrphanPolicy.Keep;
-            if (!_fleetAdmin.Active && _fleetAdmin.PurgeRemoved) return new DesiredStateMessage(CurrentGeneration, _revision, [], PurgeRemoved: true, keepOrphans);
+            if (!_fleetAdmin.Active && _fleetAdmin.PurgeRemoved) return new DesiredStateMessage(CurrentGeneration, _revision, [], PurgeRemoved: true, keepOrphans, _diskGc);
             var vms = _spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent)
                 .Select(vm => new DesiredVm(vm, _spec.FindImage(vm.Image), ShouldRun(vm), _admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0))
                 .ToArray();
-            return new DesiredStateMessage(CurrentGeneration, _revision, vms, PurgeRemoved: false, keepOrphans);
+            return new DesiredStateMessage(CurrentGeneration, _revision, vms, PurgeRemoved: false, keepOrphans, _diskGc);
+        }
+    }
+
+    /// <summary>
+    /// <c>hangar gc</c>: asks every connected agent to delete the disks no VM of the current generation uses (old disks
+    /// kept aside when a VM got a new image, disks of removed VMs) and waits up to <paramref name="timeout"/> for their
+    /// reports.
+    /// </summary>
+    public async Task<DiskGcResponse> CollectDisksAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        long request;
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            lock (_gate) request = _diskGc = Math.Max(_diskGc + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await PushDesiredAsync(ct);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            var changed = WhenChangedAsync(deadline.Token);
+            AgentSession[] agents;
+            lock (_gate) agents = _agents.Values.Where(a => a.Connected).ToArray();
+            var reports = agents.Select(a => (a.Name, Report: a.Observed?.DiskGc)).ToArray();
+            var waiting = reports.Where(r => r.Report?.Request != request).Select(r => r.Name).ToArray();
+            if (waiting.Length == 0 || deadline.IsCancellationRequested)
+            {
+                var done = reports.Where(r => r.Report?.Request == request).ToArray();
+                foreach (var (agent, report) in done.Where(d => d.Report!.Deleted.Count > 0))
+                    Event("gc", null, $"Agent {agent} deleted {report!.Deleted.Count} unused disk files ({report.Bytes / (1024 * 1024)} MiB): {string.Join(", ", report.Deleted)}");
+                return new DiskGcResponse(done.SelectMany(d => d.Report!.Deleted.Select(f => $"{d.Name}:{f}")).ToArray(),
+                    done.Sum(d => d.Report!.Bytes), waiting);
+            }
+            try { await changed; }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested) { }
         }
     }
 

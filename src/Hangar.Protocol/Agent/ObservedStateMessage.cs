@@ -4,7 +4,9 @@ namespace Hangar.Protocol.Agent;
 /// Agent → control plane: everything the agent runs, as of the desired state it last received (<paramref name="Revision"/>).
 /// A VM the agent does not list is not on that agent: not created, or stopped and let go of after it was removed.
 /// </summary>
-public sealed record ObservedStateMessage(long Generation, long Revision, IReadOnlyList<ObservedVm> Vms, IReadOnlyList<ObservedOrphan>? Orphans = null) : AgentMessage;
+/// <param name="DiskGc">What the agent deleted for the last disk collection request it handled, if any.</param>
+public sealed record ObservedStateMessage(long Generation, long Revision, IReadOnlyList<ObservedVm> Vms, IReadOnlyList<ObservedOrphan>? Orphans = null,
+    DiskGcReport? DiskGc = null) : AgentMessage;
 
 /// <summary>A QEMU the agent found running in its runtime directory that its desired state does not name.</summary>
 /// <param name="Action"><c>stopping</c> or <c>stopped</c> (the fleet's orphan policy is <c>stop</c>), or <c>kept</c>.</param>

@@ -20,13 +20,17 @@ public sealed record RollbackRequest(long? To, string? Message, bool AutoRollbac
 
 /// <summary>Answer to <c>POST /api/v1/plan</c>: what an apply of the file would do, and what stands in its way.</summary>
 /// <param name="Problems">Things that would make the apply fail on its hosts, e.g. a host port already in use.</param>
-public sealed record PlanResponse(long CurrentGeneration, bool HasChanges, IReadOnlyList<PlanEntry> Plan, IReadOnlyList<string> Problems);
+/// <param name="FleetChanges">Changes outside the VMs, one per field: <c>settings.orphans: stop → keep</c>,
+/// <c>images.base.sha256: … → …</c>, an image added or removed. Null from servers that predate them.</param>
+public sealed record PlanResponse(long CurrentGeneration, bool HasChanges, IReadOnlyList<PlanEntry> Plan, IReadOnlyList<string> Problems,
+    IReadOnlyList<string>? FleetChanges = null);
 
-/// <summary>Answer to an apply: the generation now current, whether it is new, and what changes per VM.</summary>
-public sealed record ApplyResponse(long Generation, long Revision, bool Changed, IReadOnlyList<PlanEntry> Plan);
+/// <summary>Answer to an apply: the generation now current, whether it is new, and what changes per VM and outside the VMs.</summary>
+public sealed record ApplyResponse(long Generation, long Revision, bool Changed, IReadOnlyList<PlanEntry> Plan,
+    IReadOnlyList<string>? FleetChanges = null);
 
-/// <summary>Answer to <c>GET /api/v1/diff?from=A&amp;to=B</c>: what changes, per VM, from generation A to B.</summary>
-public sealed record DiffResponse(long From, long To, IReadOnlyList<PlanEntry> Plan);
+/// <summary>Answer to <c>GET /api/v1/diff?from=A&amp;to=B</c>: what changes, per VM and outside the VMs, from generation A to B.</summary>
+public sealed record DiffResponse(long From, long To, IReadOnlyList<PlanEntry> Plan, IReadOnlyList<string>? FleetChanges = null);
 
 /// <summary>What an apply does to one VM.</summary>
 public sealed record PlanEntry(string Vm, PlanAction Action, IReadOnlyList<string> Changes);

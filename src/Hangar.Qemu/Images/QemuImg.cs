@@ -45,6 +45,18 @@ public sealed class QemuImg
             $"create a blank image {path}", cancellationToken);
     }
 
+    /// <summary>
+    /// Grows a qcow2 image to <paramref name="sizeBytes"/> of virtual size. qemu-img refuses to shrink without
+    /// <c>--shrink</c>, which is never passed: a smaller size fails instead of losing data. The image must not be in use.
+    /// </summary>
+    public Task GrowAsync(string path, long sizeBytes, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
+        return RunAsync(["resize", "-q", "-f", "qcow2", path, sizeBytes.ToString(CultureInfo.InvariantCulture)],
+            $"grow image {path} to {sizeBytes} bytes", cancellationToken);
+    }
+
     /// <summary>Reads an image's format and sizes. Works on an image a running QEMU holds (<c>--force-share</c>).</summary>
     public async Task<QemuImageInfo> InfoAsync(string path, CancellationToken cancellationToken)
     {

@@ -76,6 +76,13 @@ public sealed class QemuInstance : IAsyncDisposable
     /// <summary>Starts the guest CPUs (valid while the VM is paused or in <c>prelaunch</c>).</summary>
     public Task ContinueAsync(CancellationToken cancellationToken) => _qmp.ContinueAsync(cancellationToken);
 
+    /// <summary>
+    /// Grows the disk <paramref name="driveId"/> (a <see cref="QemuDrive.Id"/>) to <paramref name="sizeBytes"/> while the
+    /// guest runs. Valid while QEMU runs, paused or not; the caller checks that the size is larger than the disk's.
+    /// </summary>
+    public Task GrowDiskAsync(string driveId, long sizeBytes, CancellationToken cancellationToken) =>
+        _qmp.BlockResizeAsync(driveId, sizeBytes, cancellationToken);
+
     public Task<QmpStatus> QueryStatusAsync(CancellationToken cancellationToken) => _qmp.QueryStatusAsync(cancellationToken);
 
     /// <summary>The sockets of the user-mode network, as QEMU sees them (<c>info usernet</c>).</summary>

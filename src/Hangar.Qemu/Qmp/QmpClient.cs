@@ -220,6 +220,18 @@ public sealed class QmpClient : IAsyncDisposable
     private sealed record HumanMonitorArguments(
         [property: System.Text.Json.Serialization.JsonPropertyName("command-line")] string CommandLine);
 
+    /// <summary>
+    /// <c>block_resize</c>: sets the virtual size of the block device <paramref name="device"/> (a <c>-drive</c> id) while
+    /// the VM runs; a virtio-blk guest is told of the new capacity at once. QEMU shrinks as readily as it grows, so the
+    /// caller decides that <paramref name="sizeBytes"/> is larger.
+    /// </summary>
+    public Task BlockResizeAsync(string device, long sizeBytes, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(device);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
+        return ExecuteAsync("block_resize", new BlockResizeArguments(device, sizeBytes), null, cancellationToken);
+    }
+
     /// <summary><c>system_powerdown</c>: press the ACPI power button. The guest may ignore it.</summary>
     public Task SystemPowerdownAsync(CancellationToken cancellationToken) =>
         ExecuteAsync("system_powerdown", null, null, cancellationToken);

@@ -6,12 +6,18 @@ namespace Hangar.Spec.Parsing;
 /// </summary>
 internal static class FleetChecks
 {
-    public static void Run(IReadOnlyList<VmDraft> vms, IReadOnlyCollection<string> declaredImages, ErrorCollector errors)
+    /// <param name="images">The images the file declares that were read without errors, by name.</param>
+    /// <param name="current">The generation the file would replace, for checks of a change (a disk that would
+    /// shrink); null when nothing was applied yet or the file is only validated.</param>
+    public static void Run(IReadOnlyList<VmDraft> vms, IReadOnlyCollection<string> declaredImages,
+        IReadOnlyDictionary<string, ImageSpec> images, FleetSpec? current, ErrorCollector errors)
     {
         var hostPorts = new Dictionary<(int Port, PortProtocol Protocol), (VmDraft Vm, string Path)>();
         foreach (var vm in vms)
         {
             CheckImage(vm, declaredImages, errors);
+            CheckMemoryFloor(vm, images, errors);
+            if (current is not null) CheckDiskShrink(vm, images, current, errors);
             foreach (var forward in vm.Forwards)
             {
                 var key = (forward.Value.HostPort, forward.Value.Protocol);
@@ -54,6 +60,36 @@ internal static class FleetChecks
                 $"'kernelArgs' only applies to images that boot a kernel directly ('{BuiltinImages.Tiny}'); " +
                 $"image '{image.Value}' is a disk image, so remove it");
         }
+    }
+
+    /// <summary>The image's floor (tiny's, or a file image's <c>minMemory</c>): less memory and the guest hangs silently.</summary>
+    private static void CheckMemoryFloor(VmDraft vm, IReadOnlyDictionary<string, ImageSpec> images, ErrorCollector errors)
+    {
+        if (vm.Image is not { } image) return;
+        if (BuiltinImages.MinMemoryOf(image.Value, images.GetValueOrDefault(image.Value)) is not { } floor || vm.Memory >= floor) return;
+        var (node, path, given) = vm.MemoryField is { } field
+            ? (field.Node, field.Path, $"{field.Value}")
+            : (vm.Mapping!.Value.Node, SpecPath.Field(vm.Mapping.Value.Path, FleetFields.Memory), $"the default {vm.Memory}");
+        var source = BuiltinImages.IsBuiltin(image.Value) ? "" : $" (its 'minMemory')";
+        errors.Add(node, path,
+            $"Memory {given} is below what image '{image.Value}' boots with{source}: at least {floor}; " +
+            $"the guest would hang without a word. Give 'memory: {floor}' or more");
+    }
+
+    /// <summary>
+    /// A disk that would get smaller on the same image: the data past the new end would be lost, so Hangar never
+    /// shrinks a disk. A new image gives a new disk, so any size is fine then.
+    /// </summary>
+    private static void CheckDiskShrink(VmDraft vm, IReadOnlyDictionary<string, ImageSpec> images, FleetSpec current, ErrorCollector errors)
+    {
+        if (vm.DiskField is not { } disk || vm.Image is not { } image || current.FindVm(vm.Name) is not { Disk: { } before } old) return;
+        if (disk.Value >= before || old.Image != image.Value) return;
+        if (!BuiltinImages.IsBuiltin(image.Value)
+            && current.FindImage(old.Image)?.Sha256 != images.GetValueOrDefault(image.Value)?.Sha256) return;
+        errors.Add(disk.Node, disk.Path,
+            $"VM '{vm.Name}' has a {before} disk in the current generation; {disk.Value} would shrink it and lose the data " +
+            $"past {disk.Value}, so Hangar never shrinks a disk. Keep 'disk: {before}' or more (or give the VM a new image, " +
+            "which starts it on a new disk)");
     }
 
     private static string Protocol(PortProtocol protocol) => SpecKeywords.TextOf(SpecKeywords.Protocol, protocol);

@@ -1,7 +1,7 @@
 namespace Hangar.Spec.Parsing;
 
 /// <summary>Walks a fleet file's tree, collecting every error, and builds the spec when there are none.</summary>
-internal sealed class FleetReader(ErrorCollector errors, string baseDirectory)
+internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, FleetSpec? current = null)
 {
     private readonly NodeReader _reader = new(errors);
 
@@ -32,7 +32,7 @@ internal sealed class FleetReader(ErrorCollector errors, string baseDirectory)
             && _reader.Mapping(node, path, "a mapping of VM names to VMs") is { } vmsNode)
             ReadVms(vmsNode, path, vms);
 
-        FleetChecks.Run(vms, declaredImages, errors);
+        FleetChecks.Run(vms, declaredImages, images.DistinctBy(i => i.Name).ToDictionary(i => i.Name, StringComparer.Ordinal), current, errors);
         if (errors.Count > 0) return null;
         return new FleetSpec(
             new ValueList<VmSpec>(vms.Select(v => v.ToSpec()).OrderBy(v => v.Name, StringComparer.Ordinal)),

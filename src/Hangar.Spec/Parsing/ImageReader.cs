@@ -9,11 +9,12 @@ internal sealed class ImageReader(NodeReader reader, string baseDirectory)
     public ImageSpec? Read(string name, YamlNode value, string path)
     {
         var before = Errors.Count;
-        var mapping = reader.Mapping(value, path, "an image (a mapping with path, sha256 and format)");
+        var mapping = reader.Mapping(value, path, "an image (a mapping with path, sha256, and optionally format and minMemory)");
         if (mapping is null) return null;
         var fields = new FieldMapping(mapping, path, FleetFields.ImageFields, Errors);
 
         string? file = null, sha256 = null;
+        ByteSize? minMemory = null;
         var format = SpecDefaults.ImageFormat;
         if (fields.TryGetRequired(FleetFields.Path, "the image file, absolute or relative to the fleet file",
                 Errors, out var node, out var fieldPath)
@@ -34,9 +35,11 @@ internal sealed class ImageReader(NodeReader reader, string baseDirectory)
         if (fields.TryGet(FleetFields.Format, out node, out fieldPath)
             && reader.Keyword(node, fieldPath, SpecKeywords.Format) is { } parsed)
             format = parsed;
+        if (fields.TryGet(FleetFields.MinMemory, out node, out fieldPath))
+            minMemory = reader.Size(node, fieldPath, SpecLimits.MinMemory);
 
         return Errors.Count == before && file is not null && sha256 is not null
-            ? new ImageSpec(name, file, sha256, format)
+            ? new ImageSpec(name, file, sha256, format, minMemory)
             : null;
     }
 }

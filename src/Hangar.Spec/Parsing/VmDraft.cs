@@ -12,6 +12,13 @@ internal sealed class VmDraft(string name)
     public int Vcpu { get; set; } = SpecDefaults.Vcpu;
     public ByteSize Memory { get; set; } = SpecDefaults.Memory;
     public ByteSize? Disk { get; set; }
+
+    /// <summary>Where <c>memory</c> and <c>disk</c> were written, for checks against the image and the current generation.</summary>
+    public Located<ByteSize>? MemoryField { get; set; }
+    public Located<ByteSize>? DiskField { get; set; }
+
+    /// <summary>The VM's mapping, where checks of a field the file leaves out are reported.</summary>
+    public Located<string>? Mapping { get; set; }
     public Located<string>? KernelArgs { get; set; }
     public List<Located<PortForward>> Forwards { get; } = [];
     public bool Autostart { get; set; } = SpecDefaults.Autostart;

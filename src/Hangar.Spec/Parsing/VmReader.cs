@@ -11,7 +11,7 @@ internal sealed class VmReader(NodeReader reader)
         var mapping = reader.Mapping(value, path, "a VM (a mapping with at least 'image')");
         if (mapping is null) return null;
         var fields = new FieldMapping(mapping, path, FleetFields.VmFields, Errors);
-        var vm = new VmDraft(name);
+        var vm = new VmDraft(name) { Mapping = new(name, mapping, path) };
 
         if (fields.TryGetRequired(FleetFields.Image, $"'{BuiltinImages.Tiny}' or the name of an image under 'images'",
                 Errors, out var node, out var fieldPath)
@@ -22,9 +22,15 @@ internal sealed class VmReader(NodeReader reader)
             vm.Vcpu = vcpu;
         if (fields.TryGet(FleetFields.Memory, out node, out fieldPath)
             && reader.Size(node, fieldPath, SpecLimits.MinMemory) is { } memory)
+        {
             vm.Memory = memory;
+            vm.MemoryField = new(memory, node, fieldPath);
+        }
         if (fields.TryGet(FleetFields.Disk, out node, out fieldPath))
+        {
             vm.Disk = reader.Size(node, fieldPath, SpecLimits.MinDisk);
+            if (vm.Disk is { } disk) vm.DiskField = new(disk, node, fieldPath);
+        }
         if (fields.TryGet(FleetFields.KernelArgs, out node, out fieldPath)
             && reader.String(node, fieldPath, "kernel command-line arguments") is { } kernelArgs)
             vm.KernelArgs = new(kernelArgs, node, fieldPath);

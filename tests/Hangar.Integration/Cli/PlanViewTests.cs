@@ -37,6 +37,24 @@ public sealed class PlanViewTests
     }
 
     [Fact]
+    public void Render_FleetChanges_ListedFirstAndCounted()
+    {
+        var plan = new PlanResponse(3, true, [
+            new PlanEntry("web", PlanAction.Update, ["disk: 256MiB → 512MiB — grows online, without a restart (before its next start if it is stopped); the data is kept"]),
+        ], [], ["settings.orphans: stop → keep", "images.base.format: qcow2 → raw"]);
+
+        Assert.Equal("""
+            Plan against generation 3:
+              ~ settings.orphans: stop → keep
+              ~ images.base.format: qcow2 → raw
+              ~ web (update in place)
+                  disk: 256MiB → 512MiB — grows online, without a restart (before its next start if it is stopped); the data is kept
+            0 to create, 1 to update in place, 0 to replace (restart), 0 to delete, 0 unchanged; 2 changes outside the VMs.
+
+            """.ReplaceLineEndings("\n"), PlanView.Render(plan).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void Render_NoChanges_SaysSo()
     {
         var text = PlanView.Render(new PlanResponse(2, false, [new PlanEntry("web", PlanAction.Unchanged, [])], []));

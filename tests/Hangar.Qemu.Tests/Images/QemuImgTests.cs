@@ -34,6 +34,20 @@ public sealed class QemuImgTests : IDisposable
     }
 
     [Fact]
+    public async Task GrowAsync_LargerSize_InfoReportsItAndASmallerOneIsRefused()
+    {
+        var disk = _temp.File("disk.qcow2");
+        await _qemuImg.CreateBlankAsync(disk, 4 * MiB, CancellationToken.None);
+
+        await _qemuImg.GrowAsync(disk, 8 * MiB, CancellationToken.None);
+        Assert.Equal(8 * MiB, (await _qemuImg.InfoAsync(disk, CancellationToken.None)).VirtualSizeBytes);
+
+        // Never passed --shrink: qemu-img refuses, and the disk keeps its size.
+        await Assert.ThrowsAsync<QemuImgException>(() => _qemuImg.GrowAsync(disk, 2 * MiB, CancellationToken.None));
+        Assert.Equal(8 * MiB, (await _qemuImg.InfoAsync(disk, CancellationToken.None)).VirtualSizeBytes);
+    }
+
+    [Fact]
     public async Task CreateOverlayAsync_NoSize_TakesTheBackingFileSize()
     {
         var overlay = _temp.File("vm.qcow2");

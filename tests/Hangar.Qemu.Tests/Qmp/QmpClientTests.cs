@@ -64,6 +64,20 @@ public sealed class QmpClientTests : IDisposable
     }
 
     [Fact]
+    public async Task BlockResizeAsync_SendsTheDeviceAndTheSizeInBytes()
+    {
+        await using var server = new FakeQmpServer(SocketPath, call => call.ReplyAsync());
+        await using var client = await ConnectAsync();
+
+        await client.BlockResizeAsync("disk0", 512L << 20, CancellationToken.None);
+
+        var call = server.Received.Last();
+        Assert.Equal("block_resize", call.Command);
+        Assert.Equal("disk0", call.Arguments!.Value.GetProperty("device").GetString());
+        Assert.Equal(512L << 20, call.Arguments!.Value.GetProperty("size").GetInt64());
+    }
+
+    [Fact]
     public async Task ExecuteAsync_Reply_ReturnsItsValueAndEveryCommandHasItsOwnId()
     {
         await using var server = new FakeQmpServer(SocketPath, call => call.ReplyAsync(new { echo = call.Command }));
