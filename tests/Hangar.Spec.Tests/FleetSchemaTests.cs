@@ -39,7 +39,7 @@ public sealed class FleetSchemaTests
     {
         var objects = Walk(Schema).Where(o => o.ContainsKey("properties")).ToList();
 
-        Assert.Equal(5, objects.Count); // root, settings, image, vm, health
+        Assert.Equal(6, objects.Count); // root, settings, image, vm, health, health.http
         foreach (var o in objects)
         {
             Assert.False((bool)o["additionalProperties"]!);

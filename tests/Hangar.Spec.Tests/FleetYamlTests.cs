@@ -93,6 +93,7 @@ public sealed class FleetYamlTests
                 health:
                   serial: "hangar-tiny: ready"
                   timeout: 120s
+                  restart: false
 
             """, FleetYaml.Write(spec));
         Assert.Equal(spec, ReadBack(FleetYaml.Write(spec)));
@@ -212,6 +213,9 @@ public sealed class FleetYamlTests
                 health:
                   tcp: 5432
                   timeout: 120s
+                  interval: 10s
+                  failures: 3
+                  restart: false
 
               scratch:
                 image: raw-disk
@@ -233,6 +237,7 @@ public sealed class FleetYamlTests
                 health:
                   serial: "login:"
                   timeout: 1500ms
+                  restart: false
 
             """, FleetYaml.Write(spec));
     }

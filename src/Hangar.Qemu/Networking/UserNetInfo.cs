@@ -34,6 +34,6 @@ public static partial class UserNetInfo
         return rows;
     }
 
-    [GeneratedRegex(@"^\s*(?<proto>TCP|UDP)\[(?<state>[A-Z_0-9 ]+?)\]\s+(?<fd>-?\d+)\s+(?<src>\S+)\s+(?<sport>\d+)\s+(?<dst>\S+)\s+(?<dport>\d+)\s")]
+    [GeneratedRegex(@"^\s*(?<proto>TCP|UDP)\[(?<state>[^\]]+)\]\s+(?<fd>-?\d+)\s+(?<src>\S+)\s+(?<sport>\d+)\s+(?<dst>\S+)\s+(?<dport>\d+)\s")]
     private static partial Regex Row();
 }

@@ -24,7 +24,7 @@ public sealed partial class DiskChangeTests
         await home.OkAsync("up", home.WriteFleet(string.Format(fleet, "256MiB")));
         using var client = await DaemonLauncher.ConnectAsync(home.Path, CancellationToken.None);
         Assert.Equal(256L << 20, await GuestDiskBytesAsync(client, "web", null));
-        await GuestAsync(client, "web", "echo keep-me-$((6*7)) > /dev/vda; sync; echo wrote-$((1+1))", "wrote-2");
+        await GuestShell.RunAsync(client, "web", "echo keep-me-$((6*7)) > /dev/vda; sync; echo wrote-$((1+1))", "wrote-2");
         var pid = (await home.StatusAsync()).Vms.Single().Pid;
 
         // Online: the plan says update in place, and the same QEMU's guest sees the new capacity.
@@ -47,7 +47,7 @@ public sealed partial class DiskChangeTests
         await home.OkAsync("apply", home.WriteFleet(string.Format(fleet, "768MiB")));
         await home.OkAsync("vm", "start", "web");
         Assert.Equal(768L << 20, await GuestDiskBytesAsync(client, "web", null));
-        await GuestAsync(client, "web", "head -c 10 /dev/vda; echo", "keep-me-42");
+        await GuestShell.RunAsync(client, "web", "head -c 10 /dev/vda; echo", "keep-me-42");
     }
 
     [Fact]
@@ -104,31 +104,10 @@ public sealed partial class DiskChangeTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var output = await GuestAsync(client, vm, "echo vda-size-$(cat /sys/block/vda/size)-end", SizeLine().IsMatch);
+            var output = await GuestShell.RunAsync(client, vm, "echo vda-size-$(cat /sys/block/vda/size)-end", SizeLine().IsMatch);
             var bytes = long.Parse(SizeLine().Matches(output).Last().Groups[1].Value) * Sector;
             if (expected is null || bytes == expected || DateTime.UtcNow > deadline) return bytes;
         }
-    }
-
-    /// <summary>Types <paramref name="command"/> into the guest's shell and returns the console output up to its answer.</summary>
-    private static Task<string> GuestAsync(HangarClient client, string vm, string command, string until) =>
-        GuestAsync(client, vm, command, output => output.Contains(until, StringComparison.Ordinal));
-
-    private static async Task<string> GuestAsync(HangarClient client, string vm, string command, Func<string, bool> answered)
-    {
-        using var console = await client.ConsoleAsync(vm, CancellationToken.None);
-        await console.SendAsync(Encoding.ASCII.GetBytes($"\n{command}\n"), WebSocketMessageType.Binary, true, CancellationToken.None);
-        var seen = new StringBuilder();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var buffer = new byte[4096];
-        // The typed command is echoed too; the commands compute their answer ("$((6*7))") so the echo never matches.
-        while (!answered(seen.ToString()))
-        {
-            var result = await console.ReceiveAsync(buffer, timeout.Token);
-            seen.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-        }
-        await console.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-        return seen.ToString();
     }
 
     [GeneratedRegex(@"vda-size-(\d+)-end")]
