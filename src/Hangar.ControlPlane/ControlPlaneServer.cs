@@ -2,6 +2,7 @@ using Hangar.ControlPlane.Agents;
 using Hangar.ControlPlane.Api;
 using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Agent;
+using Hangar.Spec;
 using Hangar.State;
 using Hangar.State.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -43,6 +44,9 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Listen);
+        // Every body the API reads is bounded: a fleet file is capped (SpecLimits.MaxFileBytes), and its request too,
+        // before a byte of it is buffered. A larger one is answered 413 by ErrorMapping.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = SpecLimits.MaxRequestBodyBytes);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         var store = await SqliteStateStore.OpenAsync(options.StatePath, ct);

@@ -1,3 +1,4 @@
+using System.Text;
 using Hangar.Spec.Parsing;
 using YamlDotNet.Core;
 
@@ -5,7 +6,8 @@ namespace Hangar.Spec;
 
 /// <summary>
 /// Reads a fleet file (YAML, or JSON with the same structure), validates it and fills in every default. All errors
-/// of a file are reported together, each with file, line, column, field path and what would be valid.
+/// of a file are reported together, each with file, line, column, field path and what would be valid, up to the caps
+/// of <see cref="SpecLimits"/> on what one file may cost; a cap reached is the last error.
 /// </summary>
 public static class FleetParser
 {
@@ -25,6 +27,8 @@ public static class FleetParser
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fileName);
         var errors = new ErrorCollector(fileName);
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (bytes > SpecLimits.MaxFileBytes) return TooLarge(fileName, bytes);
         YamlNode? root;
         try
         {
@@ -36,8 +40,22 @@ public static class FleetParser
             errors.Add(SourcePosition.From(e.Start), "", $"Invalid YAML: {e.Message}");
             return new SpecResult(null, errors.ToValueList());
         }
+        catch (LimitReachedException e)
+        {
+            errors.Stop(e);
+            return new SpecResult(null, errors.ToValueList());
+        }
         var directory = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
-        var spec = new FleetReader(errors, directory, current).Read(root);
+        FleetSpec? spec;
+        try
+        {
+            spec = new FleetReader(errors, directory, current).Read(root);
+        }
+        catch (LimitReachedException e)
+        {
+            errors.Stop(e);
+            spec = null;
+        }
         return new SpecResult(errors.Count == 0 ? spec : null, errors.ToValueList());
     }
 
@@ -52,7 +70,8 @@ public static class FleetParser
         try
         {
             if (Directory.Exists(path)) return Unreadable(path, "It is a directory, not a fleet file");
-            text = File.ReadAllText(path);
+            if (ReadBounded(path, out var size) is not { } read) return TooLarge(path, size);
+            text = read;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -64,6 +83,30 @@ public static class FleetParser
         }
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
+
+    /// <summary>
+    /// The file's text, or null when it holds more than <see cref="SpecLimits.MaxFileBytes"/> (then
+    /// <paramref name="size"/> is its size when the file has one). Reads no further than the limit, so neither a huge
+    /// file nor an endless one (a pipe, <c>/dev/zero</c>) costs more memory than that.
+    /// </summary>
+    private static string? ReadBounded(string path, out long? size)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        size = stream.CanSeek && stream.Length > SpecLimits.MaxFileBytes ? stream.Length : null;
+        var buffer = new byte[SpecLimits.MaxFileBytes + 1];
+        var length = 0;
+        while (length < buffer.Length && stream.Read(buffer, length, buffer.Length - length) is var read and > 0)
+            length += read;
+        if (length > SpecLimits.MaxFileBytes) return null;
+        // As File.ReadAllText: UTF-8 unless a byte-order mark says otherwise.
+        using var reader = new StreamReader(new MemoryStream(buffer, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    private static SpecResult TooLarge(string fileName, long? size) =>
+        Unreadable(fileName, (size is { } bytes ? $"The file has {bytes:N0} bytes" : "The file is larger than the limit") +
+                             $"; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes " +
+                             $"({new ByteSize(SpecLimits.MaxFileBytes)})");
 
     private static SpecResult Unreadable(string path, string message) =>
         new(null, new ValueList<SpecError>([new SpecError(path, 1, 1, "", message)]));

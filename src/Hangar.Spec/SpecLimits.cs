@@ -1,7 +1,11 @@
 namespace Hangar.Spec;
 
-/// <summary>The bounds the validator enforces; the JSON Schema states the same numbers from here.</summary>
-internal static class SpecLimits
+/// <summary>
+/// The bounds the validator enforces; the JSON Schema states the same numbers from here. The second group caps what
+/// reading one fleet file may cost, so that a small hostile or broken file cannot take the machine's memory and time
+/// (docs/fleet-file.md, "Limits").
+/// </summary>
+public static class SpecLimits
 {
     public const int MinVcpu = 1, MaxVcpu = 64;
     public const int MinPort = 1, MaxPort = 65535;
@@ -11,4 +15,36 @@ internal static class SpecLimits
     public const int MinHttpStatus = 100, MaxHttpStatus = 599;
     /// <summary>A check more often than this would load a TCG guest for nothing; each check is a real connection.</summary>
     public static readonly TimeSpan MinHealthInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The largest fleet file, in bytes of UTF-8. A VM written out in full takes about 250 bytes, so this holds
+    /// thousands of VMs: far beyond a homelab's fleet, and still read in well under a second.
+    /// </summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// How large the document may grow when every alias (<c>*name</c>) is counted as a full copy of its anchor,
+    /// measured as nodes plus the characters of scalars. The reader visits a node once for every place it appears,
+    /// so this bounds its work. Characters count too because one long scalar repeated by aliases costs in proportion
+    /// to its length (hashing, comparing, quoting it in messages). A file without aliases within
+    /// <see cref="MaxFileBytes"/> stays below 1.5 times that, so the limit only stops aliases that multiply a
+    /// document: 4 times the largest file.
+    /// </summary>
+    public const long MaxExpandedSize = 4L * MaxFileBytes;
+
+    /// <summary>How deeply nodes may nest. A fleet file nests five levels; the bound keeps recursion off the stack's end.</summary>
+    public const int MaxDepth = 100;
+
+    /// <summary>
+    /// The errors reported for one file; reading stops at the next one, with an error saying so. Nobody fixes more
+    /// than this many before reading again, and a file whose every entry is wrong cannot produce millions of them.
+    /// </summary>
+    public const int MaxErrors = 100;
+
+    /// <summary>
+    /// The largest request body the control plane's API reads. Apply and plan carry the fleet file as a JSON string:
+    /// a file of <see cref="MaxFileBytes"/> fits even when every character is escaped as <c>\uXXXX</c> (6 bytes),
+    /// with room for the other fields.
+    /// </summary>
+    public const long MaxRequestBodyBytes = 6L * MaxFileBytes + 64 * 1024;
 }

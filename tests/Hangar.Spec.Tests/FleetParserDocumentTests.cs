@@ -41,6 +41,16 @@ public sealed class FleetParserDocumentTests
     }
 
     [Fact]
+    public void Parse_FlowMappingContinuedByALessIndentedLine_IsAYamlErrorNotACrash()
+    {
+        // YamlDotNet's scanner throws a bare InvalidOperationException here (found by FleetParserFuzzTests).
+        var error = Fleet.SingleError("vms: {web: 1\n- x\n");
+
+        Assert.Equal((1, 10), (error.Line, error.Column)); // the end of the last thing read: "web"
+        Assert.Equal("Invalid YAML: Cannot read the YAML after this point; check the brackets and the indentation of the lines that follow", error.Message);
+    }
+
+    [Fact]
     public void Parse_UnclosedJsonObject_GivesOneErrorWithItsLocation()
     {
         var error = Fleet.SingleError("{\n  \"vms\": {\n    \"web\": {\"image\": \"tiny\"}\n");
@@ -86,14 +96,6 @@ public sealed class FleetParserDocumentTests
 
         Assert.Equal(2, error.Line);
         Assert.Contains("second YAML document", error.Message);
-    }
-
-    [Fact]
-    public void Parse_DeeplyNestedInput_IsASyntaxErrorNotACrash()
-    {
-        var error = Fleet.SingleError("vms: " + new string('[', 100_000) + new string(']', 100_000));
-
-        Assert.Equal("Invalid YAML: Nodes are nested more than 100 levels deep", error.Message);
     }
 
     [Fact]

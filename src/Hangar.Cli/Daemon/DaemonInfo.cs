@@ -22,12 +22,5 @@ public sealed record DaemonInfo(string Url, string ApiToken, int Pid)
         }
     }
 
-    public void Write(string home)
-    {
-        var path = PathFor(home);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this));
-        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temp, path, overwrite: true);
-    }
+    public void Write(string home) => PrivateFiles.WriteAllText(PathFor(home), JsonSerializer.Serialize(this));
 }

@@ -16,7 +16,7 @@ public static class EmbeddedServer
 {
     public static async Task<int> RunAsync(string home, string listen, bool withAgent, AcceleratorSetting accel, bool detached, CancellationToken ct)
     {
-        Directory.CreateDirectory(home);
+        var homeWarning = PrivateFiles.CreateHome(home);
         FileStream serverLock;
         try
         {
@@ -41,6 +41,7 @@ public static class EmbeddedServer
         }
         using var loggers = LoggerFactory.Create(ConfigureLogging);
         var log = loggers.CreateLogger("Hangar.Server");
+        if (homeWarning is not null) log.LogWarning("{Warning}", homeWarning);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
@@ -82,10 +83,9 @@ public static class EmbeddedServer
     private static string ReadOrCreateSecret(string path)
     {
         if (File.Exists(path)) return File.ReadAllText(path).Trim();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, PrivateFiles.DirectoryMode);
         var token = NewToken();
-        File.WriteAllText(path, token);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        PrivateFiles.WriteAllText(path, token);
         return token;
     }
 }

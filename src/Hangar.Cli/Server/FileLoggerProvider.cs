@@ -1,11 +1,12 @@
+using Hangar.Cli.Daemon;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Cli.Server;
 
-/// <summary>Writes log lines to one file; used by a detached server, which has no terminal.</summary>
+/// <summary>Writes log lines to one file (mode 0600); used by a detached server, which has no terminal.</summary>
 public sealed class FileLoggerProvider(string path, LogLevel minimum) : ILoggerProvider
 {
-    private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+    private readonly StreamWriter _writer = new(PrivateFiles.OpenAppend(path)) { AutoFlush = true };
     private readonly Lock _gate = new();
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName[(categoryName.LastIndexOf('.') + 1)..]);

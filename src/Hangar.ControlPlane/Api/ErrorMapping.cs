@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol;
 using Hangar.Protocol.Api;
+using Hangar.Spec;
 using Hangar.State;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,9 @@ internal sealed class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> l
                 GenerationNotFoundException g => (404, new ApiError(ApiErrorCodes.NotFound, g.Message)),
                 RollbackTargetException t => (409, new ApiError(ApiErrorCodes.Conflict, t.Message)),
                 GenerationConflictException c => (409, new ApiError(ApiErrorCodes.Conflict, c.Message)),
+                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, new ApiError(ApiErrorCodes.TooLarge,
+                    $"The request body is larger than {SpecLimits.MaxRequestBodyBytes:N0} bytes, the most the API reads; " +
+                    $"a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes.")),
                 JsonException or BadHttpRequestException => (400, new ApiError(ApiErrorCodes.BadRequest, $"The request body is not valid: {e.Message}")),
                 _ => (500, new ApiError(ApiErrorCodes.Internal, "The control plane failed; see its log.")),
             };

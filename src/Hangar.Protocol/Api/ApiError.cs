@@ -16,5 +16,6 @@ public static class ApiErrorCodes
     public const string Unauthorized = "unauthorized";
     public const string Conflict = "conflict";
     public const string BadRequest = "bad_request";
+    public const string TooLarge = "too_large";
     public const string Internal = "internal";
 }

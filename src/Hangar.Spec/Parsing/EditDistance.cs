@@ -22,8 +22,13 @@ internal static class EditDistance
     }
 
     /// <summary>The candidate closest to <paramref name="text"/> within <see cref="SuggestionLimit"/>, if any.</summary>
+    /// <remarks>
+    /// Candidates whose length differs by more than the limit are skipped before the quadratic comparison: the
+    /// distance is at least the difference in length, and a long mistaken value must not cost length × length.
+    /// </remarks>
     public static string? Closest(string text, IEnumerable<string> candidates) =>
         candidates
+            .Where(c => Math.Abs(c.Length - text.Length) <= SuggestionLimit)
             .Select(c => (Candidate: c, Distance: Between(text.ToLowerInvariant(), c.ToLowerInvariant())))
             .Where(x => x.Distance <= SuggestionLimit)
             .OrderBy(x => x.Distance)

@@ -13,9 +13,13 @@ public sealed class SqliteStateStore : IStateStore
 
     private SqliteStateStore(SqliteConnection connection) => _connection = connection;
 
+    /// <summary>
+    /// Opens the database at <paramref name="path"/>, creating it (and its directory, 0700) when missing. The file and
+    /// its <c>-wal</c> and <c>-shm</c> companions are private to the owner (0600): the state holds every fleet file.
+    /// </summary>
     public static async Task<SqliteStateStore> OpenAsync(string path, CancellationToken ct)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        CreatePrivate(Path.GetFullPath(path));
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -33,6 +37,26 @@ public sealed class SqliteStateStore : IStateStore
             throw new StateStoreException($"Could not open the state database {path}.", e);
         }
         return new SqliteStateStore(connection);
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// SQLite creates a database 0644 less the umask, and its <c>-wal</c> and <c>-shm</c> files with the database's
+    /// mode. An empty file is an empty database, so creating it here with the final mode gives all three that mode
+    /// from their first byte. Files an older version created open to others are made private.
+    /// </summary>
+    private static void CreatePrivate(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, OwnerOnly | UnixFileMode.UserExecute);
+        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
+        {
+        }
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
+                File.SetUnixFileMode(file, OwnerOnly);
+        }
     }
 
     public Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct) => Locked(async () =>

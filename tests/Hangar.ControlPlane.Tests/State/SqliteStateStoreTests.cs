@@ -18,6 +18,42 @@ public sealed class SqliteStateStoreTests : IAsyncLifetime
 
     private static NewGeneration Gen(string spec, DateTimeOffset? deadline = null) => new(spec, null, "test", "[]", null, true, deadline);
 
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    [Fact]
+    public async Task OpenAsync_NewDatabase_ItAndItsWalFilesAreOwnerOnly()
+    {
+        await _store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, CancellationToken.None);
+
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_path));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_path + "-wal"));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_path + "-shm"));
+    }
+
+    [Fact]
+    public async Task OpenAsync_NewDirectory_IsCreatedOwnerOnly()
+    {
+        var path = Path.Combine(Path.GetDirectoryName(_path)!, "control-plane", "state.db");
+
+        await using (await SqliteStateStore.OpenAsync(path, CancellationToken.None))
+        {
+            Assert.Equal(OwnerOnly | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        }
+    }
+
+    [Fact]
+    public async Task OpenAsync_DatabaseOpenToOthers_IsMadePrivateAndKeepsItsData()
+    {
+        await _store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, CancellationToken.None);
+        await _store.DisposeAsync();
+        File.SetUnixFileMode(_path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        _store = await SqliteStateStore.OpenAsync(_path, CancellationToken.None);
+
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_path));
+        Assert.Equal("{1}", (await _store.GetCurrentGenerationAsync(CancellationToken.None))!.SpecJson);
+    }
+
     [Fact]
     public async Task Commit_MarksPreviousAndAppends()
     {
