@@ -5,10 +5,23 @@
 #   --keep    keep the bench's temp directory (logs, state) for inspection
 # bench/run.sh --plan [--quick] [--sizes 100,1000,10000] [--keep] runs the plan/apply-at-scale bench instead
 #   (bench/Hangar.Bench.Plan: in-process control plane, fake agent over a loopback WebSocket, no QEMU, no root needed).
+# bench/run.sh --soak [--vms 4] [--cycles 120] [--minutes 10] [--every 5] [--keep] runs the soak instead
+#   (bench/Hangar.Bench.Soak: the real `hangar server` process; VMs restarted, stopped+started and SIGKILLed in rounds;
+#   prints the server's descriptors and RSS every K rounds). Long: not part of the default or --quick run.
 # Runs as root on Debian 12 with the .NET SDK, qemu-system-x86 and qemu-utils. Always TCG (KVM hangs here).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
+
+bench_project="Hangar.Bench"
+bench_exe="hangar-bench"
+if [[ " $* " == *" --soak "* ]]; then
+  bench_project="Hangar.Bench.Soak"
+  bench_exe="hangar-bench-soak"
+  soak_args=()
+  for a in "$@"; do [[ "$a" == "--soak" ]] || soak_args+=("$a"); done
+  set -- ${soak_args[@]+"${soak_args[@]}"}
+fi
 
 if [[ " $* " == *" --plan "* ]]; then
   args=()
@@ -35,6 +48,7 @@ cleanup() {
     args="$(tr '\0' ' ' < "$cmdline" 2>/dev/null || true)"
     case "$args" in
       qemu*"$root"*|/usr/bin/qemu*"$root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover QEMU $pid" >&2 || true ;;
+      *hangar.dll\ server\ --home\ "$root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover soak server $pid" >&2 || true ;;
     esac
   done
   if [[ " $* " != *" --keep "* ]]; then rm -rf "$root"; fi
@@ -43,5 +57,5 @@ trap 'cleanup "$@"' EXIT
 trap 'exit 130' INT TERM
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build "$here/Hangar.Bench/Hangar.Bench.csproj" -c Release -v quiet -nologo >&2
-"$here/Hangar.Bench/bin/Release/net10.0/hangar-bench" --root "$root" "$@"
+dotnet build "$here/$bench_project/$bench_project.csproj" -c Release -v quiet -nologo >&2
+"$here/$bench_project/bin/Release/net10.0/$bench_exe" --root "$root" "$@"

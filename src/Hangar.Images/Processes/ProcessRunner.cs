@@ -36,9 +36,13 @@ internal sealed class ProcessRunner : IProcessRunner
             throw new ImageBuildException($"Could not start '{fileName}'; is it installed?", e);
         }
 
+        // Process.Dispose leaves the redirected streams open once they were handed out: close them here, not in a
+        // finalizer some full GC later.
+        using var stdoutReader = process.StandardOutput;
+        using var stderrReader = process.StandardError;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var stdout = stdoutReader.ReadToEndAsync(CancellationToken.None);
+        var stderr = stderrReader.ReadToEndAsync(CancellationToken.None);
         try
         {
             await process.WaitForExitAsync(ct).ConfigureAwait(false);

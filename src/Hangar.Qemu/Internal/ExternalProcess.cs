@@ -25,9 +25,13 @@ internal static class ExternalProcess
 
         using var process = new Process { StartInfo = startInfo };
         process.Start();
+        // Process.Dispose leaves the redirected streams open once they were handed out (they are then ours), and a
+        // pipe left to the finalizer stays open until a full GC: two descriptors per run in a long-lived server.
+        using var stdoutReader = process.StandardOutput;
+        using var stderrReader = process.StandardError;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var stdout = stdoutReader.ReadToEndAsync(CancellationToken.None);
+        var stderr = stderrReader.ReadToEndAsync(CancellationToken.None);
         try
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
