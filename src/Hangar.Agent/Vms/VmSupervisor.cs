@@ -325,7 +325,9 @@ public sealed class VmSupervisor : IAsyncDisposable
         var spec = _desired!.Spec;
         var check = spec.Health;
         var probe = CreateProbe(check, spec, _instance!);
-        lock (_gate) { _healthRestartDue = false; _healthDetail = null; }
+        // Set here, not only when the monitor's first report arrives: the loop may report this revision as reached
+        // right after, and must not report the previous check's verdict with it.
+        lock (_gate) { _healthRestartDue = false; _healthDetail = null; _health = check is null ? HealthState.Healthy : HealthState.Starting; }
         _monitor = new HealthMonitor(check, probe, _paths.SerialLog, record.SerialLogOffset, checkStartedAt, _launcher.Options.Time, report =>
         {
             var unhealthy = report.State == HealthState.Unhealthy;

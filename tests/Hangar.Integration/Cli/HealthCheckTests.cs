@@ -164,6 +164,5 @@ public sealed class HealthCheckTests
             vm => vm is { Phase: VmPhase.Running, Health: HealthState.Healthy } && vm.Pid != first.Pid,
             TimeSpan.FromSeconds(120), "the VM to run healthy again in a new QEMU");
         Assert.Equal(1, again.Restarts);
-        Assert.StartsWith("Restarted after its health check failed", again.LastError);
     }
 }
