@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Hangar.Agent.Vms;
 
 /// <summary>
@@ -17,22 +15,7 @@ public sealed record DiskIdentity(string Source, long Generation)
     public static string OverlayOn(string imageDigest) => "sha256:" + imageDigest;
 
     /// <summary>The identity written at <paramref name="path"/>, or null when there is none (or it cannot be read).</summary>
-    public static DiskIdentity? TryRead(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<DiskIdentity>(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static DiskIdentity? TryRead(string path) => JsonStateFile.TryRead<DiskIdentity>(path);
 
-    public void Write(string path)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this));
-        File.Move(temp, path, overwrite: true);
-    }
+    public void Write(string path) => JsonStateFile.Write(path, this);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangar.Qemu;
 
 namespace Hangar.Agent.Vms;
@@ -14,22 +13,7 @@ public sealed record RuntimeRecord(int Pid, ulong ProcessStartTime, string Confi
 {
     public QemuProcessIdentity Identity => new(Pid, ProcessStartTime);
 
-    public static RuntimeRecord? TryRead(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<RuntimeRecord>(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static RuntimeRecord? TryRead(string path) => JsonStateFile.TryRead<RuntimeRecord>(path);
 
-    public void Write(string path)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this));
-        File.Move(temp, path, overwrite: true);
-    }
+    public void Write(string path) => JsonStateFile.Write(path, this);
 }

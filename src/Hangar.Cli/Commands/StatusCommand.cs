@@ -32,7 +32,7 @@ public static class StatusCommand
                     return (IReadOnlyList<TableCell>)
                     [
                         vm.Name, vm.DesiredRunning ? "running" : "stopped", new TableCell(StatusView.Phase(vm.Phase), drift ? "yellow" : "green"),
-                        vm.Generation.ToString(), StatusView.Health(vm.Health), vm.LastError ?? "-",
+                        vm.Generation.ToString(), StatusView.Health(vm.Health), StatusView.Problem(vm) ?? "-",
                     ];
                 }));
             foreach (var orphan in status.Orphans ?? [])

@@ -27,7 +27,7 @@ public static class StatusView
         {
             Console.Out.WriteLine("NAME\tPHASE\tACCEL\tHEALTH\tFORWARDS\tPID\tLAST ERROR");
             foreach (var vm in status.Vms)
-                Console.Out.WriteLine($"{vm.Name}\t{Phase(vm.Phase)}\t{vm.Accelerator ?? "-"}\t{Health(vm.Health)}\t{Forwards(vm)}\t{vm.Pid?.ToString() ?? "-"}\t{vm.LastError ?? "-"}");
+                Console.Out.WriteLine($"{vm.Name}\t{Phase(vm.Phase)}\t{vm.Accelerator ?? "-"}\t{Health(vm.Health)}\t{Forwards(vm)}\t{vm.Pid?.ToString() ?? "-"}\t{Problem(vm) ?? "-"}");
         }
         var running = status.Vms.FirstOrDefault(v => v.Phase == VmPhase.Running);
         if (running is not null)
@@ -55,10 +55,14 @@ public static class StatusView
                 $"[{healthColour}]{Health(vm.Health)}[/]",
                 Markup.Escape(Forwards(vm)),
                 vm.Pid?.ToString() ?? "-",
-                Markup.Escape(vm.LastError ?? vm.Detail ?? ""));
+                Markup.Escape(Problem(vm) ?? vm.Detail ?? ""));
         }
         return table;
     }
+
+    /// <summary>What is wrong with a VM, for the LAST ERROR column: its last error, or why its health check fails.</summary>
+    public static string? Problem(VmStatus vm) =>
+        vm.LastError ?? (vm.Health == HealthState.Unhealthy && vm.HealthDetail is { } why ? $"unhealthy: {why}" : null);
 
     public static string Phase(VmPhase phase) => phase.ToString().ToLowerInvariant();
     public static string Health(HealthState health) => health.ToString().ToLowerInvariant();
