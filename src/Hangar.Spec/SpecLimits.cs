@@ -15,6 +15,8 @@ public static class SpecLimits
     public const int MinHttpStatus = 100, MaxHttpStatus = 599;
     /// <summary>A check more often than this would load a TCG guest for nothing; each check is a real connection.</summary>
     public static readonly TimeSpan MinHealthInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>Bounds that keep a check's timers within what .NET timers take (about 49 days) with room to spare.</summary>
+    public static readonly TimeSpan MaxHealthInterval = TimeSpan.FromHours(1), MaxHealthTimeout = TimeSpan.FromDays(1);
 
     /// <summary>
     /// The largest fleet file, in bytes of UTF-8. A VM written out in full takes about 250 bytes, so this holds

@@ -66,6 +66,13 @@ public sealed class FleetParserHealthTests
     }
 
     [Fact]
+    public void Parse_HttpPathWithFragment_IsAnError()
+    {
+        var error = Fleet.SingleError(WithHealth("      http: {port: 80, path: \"/a#b\"}"));
+        Assert.StartsWith("The request path has a '#'", error.Message);
+    }
+
+    [Fact]
     public void Parse_HttpWithoutPort_NamesTheMissingField()
     {
         var error = Fleet.SingleError(WithHealth("      http: {path: /}"));
@@ -99,6 +106,8 @@ public sealed class FleetParserHealthTests
     [InlineData("interval: 50ms", "vms.web.health.interval", "An interval of at least 100ms is needed")]
     [InlineData("failures: 0", "vms.web.health.failures", "Expected an integer from 1 to 100, found 0")]
     [InlineData("restart: sometimes", "vms.web.health.restart", "")]
+    [InlineData("interval: 2h", "vms.web.health.interval", "An interval of at most 3600s is allowed")]
+    [InlineData("timeout: 25h", "vms.web.health.timeout", "A health timeout of at most 86400s is allowed")]
     public void Parse_BadIntervalFailuresOrRestart_IsReportedAtTheField(string line, string path, string message)
     {
         var error = Fleet.SingleError(WithHealth($"      tcp: 80\n      {line}"));

@@ -85,7 +85,11 @@ public sealed class ForwardedTcpProbe(
         }
         catch (Hangar.Qemu.QemuException e)
         {
-            return ProbeResult.Fail($"QEMU did not answer 'info usernet': {e.Message}");
+            return ProbeResult.Fail($"QEMU's user-mode network could not be read: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return ProbeResult.Fail($"the agent may not read QEMU's descriptors (/proc/{qemuPid}/fd); run it as QEMU's user or root: {e.Message}");
         }
     }
 

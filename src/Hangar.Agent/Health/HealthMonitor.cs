@@ -99,13 +99,15 @@ public sealed class HealthMonitor : IAsyncDisposable
     private async Task RunProbeAsync(HealthCheckSpec check, DateTimeOffset startedAt, CancellationToken ct)
     {
         var failuresInRow = 0;
+        var passedOnce = false;
         while (true)
         {
             var starting = _state == HealthState.Starting;
-            var result = await _probe!.CheckAsync(starting ? StartingAttemptTimeout : AttemptTimeout, ct);
+            var result = await AttemptAsync(passedOnce ? AttemptTimeout : StartingAttemptTimeout, ct);
             if (result.Passed)
             {
                 failuresInRow = 0;
+                passedOnce = true;
                 if (_state != HealthState.Healthy) Report(HealthState.Healthy, result.Detail);
             }
             else if (starting)
@@ -119,8 +121,23 @@ public sealed class HealthMonitor : IAsyncDisposable
                 if (_state == HealthState.Healthy && failuresInRow >= check.Failures)
                     Report(HealthState.Unhealthy, $"{result.Detail} ({failuresInRow} {(failuresInRow == 1 ? "check" : "checks in a row")} failed)");
             }
-            var wait = _state == HealthState.Starting ? Min(StartingInterval, check.Interval) : check.Interval;
+            // Until the first pass (also after the timeout made it unhealthy), check often: a rollout waits on it.
+            var wait = passedOnce ? check.Interval : Min(StartingInterval, check.Interval);
             await Task.Delay(wait, _time, ct);
+        }
+    }
+
+    /// <summary>One attempt; a probe that throws (a bug, or something it did not foresee) counts as a failed check
+    /// that says why, rather than ending the monitor and freezing the VM's health at its last value.</summary>
+    private async Task<ProbeResult> AttemptAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        try
+        {
+            return await _probe!.CheckAsync(timeout, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return ProbeResult.Fail($"the check could not run: {e.Message}");
         }
     }
 
@@ -137,9 +154,19 @@ public sealed class HealthMonitor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _cts.CancelAsync();
-        try { await _task; }
-        catch (OperationCanceledException) { }
-        _probe?.Dispose();
-        _cts.Dispose();
+        try
+        {
+            await _task;
+        }
+        catch (Exception)
+        {
+            // Cancellation, or a failure of the serial watcher or the report callback: either way this monitor is
+            // over, and stopping a VM must not fail because its health check did.
+        }
+        finally
+        {
+            _probe?.Dispose();
+            _cts.Dispose();
+        }
     }
 }

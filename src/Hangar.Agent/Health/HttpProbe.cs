@@ -18,7 +18,8 @@ public sealed class HttpProbe : IHealthProbe
     public HttpProbe(int hostPort, HttpHealthCheck check)
     {
         _check = check;
-        _uri = new Uri($"http://127.0.0.1:{hostPort}{check.Path}");
+        // The path goes out exactly as written: no folding of "/./" or "..", which would ask for another resource.
+        _uri = new Uri($"http://127.0.0.1:{hostPort}{check.Path}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         _client = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false, // a redirect is a status like any other; the check decides about it

@@ -41,14 +41,21 @@ public static class SerialLogWatcher
     }
 
     /// <summary>The last <paramref name="lines"/> lines of the log, for error messages.</summary>
+    /// <remarks>Never throws for a missing or unreadable log: the lines only add to a message.</remarks>
     public static string[] LastLines(string logPath, int lines)
     {
-        if (!File.Exists(logPath)) return [];
-        using var stream = new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var start = Math.Max(0, stream.Length - 8192);
-        stream.Position = start;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var all = reader.ReadToEnd().Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return all.Length <= lines ? all : all[^lines..];
+        try
+        {
+            using var stream = new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var start = Math.Max(0, stream.Length - 8192);
+            stream.Position = start;
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var all = reader.ReadToEnd().Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return all.Length <= lines ? all : all[^lines..];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 }

@@ -100,7 +100,7 @@ public sealed class VmSupervisor : IAsyncDisposable
                 _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
                 running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail,
                 running ? _record?.ImageDigest : null, running ? _healthDetail : null,
-                _phase == VmPhase.Backoff ? _backoffCause : null);
+                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null);
         }
     }
 
@@ -129,11 +129,6 @@ public sealed class VmSupervisor : IAsyncDisposable
                 lock (_gate) { desired = _desired!; removed = _removed; purge = _purge; revision = _revision; }
 
                 if (_instance is { Exited.IsCompleted: true }) await OnExitedAsync(desired, ct);
-                else if (_instance is not null && TakeHealthRestart())
-                {
-                    await RestartUnhealthyAsync(desired, ct);
-                    continue;
-                }
 
                 if (removed)
                 {
@@ -179,12 +174,18 @@ public sealed class VmSupervisor : IAsyncDisposable
                     {
                         // A new health check applies to the running VM at once, counting its timeout from now.
                         if (_monitor is { } old) await old.DisposeAsync();
-                        StartMonitor(_record, _launcher.Options.Time.GetUtcNow());
+                        StartMonitor(desired.Spec, _record, Now);
+                    }
+                    // Last: a stop, a removal or a new configuration (perhaps the fix) goes before a health restart.
+                    if (TakeHealthRestart(desired.Spec))
+                    {
+                        await RestartUnhealthyAsync(desired, ct);
+                        continue;
                     }
                 }
                 else if (desired.Running && !_heldStopped)
                 {
-                    var now = DateTimeOffset.UtcNow;
+                    var now = Now;
                     if (_backoffUntil is not { } until || until <= now)
                     {
                         _handledNonce = desired.RestartNonce;
@@ -227,7 +228,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         var waits = new List<Task> { _signal.WaitAsync(wait.Token) };
         if (_instance is not null) waits.Add(_instance.Exited);
         if (_instance is null && _backoffUntil is { } until)
-            waits.Add(Task.Delay(Max(until - DateTimeOffset.UtcNow, TimeSpan.Zero), wait.Token));
+            waits.Add(Task.Delay(Max(until - Now, TimeSpan.Zero), _launcher.Options.Time, wait.Token));
         var first = await Task.WhenAny(waits);
         await wait.CancelAsync();
         if (first != waits[0])
@@ -261,7 +262,9 @@ public sealed class VmSupervisor : IAsyncDisposable
             _logger.LogInformation("Adopted VM {Vm} (pid {Pid})", _name, record.Pid);
             var status = await instance.QueryStatusAsync(ct);
             if (!status.Running) await instance.ContinueAsync(ct);
-            StartMonitor(record, record.StartedAt);
+            // The check starts afresh, its timeout counted from now: an agent restart must not turn one slow first
+            // answer of a VM that ran healthy for days into "unhealthy" (and a restart, with health.restart).
+            StartMonitor(_desired!.Spec, record, Now);
             Set(VmPhase.Running, "adopted");
         }
         catch (QemuException e)
@@ -288,7 +291,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             var (instance, record) = await _launcher.LaunchAsync(plan, desired.RestartNonce, ct);
             lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; }
             await instance.ContinueAsync(ct);
-            StartMonitor(record, record.StartedAt);
+            StartMonitor(desired.Spec, record, record.StartedAt);
             Set(VmPhase.Running);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -297,7 +300,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             await DiscardInstanceAsync(kill: true);
             _failuresInRow++;
             var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
-            _backoffUntil = DateTimeOffset.UtcNow + delay;
+            _backoffUntil = Now + delay;
             var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
             lock (_gate) { _lastError = e.Message; _consoleTail = tail; }
             Set(VmPhase.Failed, $"retry in {delay.TotalSeconds:0.#}s");
@@ -320,9 +323,9 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
     }
 
-    private void StartMonitor(RuntimeRecord record, DateTimeOffset checkStartedAt)
+    /// <param name="spec">The spec the running QEMU was started or checked against (its forwards).</param>
+    private void StartMonitor(VmSpec spec, RuntimeRecord record, DateTimeOffset checkStartedAt)
     {
-        var spec = _desired!.Spec;
         var check = spec.Health;
         var probe = CreateProbe(check, spec, _instance!);
         // Set here, not only when the monitor's first report arrives: the loop may report this revision as reached
@@ -331,7 +334,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         _monitor = new HealthMonitor(check, probe, _paths.SerialLog, record.SerialLogOffset, checkStartedAt, _launcher.Options.Time, report =>
         {
             var unhealthy = report.State == HealthState.Unhealthy;
-            var tail = unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null;
+            var tail = unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null; // never throws
             lock (_gate)
             {
                 _health = report.State;
@@ -354,11 +357,12 @@ public sealed class VmSupervisor : IAsyncDisposable
             : new ForwardedTcpProbe(hostPort, check.TcpGuestPort!.Value, instance.Process.Pid, instance.QueryUserNetAsync, _launcher.Options.Time);
     }
 
-    private bool TakeHealthRestart()
+    private bool TakeHealthRestart(VmSpec spec)
     {
         lock (_gate)
         {
-            var due = _healthRestartDue && _health == HealthState.Unhealthy;
+            // The check in force decides: applying restart: false stops a pending restart.
+            var due = _healthRestartDue && _health == HealthState.Unhealthy && spec.Health is { Restart: true };
             _healthRestartDue = false;
             return due;
         }
@@ -377,20 +381,24 @@ public sealed class VmSupervisor : IAsyncDisposable
             _logger.LogWarning("VM {Vm} is unhealthy ({Why}); not restarted, its restart policy is never", _name, why);
             return;
         }
-        var ranFor = _launcher.Options.Time.GetUtcNow() - (_record?.StartedAt ?? _launcher.Options.Time.GetUtcNow());
+        var ranFor = Now - (_record?.StartedAt ?? Now);
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
         _logger.LogWarning("VM {Vm} is unhealthy ({Why}); restarting it", _name, why);
-        await StopAsync($"unhealthy: {why}", ct);
+        // Said before the stop, so that a rollout gate that sees the VM stopping knows why.
+        lock (_gate) _lastError = $"Restarted after its health check failed: {why}";
+        await StopAsync($"unhealthy: {why}", ct, RestartCause.Unhealthy);
         if (ranFor >= _launcher.Options.Backoff.ResetAfter) _failuresInRow = 0;
         _failuresInRow++;
         var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
-        _backoffUntil = _launcher.Options.Time.GetUtcNow() + delay;
+        _backoffUntil = Now + delay;
         lock (_gate) { _restarts++; _lastError = $"Restarted after its health check failed: {why}"; _consoleTail = tail; _backoffCause = RestartCause.Unhealthy; }
         Set(VmPhase.Backoff, $"unhealthy ({why}); restart in {delay.TotalSeconds:0.#}s");
     }
 
-    private async Task StopAsync(string reason, CancellationToken ct)
+    /// <param name="cause">Set when the stop is the first half of a restart the agent decided on (reported while stopping).</param>
+    private async Task StopAsync(string reason, CancellationToken ct, RestartCause? cause = null)
     {
+        lock (_gate) _backoffCause = cause;
         Set(VmPhase.Stopping, reason);
         var instance = _instance!;
         try
@@ -410,7 +418,7 @@ public sealed class VmSupervisor : IAsyncDisposable
     private async Task OnExitedAsync(DesiredVm desired, CancellationToken ct)
     {
         var exit = await _instance!.Exited;
-        var ranFor = DateTimeOffset.UtcNow - (_record?.StartedAt ?? DateTimeOffset.UtcNow);
+        var ranFor = Now - (_record?.StartedAt ?? Now);
         await DiscardInstanceAsync(kill: false);
         var restart = desired.Spec.Restart switch
         {
@@ -432,7 +440,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         _failuresInRow++;
         lock (_gate) { _restarts++; _backoffCause = RestartCause.Exited; }
         var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
-        _backoffUntil = DateTimeOffset.UtcNow + delay;
+        _backoffUntil = Now + delay;
         Set(VmPhase.Backoff, $"{what}; restart in {delay.TotalSeconds:0.#}s");
     }
 
@@ -472,6 +480,8 @@ public sealed class VmSupervisor : IAsyncDisposable
         try { File.Delete(path); }
         catch (IOException) { }
     }
+
+    private DateTimeOffset Now => _launcher.Options.Time.GetUtcNow();
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -401,7 +401,7 @@ public sealed class FleetService(IStateStore store, ILogger<FleetService> logger
                     seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
                     vm.Forwards.Select(f => f.ToString()).ToArray(), seen?.LastError, seen?.Restarts ?? 0,
                     seen?.StartedAt, seen?.Generation ?? CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
-                    seen?.HealthDetail));
+                    seen?.HealthDetail, seen?.BackoffCause));
             }
             // VMs an agent still reports but the spec no longer has (being stopped after removal).
             foreach (var (name, (agentName, vm)) in observed)

@@ -32,6 +32,9 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
             {
                 { Phase: VmPhase.Running, Health: HealthState.Unhealthy } => $"its health check ({FleetDiff.HealthText(spec.FindVm(name)?.Health)}) did not pass"
                     + (vm.HealthDetail is { Length: > 0 } why ? $": {why}" : ""),
+                // health.restart: true stops an unhealthy VM at once; the gate may never see it running unhealthy.
+                { Phase: VmPhase.Stopping or VmPhase.Backoff, BackoffCause: RestartCause.Unhealthy } =>
+                    $"its health check ({FleetDiff.HealthText(spec.FindVm(name)?.Health)}) did not pass, and it is being restarted: {vm.LastError}",
                 { Phase: VmPhase.Failed } => $"it could not start: {vm.LastError}",
                 { Phase: VmPhase.Stopped, LastError: { } error } => $"it exited and stays stopped: {error}",
                 _ => null,

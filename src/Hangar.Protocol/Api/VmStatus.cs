@@ -25,7 +25,8 @@ public sealed record VmStatus(
     long Generation,
     long ObservedRevision,
     IReadOnlyList<string>? ConsoleTail = null,
-    string? HealthDetail = null);
+    string? HealthDetail = null,
+    RestartCause? BackoffCause = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The current desired-state revision; a VM whose ObservedRevision equals it has converged.</param>

@@ -10,10 +10,11 @@ namespace Hangar.Qemu.Networking;
 public static class ProcessSockets
 {
     /// <summary>
-    /// The descriptor of <paramref name="pid"/>'s IPv4 TCP socket whose local port is <paramref name="localPort"/> and whose
-    /// peer's port is <paramref name="remotePort"/> (both on loopback), with its socket inode; null when there is none
-    /// yet (a connection still in the listen queue has no descriptor until it is accepted).
+    /// The descriptor of <paramref name="pid"/>'s IPv4 TCP socket from 127.0.0.1:<paramref name="localPort"/> to
+    /// 127.0.0.1:<paramref name="remotePort"/>, with its socket inode; null when there is none yet (a connection still
+    /// in the listen queue has no descriptor until it is accepted).
     /// </summary>
+    /// <exception cref="UnauthorizedAccessException">This process may not read the other's descriptor table.</exception>
     public static (int Fd, ulong Inode)? FindTcpSocket(int pid, int localPort, int remotePort)
     {
         if (FindInode(pid, localPort, remotePort) is not { } inode) return null;
@@ -29,14 +30,15 @@ public static class ProcessSockets
         string[] lines;
         try { lines = File.ReadAllLines($"/proc/{pid}/net/tcp"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        var local = $":{localPort:X4}";
-        var remote = $":{remotePort:X4}";
+        // The kernel writes an IPv4 address as the hex of its 32-bit value in host (little-endian) order.
+        var local = $"0100007F:{localPort:X4}";
+        var remote = $"0100007F:{remotePort:X4}";
         foreach (var line in lines.Skip(1))
         {
             // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length < 10) continue;
-            if (!fields[1].EndsWith(local, StringComparison.Ordinal) || !fields[2].EndsWith(remote, StringComparison.Ordinal)) continue;
+            if (fields[1] != local || fields[2] != remote) continue;
             if (ulong.TryParse(fields[9], NumberStyles.None, CultureInfo.InvariantCulture, out var inode) && inode != 0)
                 return inode;
         }
@@ -46,19 +48,19 @@ public static class ProcessSockets
     private static int? FindFd(int pid, ulong inode)
     {
         var link = SocketLink(inode);
-        IEnumerable<string> entries;
-        try { entries = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         try
         {
-            foreach (var entry in entries)
+            foreach (var entry in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
             {
                 if (ReadLink(entry) == link
                     && int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var fd))
                     return fd;
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        catch (IOException)
+        {
+            // the process is gone
+        }
         return null;
     }
 

@@ -14,9 +14,13 @@ namespace Hangar.Qemu.Networking;
 /// </summary>
 public static partial class UserNetInfo
 {
+    /// <exception cref="QemuException">The text is not a table of connections (say, an HMP error such as
+    /// "unknown command", from a QEMU built without user-mode networking).</exception>
     public static IReadOnlyList<UserNetConnection> Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (!text.Contains("Protocol[State]", StringComparison.Ordinal))
+            throw new QemuException($"QEMU answered 'info usernet' with no table of connections: {text.Trim()}");
         var rows = new List<UserNetConnection>();
         foreach (var line in text.Split('\n'))
         {
@@ -34,6 +38,6 @@ public static partial class UserNetInfo
         return rows;
     }
 
-    [GeneratedRegex(@"^\s*(?<proto>TCP|UDP)\[(?<state>[^\]]+)\]\s+(?<fd>-?\d+)\s+(?<src>\S+)\s+(?<sport>\d+)\s+(?<dst>\S+)\s+(?<dport>\d+)\s")]
+    [GeneratedRegex(@"^\s*(?<proto>TCP|UDP)\[(?<state>[^\]]+)\]\s*(?<fd>-?\d+)\s+(?<src>\S+)\s+(?<sport>\d+)\s+(?<dst>\S+)\s+(?<dport>\d+)\s")]
     private static partial Regex Row();
 }

@@ -15,6 +15,8 @@ internal static class HttpCheckSyntax
         else if (text.Length > MaxPathLength) error = $"The request path is {text.Length} characters long; at most {MaxPathLength} are allowed";
         else if (text.Any(c => c <= ' ' || c >= 0x7f))
             error = "The request path has a space or a character outside printable ASCII; percent-encode it (%20)";
+        else if (text.Contains('#', StringComparison.Ordinal))
+            error = "The request path has a '#': a fragment is never sent to a server; leave it out or write %23";
         return error is null;
     }
 

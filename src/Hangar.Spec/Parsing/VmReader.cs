@@ -86,7 +86,11 @@ internal sealed class VmReader(NodeReader reader)
             vm.HealthHttp = new(http, httpNode, httpPath);
         if (fields.TryGet(FleetFields.Timeout, out var timeoutNode, out var timeoutPath)
             && reader.Duration(timeoutNode, timeoutPath) is { } timeout)
-            vm.HealthTimeout = timeout;
+        {
+            if (timeout > SpecLimits.MaxHealthTimeout)
+                Errors.Add(timeoutNode, timeoutPath, $"A health timeout of at most {DurationSyntax.Format(SpecLimits.MaxHealthTimeout)} is allowed");
+            else vm.HealthTimeout = timeout;
+        }
         if (fields.TryGet(FleetFields.Interval, out var intervalNode, out var intervalPath))
         {
             if (hasSerial) Errors.Add(intervalNode, intervalPath, "A serial check watches the console continuously and has no interval; use 'interval' with tcp or http");
@@ -94,6 +98,8 @@ internal sealed class VmReader(NodeReader reader)
             {
                 if (interval < SpecLimits.MinHealthInterval)
                     Errors.Add(intervalNode, intervalPath, $"An interval of at least {DurationSyntax.Format(SpecLimits.MinHealthInterval)} is needed");
+                else if (interval > SpecLimits.MaxHealthInterval)
+                    Errors.Add(intervalNode, intervalPath, $"An interval of at most {DurationSyntax.Format(SpecLimits.MaxHealthInterval)} is allowed");
                 else vm.HealthInterval = interval;
             }
         }

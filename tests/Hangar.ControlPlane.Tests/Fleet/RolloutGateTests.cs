@@ -43,6 +43,26 @@ public sealed class RolloutGateTests
         Assert.Contains("could not start: port in use", verdict!.Value.Reason);
     }
 
+    [Theory]
+    [InlineData(VmPhase.Stopping)]
+    [InlineData(VmPhase.Backoff)]
+    public void Evaluate_RestartingForItsHealth_FailsAtOnceWithWhy(VmPhase phase)
+    {
+        var status = Status(phase, HealthState.Unknown, 10, error: "Restarted after its health check failed: refused");
+        status = status with { Vms = [status.Vms[0] with { BackoffCause = RestartCause.Unhealthy }] };
+        var verdict = Gate().Evaluate(status, Spec, Now);
+        Assert.False(verdict!.Value.Passed);
+        Assert.Contains("did not pass, and it is being restarted: Restarted after its health check failed: refused", verdict.Value.Reason);
+    }
+
+    [Fact]
+    public void Evaluate_BackoffAfterACrash_KeepsWaitingForTheRestart()
+    {
+        var status = Status(VmPhase.Backoff, HealthState.Unknown, 10, error: "QEMU exited unexpectedly");
+        status = status with { Vms = [status.Vms[0] with { BackoffCause = RestartCause.Exited }] };
+        Assert.Null(Gate().Evaluate(status, Spec, Now));
+    }
+
     [Fact]
     public void Evaluate_StillStartingBeforeDeadline_Waits() =>
         Assert.Null(Gate().Evaluate(Status(VmPhase.Running, HealthState.Starting, 10), Spec, Now.AddSeconds(59)));

@@ -62,7 +62,14 @@ public sealed class HealthCheckTests
                     if (vm is { Health: HealthState.Healthy })
                     {
                         sightings++;
-                        if (!listening) early.Add($"healthy at {DateTimeOffset.UtcNow:O} before the guest listened");
+                        // The guest prints its line a moment after httpd listens; a check may get in between. A grace
+                        // of a second keeps that apart from the bug this catches (healthy seconds before the line).
+                        if (!listening)
+                        {
+                            await Task.Delay(1000);
+                            if (!LogText(home, "web").Contains(TinyImage.HttpdListeningMarker, StringComparison.Ordinal))
+                                early.Add($"healthy at {DateTimeOffset.UtcNow:O}, a second later the guest still did not listen");
+                        }
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -91,10 +98,10 @@ public sealed class HealthCheckTests
                 forwards: ["{port}:80", "{other}:81"]
                 health:
                   tcp: 81
-                  timeout: 15s
+                  timeout: 45s
             """, "nothing-on-81.yaml"));
         Assert.Equal(4, result.ExitCode);
-        Assert.Contains("VM web: its health check (tcp 81 within 15s", result.Stderr);
+        Assert.Contains("VM web: its health check (tcp 81 within 45s", result.Stderr);
         Assert.Contains("the guest refused a connection to port 81 (nothing listens there)", result.Stderr);
         Assert.Contains("Rolled back automatically", result.Stderr);
         var web = (await home.StatusAsync()).Vms.Single();
@@ -106,7 +113,7 @@ public sealed class HealthCheckTests
     {
         await using var home = new HangarHome();
         var port = HangarHome.FreePort();
-        string Fleet(string path) => $$"""
+        string Fleet(string path, int timeout) => $$"""
             vms:
               web:
                 image: tiny
@@ -115,15 +122,15 @@ public sealed class HealthCheckTests
                 forwards: ["{{port}}:80"]
                 health:
                   http: {port: 80, path: {{path}}}
-                  timeout: 20s
+                  timeout: {{timeout}}s
             """;
-        await home.OkAsync("up", home.WriteFleet(Fleet("/healthz")));
+        await home.OkAsync("up", home.WriteFleet(Fleet("/healthz", 120)));
         Assert.Contains(TinyImage.HttpdListeningMarker, LogText(home, "web"));
         var web = (await home.StatusAsync()).Vms.Single();
         Assert.Equal((VmPhase.Running, HealthState.Healthy), (web.Phase, web.Health));
         Assert.Equal("GET /healthz on port 80 answered 200", web.HealthDetail);
 
-        var result = await home.RunAsync("apply", home.WriteFleet(Fleet("/missing"), "missing.yaml"));
+        var result = await home.RunAsync("apply", home.WriteFleet(Fleet("/missing", 30), "missing.yaml"));
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("GET /missing on port 80 answered 404, expected 200-399", result.Stderr);
         Assert.Contains("Rolled back automatically", result.Stderr);

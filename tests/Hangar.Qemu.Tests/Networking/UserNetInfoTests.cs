@@ -4,8 +4,9 @@ namespace Hangar.Qemu.Tests.Networking;
 
 public sealed class UserNetInfoTests
 {
-    // Captured from QEMU 7.2 (Debian 12) with a tiny guest: a connection made before the guest was up, one it
-    // accepted on port 80, and the two forwards' listening sockets.
+    // The TCP rows were captured from QEMU 7.2 (Debian 12) with a tiny guest: a connection made before the guest was
+    // up, one it accepted on port 80, and the two forwards' listening sockets. The UDP row (a DHCP socket with its
+    // expiry in place of a state) is written after them, to check that such rows are read too.
     private const string Captured = """
         Hub -1 (net0):
           Protocol[State]    FD  Source Address  Port   Dest. Address  Port RecvQ SendQ
@@ -39,6 +40,13 @@ public sealed class UserNetInfoTests
         Assert.Equal(accepted, new UserNetConnection("TCP", state, 3, "127.0.0.1", 1, "10.0.2.15", 80).GuestAccepted);
 
     [Fact]
-    public void Parse_Garbage_NoRows() =>
-        Assert.Empty(UserNetInfo.Parse("unknown command: 'info usernet'\r\n"));
+    public void Parse_HmpError_ThrowsWithQemusAnswer()
+    {
+        var error = Assert.Throws<QemuException>(() => UserNetInfo.Parse("unknown command: 'info usernet'\r\n"));
+        Assert.Equal("QEMU answered 'info usernet' with no table of connections: unknown command: 'info usernet'", error.Message);
+    }
+
+    [Fact]
+    public void Parse_NoConnections_Empty() =>
+        Assert.Empty(UserNetInfo.Parse("Hub -1 (net0):\n  Protocol[State]    FD  Source Address  Port   Dest. Address  Port RecvQ SendQ\n"));
 }
