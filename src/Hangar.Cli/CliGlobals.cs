@@ -24,16 +24,15 @@ public static class CliGlobals
     public static string ResolveHome(ParseResult parse)
     {
         var home = parse.GetValue(Home) ?? Environment.GetEnvironmentVariable("HANGAR_HOME");
-        if (string.IsNullOrWhiteSpace(home))
-        {
-            home = Environment.UserName == "root"
-                ? "/var/lib/hangar"
-                : Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
-                    ? xdg
-                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "hangar");
-        }
-        return Path.GetFullPath(home);
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(home) ? DefaultHome() : home);
     }
+
+    /// <summary>Where state lives when neither --home nor HANGAR_HOME says: a directory that is Hangar's alone.</summary>
+    public static string DefaultHome() => Path.GetFullPath(Environment.UserName == "root"
+        ? "/var/lib/hangar"
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "hangar"));
 }
 
 public enum OutputFormat { Text, Json }

@@ -32,7 +32,7 @@ public static class AgentCommand
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            if (PrivateFiles.CreateHome(context.Home) is { } warning) loggers.CreateLogger("Hangar.Agent").LogWarning("{Warning}", warning);
+            if (PrivateFiles.CreateHome(context.Home, context.Home == CliGlobals.DefaultHome()) is { } warning) loggers.CreateLogger("Hangar.Agent").LogWarning("{Warning}", warning);
             await using var agent = new AgentHost(AgentOptions.ForHome(context.Home, context.Get(name), ApplyFlow.AccelFrom(context.Get(ApplyFlow.Accel))), loggers);
             agent.Start(context.Get(url)!, credential);
             try { await Task.Delay(Timeout.Infinite, stop.Token); }

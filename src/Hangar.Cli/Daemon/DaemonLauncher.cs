@@ -37,7 +37,7 @@ public static class DaemonLauncher
     public static async Task<HangarClient> EnsureAsync(string home, IReadOnlyList<string> serverArgs, Action<string>? progress, CancellationToken ct)
     {
         if (await TryConnectAsync(home, ct) is { } running) return running;
-        if (PrivateFiles.CreateHome(home) is { } warning) await Console.Error.WriteLineAsync($"warning: {warning}");
+        if (PrivateFiles.CreateHome(home, home == CliGlobals.DefaultHome()) is { } warning) await Console.Error.WriteLineAsync($"warning: {warning}");
         // Two commands starting a server at once: the second waits for the first's server instead of starting its own.
         await using var startLock = await AcquireStartLockAsync(home, ct);
         if (await TryConnectAsync(home, ct) is { } started) return started;

@@ -20,13 +20,16 @@ public static class PrivateFiles
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <summary>
-    /// Creates the home (and missing parents) 0700. An existing home is left as it is, and a warning returned when
-    /// others may read it: <c>HANGAR_HOME</c> can name a directory that is not Hangar's alone (a shared <c>/tmp</c>,
-    /// a user's own home), and changing the mode of such a directory would break other programs. What Hangar writes
-    /// into it is private all the same.
+    /// Creates the home (and missing parents) 0700. The default home (<see cref="CliGlobals.DefaultHome"/>) is Hangar's
+    /// alone, so one that others may read (made by an older Hangar) is made 0700. Any other existing home is left as
+    /// it is, and a warning returned when others may read it: <c>HANGAR_HOME</c> can name a directory that is not
+    /// Hangar's alone (a shared <c>/tmp</c>, a user's own home), and changing the mode of such a directory would break
+    /// other programs. What Hangar writes into it is private all the same.
     /// </summary>
+    /// <param name="home">The home.</param>
+    /// <param name="hangarsOwn">The home is Hangar's alone (the default one): tighten it rather than warn.</param>
     /// <returns>A warning for the operator, or null.</returns>
-    public static string? CreateHome(string home)
+    public static string? CreateHome(string home, bool hangarsOwn)
     {
         if (!Directory.Exists(home))
         {
@@ -34,10 +37,14 @@ public static class PrivateFiles
             return null;
         }
         var mode = File.GetUnixFileMode(home);
-        return (mode & GroupOrOther) == 0
-            ? null
-            : $"The Hangar home {home} is open to other users (mode {Convert.ToString((int)mode, 8)}); " +
-              $"make it private with: chmod 700 {home}";
+        if ((mode & GroupOrOther) == 0) return null;
+        if (hangarsOwn)
+        {
+            File.SetUnixFileMode(home, DirectoryMode);
+            return null;
+        }
+        return $"The Hangar home {home} is open to other users (mode {Convert.ToString((int)mode, 8)}); " +
+               $"make it private with: chmod 700 {home}";
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public static class EmbeddedServer
 {
     public static async Task<int> RunAsync(string home, string listen, bool withAgent, AcceleratorSetting accel, bool detached, CancellationToken ct)
     {
-        var homeWarning = PrivateFiles.CreateHome(home);
+        var homeWarning = PrivateFiles.CreateHome(home, home == CliGlobals.DefaultHome());
         FileStream serverLock;
         try
         {
