@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Hangar.Bench.Plan;
-using Hangar.Cli.Client;
+using Hangar.Client;
 using Hangar.ControlPlane;
 using Hangar.Protocol;
 using Hangar.Protocol.Agent;

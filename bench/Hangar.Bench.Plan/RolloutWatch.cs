@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Hangar.Cli.Client;
+using Hangar.Client;
 
 namespace Hangar.Bench.Plan;
 

@@ -1,4 +1,4 @@
-using Hangar.Cli.Client;
+using Hangar.Client;
 using Hangar.Protocol.Api;
 
 namespace Hangar.Bench.Soak;

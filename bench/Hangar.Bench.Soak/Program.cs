@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Hangar.Bench.Soak;
-using Hangar.Cli.Client;
-using Hangar.Cli.Daemon;
+using Hangar.Client;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Hangar.Agent;
 using Hangar.Agent.Vms;
-using Hangar.Cli.Client;
+using Hangar.Client;
 using Hangar.Cli.Server;
 using Hangar.ControlPlane;
 using Hangar.Protocol.Agent;

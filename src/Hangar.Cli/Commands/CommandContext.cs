@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Hangar.Cli.Client;
 using Hangar.Cli.Output;
 using Hangar.Protocol.Api;
 

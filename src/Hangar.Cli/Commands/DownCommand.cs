@@ -16,7 +16,7 @@ public static class DownCommand
         var command = new Command("down", "Stop every VM gracefully and stop the Hangar server.") { purge, ApplyFlow.Timeout };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            var client = await DaemonLauncher.TryConnectAsync(context.Home, ct);
+            var client = await HangarConnection.TryConnectAsync(context.Home, ct);
             if (client is null)
             {
                 context.Terminal.Line($"No Hangar is running for {context.Home}; nothing to stop.");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Hangar.Cli.Daemon;
-using Hangar.Cli.Client;
 using Hangar.Cli.Output;
 using Hangar.Protocol.Api;
 
@@ -21,7 +20,7 @@ public static class PlanCommand
         CommandContext.Bind(command, async (context, ct) =>
         {
             if (FleetFileArgument.Read(context, context.Get(file), null, false) is not { } request) return Failed;
-            using var client = await DaemonLauncher.ConnectAsync(context.Home, ct);
+            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
             PlanResponse plan;
             try
             {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Hangar.Cli.Client;
 
 namespace Hangar.Cli.Daemon;
 
@@ -11,36 +10,14 @@ public static class DaemonLauncher
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>A client for the running server of <paramref name="home"/>, or null when none answers.</summary>
-    public static async Task<HangarClient?> TryConnectAsync(string home, CancellationToken ct)
-    {
-        if (DaemonInfo.TryRead(home) is not { } info || !IsAlive(info.Pid)) return null;
-        var client = new HangarClient(new Uri(info.Url), info.ApiToken);
-        try
-        {
-            using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            probe.CancelAfter(TimeSpan.FromSeconds(5));
-            await client.GetFleetAsync(probe.Token);
-            return client;
-        }
-        catch (Exception e) when (e is NotRunningException or ApiException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            client.Dispose();
-            return null;
-        }
-    }
-
-    public static async Task<HangarClient> ConnectAsync(string home, CancellationToken ct) =>
-        await TryConnectAsync(home, ct) ?? throw new NotRunningException(home);
-
     /// <summary>Connects to the server of <paramref name="home"/>, starting it first when none runs.</summary>
     public static async Task<HangarClient> EnsureAsync(string home, IReadOnlyList<string> serverArgs, Action<string>? progress, CancellationToken ct)
     {
-        if (await TryConnectAsync(home, ct) is { } running) return running;
+        if (await HangarConnection.TryConnectAsync(home, ct) is { } running) return running;
         if (PrivateFiles.CreateHome(home, home == CliGlobals.DefaultHome()) is { } warning) await Console.Error.WriteLineAsync($"warning: {warning}");
         // Two commands starting a server at once: the second waits for the first's server instead of starting its own.
         await using var startLock = await AcquireStartLockAsync(home, ct);
-        if (await TryConnectAsync(home, ct) is { } started) return started;
+        if (await HangarConnection.TryConnectAsync(home, ct) is { } started) return started;
 
         progress?.Invoke("starting the Hangar server");
         var previous = DaemonInfo.TryRead(home);
@@ -70,7 +47,7 @@ public static class DaemonLauncher
         // short wait on that file is the simplest reliable handshake.
         while (DateTime.UtcNow < deadline)
         {
-            if (DaemonInfo.TryRead(home) is { } info && info != previous && await TryConnectAsync(home, ct) is { } client)
+            if (DaemonInfo.TryRead(home) is { } info && info != previous && await HangarConnection.TryConnectAsync(home, ct) is { } client)
                 return client;
             await Task.Delay(50, ct);
         }
@@ -85,19 +62,6 @@ public static class DaemonLauncher
         var process = Environment.ProcessPath ?? "hangar";
         var dll = typeof(DaemonLauncher).Assembly.Location;
         return Path.GetFileNameWithoutExtension(process) == "dotnet" ? (process, [dll]) : (process, []);
-    }
-
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private static async Task<FileStream> AcquireStartLockAsync(string home, CancellationToken ct)

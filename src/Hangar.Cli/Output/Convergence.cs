@@ -1,4 +1,3 @@
-using Hangar.Cli.Client;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
 using Spectre.Console;

@@ -55,7 +55,7 @@ public static class EmbeddedServer
             agent = new AgentHost(AgentOptions.ForHome(home, accelerator: accel), loggers);
             agent.Start(server.AgentUrl, options.AgentToken);
         }
-        new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId).Write(home);
+        PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId).ToJson());
         log.LogInformation("Hangar server for {Home} listening on {Url} (pid {Pid})", home, server.Url, Environment.ProcessId);
         try
         {

@@ -16,7 +16,7 @@ public sealed class ConsoleAndImageTests
     {
         await using var home = new HangarHome();
         await home.OkAsync("up", home.WriteFleet("vms:\n  alpha:\n    image: tiny\n    memory: 96MiB\n"));
-        using var client = await DaemonLauncher.ConnectAsync(home.Path, CancellationToken.None);
+        using var client = await HangarConnection.ConnectAsync(home.Path, CancellationToken.None);
         using var console = await client.ConsoleAsync("alpha", CancellationToken.None);
 
         // The shell computes the marker, so the echo of what we typed cannot satisfy the test by itself.

@@ -2,7 +2,6 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Hangar.Cli.Client;
 using Hangar.Cli.Daemon;
 using Hangar.Integration.Support;
 using Hangar.Protocol.Agent;
@@ -22,7 +21,7 @@ public sealed partial class DiskChangeTests
         await using var home = new HangarHome();
         const string fleet = "vms:\n  web:\n    image: tiny\n    memory: 96MiB\n    disk: {0}\n";
         await home.OkAsync("up", home.WriteFleet(string.Format(fleet, "256MiB")));
-        using var client = await DaemonLauncher.ConnectAsync(home.Path, CancellationToken.None);
+        using var client = await HangarConnection.ConnectAsync(home.Path, CancellationToken.None);
         Assert.Equal(256L << 20, await GuestDiskBytesAsync(client, "web", null));
         await GuestShell.RunAsync(client, "web", "echo keep-me-$((6*7)) > /dev/vda; sync; echo wrote-$((1+1))", "wrote-2");
         var pid = (await home.StatusAsync()).Vms.Single().Pid;

@@ -158,7 +158,7 @@ public sealed class HealthCheckTests
         var first = (await home.StatusAsync()).Vms.Single();
         Assert.Equal(HealthState.Healthy, first.Health);
 
-        using (var client = await DaemonLauncher.ConnectAsync(home.Path, CancellationToken.None))
+        using (var client = await HangarConnection.ConnectAsync(home.Path, CancellationToken.None))
             await GuestShell.RunAsync(client, "web", "killall httpd; echo killed-$((2+3))", "killed-5");
 
         var events = await Eventually.WaitAsync(() => EventsAsync(home), e => e.Any(x => x.Kind == "vm.health-restart"),

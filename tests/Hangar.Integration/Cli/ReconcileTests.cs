@@ -44,7 +44,7 @@ public sealed class ReconcileTests
         Assert.Equal(2, pids.Length);
 
         QemuProcesses.Kill(home.ServerPid!.Value); // SIGKILL: the agent gets no chance to clean up
-        await Eventually.WaitAsync(() => Task.FromResult(Hangar.Cli.Daemon.DaemonLauncher.IsAlive(home.ServerPid!.Value)), alive => !alive,
+        await Eventually.WaitAsync(() => Task.FromResult(Hangar.Client.HangarConnection.IsAlive(home.ServerPid!.Value)), alive => !alive,
             TimeSpan.FromSeconds(10), "the server to die");
         Assert.Equal(pids, home.QemuPids().Order().ToArray()); // VMs outlive the agent
 

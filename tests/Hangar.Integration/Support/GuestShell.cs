@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text;
-using Hangar.Cli.Client;
 
 namespace Hangar.Integration.Support;
 

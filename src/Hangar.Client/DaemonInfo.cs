@@ -1,10 +1,10 @@
 using System.Text.Json;
 
-namespace Hangar.Cli.Daemon;
+namespace Hangar.Client;
 
 /// <summary>
 /// <c>$HANGAR_HOME/daemon.json</c> (mode 0600): where the running <c>hangar server</c> of a home listens and the token
-/// its API wants. Written atomically by the server once it listens; removed when it stops.
+/// its API wants. Written atomically by the server once it listens (<c>EmbeddedServer</c>); removed when it stops.
 /// </summary>
 public sealed record DaemonInfo(string Url, string ApiToken, int Pid)
 {
@@ -22,5 +22,5 @@ public sealed record DaemonInfo(string Url, string ApiToken, int Pid)
         }
     }
 
-    public void Write(string home) => PrivateFiles.WriteAllText(PathFor(home), JsonSerializer.Serialize(this));
+    public string ToJson() => JsonSerializer.Serialize(this);
 }

@@ -6,7 +6,7 @@ using System.Text.Json;
 using Hangar.Protocol;
 using Hangar.Protocol.Api;
 
-namespace Hangar.Cli.Client;
+namespace Hangar.Client;
 
 /// <summary>The typed client of the control plane's REST API (docs/api.md). Every CLI command goes through it.</summary>
 public sealed class HangarClient : IDisposable
