@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Hangar.Images.Debian;
-using Hangar.Images.Processes;
+using Hangar.Processes;
 using Hangar.Images.Tiny;
 
 namespace Hangar.Images;

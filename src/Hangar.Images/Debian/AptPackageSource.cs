@@ -1,4 +1,4 @@
-using Hangar.Images.Processes;
+using Hangar.Processes;
 
 namespace Hangar.Images.Debian;
 
@@ -107,7 +107,7 @@ internal sealed class AptPackageSource
 
     private async Task<Dictionary<string, AptStanza>> ShowAsync(IReadOnlyList<string> names, CancellationToken ct)
     {
-        var result = await _runner.RunAsync("apt-cache", ["show", "--no-all-versions", .. names], null, ct).ConfigureAwait(false);
+        var result = await RunAsync("apt-cache", ["show", "--no-all-versions", .. names], null, ct).ConfigureAwait(false);
         var stanzas = new Dictionary<string, AptStanza>(StringComparer.Ordinal);
         foreach (var stanza in AptStanza.ParseAll(result.StandardOutput))
         {
@@ -128,9 +128,21 @@ internal sealed class AptPackageSource
         return stanzas;
     }
 
+    private async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken ct)
+    {
+        try
+        {
+            return await _runner.RunAsync(fileName, arguments, workingDirectory, ct).ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ImageBuildException($"Could not start '{fileName}'; is it installed?", e);
+        }
+    }
+
     private async Task<string> RunCheckedAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken ct)
     {
-        var result = await _runner.RunAsync(fileName, arguments, workingDirectory, ct).ConfigureAwait(false);
+        var result = await RunAsync(fileName, arguments, workingDirectory, ct).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new ImageBuildException(

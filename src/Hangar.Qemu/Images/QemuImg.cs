@@ -1,3 +1,4 @@
+using Hangar.Processes;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
@@ -84,7 +85,7 @@ public sealed class QemuImg
         ProcessResult result;
         try
         {
-            result = await ExternalProcess.RunAsync(Binary, arguments, cancellationToken).ConfigureAwait(false);
+            result = await ProcessRunner.Instance.RunAsync(Binary, arguments, null, cancellationToken).ConfigureAwait(false);
         }
         catch (Win32Exception e)
         {

@@ -1,3 +1,4 @@
+using Hangar.Processes;
 using System.ComponentModel;
 using System.Globalization;
 using Hangar.Qemu.Internal;
@@ -29,7 +30,7 @@ public static class QemuLauncher
         ProcessResult result;
         try
         {
-            result = await ExternalProcess.RunAsync(config.Binary, arguments, cancellationToken).ConfigureAwait(false);
+            result = await ProcessRunner.Instance.RunAsync(config.Binary, arguments, null, cancellationToken).ConfigureAwait(false);
         }
         catch (Win32Exception e)
         {

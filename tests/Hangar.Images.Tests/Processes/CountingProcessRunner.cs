@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Hangar.Images.Processes;
+using Hangar.Processes;
 
 namespace Hangar.Images.Tests.Processes;
 

@@ -1,18 +1,13 @@
 using System.Diagnostics;
 
-namespace Hangar.Qemu.Internal;
+namespace Hangar.Processes;
 
-/// <summary>Runs a program to completion with an argument list (never a shell) and keeps its output.</summary>
-internal static class ExternalProcess
+/// <inheritdoc cref="IProcessRunner"/>
+public sealed class ProcessRunner : IProcessRunner
 {
-    /// <summary>
-    /// Starts <paramref name="fileName"/>, waits for it to exit and returns its exit code and output. When
-    /// <paramref name="cancellationToken"/> fires, the process (and its children) are killed before the
-    /// <see cref="OperationCanceledException"/> propagates: every process started here has this method as owner.
-    /// </summary>
-    /// <exception cref="System.ComponentModel.Win32Exception">The program could not be started.</exception>
-    public static async Task<ProcessResult> RunAsync(
-        string fileName, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    public static ProcessRunner Instance { get; } = new();
+
+    public async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -20,8 +15,11 @@ internal static class ExternalProcess
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+        // Output is parsed (apt's stanzas, qemu-img's messages): keep it in the C locale whatever the caller's is.
+        startInfo.Environment["LC_ALL"] = "C";
 
         using var process = new Process { StartInfo = startInfo };
         process.Start();
@@ -48,7 +46,8 @@ internal static class ExternalProcess
             }
             throw;
         }
-        // WaitForExitAsync returns once the process exited; the pipes reach EOF when every holder closed them.
+        // WaitForExitAsync returns once the process exited; the pipes reach EOF when every holder closed them
+        // (a daemonizing QEMU's child keeps them only until it detached).
         return new ProcessResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 }
