@@ -19,7 +19,8 @@ public sealed class TinyImageBootTests(TinyImageFixture fixture, ITestOutputHelp
         output.WriteLine($"fixture EnsureAsync (first call in this process) took {fixture.EnsureElapsed.TotalMilliseconds:F1} ms");
         using var directory = new TestDirectory();
         var name = "tiny-" + Guid.NewGuid().ToString("n")[..8];
-        var port = FreeLoopbackPort();
+        using var lease = Hangar.Testing.TestPorts.Reserve();
+        var port = lease.Port;
         var stopwatch = Stopwatch.StartNew();
         await using var vm = QemuTestVm.Start(fixture.Image, name, port, directory.Path);
 
@@ -50,10 +51,4 @@ public sealed class TinyImageBootTests(TinyImageFixture fixture, ITestOutputHelp
         Assert.Contains(TinyImage.PoweringOffMarker, vm.SerialLog);
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

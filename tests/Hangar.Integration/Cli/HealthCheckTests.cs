@@ -33,7 +33,7 @@ public sealed class HealthCheckTests
     public async Task TcpCheck_ServiceComesUpLate_NeverHealthyBeforeItListens_AndAServiceThatNeverComesUpIsRolledBack()
     {
         await using var home = new HangarHome();
-        var port = HangarHome.FreePort();
+        var port = home.ReservePort();
         var fleet = home.WriteFleet($"""
             vms:
               web:
@@ -89,7 +89,7 @@ public sealed class HealthCheckTests
         Assert.Equal("Health is healthy: the guest accepted a connection on port 80", healthy.Message);
 
         // A check of a port nothing listens on: the guest refuses, the gate fails and the rollout is undone.
-        var other = HangarHome.FreePort();
+        var other = home.ReservePort();
         var result = await home.RunAsync("apply", home.WriteFleet($"""
             vms:
               web:
@@ -112,7 +112,7 @@ public sealed class HealthCheckTests
     public async Task HttpCheck_RealResponse_HealthyOnTheRightStatus_RolledBackOnAWrongOne()
     {
         await using var home = new HangarHome();
-        var port = HangarHome.FreePort();
+        var port = home.ReservePort();
         string Fleet(string path, int timeout) => $$"""
             vms:
               web:
@@ -142,7 +142,7 @@ public sealed class HealthCheckTests
     public async Task HealthRestart_ServiceDiesAfterTheRollout_VmIsRestartedAndTheEventSaysWhy()
     {
         await using var home = new HangarHome();
-        var port = HangarHome.FreePort();
+        var port = home.ReservePort();
         await home.OkAsync("up", home.WriteFleet($"""
             vms:
               web:

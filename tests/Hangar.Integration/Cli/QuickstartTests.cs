@@ -19,7 +19,7 @@ public sealed class QuickstartTests
     {
         await using var home = new HangarHome();
         // The quick-start file as shipped, with its host ports moved to free ones so tests never collide.
-        var (webPort, workerPort) = (HangarHome.FreePort(), HangarHome.FreePort());
+        var (webPort, workerPort) = (home.ReservePort(), home.ReservePort());
         var yaml = File.ReadAllText(Path.Combine(RepoRoot(), "examples", "quickstart", "fleet.yaml"))
             .Replace("\"8081:80\"", $"\"{webPort}:80\"").Replace("\"8082:80\"", $"\"{workerPort}:80\"");
         var file = home.WriteFleet(yaml);

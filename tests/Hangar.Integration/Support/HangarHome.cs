@@ -59,11 +59,14 @@ public sealed class HangarHome : IAsyncDisposable
 
     public IReadOnlyList<int> QemuPids() => QemuProcesses.Under(RuntimeDirectory);
 
-    public static int FreePort()
+    private readonly List<Hangar.Testing.PortLease> _ports = [];
+
+    /// <summary>A host port for a forward, reserved for this home's test until it is disposed (see TestPorts).</summary>
+    public int ReservePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var lease = Hangar.Testing.TestPorts.Reserve();
+        _ports.Add(lease);
+        return lease.Port;
     }
 
     public async ValueTask DisposeAsync()
@@ -74,5 +77,9 @@ public sealed class HangarHome : IAsyncDisposable
         if (ServerPid is { } server) QemuProcesses.Kill(server);
         try { Directory.Delete(Path, recursive: true); }
         catch (IOException) { }
+        // Its sockets' directory under /run/hangar too: a test run leaves nothing behind.
+        try { if (Directory.Exists(RuntimeDirectory)) Directory.Delete(RuntimeDirectory, recursive: true); }
+        catch (IOException) { }
+        foreach (var lease in _ports) lease.Dispose();
     }
 }

@@ -94,7 +94,8 @@ public sealed class RealQemuTests(ITestOutputHelper output) : IDisposable
     {
         var disk = _temp.File("d,1.qcow2");
         await new QemuImg().CreateBlankAsync(disk, 16 * 1024 * 1024, CancellationToken.None);
-        var port = FreeTcpPort();
+        using var lease = Hangar.Testing.TestPorts.Reserve();
+        var port = lease.Port;
         var config = Config() with
         {
             Drives = [new QemuDrive(disk, "qcow2", "root")],
@@ -193,10 +194,4 @@ public sealed class RealQemuTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(QemuStopOutcome.Quit, await adopted.StopAsync(TimeSpan.Zero, CancellationToken.None).WaitAsync(Wait));
     }
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
