@@ -63,29 +63,39 @@ public sealed class FleetService : IAsyncDisposable
     }
 
     // ---- generations ----
+    /// <inheritdoc cref="GenerationLedger.Plan"/>
     public PlanResponse Plan(ApplyRequest request) => _ledger.Plan(request);
+    /// <inheritdoc cref="GenerationLedger.ApplyAsync"/>
     public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => _ledger.ApplyAsync(request, ct);
+    /// <inheritdoc cref="GenerationLedger.RollbackAsync"/>
     public Task<ApplyResponse> RollbackAsync(RollbackRequest request, CancellationToken ct) => _ledger.RollbackAsync(request, ct);
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken ct) => _history.GenerationsAsync(ct);
     public Task<GenerationDetail> GenerationAsync(long number, CancellationToken ct) => _history.GenerationAsync(number, ct);
     public Task<DiffResponse> DiffAsync(long from, long to, CancellationToken ct) => _history.DiffAsync(from, to, ct);
 
     // ---- operators ----
+    /// <inheritdoc cref="OperatorActions.SetVmAsync"/>
     public Task<VmStatus> SetVmAsync(string name, VmOperation operation, CancellationToken ct) => _operators.SetVmAsync(name, operation, ct);
+    /// <inheritdoc cref="OperatorActions.DownAsync"/>
     public Task DownAsync(bool purge, CancellationToken ct) => _operators.DownAsync(purge, ct);
+    /// <inheritdoc cref="OperatorActions.CollectDisksAsync"/>
     public Task<DiskGcResponse> CollectDisksAsync(TimeSpan timeout, CancellationToken ct) => _operators.CollectDisksAsync(timeout, ct);
 
     // ---- status ----
     public FleetStatus Status() => _view.Status();
+    /// <inheritdoc cref="FleetStatusView.FindObserved"/>
     public ObservedVm? FindObserved(string name) => _view.FindObserved(name);
     public bool HasVm(string name) => _view.HasVm(name);
+    /// <inheritdoc cref="FleetStatusView.WhenChangedAsync"/>
     public Task WhenChangedAsync(CancellationToken ct) => _view.WhenChangedAsync(ct);
 
     // ---- agents ----
+    /// <inheritdoc cref="AgentRegistry.GetOrAdd"/>
     public AgentSession GetOrAddAgent(string name) => _agents.GetOrAdd(name);
     public Task AgentConnectedAsync(AgentSession session, CancellationToken ct) => _intake.AgentConnectedAsync(session, ct);
     public void AgentDisconnected(AgentSession session) => _intake.AgentDisconnected(session);
     public void ObservedReceived(AgentSession session, ObservedStateMessage observed) => _intake.Received(session, observed);
+    /// <inheritdoc cref="DesiredStateDelivery.DesiredFor"/>
     public DesiredStateMessage DesiredFor(string agent) => _delivery.DesiredFor(agent);
 
     public async ValueTask DisposeAsync()
