@@ -1,0 +1,54 @@
+using Hangar.ControlPlane.Agents;
+using Hangar.Protocol.Agent;
+using Hangar.Spec;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.ControlPlane.Fleet;
+
+/// <summary>
+/// Builds each agent's desired state (the VMs placed on it, whether each should run, its restart nonce) and sends it.
+/// Agents always get their whole desired state, never a delta, and each send carries a new revision.
+/// </summary>
+internal sealed class DesiredStateDelivery(FleetState state, AgentRegistry agents, ILogger logger)
+{
+    /// <summary>The desired state of <paramref name="agent"/> as of now.</summary>
+    public DesiredStateMessage DesiredFor(string agent)
+    {
+        lock (state.Gate)
+        {
+            var spec = state.Spec;
+            var placement = Scheduler.Place(spec, agents.Snapshot().Select(a => a.Name).ToArray());
+            var keepOrphans = spec.Settings.Orphans == OrphanPolicy.Keep;
+            if (!state.FleetAdmin.Active && state.FleetAdmin.PurgeRemoved)
+                return new DesiredStateMessage(state.CurrentGeneration, state.Revision, [], PurgeRemoved: true, keepOrphans, state.DiskGc);
+            var vms = spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent)
+                .Select(vm => new DesiredVm(vm, spec.FindImage(vm.Image), state.ShouldRun(vm), state.Admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0))
+                .ToArray();
+            return new DesiredStateMessage(state.CurrentGeneration, state.Revision, vms, PurgeRemoved: false, keepOrphans, state.DiskGc);
+        }
+    }
+
+    /// <summary>Takes the next revision and sends every connected agent its desired state; then wakes watchers.</summary>
+    public async Task PushAsync(CancellationToken ct)
+    {
+        AgentSession[] connected;
+        lock (state.Gate)
+        {
+            state.Revision++;
+            connected = agents.Snapshot().Where(a => a.Connected).ToArray();
+        }
+        foreach (var agent in connected)
+        {
+            try
+            {
+                await agent.Channel!.SendAsync(DesiredFor(agent.Name), ct);
+            }
+            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or ObjectDisposedException or NullReferenceException)
+            {
+                // The agent is going away; it gets its whole desired state again when it reconnects.
+                logger.LogWarning("Could not send desired state to agent {Agent}: {Message}", agent.Name, e.Message);
+            }
+        }
+        state.NotifyChanged();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Threading.Channels;
+using Hangar.State;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.ControlPlane.Fleet;
+
+/// <summary>
+/// The fleet's event journal (<c>GET /api/v1/events</c>): every event is logged at once and appended to the store by
+/// one background writer, in order, so recording an event never waits for the database.
+/// </summary>
+internal sealed class EventJournal(IStateStore store, ILogger logger) : IAsyncDisposable
+{
+    private readonly Channel<EventRecord> _events = Channel.CreateUnbounded<EventRecord>(new() { SingleReader = true });
+    private Task? _writer;
+
+    /// <summary>Starts the writer; events recorded before are kept and written then.</summary>
+    public void Start() => _writer = Task.Run(WriteAsync, CancellationToken.None);
+
+    public void Record(string kind, string? vm, string message)
+    {
+        logger.LogInformation("{Kind} {Vm}: {Message}", kind, vm ?? "-", message);
+        _events.Writer.TryWrite(new EventRecord(0, DateTimeOffset.UtcNow, kind, vm, message));
+    }
+
+    private async Task WriteAsync()
+    {
+        await foreach (var record in _events.Reader.ReadAllAsync())
+        {
+            try { await store.AppendEventAsync(record, CancellationToken.None); }
+            catch (StateStoreException e) { logger.LogWarning(e, "Could not record an event"); }
+        }
+    }
+
+    /// <summary>Writes what is queued and stops the writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _events.Writer.TryComplete();
+        if (_writer is not null) await _writer;
+    }
+}

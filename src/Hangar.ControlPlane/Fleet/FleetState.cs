@@ -1,0 +1,75 @@
+using Hangar.Protocol.Api;
+using Hangar.Spec;
+using Hangar.State;
+
+namespace Hangar.ControlPlane.Fleet;
+
+/// <summary>
+/// The fleet's shared, mutable state, in one place for the parts of the control plane that act on it. Two locks
+/// guard it, the same two the fleet always had:
+/// <list type="bullet">
+/// <item><see cref="Writes"/> serializes every change (apply, rollback, a rollout's verdict, operator actions, gc):
+/// its holder is the only writer, so it may read the fields without <see cref="Gate"/>, and it persists a change
+/// before it publishes it.</item>
+/// <item><see cref="Gate"/> is held for every write of a field and for every read by a part that does not hold
+/// <see cref="Writes"/> (the status view, desired state, the rollout runner), so a reader sees one consistent
+/// fleet. It is never held across an await. The agent registry's sessions are guarded by the same gate.</item>
+/// </list>
+/// </summary>
+internal sealed class FleetState
+{
+    public SemaphoreSlim Writes { get; } = new(1, 1);
+    public Lock Gate { get; } = new();
+
+    /// <summary>The current generation; null until something was applied.</summary>
+    public GenerationRecord? Current { get; set; }
+
+    /// <summary>The current generation's spec (empty until something was applied).</summary>
+    public FleetSpec Spec { get; set; } = new(ValueList<VmSpec>.Empty, ValueList<ImageSpec>.Empty);
+
+    /// <summary>What operators asked of single VMs (stopped by hand, restart requests), by VM name.</summary>
+    public IReadOnlyDictionary<string, VmAdminRecord> Admin { get; set; } = new Dictionary<string, VmAdminRecord>();
+
+    /// <summary>Whether the fleet is up or down (and, when down, whether disks are purged).</summary>
+    public FleetAdminRecord FleetAdmin { get; set; } = new(true, false);
+
+    /// <summary>
+    /// The number of the last desired state sent. Revisions start from the clock so that they keep growing across
+    /// control-plane restarts: an agent that still reports a revision from before a restart never looks converged
+    /// on a new one by accident.
+    /// </summary>
+    public long Revision { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+
+    /// <summary>The last <c>hangar gc</c> request; in memory only: a request is acted on at once or not at all.</summary>
+    public long DiskGc { get; set; }
+
+    /// <summary>The current generation's way through the health gate, as the status shows it.</summary>
+    public RolloutInfo? Rollout { get; set; }
+
+    public long CurrentGeneration => Current?.Number ?? 0;
+
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Whether <paramref name="vm"/> should run: the fleet is up and the operator's word, else autostart.</summary>
+    public bool ShouldRun(VmSpec vm) => FleetAdmin.Active && (Admin.GetValueOrDefault(vm.Name)?.Running ?? vm.Autostart);
+
+    /// <summary>Completes at the next <see cref="NotifyChanged"/>.</summary>
+    public Task WhenChangedAsync(CancellationToken ct)
+    {
+        Task changed;
+        lock (Gate) changed = _changed.Task;
+        return changed.WaitAsync(ct);
+    }
+
+    /// <summary>Wakes everyone waiting in <see cref="WhenChangedAsync"/> (watchers, the rollout runner, gc).</summary>
+    public void NotifyChanged()
+    {
+        TaskCompletionSource previous;
+        lock (Gate)
+        {
+            previous = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        previous.TrySetResult();
+    }
+}

@@ -1,0 +1,211 @@
+using Hangar.Protocol.Api;
+using Hangar.Spec;
+using Hangar.State;
+
+namespace Hangar.ControlPlane.Fleet;
+
+/// <summary>
+/// Writes the fleet's history of generations: plans a fleet file, commits it as the next generation (apply), commits
+/// an earlier generation's content again (rollback, by hand or automatic), and records a rollout's verdict. Every
+/// generation is persisted before it is sent to agents; each commit starts its health gate in the
+/// <see cref="RolloutRunner"/>.
+/// </summary>
+internal sealed class GenerationLedger(FleetState state, IStateStore store, EventJournal journal, DesiredStateDelivery delivery,
+    RolloutRunner rollouts, FleetStatusView view)
+{
+    /// <summary>How long the health gate waits when the request names no confirm timeout.</summary>
+    public static readonly TimeSpan DefaultConfirmTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Loads the current generation; called once, before anything else runs.</summary>
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        if (await store.GetCurrentGenerationAsync(ct) is not { } current) return;
+        state.Current = current;
+        state.Spec = FleetJson.Deserialize(current.SpecJson);
+    }
+
+    /// <summary>Carries on with the rollout that was running when the control plane stopped, if one was.</summary>
+    public void ResumeRollout()
+    {
+        if (state.Current is { Status: GenerationStatus.RollingOut } rolling) rollouts.Resume(rolling, FinishRolloutAsync);
+    }
+
+    /// <summary>What applying <paramref name="request"/> would do, without doing it.</summary>
+    public PlanResponse Plan(ApplyRequest request)
+    {
+        FleetSpec? current;
+        long generation;
+        lock (state.Gate) { current = state.Current is null ? null : state.Spec; generation = state.CurrentGeneration; }
+        var spec = Parse(request, current);
+        var plan = FleetDiff.Compare(current, spec, generation);
+        return new PlanResponse(generation, current is null || current != spec, PlanEntries.Of(plan), PlacementChecks.Find(current, spec),
+            PlanEntries.FleetChanges(current, spec));
+    }
+
+    /// <summary>
+    /// Validates, plans and (when it differs) commits a fleet file as the next generation, then rolls it out through
+    /// the health gate. The same file twice commits nothing and touches no VM.
+    /// </summary>
+    public async Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct)
+    {
+        await state.Writes.WaitAsync(ct);
+        try
+        {
+            var currentNumber = state.CurrentGeneration;
+            if (request.ExpectGeneration is { } expected && expected != currentNumber)
+                throw new GenerationConflictException(expected, currentNumber);
+            var current = state.Current is null ? null : state.Spec;
+            // Parsed under the write lock: the checks against the current generation (a disk must not shrink) hold for
+            // the generation this one replaces.
+            var spec = Parse(request, current);
+            var plan = FleetDiff.Compare(current, spec, currentNumber);
+            var changed = current is null || current != spec;
+            // Operator state of VMs that left the fleet is dropped, so a VM re-added later starts fresh; `up` also
+            // clears "stopped by hand", as `docker compose up` starts stopped containers.
+            var admin = state.Admin.Values
+                .Where(a => spec.FindVm(a.Name) is not null)
+                .Select(a => request.StartStopped && a.Running == false ? a with { Running = null, RestartNonce = a.RestartNonce + 1 } : a)
+                .ToArray();
+            await store.ReplaceVmAdminAsync(admin, ct);
+            var fleetAdmin = new FleetAdminRecord(Active: true, PurgeRemoved: false);
+            await store.SetFleetAdminAsync(fleetAdmin, ct);
+            lock (state.Gate)
+            {
+                state.Admin = admin.ToDictionary(a => a.Name, StringComparer.Ordinal);
+                state.FleetAdmin = fleetAdmin;
+            }
+            if (changed)
+                await CommitAsync(spec, request.Message, request.FileName, Gated(plan, spec), rollbackOf: null, request.AutoRollback,
+                    request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, request.Author, ct);
+            else
+                await delivery.PushAsync(ct);
+            return new ApplyResponse(state.Current!.Number, state.Revision, changed, PlanEntries.Of(plan), PlanEntries.FleetChanges(current, spec));
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Commits a new generation whose content equals generation <c>To</c> (default: the last good one before the
+    /// current) and rolls it out like an apply. The generation it leaves is marked rolled back.
+    /// </summary>
+    public async Task<ApplyResponse> RollbackAsync(RollbackRequest request, CancellationToken ct)
+    {
+        await state.Writes.WaitAsync(ct);
+        try
+        {
+            var current = state.Current ?? throw new RollbackTargetException("Nothing was applied yet, so there is nothing to roll back to.");
+            var target = request.To is { } to
+                ? await store.GetGenerationAsync(to, ct) ?? throw new RollbackTargetException($"There is no generation {to}.")
+                : await PreviousGoodAsync(current.Number, ct) ?? throw new RollbackTargetException($"No earlier generation than {current.Number} came up healthy; name one with --to.");
+            if (target.Number == current.Number) throw new RollbackTargetException($"Generation {target.Number} is already current.");
+            return await RollBackToAsync(target, request.Message ?? $"rollback to generation {target.Number}", "rollback",
+                GenerationStatus.RolledBack, null, request.AutoRollback, request.ConfirmTimeout, request.Author, ct);
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
+    }
+
+    private static FleetSpec Parse(ApplyRequest request, FleetSpec? current)
+    {
+        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current);
+        if (!result.IsValid) throw new SpecRejectedException(result.Errors.ToArray());
+        return result.Spec!;
+    }
+
+    /// <summary>The VMs a generation's gate waits for: created, replaced or updated, and meant to run.</summary>
+    private string[] Gated(IEnumerable<VmChange> plan, FleetSpec spec) =>
+        plan.Where(c => c.Kind is VmChangeKind.Create or VmChangeKind.Replace or VmChangeKind.Update)
+            .Select(c => c.Vm).Where(name => state.ShouldRun(spec.FindVm(name)!)).ToArray();
+
+    private async Task<GenerationRecord?> PreviousGoodAsync(long before, CancellationToken ct) =>
+        (await store.ListGenerationsAsync(ct)).Where(g => g.Number < before && g.Confirmed).MaxBy(g => g.Number);
+
+    /// <summary>Commits a generation with <paramref name="target"/>'s content; the caller holds the write lock.</summary>
+    private async Task<ApplyResponse> RollBackToAsync(GenerationRecord target, string message, string source, string leavingStatus,
+        string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, string? author, CancellationToken ct)
+    {
+        var spec = FleetJson.Deserialize(target.SpecJson);
+        var previous = state.Spec;
+        var plan = FleetDiff.Compare(previous, spec, state.Current?.Number);
+        await CommitAsync(spec, message, source, Gated(plan, spec), target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, author, ct);
+        return new ApplyResponse(state.Current!.Number, state.Revision, true, PlanEntries.Of(plan), PlanEntries.FleetChanges(previous, spec));
+    }
+
+    /// <summary>
+    /// Appends a generation (marking the current one <paramref name="previousStatus"/> in the same transaction), sends
+    /// it to the agents and starts its health gate. The caller holds the write lock.
+    /// </summary>
+    private async Task CommitAsync(FleetSpec spec, string? message, string source, string[] gated, long? rollbackOf, bool autoRollback,
+        TimeSpan? confirmTimeout, string previousStatus, string? previousReason, string? author, CancellationToken ct)
+    {
+        var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? DefaultConfirmTimeout) : (DateTimeOffset?)null;
+        var record = await store.CommitGenerationAsync(
+            new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated), rollbackOf, autoRollback, deadline, author),
+            state.CurrentGeneration, state.Current is null ? GenerationStatus.Superseded : previousStatus, previousReason, ct);
+        lock (state.Gate)
+        {
+            state.Spec = spec;
+            state.Current = record;
+        }
+        journal.Record("generation", null, $"Generation {record.Number} committed from {source}" + (message is { } m ? $": {m}" : "")
+            + (gated.Length > 0 ? $"; rolling out {string.Join(", ", gated)}" : ""));
+        await delivery.PushAsync(ct);
+        rollouts.Start(record, gated, state.Revision, FinishRolloutAsync);
+    }
+
+    /// <summary>
+    /// Records the verdict of <paramref name="record"/>'s health gate: confirmed (with the image digests it booted),
+    /// or failed, and then rolled back automatically to the last confirmed generation when it asked for that.
+    /// </summary>
+    private async Task FinishRolloutAsync(GenerationRecord record, bool passed, string? reason, CancellationToken ct)
+    {
+        await state.Writes.WaitAsync(ct);
+        try
+        {
+            if (state.Current?.Number != record.Number) return; // a newer generation took over meanwhile
+            if (passed)
+            {
+                await store.SetGenerationStatusAsync(record.Number, GenerationStatus.Active, null, confirmed: true, ct);
+                // Pin what "this generation" booted: the digest each image resolved to on its host.
+                var digests = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var vm in state.Spec.Vms)
+                    if (view.FindObserved(vm.Name)?.ImageDigest is { } digest) digests.TryAdd(vm.Image, digest);
+                await store.SetGenerationImageDigestsAsync(record.Number, System.Text.Json.JsonSerializer.Serialize(digests), ct);
+                lock (state.Gate)
+                {
+                    state.Current = state.Current with { Status = GenerationStatus.Active, Confirmed = true };
+                    state.Rollout = state.Rollout! with { State = "succeeded", Waiting = [] };
+                }
+                journal.Record("rollout", null, $"Rollout of generation {record.Number} succeeded: every changed VM is healthy");
+                state.NotifyChanged();
+                return;
+            }
+            journal.Record("rollout", null, $"Rollout of generation {record.Number} failed: {reason}");
+            var target = record.AutoRollback ? await PreviousGoodAsync(record.Number, ct) : null;
+            if (target is null)
+            {
+                await store.SetGenerationStatusAsync(record.Number, GenerationStatus.Failed, reason, confirmed: false, ct);
+                lock (state.Gate)
+                {
+                    state.Current = state.Current with { Status = GenerationStatus.Failed, Reason = reason };
+                    state.Rollout = state.Rollout! with { State = "failed", Reason = reason };
+                }
+                state.NotifyChanged();
+                return;
+            }
+            journal.Record("rollback", null, $"Automatic rollback from generation {record.Number} to the content of generation {target.Number}");
+            // Not cancellable from here on: committing the rollback ends this gate (and cancels its token).
+            await RollBackToAsync(target, $"automatic rollback: generation {record.Number} failed its health gate", "auto-rollback",
+                GenerationStatus.Failed, reason, autoRollback: false, confirmTimeout: null, author: "hangar", CancellationToken.None);
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
+    }
+}

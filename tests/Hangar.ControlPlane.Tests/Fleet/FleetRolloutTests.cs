@@ -1,0 +1,129 @@
+using Hangar.ControlPlane.Agents;
+using Hangar.ControlPlane.Fleet;
+using Hangar.Protocol.Agent;
+using Hangar.Protocol.Api;
+using Hangar.State;
+using Hangar.State.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hangar.ControlPlane.Tests.Fleet;
+
+/// <summary>
+/// A generation's way through the health gate, end to end inside the control plane (ledger, rollout runner, intake,
+/// status view) on a real SQLite file. The agent is played by hand: a registered session whose reports the test
+/// writes, so every verdict comes from the runner watching real status changes.
+/// </summary>
+public sealed class FleetRolloutTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("hfr-").FullName;
+    private SqliteStateStore _store = null!;
+    private FleetService _fleet = null!;
+    private AgentSession _agent = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = await SqliteStateStore.OpenAsync(Path.Combine(_dir, "state.db"), CancellationToken.None);
+        _fleet = new FleetService(_store, NullLogger<FleetService>.Instance);
+        await _fleet.InitializeAsync(CancellationToken.None);
+        _agent = _fleet.GetOrAddAgent("host-a");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _fleet.DisposeAsync();
+        await _store.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static ApplyRequest File(string memory) => new("fleet.yaml", $"""
+        vms:
+          web:
+            image: tiny
+            memory: {memory}
+        """, null, null, false);
+
+    private void Report(ApplyResponse applied, VmPhase phase, HealthState health, string? lastError = null) =>
+        _fleet.ObservedReceived(_agent, new ObservedStateMessage(applied.Generation, applied.Revision,
+        [
+            new ObservedVm("web", phase, null, health, "tcg", 4242, [], null, null, lastError, 0, DateTimeOffset.UtcNow,
+                applied.Generation, applied.Revision, ImageDigest: "sha256:0123"),
+        ]));
+
+    /// <summary>The status once <paramref name="done"/> holds, woken by the fleet's change signal.</summary>
+    private async Task<FleetStatus> StatusWhenAsync(Func<FleetStatus, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var changed = _fleet.WhenChangedAsync(timeout.Token);
+            var status = _fleet.Status();
+            if (done(status)) return status;
+            await changed;
+        }
+    }
+
+    private async Task<ApplyResponse> ApplyConfirmedAsync(string memory)
+    {
+        var applied = await _fleet.ApplyAsync(File(memory), CancellationToken.None);
+        Report(applied, VmPhase.Running, HealthState.Healthy);
+        await StatusWhenAsync(s => s.Rollout is { State: "succeeded" } r && r.Generation == applied.Generation);
+        return applied;
+    }
+
+    [Fact]
+    public async Task Apply_AgentReportsHealthyAtNewRevision_ConfirmsGenerationAndPinsDigest()
+    {
+        var applied = await _fleet.ApplyAsync(File("128MiB"), CancellationToken.None);
+        var rolling = _fleet.Status();
+        Assert.Equal("running", rolling.Rollout!.State);
+        Assert.Equal(["web"], rolling.Rollout.Waiting);
+        Assert.Equal("host-a", Assert.Single(rolling.Vms).Agent);
+
+        Report(applied, VmPhase.Running, HealthState.Healthy);
+        var done = await StatusWhenAsync(s => s.Rollout?.State != "running");
+
+        Assert.Equal("succeeded", done.Rollout!.State);
+        Assert.Empty(done.Rollout.Waiting);
+        var record = (await _store.GetGenerationAsync(applied.Generation, CancellationToken.None))!;
+        Assert.True(record.Confirmed);
+        Assert.Equal(GenerationStatus.Active, record.Status);
+        Assert.Contains("\"tiny\":\"sha256:0123\"", record.ImageDigests);
+    }
+
+    [Fact]
+    public async Task Apply_ChangedVmFailsToStart_RollsBackToLastConfirmed()
+    {
+        await ApplyConfirmedAsync("128MiB");
+        var second = await _fleet.ApplyAsync(File("256MiB"), CancellationToken.None);
+        Assert.Equal(["web"], _fleet.Status().Rollout!.Waiting);
+
+        Report(second, VmPhase.Failed, HealthState.Unknown, lastError: "QEMU exited with status 1");
+        await StatusWhenAsync(s => s.Generation == 3);
+
+        var failed = (await _store.GetGenerationAsync(2, CancellationToken.None))!;
+        Assert.Equal(GenerationStatus.Failed, failed.Status);
+        Assert.Contains("VM web: it could not start: QEMU exited with status 1", failed.Reason);
+        var rollback = (await _store.GetGenerationAsync(3, CancellationToken.None))!;
+        Assert.Equal(1, rollback.RollbackOf);
+        Assert.Equal("auto-rollback", rollback.Source);
+        Assert.Equal("128MiB", _fleet.DesiredFor("host-a").Vms.Single().Spec.Memory.ToString());
+    }
+
+    [Fact]
+    public async Task Down_DuringRollout_CancelsTheGateAndLeavesGenerationUnconfirmed()
+    {
+        var applied = await _fleet.ApplyAsync(File("128MiB"), CancellationToken.None);
+        await _fleet.DownAsync(purge: false, CancellationToken.None);
+
+        // A report after down must not bring the cancelled gate back to life.
+        Report(applied, VmPhase.Stopped, HealthState.Unknown);
+        var status = _fleet.Status();
+        Assert.Equal("cancelled", status.Rollout!.State);
+        Assert.Empty(status.Rollout.Waiting);
+        Assert.False(status.Active);
+        Assert.False(_fleet.DesiredFor("host-a").Vms.Single().Running);
+        var record = (await _store.GetGenerationAsync(applied.Generation, CancellationToken.None))!;
+        Assert.Equal(GenerationStatus.Active, record.Status);
+        Assert.False(record.Confirmed);
+    }
+}
