@@ -30,7 +30,7 @@ internal sealed class RolloutWatch : IAsyncDisposable
                     var at = Stopwatch.GetTimestamp();
                     Lines++;
                     _first.TrySetResult();
-                    _lines.Writer.TryWrite((at, status.Rollout?.Generation ?? 0, status.Rollout?.State ?? "", status.Rollout?.Reason));
+                    _lines.Writer.TryWrite((at, status.Rollout?.Generation ?? 0, status.Rollout?.State.ToString().ToLowerInvariant() ?? "", status.Rollout?.Reason));
                 }
                 _lines.Writer.TryComplete(new InvalidOperationException("The watch stream ended."));
             }

@@ -67,12 +67,12 @@ public static class Convergence
     /// <summary>Null while still converging.</summary>
     public static Outcome? Evaluate(FleetStatus status, string? only)
     {
-        if (only is null && status.Rollout is { State: "running" }) return null; // the health gate has not decided yet
+        if (only is null && status.Rollout is { State: RolloutState.Running }) return null; // the health gate has not decided yet
         var unhealthy = false;
         foreach (var vm in status.Vms.Where(v => only is null || v.Name == only))
         {
             if (vm.ObservedRevision != status.Revision) return null;
-            var removed = vm.Image.Length == 0; // reported by its agent, no longer in the spec
+            var removed = vm.Removed; // reported by its agent, no longer in the spec
             if (removed || !vm.DesiredRunning)
             {
                 if (vm.Phase is not (VmPhase.Stopped or VmPhase.Pending)) return null;

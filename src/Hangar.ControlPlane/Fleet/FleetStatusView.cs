@@ -44,7 +44,7 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             {
                 if (spec.FindVm(name) is not null) continue;
                 vms.Add(new VmStatus(name, "", 0, "", false, agentName, vm.Phase, vm.Detail ?? "removed from the fleet", vm.Health,
-                    vm.Accelerator, vm.Pid, vm.Forwards, vm.LastError, vm.Restarts, vm.StartedAt, vm.Generation, vm.Revision));
+                    vm.Accelerator, vm.Pid, vm.Forwards, vm.LastError, vm.Restarts, vm.StartedAt, vm.Generation, vm.Revision, Removed: true));
             }
             var agentStatus = sessions.OrderBy(a => a.Name, StringComparer.Ordinal)
                 .Select(a => new AgentStatus(a.Name, a.HostName, a.Connected, a.Accelerator, a.LastSeen)).ToArray();

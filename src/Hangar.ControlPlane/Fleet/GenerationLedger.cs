@@ -179,7 +179,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
                 lock (state.Gate)
                 {
                     state.Current = state.Current with { Status = GenerationStatus.Active, Confirmed = true };
-                    state.Rollout = state.Rollout! with { State = "succeeded", Waiting = [] };
+                    state.Rollout = state.Rollout! with { State = RolloutState.Succeeded, Waiting = [] };
                 }
                 journal.Record("rollout", null, $"Rollout of generation {record.Number} succeeded: every changed VM is healthy");
                 state.NotifyChanged();
@@ -193,7 +193,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
                 lock (state.Gate)
                 {
                     state.Current = state.Current with { Status = GenerationStatus.Failed, Reason = reason };
-                    state.Rollout = state.Rollout! with { State = "failed", Reason = reason };
+                    state.Rollout = state.Rollout! with { State = RolloutState.Failed, Reason = reason };
                 }
                 state.NotifyChanged();
                 return;

@@ -68,7 +68,7 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
                 lock (state.Gate)
                 {
                     state.Current = rolling with { Status = GenerationStatus.Active, Reason = "rollout cancelled by down" };
-                    state.Rollout = state.Rollout is null ? null : state.Rollout with { State = "cancelled", Waiting = [] };
+                    state.Rollout = state.Rollout is null ? null : state.Rollout with { State = RolloutState.Cancelled, Waiting = [] };
                 }
                 journal.Record("rollout", null, $"Rollout of generation {rolling.Number} cancelled: the fleet is going down");
             }

@@ -7,7 +7,18 @@ namespace Hangar.ControlPlane.Fleet;
 internal static class PlanEntries
 {
     public static PlanEntry[] Of(IEnumerable<VmChange> plan) =>
-        plan.Select(c => new PlanEntry(c.Vm, (PlanAction)(int)c.Kind, c.Fields.Select(f => f.ToString()).ToArray())).ToArray();
+        plan.Select(c => new PlanEntry(c.Vm, ActionOf(c.Kind), c.Fields.Select(f => f.ToString()).ToArray())).ToArray();
+
+    /// <summary>The spec's change kind in wire terms: the two enums are separate so that neither changes the other.</summary>
+    public static PlanAction ActionOf(VmChangeKind kind) => kind switch
+    {
+        VmChangeKind.Create => PlanAction.Create,
+        VmChangeKind.Update => PlanAction.Update,
+        VmChangeKind.Replace => PlanAction.Replace,
+        VmChangeKind.Delete => PlanAction.Delete,
+        VmChangeKind.Unchanged => PlanAction.Unchanged,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
     /// <summary>The changes outside the VMs (images, settings), one text each.</summary>
     public static string[] FleetChanges(FleetSpec? current, FleetSpec next) =>

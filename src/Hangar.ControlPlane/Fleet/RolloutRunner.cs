@@ -37,7 +37,7 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         _cts?.Cancel();
         if (gated.Count == 0)
         {
-            lock (state.Gate) state.Rollout = new RolloutInfo(record.Number, "succeeded", null, null, []);
+            lock (state.Gate) state.Rollout = new RolloutInfo(record.Number, RolloutState.Succeeded, null, null, []);
             return;
         }
         var grace = DateTimeOffset.UtcNow + Grace;
@@ -45,7 +45,7 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         var gate = new RolloutGate(record.Number, revision, gated, deadline);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _cts = cts;
-        lock (state.Gate) state.Rollout = new RolloutInfo(record.Number, "running", null, deadline, gated.ToArray());
+        lock (state.Gate) state.Rollout = new RolloutInfo(record.Number, RolloutState.Running, null, deadline, gated.ToArray());
         journal.Record("rollout", null, $"Rollout of generation {record.Number} started: waiting for {string.Join(", ", gated)} to be healthy until {deadline:HH:mm:ss}");
         _task = Task.Run(() => RunAsync(record, gate, onVerdict, cts.Token));
     }
@@ -79,7 +79,7 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
                 {
                     spec = state.Spec;
                     // Only this gate's own rollout: a newer one may have started while this one was being cancelled.
-                    if (state.Rollout is { State: "running" } rollout && rollout.Generation == record.Number)
+                    if (state.Rollout is { State: RolloutState.Running } rollout && rollout.Generation == record.Number)
                         state.Rollout = rollout with { Waiting = gate.Waiting(status) };
                 }
                 if (gate.Evaluate(status, spec, DateTimeOffset.UtcNow) is { } verdict)

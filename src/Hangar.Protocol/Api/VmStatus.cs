@@ -6,6 +6,8 @@ namespace Hangar.Protocol.Api;
 /// One VM as the API reports it: desired settings from the current generation joined with what its agent observes.
 /// Field names are stable: scripts read them through <c>--output json</c>.
 /// </summary>
+/// <param name="Removed">The VM is no longer in the fleet: its agent still reports it while stopping it (its desired
+/// settings are then empty).</param>
 public sealed record VmStatus(
     string Name,
     string Image,
@@ -26,7 +28,8 @@ public sealed record VmStatus(
     long ObservedRevision,
     IReadOnlyList<string>? ConsoleTail = null,
     string? HealthDetail = null,
-    RestartCause? BackoffCause = null);
+    RestartCause? BackoffCause = null,
+    bool Removed = false);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The current desired-state revision; a VM whose ObservedRevision equals it has converged.</param>
@@ -41,7 +44,7 @@ public sealed record FleetStatus(long Generation, long Revision, bool Active, IR
 /// (with <paramref name="Reason"/>), or <c>cancelled</c> (by <c>hangar down</c>). After an automatic rollback this is the
 /// rollout of the rollback generation; the failed generation's reason is in <c>GET /api/v1/generations</c>.
 /// </summary>
-public sealed record RolloutInfo(long Generation, string State, string? Reason, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting);
+public sealed record RolloutInfo(long Generation, RolloutState State, string? Reason, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting);
 
 /// <summary>A QEMU an agent found running that no generation names; <paramref name="Action"/> is <c>stopped</c> or <c>kept</c>.</summary>
 public sealed record OrphanInfo(string Agent, string Name, int Pid, string Action);

@@ -66,7 +66,7 @@ public sealed class FleetRolloutTests : IAsyncLifetime
     {
         var applied = await _fleet.ApplyAsync(File(memory), CancellationToken.None);
         Report(applied, VmPhase.Running, HealthState.Healthy);
-        await StatusWhenAsync(s => s.Rollout is { State: "succeeded" } r && r.Generation == applied.Generation);
+        await StatusWhenAsync(s => s.Rollout is { State: RolloutState.Succeeded } r && r.Generation == applied.Generation);
         return applied;
     }
 
@@ -75,14 +75,14 @@ public sealed class FleetRolloutTests : IAsyncLifetime
     {
         var applied = await _fleet.ApplyAsync(File("128MiB"), CancellationToken.None);
         var rolling = _fleet.Status();
-        Assert.Equal("running", rolling.Rollout!.State);
+        Assert.Equal(RolloutState.Running, rolling.Rollout!.State);
         Assert.Equal(["web"], rolling.Rollout.Waiting);
         Assert.Equal("host-a", Assert.Single(rolling.Vms).Agent);
 
         Report(applied, VmPhase.Running, HealthState.Healthy);
-        var done = await StatusWhenAsync(s => s.Rollout?.State != "running");
+        var done = await StatusWhenAsync(s => s.Rollout?.State != RolloutState.Running);
 
-        Assert.Equal("succeeded", done.Rollout!.State);
+        Assert.Equal(RolloutState.Succeeded, done.Rollout!.State);
         Assert.Empty(done.Rollout.Waiting);
         var record = (await _store.GetGenerationAsync(applied.Generation, CancellationToken.None))!;
         Assert.True(record.Confirmed);
@@ -118,7 +118,7 @@ public sealed class FleetRolloutTests : IAsyncLifetime
         // A report after down must not bring the cancelled gate back to life.
         Report(applied, VmPhase.Stopped, HealthState.Unknown);
         var status = _fleet.Status();
-        Assert.Equal("cancelled", status.Rollout!.State);
+        Assert.Equal(RolloutState.Cancelled, status.Rollout!.State);
         Assert.Empty(status.Rollout.Waiting);
         Assert.False(status.Active);
         Assert.False(_fleet.DesiredFor("host-a").Vms.Single().Running);

@@ -95,7 +95,7 @@ public sealed class GenerationTests
         var generations = await GenerationsAsync(home);
         Assert.Equal(["superseded", "failed"], generations.Select(g => g.Status).ToArray());
         var status = await home.StatusAsync();
-        Assert.Equal((2L, "failed"), (status.Generation, status.Rollout!.State));
+        Assert.Equal((2L, RolloutState.Failed), (status.Generation, status.Rollout!.State));
         Assert.Contains("-m 128", QemuProcesses.CommandLine(status.Vms.Single().Pid!.Value)); // the new spec runs, unhealthy
         Assert.Equal(HealthState.Unhealthy, status.Vms.Single().Health);
 
@@ -155,7 +155,7 @@ public sealed class GenerationTests
         Assert.Equal([1L, 2L], generations.Select(g => g.Number).ToArray());
         Assert.Equal(["superseded", "active"], generations.Select(g => g.Status).ToArray());
         var status = await home.StatusAsync();
-        Assert.Equal("succeeded", status.Rollout!.State);
+        Assert.Equal(RolloutState.Succeeded, status.Rollout!.State);
         Assert.Equal(2, status.Rollout.Generation);
         Assert.Contains("-m 128", QemuProcesses.CommandLine(status.Vms.Single().Pid!.Value));
         Assert.Single(home.QemuPids());
