@@ -17,10 +17,10 @@ public interface IStateStore : IAsyncDisposable
     /// (with <paramref name="previousReason"/>), and appends generation <c>current + 1</c>. Nothing else can be read
     /// in between: after a crash the current generation is exactly the old one or exactly the new one.
     /// </summary>
-    Task<GenerationRecord> CommitGenerationAsync(NewGeneration generation, long expectedCurrent, string previousStatus, string? previousReason, CancellationToken ct);
+    Task<GenerationRecord> CommitGenerationAsync(NewGeneration generation, long expectedCurrent, GenerationStatus previousStatus, string? previousReason, CancellationToken ct);
 
     /// <summary>Records how a generation's rollout ended (or that it was left by a rollback).</summary>
-    Task SetGenerationStatusAsync(long number, string status, string? reason, bool confirmed, CancellationToken ct);
+    Task SetGenerationStatusAsync(long number, GenerationStatus status, string? reason, bool confirmed, CancellationToken ct);
 
     /// <summary>Records the image digests the generation's VMs booted (a JSON map of image name to sha256).</summary>
     Task SetGenerationImageDigestsAsync(long number, string imageDigestsJson, CancellationToken ct);
@@ -54,26 +54,11 @@ public sealed record NewGeneration(string SpecJson, string? Message, string Sour
     bool AutoRollback, DateTimeOffset? ConfirmDeadline, string? Author = null);
 
 /// <summary>An immutable, numbered fleet spec as applied, and how its rollout went.</summary>
-/// <param name="Status">One of <see cref="GenerationStatus"/>.</param>
+/// <param name="Status">Where the generation is in its life.</param>
 /// <param name="Confirmed">Every VM it changed came up healthy (or it changed none): a rollback may return to it.</param>
 public sealed record GenerationRecord(long Number, DateTimeOffset CreatedAt, string SpecJson, string? Message, string Source,
-    string Status, string? Reason, long? RollbackOf, string ChangedVms, bool Confirmed, bool AutoRollback, DateTimeOffset? ConfirmDeadline,
+    GenerationStatus Status, string? Reason, long? RollbackOf, string ChangedVms, bool Confirmed, bool AutoRollback, DateTimeOffset? ConfirmDeadline,
     string? Author = null, string? ImageDigests = null);
-
-/// <summary>The statuses a generation goes through.</summary>
-public static class GenerationStatus
-{
-    /// <summary>Current; its health gate is still waiting for the VMs it changed.</summary>
-    public const string RollingOut = "rolling-out";
-    /// <summary>Current, and its rollout finished.</summary>
-    public const string Active = "active";
-    /// <summary>Replaced by a newer apply.</summary>
-    public const string Superseded = "superseded";
-    /// <summary>Its rollout failed the health gate (see the reason).</summary>
-    public const string Failed = "failed";
-    /// <summary>Left by a rollback to an earlier generation.</summary>
-    public const string RolledBack = "rolled-back";
-}
 
 /// <summary>What an operator asked of one VM outside the fleet file.</summary>
 /// <param name="Running">Set by <c>hangar vm start</c> (true) or <c>hangar vm stop</c> (false); null follows the spec's autostart.</param>

@@ -78,7 +78,7 @@ public static class ApplyFlow
         var generation = response.Changed ? (await client.GenerationAsync(response.Generation, ct)).Generation : null;
         if (terminal.Json) terminal.WriteJson(new { apply = response, outcome = outcome.ToString().ToLowerInvariant(), generation, status });
         else StatusView.Write(terminal, status);
-        if (generation is { Status: "failed" })
+        if (generation is { Status: GenerationState.Failed })
         {
             Terminal.Error($"Generation {generation.Number} failed its health gate: {generation.Reason}");
             var next = status.Generation > generation.Number ? (await client.GenerationAsync(generation.Number + 1, ct)).Generation : null;

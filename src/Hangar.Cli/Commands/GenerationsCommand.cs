@@ -23,7 +23,7 @@ public static class GenerationsCommand
             context.Terminal.WriteTable(TableBorder.Simple, ["GEN", "TIME", "BY", "STATUS", "VMS CHANGED", "MESSAGE"],
                 generations.Select(g => (IReadOnlyList<TableCell>)
                 [
-                    g.Number.ToString(), g.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), g.Author ?? "-", g.Status,
+                    g.Number.ToString(), g.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), g.Author ?? "-", StatusView.Text(g.Status),
                     g.ChangedVms.Count == 0 ? "-" : string.Join(",", g.ChangedVms),
                     (g.Message ?? g.Source) + (g.Reason is { } r ? $" — {r.Split("; last console lines")[0]}" : ""),
                 ]));

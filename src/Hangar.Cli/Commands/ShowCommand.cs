@@ -18,7 +18,7 @@ public static class ShowCommand
             else
             {
                 var g = detail.Generation;
-                Console.Out.WriteLine($"# generation {g.Number} ({g.Status}), {g.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, by {g.Author ?? "-"}, from {g.Source}" + (g.Message is { } m ? $": {m}" : ""));
+                Console.Out.WriteLine($"# generation {g.Number} ({Output.StatusView.Text(g.Status)}), {g.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, by {g.Author ?? "-"}, from {g.Source}" + (g.Message is { } m ? $": {m}" : ""));
                 foreach (var (image, digest) in g.ImageDigests ?? new Dictionary<string, string>())
                     Console.Out.WriteLine($"# image {image}: sha256:{digest}");
                 Console.Out.Write(detail.Yaml);

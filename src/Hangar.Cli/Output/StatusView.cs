@@ -64,6 +64,14 @@ public static class StatusView
     public static string? Problem(VmStatus vm) =>
         vm.LastError ?? (vm.Health == HealthState.Unhealthy && vm.HealthDetail is { } why ? $"unhealthy: {why}" : null);
 
+    /// <summary>A generation's status as people and the API write it: <c>rolling-out</c>, <c>rolled-back</c>, …</summary>
+    public static string Text(GenerationState state) => state switch
+    {
+        GenerationState.RollingOut => "rolling-out",
+        GenerationState.RolledBack => "rolled-back",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
     public static string Phase(VmPhase phase) => phase.ToString().ToLowerInvariant();
     public static string Health(HealthState health) => health.ToString().ToLowerInvariant();
     private static string Forwards(VmStatus vm) => vm.Forwards.Count == 0 ? "-" : string.Join(",", vm.Forwards.Select(f => "127.0.0.1:" + f.Replace(":", "→")));

@@ -126,7 +126,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         (await store.ListGenerationsAsync(ct)).Where(g => g.Number < before && g.Confirmed).MaxBy(g => g.Number);
 
     /// <summary>Commits a generation with <paramref name="target"/>'s content; the caller holds the write lock.</summary>
-    private async Task<ApplyResponse> RollBackToAsync(GenerationRecord target, string message, string source, string leavingStatus,
+    private async Task<ApplyResponse> RollBackToAsync(GenerationRecord target, string message, string source, GenerationStatus leavingStatus,
         string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, string? author, CancellationToken ct)
     {
         var spec = FleetJson.Deserialize(target.SpecJson);
@@ -141,7 +141,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
     /// it to the agents and starts its health gate. The caller holds the write lock.
     /// </summary>
     private async Task CommitAsync(FleetSpec spec, string? message, string source, string[] gated, long? rollbackOf, bool autoRollback,
-        TimeSpan? confirmTimeout, string previousStatus, string? previousReason, string? author, CancellationToken ct)
+        TimeSpan? confirmTimeout, GenerationStatus previousStatus, string? previousReason, string? author, CancellationToken ct)
     {
         var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? DefaultConfirmTimeout) : (DateTimeOffset?)null;
         var record = await store.CommitGenerationAsync(

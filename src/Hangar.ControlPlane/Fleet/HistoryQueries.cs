@@ -27,7 +27,18 @@ internal sealed class HistoryQueries(IStateStore store)
             PlanEntries.FleetChanges(specA, specB));
     }
 
-    private static GenerationInfo Info(GenerationRecord r) => new(r.Number, r.CreatedAt, r.Message, r.Source, r.Status, r.Reason,
+    private static GenerationInfo Info(GenerationRecord r) => new(r.Number, r.CreatedAt, r.Message, r.Source, StateOf(r.Status), r.Reason,
         r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize<string[]>(r.ChangedVms) ?? [], r.Confirmed, r.Author,
         r.ImageDigests is null ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(r.ImageDigests));
+
+    /// <summary>The store's status in wire terms: separate enums, so that neither changes the other.</summary>
+    public static GenerationState StateOf(GenerationStatus status) => status switch
+    {
+        GenerationStatus.RollingOut => GenerationState.RollingOut,
+        GenerationStatus.Active => GenerationState.Active,
+        GenerationStatus.Superseded => GenerationState.Superseded,
+        GenerationStatus.Failed => GenerationState.Failed,
+        GenerationStatus.RolledBack => GenerationState.RolledBack,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
 }

@@ -5,7 +5,7 @@ namespace Hangar.Protocol.Api;
 /// <param name="ChangedVms">The VMs whose rollout its health gate waited for.</param>
 /// <param name="ImageDigests">Image name → sha256 the VMs it rolled out booted, recorded when its health gate passed.</param>
 /// <param name="RollbackOf">The generation whose content this one restored, when it is a rollback.</param>
-public sealed record GenerationInfo(long Number, DateTimeOffset CreatedAt, string? Message, string Source, string Status,
+public sealed record GenerationInfo(long Number, DateTimeOffset CreatedAt, string? Message, string Source, GenerationState Status,
     string? Reason, long? RollbackOf, IReadOnlyList<string> ChangedVms, bool Confirmed, string? Author = null,
     IReadOnlyDictionary<string, string>? ImageDigests = null);
 

@@ -74,7 +74,7 @@ public sealed class SqliteStateStore : IStateStore
         return await reader.ReadAsync(ct) ? ReadGeneration(reader) : null;
     }, ct);
 
-    public Task<GenerationRecord> CommitGenerationAsync(NewGeneration generation, long expectedCurrent, string previousStatus, string? previousReason, CancellationToken ct) => Locked(async () =>
+    public Task<GenerationRecord> CommitGenerationAsync(NewGeneration generation, long expectedCurrent, GenerationStatus previousStatus, string? previousReason, CancellationToken ct) => Locked(async () =>
     {
         await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
         await using var max = Command("SELECT COALESCE(MAX(number), 0) FROM generations", tx);
@@ -84,7 +84,7 @@ public sealed class SqliteStateStore : IStateStore
         // A generation that failed or was rolled back keeps that status when a newer one supersedes it.
         await using (var previous = Command("UPDATE generations SET status = CASE WHEN status IN ('failed', 'rolled-back') THEN status ELSE $s END, reason = COALESCE($r, reason) WHERE number = $n", tx))
         {
-            previous.Parameters.AddWithValue("$s", previousStatus);
+            previous.Parameters.AddWithValue("$s", previousStatus.ToText());
             previous.Parameters.AddWithValue("$r", (object?)previousReason ?? DBNull.Value);
             previous.Parameters.AddWithValue("$n", current);
             await previous.ExecuteNonQueryAsync(ct);
@@ -102,7 +102,7 @@ public sealed class SqliteStateStore : IStateStore
         insert.Parameters.AddWithValue("$spec", record.SpecJson);
         insert.Parameters.AddWithValue("$msg", (object?)record.Message ?? DBNull.Value);
         insert.Parameters.AddWithValue("$src", record.Source);
-        insert.Parameters.AddWithValue("$status", record.Status);
+        insert.Parameters.AddWithValue("$status", record.Status.ToText());
         insert.Parameters.AddWithValue("$rb", (object?)record.RollbackOf ?? DBNull.Value);
         insert.Parameters.AddWithValue("$changed", record.ChangedVms);
         insert.Parameters.AddWithValue("$confirmed", record.Confirmed ? 1 : 0);
@@ -114,10 +114,10 @@ public sealed class SqliteStateStore : IStateStore
         return record;
     }, ct);
 
-    public Task SetGenerationStatusAsync(long number, string status, string? reason, bool confirmed, CancellationToken ct) => Locked(async () =>
+    public Task SetGenerationStatusAsync(long number, GenerationStatus status, string? reason, bool confirmed, CancellationToken ct) => Locked(async () =>
     {
         await using var cmd = Command("UPDATE generations SET status = $s, reason = $r, confirmed = $c WHERE number = $n");
-        cmd.Parameters.AddWithValue("$s", status);
+        cmd.Parameters.AddWithValue("$s", status.ToText());
         cmd.Parameters.AddWithValue("$r", (object?)reason ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$c", confirmed ? 1 : 0);
         cmd.Parameters.AddWithValue("$n", number);
@@ -229,7 +229,7 @@ public sealed class SqliteStateStore : IStateStore
 
     private static GenerationRecord ReadGeneration(SqliteDataReader reader) => new(
         reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5),
+        reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), GenerationStatusText.Parse(reader.GetString(5)),
         reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.GetString(8),
         reader.GetInt64(9) != 0, reader.GetInt64(10) != 0,
         reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),

@@ -58,7 +58,7 @@ public sealed class GenerationTests
         Assert.Contains("Rolled back automatically: generation 3 restores generation 1", result.Stderr);
 
         var generations = await GenerationsAsync(home);
-        Assert.Equal(["superseded", "failed", "active"], generations.Select(g => g.Status).ToArray());
+        Assert.Equal<GenerationState>([GenerationState.Superseded, GenerationState.Failed, GenerationState.Active], generations.Select(g => g.Status).ToArray());
         Assert.Equal("try a new health check", generations[1].Message);
         Assert.Contains("did not pass", generations[1].Reason);
         Assert.Equal(1, generations[2].RollbackOf);
@@ -93,7 +93,7 @@ public sealed class GenerationTests
         Assert.DoesNotContain("Rolled back", result.Stderr);
 
         var generations = await GenerationsAsync(home);
-        Assert.Equal(["superseded", "failed"], generations.Select(g => g.Status).ToArray());
+        Assert.Equal<GenerationState>([GenerationState.Superseded, GenerationState.Failed], generations.Select(g => g.Status).ToArray());
         var status = await home.StatusAsync();
         Assert.Equal((2L, RolloutState.Failed), (status.Generation, status.Rollout!.State));
         Assert.Contains("-m 128", QemuProcesses.CommandLine(status.Vms.Single().Pid!.Value)); // the new spec runs, unhealthy
@@ -101,7 +101,7 @@ public sealed class GenerationTests
 
         // The operator decides: roll back by hand to the last good generation.
         await home.OkAsync("rollback");
-        Assert.Equal(["superseded", "failed", "active"], (await GenerationsAsync(home)).Select(g => g.Status).ToArray());
+        Assert.Equal<GenerationState>([GenerationState.Superseded, GenerationState.Failed, GenerationState.Active], (await GenerationsAsync(home)).Select(g => g.Status).ToArray());
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class GenerationTests
 
         await home.OkAsync("rollback");
         var generations = await GenerationsAsync(home);
-        Assert.Equal(["superseded", "rolled-back", "active"], generations.Select(g => g.Status).ToArray());
+        Assert.Equal<GenerationState>([GenerationState.Superseded, GenerationState.RolledBack, GenerationState.Active], generations.Select(g => g.Status).ToArray());
         Assert.Equal(1, generations[2].RollbackOf);
         Assert.Contains("no changes", (await home.OkAsync("diff", "1", "3")).Stdout);
         Assert.Contains("memory: 96MiB → 128MiB", (await home.OkAsync("diff", "1", "2")).Stdout);
@@ -153,7 +153,7 @@ public sealed class GenerationTests
         await home.OkAsync("up", bigger);
         var generations = await GenerationsAsync(home);
         Assert.Equal([1L, 2L], generations.Select(g => g.Number).ToArray());
-        Assert.Equal(["superseded", "active"], generations.Select(g => g.Status).ToArray());
+        Assert.Equal<GenerationState>([GenerationState.Superseded, GenerationState.Active], generations.Select(g => g.Status).ToArray());
         var status = await home.StatusAsync();
         Assert.Equal(RolloutState.Succeeded, status.Rollout!.State);
         Assert.Equal(2, status.Rollout.Generation);
