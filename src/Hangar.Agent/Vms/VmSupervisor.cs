@@ -10,7 +10,8 @@ namespace Hangar.Agent.Vms;
 /// Keeps one VM as its desired state says, in one loop (so no two actions on a VM ever overlap): adopts a QEMU that
 /// survived an agent restart, prepares and starts, restarts on a configuration change or request, stops, restarts
 /// after an exit per the restart policy with jittered backoff (and after its health check failed, when the check
-/// says <c>restart: true</c>), and reports what it observes.
+/// says <c>restart: true</c>), and reports what it observes. It decides; an <see cref="IVmDriver"/> does (QEMU in
+/// production, a fake in the unit tests), and its clock is <see cref="AgentOptions.Time"/>.
 /// <code>
 ///  Pending ─► Preparing ─► Starting ─► Running ─► Stopping ─► Stopped
 ///                              ▲          │ exits on its own, or unhealthy with health.restart
