@@ -16,7 +16,7 @@ public sealed class AgentHost : IAsyncDisposable
         Options = options;
         Images = new VmImageResolver(options);
         Accelerators = new AcceleratorResolver(options, Images, loggers.CreateLogger<AcceleratorResolver>());
-        Reconciler = new Reconciler(options, new VmLauncher(options, Images, Accelerators), loggers);
+        Reconciler = new Reconciler(options, new QemuVmDriver(new VmLauncher(options, Images, Accelerators)), loggers);
         Loggers = loggers;
     }
 

@@ -13,7 +13,7 @@ namespace Hangar.Agent;
 public sealed class Reconciler : IAsyncDisposable
 {
     private readonly AgentOptions _options;
-    private readonly VmLauncher _launcher;
+    private readonly IVmDriver _driver;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly Dictionary<string, VmSupervisor> _supervisors = new(StringComparer.Ordinal);
@@ -25,10 +25,10 @@ public sealed class Reconciler : IAsyncDisposable
     private long _diskGcHandled;
     private DiskGcReport? _diskGc;
 
-    public Reconciler(AgentOptions options, VmLauncher launcher, ILoggerFactory loggers)
+    public Reconciler(AgentOptions options, IVmDriver driver, ILoggerFactory loggers)
     {
         _options = options;
-        _launcher = launcher;
+        _driver = driver;
         _loggers = loggers;
         _logger = loggers.CreateLogger<Reconciler>();
     }
@@ -71,7 +71,7 @@ public sealed class Reconciler : IAsyncDisposable
                 if (_supervisors.TryGetValue(name, out var supervisor))
                     supervisor.Update(vm, desired.Generation, desired.Revision, purge: false);
                 else
-                    _supervisors[name] = new VmSupervisor(name, vm, desired.Generation, desired.Revision, _launcher, RaiseChanged, _loggers.CreateLogger<VmSupervisor>());
+                    _supervisors[name] = new VmSupervisor(name, vm, desired.Generation, desired.Revision, _options, _driver, RaiseChanged, _loggers.CreateLogger<VmSupervisor>());
             }
         }
         FindOrphans(desired.KeepOrphans);
@@ -107,7 +107,7 @@ public sealed class Reconciler : IAsyncDisposable
                 if (_leaving.Any(s => s.Name == name)) continue;
             var paths = VmPaths.For(_options, name);
             var unused = !wanted.Contains(name);
-            if (unused && RuntimeRecord.TryRead(paths.RuntimeRecordPath) is { } record && record.Identity.IsAlive()) continue;
+            if (unused && RuntimeRecord.TryRead(paths.RuntimeRecordPath) is { } record && _driver.IsAlive(record)) continue;
             foreach (var file in Directory.EnumerateFiles(dir))
             {
                 var fileName = Path.GetFileName(file);
@@ -163,7 +163,7 @@ public sealed class Reconciler : IAsyncDisposable
                 if (_orphans.ContainsKey(name)) continue; // being stopped already
             }
             var paths = VmPaths.For(_options, name);
-            if (RuntimeRecord.TryRead(paths.RuntimeRecordPath) is not { } record || !record.Identity.IsAlive()) continue;
+            if (RuntimeRecord.TryRead(paths.RuntimeRecordPath) is not { } record || !_driver.IsAlive(record)) continue;
             _logger.LogWarning("Found an orphan QEMU {Vm} (pid {Pid}) that the desired state does not name; {Action}", name, record.Pid, keep ? "keeping it" : "stopping it");
             lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, keep ? OrphanKept : OrphanStopping);
             if (!keep) _ = StopOrphanAsync(name, paths, record);
@@ -174,13 +174,13 @@ public sealed class Reconciler : IAsyncDisposable
     {
         try
         {
-            await using var instance = await Hangar.Qemu.QemuInstance.AttachAsync(paths.Runtime, record.Identity, CancellationToken.None);
+            await using var instance = await _driver.RecoverAsync(name, record, CancellationToken.None);
             await instance.StopAsync(_options.GracefulStopTimeout, CancellationToken.None);
         }
         catch (Hangar.Qemu.QemuException e)
         {
             _logger.LogWarning(e, "Orphan {Vm} did not stop cleanly; killing it", name);
-            record.Identity.Kill();
+            _driver.Kill(record);
         }
         try { Directory.Delete(paths.Runtime.Directory, recursive: true); }
         catch (IOException) { }

@@ -144,7 +144,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
         var identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
-            plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", DateTimeOffset.UtcNow, logOffset, restartNonce, plan.ImageDigest,
+            plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", options.Time.GetUtcNow(), logOffset, restartNonce, plan.ImageDigest,
             plan.DiskBytes);
         record.Write(paths.RuntimeRecordPath);
         try

@@ -10,7 +10,8 @@ namespace Hangar.Agent.Vms;
 /// Keeps one VM as its desired state says, in one loop (so no two actions on a VM ever overlap): adopts a QEMU that
 /// survived an agent restart, prepares and starts, restarts on a configuration change or request, stops, restarts
 /// after an exit per the restart policy with jittered backoff (and after its health check failed, when the check
-/// says <c>restart: true</c>), and reports what it observes.
+/// says <c>restart: true</c>), and reports what it observes. It decides; an <see cref="IVmDriver"/> does (QEMU in
+/// production, a fake in the unit tests), and its clock is <see cref="AgentOptions.Time"/>.
 /// <code>
 ///  Pending ─► Preparing ─► Starting ─► Running ─► Stopping ─► Stopped
 ///                              ▲          │ exits on its own, or unhealthy with health.restart
@@ -20,7 +21,8 @@ namespace Hangar.Agent.Vms;
 public sealed class VmSupervisor : IAsyncDisposable
 {
     private readonly string _name;
-    private readonly VmLauncher _launcher;
+    private readonly AgentOptions _options;
+    private readonly IVmDriver _driver;
     private readonly Action _changed;
     private readonly ILogger _logger;
     private readonly VmPaths _paths;
@@ -44,7 +46,7 @@ public sealed class VmSupervisor : IAsyncDisposable
     private bool _healthRestartDue; // set by the health monitor, acted on by the loop
     private RestartCause? _backoffCause;
     private int _restarts, _failuresInRow;
-    private QemuInstance? _instance;
+    private IVmHandle? _instance;
     private RuntimeRecord? _record;
     private HealthMonitor? _monitor;
     private DateTimeOffset? _backoffUntil;
@@ -53,7 +55,8 @@ public sealed class VmSupervisor : IAsyncDisposable
     private long _convergedGeneration;
     private string[]? _consoleTail; // the console's last lines, kept while the VM is unhealthy, failed or exited
 
-    public VmSupervisor(string name, DesiredVm desired, long generation, long revision, VmLauncher launcher, Action changed, ILogger logger)
+    /// <param name="changed">Called (on any thread) whenever something <see cref="Snapshot"/> shows may have changed.</param>
+    public VmSupervisor(string name, DesiredVm desired, long generation, long revision, AgentOptions options, IVmDriver driver, Action changed, ILogger logger)
     {
         _name = name;
         _desired = desired;
@@ -61,10 +64,11 @@ public sealed class VmSupervisor : IAsyncDisposable
         _convergedGeneration = generation;
         _revision = revision;
         _handledNonce = desired.RestartNonce;
-        _launcher = launcher;
+        _options = options;
+        _driver = driver;
         _changed = changed;
         _logger = logger;
-        _paths = VmPaths.For(launcher.Options, name);
+        _paths = VmPaths.For(options, name);
         _loop = Task.Run(() => RunAsync(_cts.Token));
     }
 
@@ -152,7 +156,7 @@ public sealed class VmSupervisor : IAsyncDisposable
                     VmLaunchPlan plan;
                     try
                     {
-                        plan = await _launcher.PlanAsync(desired, null, ct);
+                        plan = await _driver.PlanAsync(desired, null, ct);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
@@ -228,7 +232,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         var waits = new List<Task> { _signal.WaitAsync(wait.Token) };
         if (_instance is not null) waits.Add(_instance.Exited);
         if (_instance is null && _backoffUntil is { } until)
-            waits.Add(Task.Delay(Max(until - Now, TimeSpan.Zero), _launcher.Options.Time, wait.Token));
+            waits.Add(Task.Delay(Max(until - Now, TimeSpan.Zero), _options.Time, wait.Token));
         var first = await Task.WhenAny(waits);
         await wait.CancelAsync();
         if (first != waits[0])
@@ -241,27 +245,21 @@ public sealed class VmSupervisor : IAsyncDisposable
 
     private async Task TryAdoptAsync(CancellationToken ct)
     {
-        if (RuntimeRecord.TryRead(_paths.RuntimeRecordPath) is not { } record || !record.Identity.IsAlive())
+        if (RuntimeRecord.TryRead(_paths.RuntimeRecordPath) is not { } record || !_driver.IsAlive(record))
         {
             TryDelete(_paths.RuntimeRecordPath);
             // A QEMU with no record: the previous agent died between launching it and recording it. Its configuration
             // is unknown, so it cannot be adopted safely; end it so that a fresh start can take its sockets.
-            if (QemuLauncher.FindRunning(_paths.Runtime) is { } unrecorded)
-            {
-                _logger.LogWarning("VM {Vm}: killing an unrecorded QEMU (pid {Pid}) left by an interrupted start", _name, unrecorded.Pid);
-                unrecorded.Kill();
-                // SIGKILL takes effect at once; the process table entry goes when the kernel has torn it down.
-                for (var i = 0; i < 100 && unrecorded.IsAlive(); i++) await Task.Delay(20, ct);
-            }
+            if (await _driver.KillUnrecordedAsync(_name, ct) is { } unrecorded)
+                _logger.LogWarning("VM {Vm}: killed an unrecorded QEMU (pid {Pid}) left by an interrupted start", _name, unrecorded);
             return;
         }
         try
         {
-            var instance = await QemuInstance.AttachAsync(_paths.Runtime, record.Identity, ct);
+            var instance = await _driver.RecoverAsync(_name, record, ct);
             lock (_gate) { _instance = instance; _record = record; _handledNonce = record.RestartNonce; }
             _logger.LogInformation("Adopted VM {Vm} (pid {Pid})", _name, record.Pid);
-            var status = await instance.QueryStatusAsync(ct);
-            if (!status.Running) await instance.ContinueAsync(ct);
+            if (!await instance.IsRunningAsync(ct)) await instance.ContinueAsync(ct);
             // The check starts afresh, its timeout counted from now: an agent restart must not turn one slow first
             // answer of a VM that ran healthy for days into "unhealthy" (and a restart, with health.restart).
             StartMonitor(_desired!.Spec, record, Now);
@@ -271,7 +269,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         {
             // Alive but not answering QMP: it is ours (pid and start time match), so end it and start afresh.
             _logger.LogWarning(e, "VM {Vm} (pid {Pid}) could not be adopted; killing it", _name, record.Pid);
-            record.Identity.Kill();
+            _driver.Kill(record);
             TryDelete(_paths.RuntimeRecordPath);
         }
     }
@@ -282,13 +280,13 @@ public sealed class VmSupervisor : IAsyncDisposable
         {
             Set(VmPhase.Preparing, "resolving image");
             var progress = new Progress<string>(line => { lock (_gate) { _detail = line; } _changed(); });
-            var plan = await _launcher.PlanAsync(desired, progress, ct);
+            var plan = await _driver.PlanAsync(desired, progress, ct);
             Set(VmPhase.Preparing, "preparing disk");
             long generation;
             lock (_gate) generation = _generation;
-            if (await _launcher.PrepareDiskAsync(plan, generation, ct) is { } disk) _logger.LogInformation("VM {Vm}: {Disk}", _name, disk);
+            if (await _driver.PrepareDiskAsync(plan, generation, ct) is { } disk) _logger.LogInformation("VM {Vm}: {Disk}", _name, disk);
             Set(VmPhase.Starting, "launching QEMU");
-            var (instance, record) = await _launcher.LaunchAsync(plan, desired.RestartNonce, ct);
+            var (instance, record) = await _driver.StartAsync(plan, desired.RestartNonce, ct);
             lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; }
             await instance.ContinueAsync(ct);
             StartMonitor(desired.Spec, record, record.StartedAt);
@@ -299,7 +297,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             _logger.LogWarning(e, "VM {Vm} failed to start", _name);
             await DiscardInstanceAsync(kill: true);
             _failuresInRow++;
-            var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
+            var delay = _options.Backoff.DelayFor(_failuresInRow, _random);
             _backoffUntil = Now + delay;
             var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
             lock (_gate) { _lastError = e.Message; _consoleTail = tail; }
@@ -307,12 +305,12 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>A change of the disk's size alone is applied to the running VM (see <see cref="VmLauncher.TryResizeOnlineAsync"/>).</summary>
+    /// <summary>A change of the disk's size alone is applied to the running VM (see <see cref="IVmDriver.TryResizeOnlineAsync"/>).</summary>
     private async Task TryResizeOnlineAsync(VmLaunchPlan plan, CancellationToken ct)
     {
         try
         {
-            if (await _launcher.TryResizeOnlineAsync(_instance!, _record!, plan, ct) is not { } resized) return;
+            if (await _driver.TryResizeOnlineAsync(_instance!, _record!, plan, ct) is not { } resized) return;
             lock (_gate) _record = resized;
             _logger.LogInformation("VM {Vm}: disk size applied online ({Bytes} bytes)", _name, plan.DiskBytes);
         }
@@ -331,7 +329,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         // Set here, not only when the monitor's first report arrives: the loop may report this revision as reached
         // right after, and must not report the previous check's verdict with it.
         lock (_gate) { _healthRestartDue = false; _healthDetail = null; _health = check is null ? HealthState.Healthy : HealthState.Starting; }
-        _monitor = new HealthMonitor(check, probe, _paths.SerialLog, record.SerialLogOffset, checkStartedAt, _launcher.Options.Time, report =>
+        _monitor = new HealthMonitor(check, probe, _paths.SerialLog, record.SerialLogOffset, checkStartedAt, _options.Time, report =>
         {
             var unhealthy = report.State == HealthState.Unhealthy;
             var tail = unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null; // never throws
@@ -347,15 +345,8 @@ public sealed class VmSupervisor : IAsyncDisposable
         });
     }
 
-    private IHealthProbe? CreateProbe(HealthCheckSpec? check, VmSpec spec, QemuInstance instance)
-    {
-        if (check is null || check.Kind == HealthCheckKind.Serial) return null;
-        // The parser makes sure a tcp forward to the checked port exists.
-        var hostPort = spec.Forwards.First(f => f.Protocol == PortProtocol.Tcp && f.GuestPort == check.GuestPort).HostPort;
-        return check.Kind == HealthCheckKind.Http
-            ? new HttpProbe(hostPort, check.Http!)
-            : new ForwardedTcpProbe(hostPort, check.TcpGuestPort!.Value, instance.Process.Pid, instance.QueryUserNetAsync, _launcher.Options.Time);
-    }
+    private IHealthProbe? CreateProbe(HealthCheckSpec? check, VmSpec spec, IVmHandle instance) =>
+        check is null || check.Kind == HealthCheckKind.Serial ? null : _driver.CreateProbe(check, spec, instance);
 
     private bool TakeHealthRestart(VmSpec spec)
     {
@@ -387,9 +378,9 @@ public sealed class VmSupervisor : IAsyncDisposable
         // Said before the stop, so that a rollout gate that sees the VM stopping knows why.
         lock (_gate) _lastError = $"Restarted after its health check failed: {why}";
         await StopAsync($"unhealthy: {why}", ct, RestartCause.Unhealthy);
-        if (ranFor >= _launcher.Options.Backoff.ResetAfter) _failuresInRow = 0;
+        if (ranFor >= _options.Backoff.ResetAfter) _failuresInRow = 0;
         _failuresInRow++;
-        var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
+        var delay = _options.Backoff.DelayFor(_failuresInRow, _random);
         _backoffUntil = Now + delay;
         lock (_gate) { _restarts++; _lastError = $"Restarted after its health check failed: {why}"; _consoleTail = tail; _backoffCause = RestartCause.Unhealthy; }
         Set(VmPhase.Backoff, $"unhealthy ({why}); restart in {delay.TotalSeconds:0.#}s");
@@ -403,7 +394,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         var instance = _instance!;
         try
         {
-            var how = await instance.StopAsync(_launcher.Options.GracefulStopTimeout, ct);
+            var how = await instance.StopAsync(_options.GracefulStopTimeout, ct);
             _logger.LogInformation("VM {Vm} stopped ({How}): {Reason}", _name, how, reason);
         }
         catch (QemuException e)
@@ -436,10 +427,10 @@ public sealed class VmSupervisor : IAsyncDisposable
             Set(VmPhase.Stopped, what);
             return;
         }
-        if (ranFor >= _launcher.Options.Backoff.ResetAfter) _failuresInRow = 0;
+        if (ranFor >= _options.Backoff.ResetAfter) _failuresInRow = 0;
         _failuresInRow++;
         lock (_gate) { _restarts++; _backoffCause = RestartCause.Exited; }
-        var delay = _launcher.Options.Backoff.DelayFor(_failuresInRow, _random);
+        var delay = _options.Backoff.DelayFor(_failuresInRow, _random);
         _backoffUntil = Now + delay;
         Set(VmPhase.Backoff, $"{what}; restart in {delay.TotalSeconds:0.#}s");
     }
@@ -456,7 +447,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
         else if (kill && _record is { } record)
         {
-            record.Identity.Kill();
+            _driver.Kill(record);
         }
         lock (_gate) { _instance = null; _record = null; _health = HealthState.Unknown; _healthDetail = null; _healthRestartDue = false; }
         TryDelete(_paths.RuntimeRecordPath);
@@ -481,7 +472,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         catch (IOException) { }
     }
 
-    private DateTimeOffset Now => _launcher.Options.Time.GetUtcNow();
+    private DateTimeOffset Now => _options.Time.GetUtcNow();
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -1,0 +1,25 @@
+using Hangar.Qemu;
+
+namespace Hangar.Agent.Vms;
+
+/// <summary>
+/// One running VM, as an <see cref="IVmDriver"/> started or recovered it. Disposing it lets go of the VM without
+/// stopping it (a recovered VM keeps running for the next agent).
+/// </summary>
+public interface IVmHandle : IAsyncDisposable
+{
+    /// <summary>Completes when the VM's process has ended, saying whether the guest powered off or the process died.</summary>
+    Task<QemuExit> Exited { get; }
+
+    /// <summary>Whether the VM runs (false: paused, as after a start or an interrupted adoption).</summary>
+    Task<bool> IsRunningAsync(CancellationToken ct);
+
+    /// <summary>Lets a paused VM run.</summary>
+    Task ContinueAsync(CancellationToken ct);
+
+    /// <summary>Asks the guest to power off, and ends the process when it has not within <paramref name="gracefulTimeout"/>.</summary>
+    Task<QemuStopOutcome> StopAsync(TimeSpan gracefulTimeout, CancellationToken ct);
+
+    /// <summary>Ends the process at once.</summary>
+    Task KillAsync(CancellationToken ct);
+}

@@ -1,0 +1,106 @@
+using Hangar.Agent.Tests.Vms;
+using Hangar.Agent.Vms;
+using Hangar.Protocol.Agent;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Hangar.Agent.Tests.Vms.SupervisorHarness;
+
+namespace Hangar.Agent.Tests;
+
+/// <summary>The reconciler's handling of orphans (QEMUs in its runtime directory that no desired VM names), on the fake driver.</summary>
+public sealed class ReconcilerTests
+{
+    private sealed class Harness : IAsyncDisposable
+    {
+        private readonly SemaphoreSlim _changes = new(0);
+
+        public Harness()
+        {
+            Reconciler = new Reconciler(Vms.Options, Vms.Driver, NullLoggerFactory.Instance);
+            Reconciler.Changed += () => _changes.Release();
+        }
+
+        public SupervisorHarness Vms { get; } = new();
+        public Reconciler Reconciler { get; }
+
+        public async Task<ObservedStateMessage> WaitForAsync(Func<ObservedStateMessage, bool> condition, string what)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (true)
+            {
+                var snapshot = Reconciler.Snapshot();
+                if (condition(snapshot)) return snapshot;
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !await _changes.WaitAsync(left)) throw new TimeoutException($"Not {what} within 10s");
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Reconciler.DisposeAsync();
+            await Vms.DisposeAsync();
+        }
+    }
+
+    private static ObservedOrphan? Orphan(ObservedStateMessage state, string name) => state.Orphans?.FirstOrDefault(o => o.Name == name);
+
+    [Fact]
+    public async Task Orphan_NotKept_IsStoppedAndReported_DesiredVmsAreNot()
+    {
+        await using var h = new Harness();
+        var orphan = h.Vms.Driver.AddRunning(TestVm(name: "old"), recorded: true);
+
+        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [new DesiredVm(TestVm(name: "web"), null, true, 0)], PurgeRemoved: false));
+
+        var state = await h.WaitForAsync(s => Orphan(s, "old")?.Action == "stopped", "orphan stopped");
+        Assert.Equal(orphan.Pid, Orphan(state, "old")!.Pid);
+        Assert.Equal(1, orphan.Stops);
+        Assert.False(Directory.Exists(VmPaths.For(h.Vms.Options, "old").Runtime.Directory));
+        await h.WaitForAsync(s => s.Vms.Any(v => v.Name == "web" && v.Phase == VmPhase.Running), "web running");
+        Assert.Single(h.Reconciler.Snapshot().Orphans!); // the desired VM's own runtime directory is no orphan
+    }
+
+    [Fact]
+    public async Task Orphan_Kept_IsReportedAndLeftRunning()
+    {
+        await using var h = new Harness();
+        var orphan = h.Vms.Driver.AddRunning(TestVm(name: "old"), recorded: true);
+
+        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [], PurgeRemoved: false, KeepOrphans: true));
+
+        var kept = Orphan(h.Reconciler.Snapshot(), "old");
+        Assert.Equal(new ObservedOrphan("old", orphan.Pid, "kept"), kept);
+        Assert.Equal(0, orphan.Stops);
+        Assert.Empty(h.Vms.Driver.Log);
+
+        // The fleet stops keeping orphans: the next desired state stops it.
+        h.Reconciler.Apply(new DesiredStateMessage(2, 2, [], PurgeRemoved: false, KeepOrphans: false));
+        await h.WaitForAsync(s => Orphan(s, "old")?.Action == "stopped", "orphan stopped");
+        Assert.Equal(1, orphan.Stops);
+    }
+
+    [Fact]
+    public async Task Orphan_ThatDoesNotAnswer_IsKilled()
+    {
+        await using var h = new Harness();
+        var orphan = h.Vms.Driver.AddRunning(TestVm(name: "old"), recorded: true);
+        orphan.Unresponsive = true;
+
+        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [], PurgeRemoved: false));
+
+        await h.WaitForAsync(s => Orphan(s, "old")?.Action == "stopped", "orphan stopped");
+        Assert.Equal([$"recover {orphan.Pid}", $"kill {orphan.Pid}"], h.Vms.Driver.Log);
+        Assert.True(orphan.Exited.IsCompleted);
+    }
+
+    [Fact]
+    public async Task DeadRecord_IsNoOrphan()
+    {
+        await using var h = new Harness();
+        h.Vms.Driver.AddDeadRecord(TestVm(name: "gone"));
+
+        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [], PurgeRemoved: false));
+
+        Assert.Empty(h.Reconciler.Snapshot().Orphans!);
+        Assert.Empty(h.Vms.Driver.Log);
+    }
+}
