@@ -45,6 +45,7 @@ public sealed class VmSupervisor : IAsyncDisposable
     private string? _healthDetail;
     private bool _healthRestartDue; // set by the health monitor, acted on by the loop
     private RestartCause? _backoffCause;
+    private bool _adopted; // the running QEMU was adopted, not started by this agent
     private int _restarts, _failuresInRow;
     private IVmHandle? _instance;
     private RuntimeRecord? _record;
@@ -104,7 +105,7 @@ public sealed class VmSupervisor : IAsyncDisposable
                 _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
                 running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail,
                 running ? _record?.ImageDigest : null, running ? _healthDetail : null,
-                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null);
+                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, running && _adopted);
         }
     }
 
@@ -257,7 +258,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         try
         {
             var instance = await _driver.RecoverAsync(_name, record, ct);
-            lock (_gate) { _instance = instance; _record = record; _handledNonce = record.RestartNonce; }
+            lock (_gate) { _instance = instance; _record = record; _handledNonce = record.RestartNonce; _adopted = true; }
             _logger.LogInformation("Adopted VM {Vm} (pid {Pid})", _name, record.Pid);
             if (!await instance.IsRunningAsync(ct)) await instance.ContinueAsync(ct);
             // The check starts afresh, its timeout counted from now: an agent restart must not turn one slow first
@@ -287,7 +288,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             if (await _driver.PrepareDiskAsync(plan, generation, ct) is { } disk) _logger.LogInformation("VM {Vm}: {Disk}", _name, disk);
             Set(VmPhase.Starting, "launching QEMU");
             var (instance, record) = await _driver.StartAsync(plan, desired.RestartNonce, ct);
-            lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; }
+            lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; _adopted = false; }
             await instance.ContinueAsync(ct);
             StartMonitor(desired.Spec, record, record.StartedAt);
             Set(VmPhase.Running);

@@ -12,7 +12,7 @@ internal static class VmEvents
             switch (now.Phase)
             {
                 case VmPhase.Running:
-                    yield return ("vm.started", now.Detail == "adopted" ? "Adopted a running QEMU" : $"Started (pid {now.Pid}, {now.Accelerator})");
+                    yield return ("vm.started", now.Adopted ? "Adopted a running QEMU" : $"Started (pid {now.Pid}, {now.Accelerator})");
                     break;
                 case VmPhase.Stopped when before is not null:
                     yield return ("vm.stopped", now.Detail ?? "Stopped");

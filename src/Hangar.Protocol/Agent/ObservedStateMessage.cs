@@ -23,7 +23,8 @@ public sealed record ObservedOrphan(string Name, int Pid, string Action);
 /// <param name="Revision">The desired-state revision this VM has been brought to (see <see cref="DesiredStateMessage.Revision"/>).</param>
 /// <param name="Restarts">How many times the agent restarted the VM after it exited on its own or became unhealthy.</param>
 /// <param name="HealthDetail">What the health check last saw, in words ("the guest refused a connection to port 80").</param>
-/// <param name="BackoffCause">Why the VM waits to be restarted, while it is in <see cref="VmPhase.Backoff"/>.</param>
+/// <param name="BackoffCause">Why the VM waits to be restarted, while it is in <see cref="VmPhase.Backoff"/> (or stopping for it).</param>
+/// <param name="Adopted">The running QEMU was found running by this agent (after an agent restart), not started by it.</param>
 public sealed record ObservedVm(
     string Name,
     VmPhase Phase,
@@ -42,7 +43,8 @@ public sealed record ObservedVm(
     IReadOnlyList<string>? ConsoleTail = null,
     string? ImageDigest = null,
     string? HealthDetail = null,
-    RestartCause? BackoffCause = null);
+    RestartCause? BackoffCause = null,
+    bool Adopted = false);
 
 /// <summary>Why the agent restarts a VM that it did not stop itself.</summary>
 public enum RestartCause
