@@ -6,15 +6,28 @@ namespace Hangar.Agent;
 /// <param name="RuntimeDirectory">Sockets, pid files and runtime records; short, because of the 108-byte socket path limit.</param>
 /// <param name="Accelerator">kvm, tcg or auto.</param>
 /// <param name="GracefulStopTimeout">How long a guest gets to power off after an ACPI power-button press.</param>
+/// <param name="RestartBackoff">Delay before restarting a VM that exited on its own (or failed its health check).</param>
 public sealed record AgentOptions(
     string Name,
     string StateDirectory,
     string RuntimeDirectory,
     AcceleratorSetting Accelerator,
     TimeSpan GracefulStopTimeout,
-    RestartBackoff Backoff)
+    Backoff RestartBackoff)
 {
     public static readonly TimeSpan DefaultGracefulStopTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>VM restarts: 1 s doubling up to 1 min, ±20 %; the count resets after 2 minutes of running.</summary>
+    public static readonly Backoff DefaultRestartBackoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 0.2, TimeSpan.FromMinutes(2));
+
+    /// <summary>
+    /// Reconnecting to the control plane: 0.5 s doubling up to 30 s, ±20 %; the count resets as soon as a handshake
+    /// succeeds.
+    /// </summary>
+    public static readonly Backoff DefaultReconnectBackoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, TimeSpan.Zero);
+
+    /// <summary>Delay before reconnecting to the control plane after a failed or closed session.</summary>
+    public Backoff ReconnectBackoff { get; init; } = DefaultReconnectBackoff;
 
     /// <summary>The clock of health checks and restart backoff; tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -38,7 +51,7 @@ public sealed record AgentOptions(
             Path.Combine(runRoot, hash),
             accelerator,
             DefaultGracefulStopTimeout,
-            RestartBackoff.Default);
+            DefaultRestartBackoff);
     }
 
     private static bool IsWritable(string directory)
@@ -59,21 +72,3 @@ public sealed record AgentOptions(
 
 /// <summary>How the accelerator is chosen: <c>HANGAR_ACCEL=kvm|tcg|auto</c> or <c>--accel</c>.</summary>
 public enum AcceleratorSetting { Auto, Kvm, Tcg }
-
-/// <summary>
-/// Delay before restarting a VM that exited on its own: <c>Initial × 2^(n-1)</c>, capped at <c>Max</c>, with ±<c>Jitter</c>
-/// so that many VMs that crash together do not restart in lockstep. The count resets once a VM ran for <c>ResetAfter</c>.
-/// </summary>
-public sealed record RestartBackoff(TimeSpan Initial, TimeSpan Max, double Jitter, TimeSpan ResetAfter)
-{
-    public static RestartBackoff Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 0.2, TimeSpan.FromMinutes(2));
-
-    /// <summary>The delay before restart number <paramref name="attempt"/> (1-based).</summary>
-    public TimeSpan DelayFor(int attempt, Random random)
-    {
-        var exponent = Math.Clamp(attempt - 1, 0, 30);
-        var baseMs = Math.Min(Initial.TotalMilliseconds * Math.Pow(2, exponent), Max.TotalMilliseconds);
-        var factor = 1 + Jitter * (random.NextDouble() * 2 - 1);
-        return TimeSpan.FromMilliseconds(baseMs * factor);
-    }
-}

@@ -6,12 +6,11 @@ namespace Hangar.Agent.Connection;
 
 /// <summary>
 /// The agent's side of <c>/agent/ws</c>: connects, says hello, applies every desired state it receives, and reports
-/// observed state whenever it changes (coalesced) and at least every heartbeat interval. Reconnects with jittered
-/// exponential backoff; while disconnected the reconciler keeps running the last desired state.
+/// observed state whenever it changes (coalesced) and at least every heartbeat interval. Reconnects after
+/// <see cref="AgentOptions.ReconnectBackoff"/>; while disconnected the reconciler keeps running the last desired state.
 /// </summary>
 public sealed class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators, ILogger<AgentConnection> logger)
 {
-    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Random _random = new();
 
@@ -23,12 +22,14 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
         reconciler.Changed += OnChanged;
         try
         {
+            var backoff = options.ReconnectBackoff;
             var attempt = 0;
             while (!ct.IsCancellationRequested)
             {
+                DateTimeOffset? connectedAt = null;
                 try
                 {
-                    await RunSessionAsync(() => attempt = 0, ct);
+                    await RunSessionAsync(() => connectedAt = options.Time.GetUtcNow(), ct);
                 }
                 catch (Exception e) when (e is WebSocketException or IOException or AgentProtocolException or HttpRequestException)
                 {
@@ -39,9 +40,9 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
                     return;
                 }
                 Connected = false;
+                if (connectedAt is { } since && backoff.ShouldReset(options.Time.GetUtcNow() - since)) attempt = 0;
                 attempt++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(attempt, 10)), MaxReconnectDelay.TotalMilliseconds) * (0.8 + 0.4 * _random.NextDouble()));
-                await Task.Delay(delay, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(backoff.DelayFor(attempt, _random), options.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
         finally

@@ -298,7 +298,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             _logger.LogWarning(e, "VM {Vm} failed to start", _name);
             await DiscardInstanceAsync(kill: true);
             _failuresInRow++;
-            var delay = _options.Backoff.DelayFor(_failuresInRow, _random);
+            var delay = _options.RestartBackoff.DelayFor(_failuresInRow, _random);
             _backoffUntil = Now + delay;
             var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
             lock (_gate) { _lastError = e.Message; _consoleTail = tail; }
@@ -379,9 +379,9 @@ public sealed class VmSupervisor : IAsyncDisposable
         // Said before the stop, so that a rollout gate that sees the VM stopping knows why.
         lock (_gate) _lastError = $"Restarted after its health check failed: {why}";
         await StopAsync($"unhealthy: {why}", ct, RestartCause.Unhealthy);
-        if (ranFor >= _options.Backoff.ResetAfter) _failuresInRow = 0;
+        if (_options.RestartBackoff.ShouldReset(ranFor)) _failuresInRow = 0;
         _failuresInRow++;
-        var delay = _options.Backoff.DelayFor(_failuresInRow, _random);
+        var delay = _options.RestartBackoff.DelayFor(_failuresInRow, _random);
         _backoffUntil = Now + delay;
         lock (_gate) { _restarts++; _lastError = $"Restarted after its health check failed: {why}"; _consoleTail = tail; _backoffCause = RestartCause.Unhealthy; }
         Set(VmPhase.Backoff, $"unhealthy ({why}); restart in {delay.TotalSeconds:0.#}s");
@@ -428,10 +428,10 @@ public sealed class VmSupervisor : IAsyncDisposable
             Set(VmPhase.Stopped, what);
             return;
         }
-        if (ranFor >= _options.Backoff.ResetAfter) _failuresInRow = 0;
+        if (_options.RestartBackoff.ShouldReset(ranFor)) _failuresInRow = 0;
         _failuresInRow++;
         lock (_gate) { _restarts++; _backoffCause = RestartCause.Exited; }
-        var delay = _options.Backoff.DelayFor(_failuresInRow, _random);
+        var delay = _options.RestartBackoff.DelayFor(_failuresInRow, _random);
         _backoffUntil = Now + delay;
         Set(VmPhase.Backoff, $"{what}; restart in {delay.TotalSeconds:0.#}s");
     }

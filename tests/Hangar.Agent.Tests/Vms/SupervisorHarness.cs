@@ -24,10 +24,10 @@ internal sealed class SupervisorHarness : IAsyncDisposable
     private readonly TaskCompletionSource _unblocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="backoff">Without jitter by default, so that a delay is exact.</param>
-    public SupervisorHarness(RestartBackoff? backoff = null)
+    public SupervisorHarness(Backoff? backoff = null)
     {
         Options = new AgentOptions("test", Path.Combine(_home, "state"), Path.Combine(_home, "run"), AcceleratorSetting.Tcg,
-            TimeSpan.FromSeconds(30), backoff ?? new RestartBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), 0, TimeSpan.FromMinutes(2)))
+            TimeSpan.FromSeconds(30), backoff ?? new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), 0, TimeSpan.FromMinutes(2)))
         {
             Time = Time,
         };

@@ -85,7 +85,7 @@ public sealed class VmSupervisorTests
     [Fact]
     public async Task Backoff_GrowsWithEachExit_UpToMax_AndResetsAfterRunningLongEnough()
     {
-        await using var h = new SupervisorHarness(new RestartBackoff(Second, TimeSpan.FromSeconds(8), 0, TimeSpan.FromMinutes(2)));
+        await using var h = new SupervisorHarness(new Backoff(Second, TimeSpan.FromSeconds(8), 0, TimeSpan.FromMinutes(2)));
         h.StartSupervisor(TestVm());
         var vm = await h.WaitForStartAsync(1);
 
@@ -150,7 +150,7 @@ public sealed class VmSupervisorTests
     public async Task RestartRequest_DuringBackoff_StartsWithoutWaitingItOut()
     {
         // A backoff of an hour: only the request can start it within the test.
-        await using var h = new SupervisorHarness(new RestartBackoff(TimeSpan.FromHours(1), TimeSpan.FromHours(1), 0, TimeSpan.FromHours(2)));
+        await using var h = new SupervisorHarness(new Backoff(TimeSpan.FromHours(1), TimeSpan.FromHours(1), 0, TimeSpan.FromHours(2)));
         var spec = TestVm();
         h.StartSupervisor(spec);
         var first = await h.WaitForStartAsync(1);
