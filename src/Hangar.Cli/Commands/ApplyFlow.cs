@@ -28,7 +28,7 @@ public static class ApplyFlow
     };
     public static readonly Option<TimeSpan?> ConfirmTimeout = new("--confirm-timeout")
     {
-        Description = "How long the health gate waits for the changed VMs to be healthy (default 5m).",
+        Description = $"How long the health gate waits for the changed VMs to be healthy (default {ApplyRequest.DefaultConfirmTimeout.TotalMinutes:0.##}m).",
         CustomParser = r => Durations.Parse(r),
     };
     public static readonly Option<bool> NoAutoRollback = new("--no-auto-rollback")

@@ -23,9 +23,6 @@ namespace Hangar.ControlPlane.Fleet;
 /// </summary>
 public sealed class FleetService : IAsyncDisposable
 {
-    /// <summary>How long the health gate waits when the request names no confirm timeout.</summary>
-    public static TimeSpan DefaultConfirmTimeout => GenerationLedger.DefaultConfirmTimeout;
-
     private readonly FleetState _state = new();
     private readonly ILogger _logger;
     private readonly EventJournal _journal;

@@ -13,9 +13,6 @@ namespace Hangar.ControlPlane.Fleet;
 internal sealed class GenerationLedger(FleetState state, IStateStore store, EventJournal journal, DesiredStateDelivery delivery,
     RolloutRunner rollouts, FleetStatusView view)
 {
-    /// <summary>How long the health gate waits when the request names no confirm timeout.</summary>
-    public static readonly TimeSpan DefaultConfirmTimeout = TimeSpan.FromMinutes(5);
-
     /// <summary>Loads the current generation; called once, before anything else runs.</summary>
     public async Task LoadAsync(CancellationToken ct)
     {
@@ -143,7 +140,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
     private async Task CommitAsync(FleetSpec spec, string? message, string source, string[] gated, long? rollbackOf, bool autoRollback,
         TimeSpan? confirmTimeout, GenerationStatus previousStatus, string? previousReason, string? author, CancellationToken ct)
     {
-        var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? DefaultConfirmTimeout) : (DateTimeOffset?)null;
+        var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? ApplyRequest.DefaultConfirmTimeout) : (DateTimeOffset?)null;
         var record = await store.CommitGenerationAsync(
             new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated), rollbackOf, autoRollback, deadline, author),
             state.CurrentGeneration, state.Current is null ? GenerationStatus.Superseded : previousStatus, previousReason, ct);

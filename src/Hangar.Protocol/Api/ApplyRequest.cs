@@ -10,12 +10,20 @@ namespace Hangar.Protocol.Api;
 /// <param name="ExpectGeneration">Fail with a conflict unless the current generation is this one (optimistic concurrency).</param>
 /// <param name="AutoRollback">When a VM the new generation changed is not healthy within the confirm timeout, switch back
 /// to the previous good generation by itself.</param>
-/// <param name="ConfirmTimeout">How long the health gate waits; null for the default.</param>
+/// <param name="ConfirmTimeout">How long the health gate waits; null for <see cref="DefaultConfirmTimeout"/>.</param>
 /// <param name="Author">Who asked (the CLI sends the user it runs as, or SUDO_USER), recorded with the generation.</param>
 public sealed record ApplyRequest(string FileName, string Text, string? BaseDirectory, string? Message, bool StartStopped,
-    long? ExpectGeneration = null, bool AutoRollback = true, TimeSpan? ConfirmTimeout = null, string? Author = null);
+    long? ExpectGeneration = null, bool AutoRollback = true, TimeSpan? ConfirmTimeout = null, string? Author = null)
+{
+    /// <summary>
+    /// How long the health gate waits when an apply or rollback names no confirm timeout: the one place for this
+    /// default (the control plane applies it, the CLI shows it in its help).
+    /// </summary>
+    public static readonly TimeSpan DefaultConfirmTimeout = TimeSpan.FromMinutes(5);
+}
 
 /// <summary>Body of <c>POST /api/v1/rollback</c>: return to generation <paramref name="To"/> (default: the previous good one).</summary>
+/// <param name="ConfirmTimeout">How long the health gate waits; null for <see cref="ApplyRequest.DefaultConfirmTimeout"/>.</param>
 public sealed record RollbackRequest(long? To, string? Message, bool AutoRollback = false, TimeSpan? ConfirmTimeout = null, string? Author = null);
 
 /// <summary>Answer to <c>POST /api/v1/plan</c>: what an apply of the file would do, and what stands in its way.</summary>
