@@ -10,7 +10,7 @@ namespace Hangar.Agent;
 /// The agent's desired state and one <see cref="VmSupervisor"/> per VM in it. The desired state is written to disk
 /// before it is acted on, so that an agent that restarts (or cannot reach its control plane) keeps running it.
 /// </summary>
-public sealed class Reconciler : IAsyncDisposable
+public sealed partial class Reconciler : IAsyncDisposable
 {
     private readonly AgentOptions _options;
     private readonly IVmDriver _driver;
@@ -43,7 +43,7 @@ public sealed class Reconciler : IAsyncDisposable
     {
         if (LoadDesired() is { } desired)
         {
-            _logger.LogInformation("Resuming desired state of generation {Generation} ({Count} VMs)", desired.Generation, desired.Vms.Count);
+            Log.Resuming(_logger, desired.Generation, desired.Vms.Count);
             // A collection request kept on disk was handled before this agent stopped; it must not delete disks kept since.
             lock (_gate) _diskGcHandled = desired.DiskGc;
             Apply(desired);
@@ -123,11 +123,11 @@ public sealed class Reconciler : IAsyncDisposable
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    _logger.LogWarning(e, "Could not delete the unused disk {File}", file);
+                    Log.UnusedDiskNotDeleted(_logger, file, e);
                 }
             }
         }
-        if (deleted.Count > 0) _logger.LogInformation("Deleted {Count} unused disk files ({Bytes} bytes): {Files}", deleted.Count, bytes, string.Join(", ", deleted));
+        if (deleted.Count > 0) Log.UnusedDisksDeleted(_logger, deleted.Count, bytes, string.Join(", ", deleted));
         return new DiskGcReport(desired.DiskGc, deleted, bytes);
     }
 
@@ -164,7 +164,7 @@ public sealed class Reconciler : IAsyncDisposable
             }
             var paths = VmPaths.For(_options, name);
             if (RuntimeRecord.TryRead(paths.RuntimeRecordPath) is not { } record || !_driver.IsAlive(record)) continue;
-            _logger.LogWarning("Found an orphan QEMU {Vm} (pid {Pid}) that the desired state does not name; {Action}", name, record.Pid, keep ? "keeping it" : "stopping it");
+            Log.OrphanFound(_logger, name, record.Pid, keep ? "keeping it" : "stopping it");
             lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, keep ? OrphanKept : OrphanStopping);
             if (!keep) _ = StopOrphanAsync(name, paths, record);
         }
@@ -179,7 +179,7 @@ public sealed class Reconciler : IAsyncDisposable
         }
         catch (Hangar.Qemu.QemuException e)
         {
-            _logger.LogWarning(e, "Orphan {Vm} did not stop cleanly; killing it", name);
+            Log.OrphanStopNotClean(_logger, name, e);
             _driver.Kill(record);
         }
         try { Directory.Delete(paths.Runtime.Directory, recursive: true); }
@@ -206,7 +206,7 @@ public sealed class Reconciler : IAsyncDisposable
         }
         catch (JsonException e)
         {
-            _logger.LogError(e, "The desired state in {Path} is unreadable; waiting for the control plane", _options.DesiredStatePath);
+            Log.DesiredStateUnreadable(_logger, _options.DesiredStatePath, e);
             return null;
         }
     }

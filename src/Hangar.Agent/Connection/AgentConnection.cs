@@ -9,7 +9,7 @@ namespace Hangar.Agent.Connection;
 /// observed state whenever it changes (coalesced) and at least every heartbeat interval. Reconnects after
 /// <see cref="AgentOptions.ReconnectBackoff"/>; while disconnected the reconciler keeps running the last desired state.
 /// </summary>
-public sealed class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators, ILogger<AgentConnection> logger)
+public sealed partial class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators, ILogger<AgentConnection> logger)
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Random _random = new();
@@ -33,7 +33,7 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
                 }
                 catch (Exception e) when (e is WebSocketException or IOException or AgentProtocolException or HttpRequestException)
                 {
-                    logger.LogWarning("Control plane {Url} unreachable: {Message}", url, e.Message);
+                    Log.Unreachable(logger, url, e.Message);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -72,7 +72,7 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
             throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");
         Connected = true;
         connected();
-        logger.LogInformation("Connected to control plane {Url}", url);
+        Log.Connected(logger, url);
 
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sender = SendLoopAsync(channel, hello.HeartbeatInterval, session.Token);
@@ -100,7 +100,7 @@ public sealed class AgentConnection(Uri url, string credential, AgentOptions opt
                     case HeartbeatMessage:
                         break;
                     case ErrorMessage error:
-                        logger.LogWarning("Control plane reported {Code}: {Message}", error.Code, error.Message);
+                        Log.ControlPlaneError(logger, error.Code, error.Message);
                         break;
                     default:
                         await channel.SendAsync(new ErrorMessage(message.Id, "unexpected_type", $"An agent does not accept '{message.GetType().Name}'."), ct);

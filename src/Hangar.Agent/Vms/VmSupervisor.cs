@@ -18,7 +18,7 @@ namespace Hangar.Agent.Vms;
 ///                              └─ Backoff ◄┘ (policy allows)      Failed: prepare/start failed → Backoff
 /// </code>
 /// </summary>
-public sealed class VmSupervisor : IAsyncDisposable
+public sealed partial class VmSupervisor : IAsyncDisposable
 {
     private readonly string _name;
     private readonly AgentOptions _options;
@@ -220,7 +220,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Supervisor of VM {Vm} failed", _name);
+            Log.SupervisorFailed(_logger, _name, e);
             lock (_gate) { _lastError = e.Message; }
             Set(VmPhase.Failed, "supervisor failed");
         }
@@ -252,14 +252,14 @@ public sealed class VmSupervisor : IAsyncDisposable
             // A QEMU with no record: the previous agent died between launching it and recording it. Its configuration
             // is unknown, so it cannot be adopted safely; end it so that a fresh start can take its sockets.
             if (await _driver.KillUnrecordedAsync(_name, ct) is { } unrecorded)
-                _logger.LogWarning("VM {Vm}: killed an unrecorded QEMU (pid {Pid}) left by an interrupted start", _name, unrecorded);
+                Log.KilledUnrecordedQemu(_logger, _name, unrecorded);
             return;
         }
         try
         {
             var instance = await _driver.RecoverAsync(_name, record, ct);
             lock (_gate) { _instance = instance; _record = record; _handledNonce = record.RestartNonce; _adopted = true; }
-            _logger.LogInformation("Adopted VM {Vm} (pid {Pid})", _name, record.Pid);
+            Log.Adopted(_logger, _name, record.Pid);
             if (!await instance.IsRunningAsync(ct)) await instance.ContinueAsync(ct);
             // The check starts afresh, its timeout counted from now: an agent restart must not turn one slow first
             // answer of a VM that ran healthy for days into "unhealthy" (and a restart, with health.restart).
@@ -269,7 +269,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         catch (QemuException e)
         {
             // Alive but not answering QMP: it is ours (pid and start time match), so end it and start afresh.
-            _logger.LogWarning(e, "VM {Vm} (pid {Pid}) could not be adopted; killing it", _name, record.Pid);
+            Log.AdoptionFailed(_logger, _name, record.Pid, e);
             _driver.Kill(record);
             TryDelete(_paths.RuntimeRecordPath);
         }
@@ -285,7 +285,7 @@ public sealed class VmSupervisor : IAsyncDisposable
             Set(VmPhase.Preparing, "preparing disk");
             long generation;
             lock (_gate) generation = _generation;
-            if (await _driver.PrepareDiskAsync(plan, generation, ct) is { } disk) _logger.LogInformation("VM {Vm}: {Disk}", _name, disk);
+            if (await _driver.PrepareDiskAsync(plan, generation, ct) is { } disk) Log.DiskPrepared(_logger, _name, disk);
             Set(VmPhase.Starting, "launching QEMU");
             var (instance, record) = await _driver.StartAsync(plan, desired.RestartNonce, ct);
             lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; _adopted = false; }
@@ -295,7 +295,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            _logger.LogWarning(e, "VM {Vm} failed to start", _name);
+            Log.StartFailed(_logger, _name, e);
             await DiscardInstanceAsync(kill: true);
             _failuresInRow++;
             var delay = _options.RestartBackoff.DelayFor(_failuresInRow, _random);
@@ -313,12 +313,12 @@ public sealed class VmSupervisor : IAsyncDisposable
         {
             if (await _driver.TryResizeOnlineAsync(_instance!, _record!, plan, ct) is not { } resized) return;
             lock (_gate) _record = resized;
-            _logger.LogInformation("VM {Vm}: disk size applied online ({Bytes} bytes)", _name, plan.DiskBytes);
+            Log.DiskResizedOnline(_logger, _name, plan.DiskBytes);
         }
         catch (QemuException e)
         {
             // The restart that follows grows the disk offline instead.
-            _logger.LogWarning(e, "VM {Vm}: could not resize its disk online; restarting it to resize offline", _name);
+            Log.OnlineResizeFailed(_logger, _name, e);
         }
     }
 
@@ -370,12 +370,12 @@ public sealed class VmSupervisor : IAsyncDisposable
         lock (_gate) why = _healthDetail ?? "its health check failed";
         if (desired.Spec.Restart == RestartPolicy.Never)
         {
-            _logger.LogWarning("VM {Vm} is unhealthy ({Why}); not restarted, its restart policy is never", _name, why);
+            Log.UnhealthyNotRestarted(_logger, _name, why);
             return;
         }
         var ranFor = Now - (_record?.StartedAt ?? Now);
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
-        _logger.LogWarning("VM {Vm} is unhealthy ({Why}); restarting it", _name, why);
+        Log.UnhealthyRestarting(_logger, _name, why);
         // Said before the stop, so that a rollout gate that sees the VM stopping knows why.
         lock (_gate) _lastError = $"Restarted after its health check failed: {why}";
         await StopAsync($"unhealthy: {why}", ct, RestartCause.Unhealthy);
@@ -396,11 +396,11 @@ public sealed class VmSupervisor : IAsyncDisposable
         try
         {
             var how = await instance.StopAsync(_options.GracefulStopTimeout, ct);
-            _logger.LogInformation("VM {Vm} stopped ({How}): {Reason}", _name, how, reason);
+            Log.Stopped(_logger, _name, how, reason);
         }
         catch (QemuException e)
         {
-            _logger.LogWarning(e, "VM {Vm} did not stop cleanly; killing it", _name);
+            Log.StopNotClean(_logger, _name, e);
             await instance.KillAsync(ct);
         }
         await DiscardInstanceAsync(kill: false);
@@ -421,7 +421,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         var what = exit.GuestShutdown ? $"guest powered off ({exit.ShutdownReason ?? "shutdown"})" : "QEMU exited unexpectedly";
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
         lock (_gate) { _lastError = what; _consoleTail = tail; }
-        _logger.LogWarning("VM {Vm}: {What}", _name, what);
+        Log.Exited(_logger, _name, what);
         if (!restart || !desired.Running)
         {
             _heldStopped = desired.Running;
@@ -463,7 +463,7 @@ public sealed class VmSupervisor : IAsyncDisposable
         }
         catch (IOException e)
         {
-            _logger.LogWarning(e, "Could not delete the files of VM {Vm}", _name);
+            Log.FilesNotDeleted(_logger, _name, e);
         }
     }
 
