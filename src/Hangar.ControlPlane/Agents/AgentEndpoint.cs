@@ -12,7 +12,7 @@ namespace Hangar.ControlPlane.Agents;
 /// The control plane's side of <c>/agent/ws</c>: authenticates the agent by its bearer credential, expects
 /// <c>hello</c>, answers <c>welcome</c>, sends the agent's desired state, then takes its observed state until it leaves.
 /// </summary>
-internal sealed class AgentEndpoint(FleetService fleet, ControlPlaneOptions options, ILogger<AgentEndpoint> logger)
+internal sealed partial class AgentEndpoint(FleetService fleet, ControlPlaneOptions options, ILogger<AgentEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -68,7 +68,7 @@ internal sealed class AgentEndpoint(FleetService fleet, ControlPlaneOptions opti
                         session.LastSeen = DateTimeOffset.UtcNow;
                         break;
                     case ErrorMessage error:
-                        logger.LogWarning("Agent {Agent} reported {Code}: {Message}", session.Name, error.Code, error.Message);
+                        Log.AgentError(logger, session.Name, error.Code, error.Message);
                         break;
                     default:
                         await channel.SendAsync(new ErrorMessage(message.Id, "unexpected_type", $"A control plane does not accept '{message.GetType().Name}'."), ct);
@@ -78,7 +78,7 @@ internal sealed class AgentEndpoint(FleetService fleet, ControlPlaneOptions opti
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or AgentProtocolException)
         {
-            logger.LogInformation("Agent connection ended: {Message}", e.Message);
+            Log.ConnectionEnded(logger, e.Message);
         }
         finally
         {

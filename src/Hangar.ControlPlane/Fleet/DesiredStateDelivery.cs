@@ -9,7 +9,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// Builds each agent's desired state (the VMs placed on it, whether each should run, its restart nonce) and sends it.
 /// Agents always get their whole desired state, never a delta, and each send carries a new revision.
 /// </summary>
-internal sealed class DesiredStateDelivery(FleetState state, AgentRegistry agents, ILogger logger)
+internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegistry agents, ILogger logger)
 {
     /// <summary>The desired state of <paramref name="agent"/> as of now.</summary>
     public DesiredStateMessage DesiredFor(string agent)
@@ -46,7 +46,7 @@ internal sealed class DesiredStateDelivery(FleetState state, AgentRegistry agent
             catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or ObjectDisposedException or NullReferenceException)
             {
                 // The agent is going away; it gets its whole desired state again when it reconnects.
-                logger.LogWarning("Could not send desired state to agent {Agent}: {Message}", agent.Name, e.Message);
+                Log.SendFailed(logger, agent.Name, e.Message);
             }
         }
         state.NotifyChanged();

@@ -8,7 +8,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// The fleet's event journal (<c>GET /api/v1/events</c>): every event is logged at once and appended to the store by
 /// one background writer, in order, so recording an event never waits for the database.
 /// </summary>
-internal sealed class EventJournal(IStateStore store, ILogger logger) : IAsyncDisposable
+internal sealed partial class EventJournal(IStateStore store, ILogger logger) : IAsyncDisposable
 {
     private readonly Channel<EventRecord> _events = Channel.CreateUnbounded<EventRecord>(new() { SingleReader = true });
     private Task? _writer;
@@ -18,7 +18,7 @@ internal sealed class EventJournal(IStateStore store, ILogger logger) : IAsyncDi
 
     public void Record(string kind, string? vm, string message)
     {
-        logger.LogInformation("{Kind} {Vm}: {Message}", kind, vm ?? "-", message);
+        Log.Event(logger, kind, vm ?? "-", message);
         _events.Writer.TryWrite(new EventRecord(0, DateTimeOffset.UtcNow, kind, vm, message));
     }
 
@@ -27,7 +27,7 @@ internal sealed class EventJournal(IStateStore store, ILogger logger) : IAsyncDi
         await foreach (var record in _events.Reader.ReadAllAsync())
         {
             try { await store.AppendEventAsync(record, CancellationToken.None); }
-            catch (StateStoreException e) { logger.LogWarning(e, "Could not record an event"); }
+            catch (StateStoreException e) { Log.NotRecorded(logger, e); }
         }
     }
 

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.ControlPlane.Fleet;
+
+internal sealed partial class EventJournal
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Kind} {Vm}: {Message}")]
+        public static partial void Event(ILogger logger, string kind, string vm, string message);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Could not record an event")]
+        public static partial void NotRecorded(ILogger logger, Exception exception);
+    }
+}
