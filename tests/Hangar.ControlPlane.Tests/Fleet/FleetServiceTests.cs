@@ -87,8 +87,36 @@ public sealed class FleetServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Rollback_NothingApplied_ExplainsWhy() =>
-        await Assert.ThrowsAsync<RollbackTargetException>(() => _fleet.RollbackAsync(new RollbackRequest(null, null), CancellationToken.None));
+    public async Task Rollback_NothingApplied_ExplainsWhy()
+    {
+        var error = await Assert.ThrowsAsync<RollbackTargetException>(() => _fleet.RollbackAsync(new RollbackRequest(null, null), CancellationToken.None));
+
+        Assert.Equal("Nothing was applied yet, so there is nothing to roll back to.", error.Message);
+        Assert.Empty(await _store.ListGenerationsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Rollback_ToAGenerationThatDoesNotExist_ExplainsWhyAndCommitsNothing()
+    {
+        await _fleet.ApplyAsync(File("128MiB"), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<RollbackTargetException>(() => _fleet.RollbackAsync(new RollbackRequest(7, null), CancellationToken.None));
+
+        Assert.Equal("There is no generation 7.", error.Message);
+        Assert.Single(await _store.ListGenerationsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Rollback_ToTheCurrentGeneration_ExplainsWhyAndCommitsNothing()
+    {
+        await _fleet.ApplyAsync(File("128MiB"), CancellationToken.None);
+        await _fleet.ApplyAsync(File("256MiB"), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<RollbackTargetException>(() => _fleet.RollbackAsync(new RollbackRequest(2, null), CancellationToken.None));
+
+        Assert.Equal("Generation 2 is already current.", error.Message);
+        Assert.Equal(2, (await _store.ListGenerationsAsync(CancellationToken.None)).Count);
+    }
 
     [Fact]
     public async Task Plan_PortHeldByAnotherProcess_IsAProblem()

@@ -53,23 +53,6 @@ public sealed class HomePermissionsTests
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(home.Path, "daemon.json")));
     }
 
-    [Fact]
-    public void CreateHome_DefaultHomeOpenToOthers_IsMadePrivate()
-    {
-        // The default home (/var/lib/hangar as root) is Hangar's alone; one made 0755 by an older Hangar is tightened.
-        var dir = Directory.CreateTempSubdirectory("hangar-home-").FullName;
-        try
-        {
-            File.SetUnixFileMode(dir, PrivateDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-            Assert.Null(Hangar.Cli.Daemon.PrivateFiles.CreateHome(dir, hangarsOwn: true));
-            Assert.Equal(PrivateDirectory, File.GetUnixFileMode(dir));
-        }
-        finally
-        {
-            Directory.Delete(dir);
-        }
-    }
-
     private static int? ServerPid(string home)
     {
         var info = Path.Combine(home, "daemon.json");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Hangar.ControlPlane;
 using Hangar.Protocol;
 using Hangar.Protocol.Agent;
+using Hangar.Protocol.Api;
 
 namespace Hangar.Integration.Protocol;
 
@@ -51,7 +52,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnknownMessageType_IsAnsweredWithErrorAndConnectionStaysUp()
+    public async Task UnknownMessageType_IsAnsweredWithError_ConnectionStaysUpAndItsReportShowsInTheFleetStatus()
     {
         using var socket = await ConnectAsync("agent-token");
         var channel = new AgentChannel(socket);
@@ -67,10 +68,53 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         var version = Assert.IsType<ErrorMessage>(await channel.ReceiveAsync(CancellationToken.None));
         Assert.Equal("unsupported_version", version.Code);
 
-        // Still usable: an observed state is accepted and shows up in the fleet status.
-        await channel.SendAsync(new ObservedStateMessage(0, 0, []), CancellationToken.None);
+        // Still usable: an observed state sent after the errors is taken, and the fleet status shows the agent,
+        // connected, with what it reported (an orphan is the one thing an empty fleet's status shows of a report).
+        await channel.SendAsync(new ObservedStateMessage(0, 0, [], [new ObservedOrphan("stray", 4242, "kept")]), CancellationToken.None);
+        var status = await StatusWhenAsync(s => s.Orphans is { Count: > 0 });
+        var agent = Assert.Single(status.Agents);
+        Assert.Equal(("a2", "host2", true, "tcg"), (agent.Name, agent.HostName, agent.Connected, agent.Accelerator));
+        Assert.NotNull(agent.LastSeen);
+        Assert.Equal(new OrphanInfo("a2", "stray", 4242, "kept"), Assert.Single(status.Orphans!));
         await channel.SendAsync(new HeartbeatMessage(), CancellationToken.None);
         Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public async Task Disconnect_AgentStaysInTheFleetStatusAsNotConnected()
+    {
+        using (var socket = await ConnectAsync("agent-token"))
+        {
+            var channel = new AgentChannel(socket);
+            await channel.SendAsync(new HelloMessage("a3", "host3", "test", "tcg"), CancellationToken.None);
+            await channel.ReceiveAsync(CancellationToken.None); // welcome
+            await channel.ReceiveAsync(CancellationToken.None); // desired
+            Assert.True(Assert.Single(_server.Fleet.Status().Agents).Connected);
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        }
+
+        var agent = Assert.Single((await StatusWhenAsync(s => s.Agents.All(a => !a.Connected))).Agents);
+        Assert.Equal(("a3", "host3"), (agent.Name, agent.HostName));
+    }
+
+    /// <summary>The fleet status once <paramref name="done"/> holds, woken by each change the server makes to it.</summary>
+    private async Task<FleetStatus> StatusWhenAsync(Func<FleetStatus, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var changed = _server.Fleet.WhenChangedAsync(timeout.Token);
+            var status = _server.Fleet.Status();
+            if (done(status)) return status;
+            try
+            {
+                await changed;
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"The fleet status did not change as expected within 30 s; agents: {string.Join(", ", status.Agents)}");
+            }
+        }
     }
 
     [Fact]

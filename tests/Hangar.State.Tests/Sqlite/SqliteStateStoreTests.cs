@@ -1,7 +1,7 @@
 using Hangar.State;
 using Hangar.State.Sqlite;
 
-namespace Hangar.ControlPlane.Tests.State;
+namespace Hangar.State.Tests.Sqlite;
 
 public sealed class SqliteStateStoreTests : IAsyncLifetime
 {

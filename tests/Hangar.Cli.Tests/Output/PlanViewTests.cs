@@ -1,7 +1,7 @@
 using Hangar.Cli.Output;
 using Hangar.Protocol.Api;
 
-namespace Hangar.Integration.Cli;
+namespace Hangar.Cli.Tests.Output;
 
 /// <summary>The text of <c>hangar plan</c> for every kind of change (golden text).</summary>
 public sealed class PlanViewTests
