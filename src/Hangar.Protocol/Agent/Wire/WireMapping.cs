@@ -7,7 +7,8 @@ namespace Hangar.Protocol.Agent.Wire;
 /// own records and back. The control plane maps each <see cref="DesiredVm"/> with <see cref="ToWire(DesiredVm)"/>;
 /// the agent maps what it receives back with <see cref="FromWire(WireDesiredVm)"/> and works on the spec records.
 /// <c>FromWire(ToWire(vm)) == vm</c>, except that an image's <see cref="ImageSpec.MinMemory"/> (a plan-time check of
-/// the control plane) is not sent.
+/// the control plane) is not sent. Compare the mapped records, not the wire ones: the wire records' lists compare by
+/// reference.
 /// </summary>
 public static class WireMapping
 {
