@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hangar.Agent.Vms;
 using Hangar.Protocol;
 using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Agent;
@@ -57,7 +58,8 @@ public sealed partial class Reconciler : IAsyncDisposable
         lock (_gate)
         {
             _desired = desired;
-            var wanted = desired.Vms.ToDictionary(v => v.Spec.Name, StringComparer.Ordinal);
+            // The agent's edge of the protocol: from here on the supervisors work on the fleet file's records.
+            var wanted = desired.Vms.Select(WireMapping.FromWire).ToDictionary(v => v.Spec.Name, StringComparer.Ordinal);
             foreach (var (name, supervisor) in _supervisors.ToList())
             {
                 if (wanted.ContainsKey(name)) continue;

@@ -1,6 +1,7 @@
 using Hangar.Agent.Tests.Vms;
 using Hangar.Agent.Vms;
 using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Hangar.Agent.Tests.Vms.SupervisorHarness;
 
@@ -49,7 +50,7 @@ public sealed class ReconcilerTests
         await using var h = new Harness();
         var orphan = h.Vms.Driver.AddRunning(TestVm(name: "old"), recorded: true);
 
-        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [new DesiredVm(TestVm(name: "web"), null, true, 0)], PurgeRemoved: false));
+        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [WireMapping.ToWire(new DesiredVm(TestVm(name: "web"), null, true, 0))], PurgeRemoved: false));
 
         var state = await h.WaitForAsync(s => Orphan(s, "old")?.Action == "stopped", "orphan stopped");
         Assert.Equal(orphan.Pid, Orphan(state, "old")!.Pid);

@@ -1,5 +1,6 @@
 using Hangar.ControlPlane.Agents;
 using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Wire;
 using Hangar.Spec;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +23,7 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
             if (!state.FleetAdmin.Active && state.FleetAdmin.PurgeRemoved)
                 return new DesiredStateMessage(state.CurrentGeneration, state.Revision, [], PurgeRemoved: true, keepOrphans, state.DiskGc);
             var vms = spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent)
-                .Select(vm => new DesiredVm(vm, spec.FindImage(vm.Image), state.ShouldRun(vm), state.Admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0))
+                .Select(vm => WireMapping.ToWire(new DesiredVm(vm, spec.FindImage(vm.Image), state.ShouldRun(vm), state.Admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0)))
                 .ToArray();
             return new DesiredStateMessage(state.CurrentGeneration, state.Revision, vms, PurgeRemoved: false, keepOrphans, state.DiskGc);
         }

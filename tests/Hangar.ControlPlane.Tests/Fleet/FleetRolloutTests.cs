@@ -106,7 +106,7 @@ public sealed class FleetRolloutTests : IAsyncLifetime
         var rollback = (await _store.GetGenerationAsync(3, CancellationToken.None))!;
         Assert.Equal(1, rollback.RollbackOf);
         Assert.Equal("auto-rollback", rollback.Source);
-        Assert.Equal("128MiB", _fleet.DesiredFor("host-a").Vms.Single().Spec.Memory.ToString());
+        Assert.Equal(Hangar.Spec.ByteSize.FromMiB(128).Bytes, _fleet.DesiredFor("host-a").Vms.Single().Spec.MemoryBytes);
     }
 
     [Fact]

@@ -1,0 +1,119 @@
+using Hangar.Spec;
+
+namespace Hangar.Protocol.Agent.Wire;
+
+/// <summary>
+/// The one place where fleet-file records (<see cref="VmSpec"/>, <see cref="ImageSpec"/>) become the agent protocol's
+/// own records and back. The control plane maps each <see cref="DesiredVm"/> with <see cref="ToWire(DesiredVm)"/>;
+/// the agent maps what it receives back with <see cref="FromWire(WireDesiredVm)"/> and works on the spec records.
+/// <c>FromWire(ToWire(vm)) == vm</c>, except that an image's <see cref="ImageSpec.MinMemory"/> (a plan-time check of
+/// the control plane) is not sent. Compare the mapped records, not the wire ones: the wire records' lists compare by
+/// reference.
+/// </summary>
+public static class WireMapping
+{
+    public static WireDesiredVm ToWire(DesiredVm vm)
+    {
+        ArgumentNullException.ThrowIfNull(vm);
+        return new WireDesiredVm(ToWire(vm.Spec), vm.Image is null ? null : ToWire(vm.Image), vm.Running, vm.RestartNonce);
+    }
+
+    public static DesiredVm FromWire(WireDesiredVm vm)
+    {
+        ArgumentNullException.ThrowIfNull(vm);
+        return new DesiredVm(FromWire(vm.Spec), vm.Image is null ? null : FromWire(vm.Image), vm.Running, vm.RestartNonce);
+    }
+
+    public static WireVm ToWire(VmSpec spec) => new(
+        spec.Name,
+        spec.Image,
+        spec.Vcpu,
+        spec.Memory.Bytes,
+        spec.Disk?.Bytes,
+        spec.KernelArgs,
+        spec.Forwards.Select(f => new WireForward(f.HostPort, f.GuestPort, ToWire(f.Protocol))).ToArray(),
+        spec.Autostart,
+        ToWire(spec.Restart),
+        spec.Health is null ? null : ToWire(spec.Health));
+
+    public static VmSpec FromWire(WireVm vm) => new(
+        vm.Name,
+        vm.Image,
+        vm.Vcpu,
+        new ByteSize(vm.MemoryBytes),
+        vm.DiskBytes is { } disk ? new ByteSize(disk) : null,
+        vm.KernelArgs,
+        new ValueList<PortForward>(vm.Forwards.Select(f => new PortForward(f.HostPort, f.GuestPort, FromWire(f.Protocol)))),
+        vm.Autostart,
+        FromWire(vm.Restart),
+        vm.Health is null ? null : FromWire(vm.Health));
+
+    public static WireHealthCheck ToWire(HealthCheckSpec health) => new(
+        health.SerialMarker,
+        health.TcpGuestPort,
+        health.Timeout,
+        health.Http is { } http
+            ? new WireHttpCheck(http.GuestPort, http.Path, http.Status.Select(r => new WireStatusRange(r.Min, r.Max)).ToArray())
+            : null,
+        health.Interval,
+        health.Failures,
+        health.Restart);
+
+    public static HealthCheckSpec FromWire(WireHealthCheck health) => new(health.SerialMarker, health.TcpGuestPort, health.Timeout)
+    {
+        Http = health.Http is { } http
+            ? new HttpHealthCheck(http.GuestPort, http.Path, new ValueList<HttpStatusRange>(http.Status.Select(r => new HttpStatusRange(r.Min, r.Max))))
+            : null,
+        Interval = health.Interval ?? SpecDefaults.HealthInterval,
+        Failures = health.Failures ?? SpecDefaults.HealthFailures,
+        Restart = health.Restart ?? SpecDefaults.HealthRestart,
+    };
+
+    public static WireImage ToWire(ImageSpec image) => new(image.Name, image.Path, image.Sha256, ToWire(image.Format));
+
+    public static ImageSpec FromWire(WireImage image) => new(image.Name, image.Path, image.Sha256, FromWire(image.Format));
+
+    private static WirePortProtocol ToWire(PortProtocol protocol) => protocol switch
+    {
+        PortProtocol.Tcp => WirePortProtocol.Tcp,
+        PortProtocol.Udp => WirePortProtocol.Udp,
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, null),
+    };
+
+    private static PortProtocol FromWire(WirePortProtocol protocol) => protocol switch
+    {
+        WirePortProtocol.Tcp => PortProtocol.Tcp,
+        WirePortProtocol.Udp => PortProtocol.Udp,
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, null),
+    };
+
+    private static WireRestartPolicy ToWire(RestartPolicy policy) => policy switch
+    {
+        RestartPolicy.Always => WireRestartPolicy.Always,
+        RestartPolicy.OnFailure => WireRestartPolicy.OnFailure,
+        RestartPolicy.Never => WireRestartPolicy.Never,
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, null),
+    };
+
+    private static RestartPolicy FromWire(WireRestartPolicy policy) => policy switch
+    {
+        WireRestartPolicy.Always => RestartPolicy.Always,
+        WireRestartPolicy.OnFailure => RestartPolicy.OnFailure,
+        WireRestartPolicy.Never => RestartPolicy.Never,
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, null),
+    };
+
+    private static WireDiskFormat ToWire(DiskFormat format) => format switch
+    {
+        DiskFormat.Qcow2 => WireDiskFormat.Qcow2,
+        DiskFormat.Raw => WireDiskFormat.Raw,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    private static DiskFormat FromWire(WireDiskFormat format) => format switch
+    {
+        WireDiskFormat.Qcow2 => DiskFormat.Qcow2,
+        WireDiskFormat.Raw => DiskFormat.Raw,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+}

@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace Hangar.Protocol.Agent.Wire;
+
+/// <summary>
+/// A VM's declaration as the agent protocol carries it (the <c>spec</c> of a desired VM). Its own record, not the
+/// fleet file's <c>VmSpec</c>, so that the fleet file can change without changing the protocol: a field is added here
+/// only with a new <see cref="AgentProtocol.Version"/> (or as an optional field older peers may ignore).
+/// </summary>
+/// <param name="Name">The VM's name.</param>
+/// <param name="Image">The image's name: <c>tiny</c> (built in) or the name of the desired VM's <see cref="WireDesiredVm.Image"/>.</param>
+/// <param name="Vcpu">Virtual CPUs.</param>
+/// <param name="MemoryBytes">Guest memory in bytes (<c>memory</c> on the wire).</param>
+/// <param name="DiskBytes">Size of the VM's own disk in bytes, null for none or the image's size (<c>disk</c> on the wire).</param>
+/// <param name="KernelArgs">Extra kernel command-line arguments.</param>
+/// <param name="Forwards">Port forwards from the host's loopback to the guest.</param>
+/// <param name="Autostart">As the fleet file declares it; the agent follows <see cref="WireDesiredVm.Running"/>.</param>
+/// <param name="Restart">What to do when the VM exits on its own.</param>
+/// <param name="Health">How to tell the guest is up; null means "running is healthy".</param>
+public sealed record WireVm(
+    string Name,
+    string Image,
+    int Vcpu,
+    [property: JsonPropertyName("memory")] long MemoryBytes,
+    [property: JsonPropertyName("disk")] long? DiskBytes,
+    string? KernelArgs,
+    IReadOnlyList<WireForward> Forwards,
+    bool Autostart,
+    WireRestartPolicy Restart,
+    WireHealthCheck? Health);

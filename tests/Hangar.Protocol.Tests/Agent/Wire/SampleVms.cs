@@ -1,0 +1,46 @@
+using Hangar.Protocol.Agent;
+using Hangar.Spec;
+
+namespace Hangar.Protocol.Tests.Agent.Wire;
+
+/// <summary>Desired VMs that together use every field, health kind, restart policy, protocol and disk format.</summary>
+internal static class SampleVms
+{
+    public static readonly ImageSpec Debian = new("debian", "/home/me/lab/images/debian-12.raw", new string('a', 64), DiskFormat.Raw);
+
+    public static readonly VmSpec SerialHealth = new("web", "tiny", 1, ByteSize.FromMiB(128), null, null,
+        new ValueList<PortForward>([new PortForward(8081, 80, PortProtocol.Tcp)]), true, RestartPolicy.Always,
+        new HealthCheckSpec("hangar-tiny: ready", null, TimeSpan.FromSeconds(120)));
+
+    public static readonly VmSpec HttpHealth = new("api", "debian", 2, ByteSize.FromMiB(512), ByteSize.FromMiB(4096), "console=ttyS0",
+        new ValueList<PortForward>([new PortForward(8080, 80, PortProtocol.Tcp), new PortForward(5353, 53, PortProtocol.Udp)]), false, RestartPolicy.OnFailure,
+        new HealthCheckSpec(null, null, TimeSpan.FromSeconds(90))
+        {
+            Http = new HttpHealthCheck(80, "/healthz", new ValueList<HttpStatusRange>([new HttpStatusRange(200, 299), new HttpStatusRange(304, 304)])),
+            Interval = TimeSpan.FromSeconds(5),
+            Failures = 2,
+            Restart = true,
+        });
+
+    public static readonly VmSpec TcpHealth = new("db", "debian", 2, ByteSize.FromMiB(2048), null, null,
+        new ValueList<PortForward>([new PortForward(5432, 5432, PortProtocol.Tcp)]), true, RestartPolicy.Never,
+        new HealthCheckSpec(null, 5432, TimeSpan.FromSeconds(60)));
+
+    public static readonly VmSpec NoHealth = new("batch", "tiny", 4, ByteSize.FromMiB(256), ByteSize.FromMiB(1024), "quiet",
+        new ValueList<PortForward>([]), true, RestartPolicy.Always, null);
+
+    /// <summary>The desired VMs of <c>desired-v1-before-wire-types.json</c>, which the code before the wire types wrote.</summary>
+    public static IReadOnlyList<DesiredVm> OfLegacyFixture() =>
+    [
+        new DesiredVm(SerialHealth, null, true, 2),
+        new DesiredVm(HttpHealth, Debian, false, 0),
+        new DesiredVm(TcpHealth, Debian, true, 1),
+    ];
+
+    public static IEnumerable<DesiredVm> All() =>
+    [
+        .. OfLegacyFixture(),
+        new DesiredVm(NoHealth, null, false, 7),
+        new DesiredVm(TcpHealth with { Name = "db2" }, Debian with { Format = DiskFormat.Qcow2, Path = "/srv/images/db.qcow2" }, true, 0),
+    ];
+}
