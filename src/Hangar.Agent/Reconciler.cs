@@ -22,7 +22,6 @@ public sealed partial class Reconciler : IAsyncDisposable
     private readonly Lock _gate = new();
     private DesiredStateMessage _desired = new(0, 0, [], false);
     private readonly Dictionary<string, ObservedOrphan> _orphans = new(StringComparer.Ordinal);
-    private const string OrphanStopping = "stopping", OrphanStopped = "stopped", OrphanKept = "kept";
     private long _diskGcHandled;
     private DiskGcReport? _diskGc;
 
@@ -152,7 +151,7 @@ public sealed partial class Reconciler : IAsyncDisposable
         {
             // Stopped orphans were reported once; kept ones are looked at again (the policy may have changed).
             foreach (var (name, orphan) in _orphans.ToArray())
-                if (orphan.Action is OrphanStopped or OrphanKept) _orphans.Remove(name);
+                if (orphan.Action is OrphanAction.Stopped or OrphanAction.Kept) _orphans.Remove(name);
         }
         if (!Directory.Exists(_options.RuntimeDirectory)) return;
         foreach (var dir in Directory.EnumerateDirectories(_options.RuntimeDirectory))
@@ -167,7 +166,7 @@ public sealed partial class Reconciler : IAsyncDisposable
             var paths = VmPaths.For(_options, name);
             if (RuntimeRecord.TryRead(paths.RuntimeRecordPath) is not { } record || !_driver.IsAlive(record)) continue;
             Log.OrphanFound(_logger, name, record.Pid, keep ? "keeping it" : "stopping it");
-            lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, keep ? OrphanKept : OrphanStopping);
+            lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, keep ? OrphanAction.Kept : OrphanAction.Stopping);
             if (!keep) _ = StopOrphanAsync(name, paths, record);
         }
     }
@@ -186,7 +185,7 @@ public sealed partial class Reconciler : IAsyncDisposable
         }
         try { Directory.Delete(paths.Runtime.Directory, recursive: true); }
         catch (IOException) { }
-        lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, OrphanStopped);
+        lock (_gate) _orphans[name] = new ObservedOrphan(name, record.Pid, OrphanAction.Stopped);
         RaiseChanged();
     }
 

@@ -52,7 +52,7 @@ public sealed class ReconcilerTests
 
         h.Reconciler.Apply(new DesiredStateMessage(1, 1, [WireMapping.ToWire(new DesiredVm(TestVm(name: "web"), null, true, 0))], PurgeRemoved: false));
 
-        var state = await h.WaitForAsync(s => Orphan(s, "old")?.Action == "stopped", "orphan stopped");
+        var state = await h.WaitForAsync(s => Orphan(s, "old")?.Action == OrphanAction.Stopped, "orphan stopped");
         Assert.Equal(orphan.Pid, Orphan(state, "old")!.Pid);
         Assert.Equal(1, orphan.Stops);
         Assert.False(Directory.Exists(VmPaths.For(h.Vms.Options, "old").Runtime.Directory));
@@ -69,13 +69,13 @@ public sealed class ReconcilerTests
         h.Reconciler.Apply(new DesiredStateMessage(1, 1, [], PurgeRemoved: false, KeepOrphans: true));
 
         var kept = Orphan(h.Reconciler.Snapshot(), "old");
-        Assert.Equal(new ObservedOrphan("old", orphan.Pid, "kept"), kept);
+        Assert.Equal(new ObservedOrphan("old", orphan.Pid, OrphanAction.Kept), kept);
         Assert.Equal(0, orphan.Stops);
         Assert.Empty(h.Vms.Driver.Log);
 
         // The fleet stops keeping orphans: the next desired state stops it.
         h.Reconciler.Apply(new DesiredStateMessage(2, 2, [], PurgeRemoved: false, KeepOrphans: false));
-        await h.WaitForAsync(s => Orphan(s, "old")?.Action == "stopped", "orphan stopped");
+        await h.WaitForAsync(s => Orphan(s, "old")?.Action == OrphanAction.Stopped, "orphan stopped");
         Assert.Equal(1, orphan.Stops);
     }
 
@@ -88,7 +88,7 @@ public sealed class ReconcilerTests
 
         h.Reconciler.Apply(new DesiredStateMessage(1, 1, [], PurgeRemoved: false));
 
-        await h.WaitForAsync(s => Orphan(s, "old")?.Action == "stopped", "orphan stopped");
+        await h.WaitForAsync(s => Orphan(s, "old")?.Action == OrphanAction.Stopped, "orphan stopped");
         Assert.Equal([$"recover {orphan.Pid}", $"kill {orphan.Pid}"], h.Vms.Driver.Log);
         Assert.True(orphan.Exited.IsCompleted);
     }

@@ -36,7 +36,7 @@ public static class StatusCommand
                     ];
                 }));
             foreach (var orphan in status.Orphans ?? [])
-                Console.Out.WriteLine($"orphan: {orphan.Name} (pid {orphan.Pid}) on {orphan.Agent}: {orphan.Action}");
+                Console.Out.WriteLine($"orphan: {orphan.Name} (pid {orphan.Pid}) on {orphan.Agent}: {orphan.Action.ToString().ToLowerInvariant()}");
             return ExitCodes.Ok;
         });
         return command;

@@ -34,8 +34,8 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
             if (previous?.Orphans?.Contains(orphan) == true) continue; // reported already
             journal.Record("vm.orphan", orphan.Name, orphan.Action switch
             {
-                "stopping" => $"Stopping an orphan QEMU (pid {orphan.Pid}) that no generation names",
-                "stopped" => $"Stopped an orphan QEMU (pid {orphan.Pid}) that no generation names",
+                OrphanAction.Stopping => $"Stopping an orphan QEMU (pid {orphan.Pid}) that no generation names",
+                OrphanAction.Stopped => $"Stopped an orphan QEMU (pid {orphan.Pid}) that no generation names",
                 _ => $"Found an orphan QEMU (pid {orphan.Pid}) that no generation names; kept (settings.orphans: keep)",
             });
         }

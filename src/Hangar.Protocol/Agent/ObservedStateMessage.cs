@@ -9,8 +9,8 @@ public sealed record ObservedStateMessage(long Generation, long Revision, IReadO
     DiskGcReport? DiskGc = null) : AgentMessage;
 
 /// <summary>A QEMU the agent found running in its runtime directory that its desired state does not name.</summary>
-/// <param name="Action"><c>stopping</c> or <c>stopped</c> (the fleet's orphan policy is <c>stop</c>), or <c>kept</c>.</param>
-public sealed record ObservedOrphan(string Name, int Pid, string Action);
+/// <param name="Action">Stopping or stopped (the fleet's orphan policy is <c>stop</c>), or kept.</param>
+public sealed record ObservedOrphan(string Name, int Pid, OrphanAction Action);
 
 /// <summary>What an agent sees of one VM.</summary>
 /// <param name="Phase">Where the VM is in its lifecycle.</param>

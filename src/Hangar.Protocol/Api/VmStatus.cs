@@ -47,7 +47,7 @@ public sealed record FleetStatus(long Generation, long Revision, bool Active, IR
 public sealed record RolloutInfo(long Generation, RolloutState State, string? Reason, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting);
 
 /// <summary>A QEMU an agent found running that no generation names; <paramref name="Action"/> is <c>stopped</c> or <c>kept</c>.</summary>
-public sealed record OrphanInfo(string Agent, string Name, int Pid, string Action);
+public sealed record OrphanInfo(string Agent, string Name, int Pid, OrphanAction Action);
 
 /// <summary>An agent known to the control plane.</summary>
 public sealed record AgentStatus(string Name, string HostName, bool Connected, string? Accelerator, DateTimeOffset? LastSeen);

@@ -188,7 +188,7 @@ public sealed class GenerationTests
         await home.OkAsync("apply", file); // the agent looks for orphans whenever it gets its desired state
         await Eventually.WaitAsync(() => Task.FromResult(identity.IsAlive()), alive => !alive, TimeSpan.FromSeconds(60), "the orphan to be stopped");
         var status = await home.StatusAsync();
-        Assert.Contains(status.Orphans!, o => o.Name == "stray" && o.Action == "stopped" && o.Pid == identity.Pid);
+        Assert.Contains(status.Orphans!, o => o.Name == "stray" && o.Action == OrphanAction.Stopped && o.Pid == identity.Pid);
         Assert.Contains("Stopped an orphan QEMU", (await home.OkAsync("events")).Stdout);
         Assert.Single(home.QemuPids()); // alpha still runs
     }

@@ -70,12 +70,12 @@ public sealed class AgentEndpointTests : IAsyncLifetime
 
         // Still usable: an observed state sent after the errors is taken, and the fleet status shows the agent,
         // connected, with what it reported (an orphan is the one thing an empty fleet's status shows of a report).
-        await channel.SendAsync(new ObservedStateMessage(0, 0, [], [new ObservedOrphan("stray", 4242, "kept")]), CancellationToken.None);
+        await channel.SendAsync(new ObservedStateMessage(0, 0, [], [new ObservedOrphan("stray", 4242, OrphanAction.Kept)]), CancellationToken.None);
         var status = await StatusWhenAsync(s => s.Orphans is { Count: > 0 });
         var agent = Assert.Single(status.Agents);
         Assert.Equal(("a2", "host2", true, "tcg"), (agent.Name, agent.HostName, agent.Connected, agent.Accelerator));
         Assert.NotNull(agent.LastSeen);
-        Assert.Equal(new OrphanInfo("a2", "stray", 4242, "kept"), Assert.Single(status.Orphans!));
+        Assert.Equal(new OrphanInfo("a2", "stray", 4242, OrphanAction.Kept), Assert.Single(status.Orphans!));
         await channel.SendAsync(new HeartbeatMessage(), CancellationToken.None);
         Assert.Equal(WebSocketState.Open, socket.State);
     }
