@@ -117,10 +117,10 @@ public sealed class HealthMonitorTests
         var timers = h.Time.TimersCreated;
         await h.Probe.AnswerAsync(true);
         Assert.Equal(HealthState.Healthy, (await h.NextReportAsync()).State);
-        await h.Time.WaitForTimerAsync(timers);
+        // The wait after a pass is the interval (a timer due in 30 s), not the short starting interval.
+        await h.Time.WaitForTimerAsync(timers, TimeSpan.FromSeconds(30));
         h.Time.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(100);
-        Assert.Single(h.Probe.Timeouts); // no second attempt before the interval is over
+        Assert.Single(h.Probe.Timeouts); // time short of the interval starts no attempt
         h.Time.Advance(TimeSpan.FromSeconds(1));
         await h.Probe.AnswerAsync(true);
         Assert.Equal(2, h.Probe.Timeouts.Count);
