@@ -63,10 +63,16 @@ public static class FleetParser
     /// Reads and parses a fleet file; relative image paths resolve against the file's directory. A file that cannot
     /// be read gives one error at 1:1.
     /// </summary>
-    public static SpecResult ParseFile(string path)
+    public static SpecResult ParseFile(string path) => ParseFile(path, out _);
+
+    /// <inheritdoc cref="ParseFile(string)"/>
+    /// <param name="path">The fleet file.</param>
+    /// <param name="text">The text that was parsed (null when the file could not be read or was too large), so that
+    /// a caller sends exactly what was checked and reads the file once.</param>
+    public static SpecResult ParseFile(string path, out string? text)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        text = null;
         try
         {
             if (Directory.Exists(path)) return Unreadable(path, "It is a directory, not a fleet file");

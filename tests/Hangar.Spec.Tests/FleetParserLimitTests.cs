@@ -117,6 +117,19 @@ public sealed class FleetParserLimitTests
     }
 
     [Fact]
+    public void ParseFile_GivesTheTextItParsed_OrNoneWhenTooLarge()
+    {
+        using var dir = new TempDirectory();
+        var small = dir.Write("small.yaml", "vms: {}\n");
+        var big = dir.Write("big.yaml", "vms: {}\n#" + new string('x', SpecLimits.MaxFileBytes));
+
+        Assert.True(FleetParser.ParseFile(small, out var text).IsValid);
+        Assert.Equal("vms: {}\n", text);
+        Assert.False(FleetParser.ParseFile(big, out text).IsValid);
+        Assert.Null(text);
+    }
+
+    [Fact]
     public void ParseFile_EndlessFile_StopsReadingAtTheLimit()
     {
         var error = Assert.Single(FleetParser.ParseFile("/dev/zero").Errors);

@@ -12,13 +12,14 @@ public static class FleetFileArgument
     /// <summary>Reads and validates the file locally (fast feedback); null with the errors printed when it is invalid.</summary>
     public static ApplyRequest? Read(CommandContext context, string file, string? message, bool startStopped)
     {
-        var result = FleetParser.ParseFile(file);
-        if (!result.IsValid)
+        var result = FleetParser.ParseFile(file, out var text);
+        if (!result.IsValid || text is null)
         {
             Output.SpecErrors.Write(context.Terminal, result.Errors.ToArray());
             return null;
         }
         var full = Path.GetFullPath(file);
-        return new ApplyRequest(file, File.ReadAllText(full), Path.GetDirectoryName(full), message, startStopped);
+        // The text that was checked is the text sent: the file is read once, within the size limit.
+        return new ApplyRequest(file, text, Path.GetDirectoryName(full), message, startStopped);
     }
 }
