@@ -48,7 +48,7 @@ cleanup() {
     args="$(tr '\0' ' ' < "$cmdline" 2>/dev/null || true)"
     case "$args" in
       qemu*"$root"*|/usr/bin/qemu*"$root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover QEMU $pid" >&2 || true ;;
-      *hangar.dll\ server\ --home\ "$root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover soak server $pid" >&2 || true ;;
+      *hangard*\ server\ --home\ "$root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover soak server $pid" >&2 || true ;;
     esac
   done
   if [[ " $* " != *" --keep "* ]]; then rm -rf "$root"; fi

@@ -8,8 +8,10 @@
 #   dpkg, apt                    apt-get download, apt-cache, dpkg-deb (building the tiny image)
 #   cpio                         the tests check Hangar's own cpio writer against the real cpio
 #   bc                           scripts/test.sh adds up the counts of passed and failed tests
+#   clang, zlib1g-dev            link the `hangar` client compiled ahead of time (dotnet publish, PublishAot)
+#   libvirt-clients              virsh: bench/ measures the client against `virsh -c test:///default list`
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

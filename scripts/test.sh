@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 # This machine's guests hang under nested KVM; tests always use TCG so that they run anywhere.
 export HANGAR_ACCEL=tcg
+# The integration tests run the client users run: the ahead-of-time `hangar` (and its `hangard`) from scripts/build.sh.
+scripts/build.sh --no-link
+export HANGAR_TEST_CLI="$PWD/.hangar/bin/hangar"
 log=$(mktemp)
 status=0
 dotnet test Hangar.slnx --nologo -v quiet "$@" 2>&1 | tee "$log" || status=$?

@@ -4,6 +4,7 @@ using Hangar.Bench.Soak;
 using Hangar.Client;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
+using Hangar.Testing;
 
 // hangar-bench-soak --root DIR [--vms N] [--cycles M] [--minutes D] [--every K] [--memory MIB] [--hangar PATH]
 // Starts the real server (`hangar up`) with N tiny VMs in DIR/home, then runs M cycles — a cycle is one action on one
@@ -22,12 +23,12 @@ using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
 Console.WriteLine($"Hangar soak — {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}");
-Console.WriteLine($"host: {Environment.ProcessorCount} cores, load {Load()}; server: {options.Hangar}");
+Console.WriteLine($"host: {Environment.ProcessorCount} cores, load {Load()}; client: {string.Join(' ', [HangarCommand.Client.FileName, .. HangarCommand.Client.Prefix])}");
 Console.WriteLine($"{options.Vms} VMs (tiny, {options.MemoryMiB} MiB, TCG), up to {options.Cycles} cycles or {options.Minutes} min; root {options.Root}");
 Console.Write("hangar up (builds the tiny image the first time) ... ");
 var upWatch = Stopwatch.StartNew();
-var up = await Cli.RunAsync(options.Hangar, home, cancel.Token, "up", fleetFile);
-if (up.ExitCode != 0) { Console.WriteLine($"failed:\n{up.Output}"); return 1; }
+var up = await HangarCommand.RunAsync(home, ["up", fleetFile], cancel.Token);
+if (up.ExitCode != 0) { Console.WriteLine($"failed:\n{up.StandardOutput}{up.StandardError}"); return 1; }
 Console.WriteLine($"done in {upWatch.Elapsed.TotalSeconds:0.0} s");
 
 var info = DaemonInfo.TryRead(home) ?? throw new InvalidOperationException($"No daemon.json in {home} after hangar up.");
@@ -121,8 +122,8 @@ if (done > 0)
 Console.WriteLine($"host after run: load {Load()}");
 
 await watch.DisposeAsync();
-var down = await Cli.RunAsync(options.Hangar, home, CancellationToken.None, "down", "--purge");
-if (down.ExitCode != 0) Console.WriteLine($"hangar down --purge failed:\n{down.Output}");
+var down = await HangarCommand.RunAsync(home, ["down", "--purge"], CancellationToken.None);
+if (down.ExitCode != 0) Console.WriteLine($"hangar down --purge failed:\n{down.StandardOutput}{down.StandardError}");
 if (ServerFigures.IsAlive(server)) Process.GetProcessById(server).Kill();
 return failed ? 1 : 0;
 

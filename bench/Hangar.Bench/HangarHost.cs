@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Hangar.Agent;
 using Hangar.Agent.Vms;
 using Hangar.Client;
-using Hangar.Cli.Server;
+using Hangar.Server;
 using Hangar.ControlPlane;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;

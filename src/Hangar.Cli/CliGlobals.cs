@@ -21,18 +21,7 @@ public static class CliGlobals
     /// <summary>Who runs this command, for the record: the user behind sudo when there is one.</summary>
     public static string Author => Environment.GetEnvironmentVariable("SUDO_USER") is { Length: > 0 } sudo ? sudo : Environment.UserName;
 
-    public static string ResolveHome(ParseResult parse)
-    {
-        var home = parse.GetValue(Home) ?? Environment.GetEnvironmentVariable("HANGAR_HOME");
-        return Path.GetFullPath(string.IsNullOrWhiteSpace(home) ? DefaultHome() : home);
-    }
-
-    /// <summary>Where state lives when neither --home nor HANGAR_HOME says: a directory that is Hangar's alone.</summary>
-    public static string DefaultHome() => Path.GetFullPath(Environment.UserName == "root"
-        ? "/var/lib/hangar"
-        : Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "hangar"));
+    public static string ResolveHome(ParseResult parse) => HomeDirectory.Resolve(parse.GetValue(Home));
 }
 
 public enum OutputFormat { Text, Json }

@@ -1,6 +1,11 @@
 using System.CommandLine;
 using Hangar.Cli;
 using Hangar.Cli.Commands;
+using Hangar.Cli.Daemon;
+
+// `hangar server …` and `hangar agent …` are the daemon's: become it before parsing anything, so that its own options
+// and --help are the ones that answer.
+if (DaemonExecutable.FindCommand(args) >= 0) return DaemonExecutable.Exec(args);
 
 var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from one declarative file.")
 {
@@ -20,8 +25,8 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     EventsCommand.Create(),
     DownCommand.Create(),
     GcCommand.Create(),
-    ServerCommand.Create(),
-    AgentCommand.Create(),
+    DaemonCommand.Create("server", "Run the Hangar control plane and a local agent in the foreground (hangard server).", args),
+    DaemonCommand.Create("agent", "Run an agent that takes its VMs from a control plane on another host (hangard agent).", args),
 };
 root.Options.Add(CliGlobals.Home);
 root.Options.Add(CliGlobals.Output);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Hangar.Client;
 
@@ -14,7 +15,7 @@ public sealed record DaemonInfo(string Url, string ApiToken, int Pid)
     {
         try
         {
-            return JsonSerializer.Deserialize<DaemonInfo>(File.ReadAllText(PathFor(home)));
+            return JsonSerializer.Deserialize(File.ReadAllText(PathFor(home)), DaemonInfoJson.Default.DaemonInfo);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -22,5 +23,9 @@ public sealed record DaemonInfo(string Url, string ApiToken, int Pid)
         }
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    public string ToJson() => JsonSerializer.Serialize(this, DaemonInfoJson.Default.DaemonInfo);
 }
+
+/// <summary>daemon.json's contract, generated at compile time (the client reads it without reflection).</summary>
+[JsonSerializable(typeof(DaemonInfo))]
+internal sealed partial class DaemonInfoJson : JsonSerializerContext;

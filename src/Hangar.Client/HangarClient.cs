@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Hangar.Protocol;
 using Hangar.Protocol.Api;
 
 namespace Hangar.Client;
@@ -23,11 +22,11 @@ public sealed class HangarClient : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
-    public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => PostAsync<ApplyResponse>("api/v1/apply", request, ct);
+    public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => PostAsync<ApplyRequest, ApplyResponse>("api/v1/apply", request, ct);
 
-    public Task<PlanResponse> PlanAsync(ApplyRequest request, CancellationToken ct) => PostAsync<PlanResponse>("api/v1/plan", request, ct);
+    public Task<PlanResponse> PlanAsync(ApplyRequest request, CancellationToken ct) => PostAsync<ApplyRequest, PlanResponse>("api/v1/plan", request, ct);
 
-    public Task<ApplyResponse> RollbackAsync(RollbackRequest request, CancellationToken ct) => PostAsync<ApplyResponse>("api/v1/rollback", request, ct);
+    public Task<ApplyResponse> RollbackAsync(RollbackRequest request, CancellationToken ct) => PostAsync<RollbackRequest, ApplyResponse>("api/v1/rollback", request, ct);
 
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<GenerationInfo>>("api/v1/generations", ct);
 
@@ -38,13 +37,13 @@ public sealed class HangarClient : IDisposable
     public Task<FleetStatus> GetFleetAsync(CancellationToken ct) => GetAsync<FleetStatus>("api/v1/vms", ct);
 
     public Task<VmStatus> VmActionAsync(string name, string action, CancellationToken ct) =>
-        PostAsync<VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}/{action}", new { }, ct);
+        PostAsync<EmptyRequest, VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}/{action}", EmptyRequest.Instance, ct);
 
-    public Task<FleetStatus> DownAsync(bool purge, CancellationToken ct) => PostAsync<FleetStatus>("api/v1/down", new DownRequest(purge), ct);
+    public Task<FleetStatus> DownAsync(bool purge, CancellationToken ct) => PostAsync<DownRequest, FleetStatus>("api/v1/down", new DownRequest(purge), ct);
 
-    public Task<DiskGcResponse> CollectDisksAsync(CancellationToken ct) => PostAsync<DiskGcResponse>("api/v1/gc", new { }, ct);
+    public Task<DiskGcResponse> CollectDisksAsync(CancellationToken ct) => PostAsync<EmptyRequest, DiskGcResponse>("api/v1/gc", EmptyRequest.Instance, ct);
 
-    public Task ShutdownAsync(CancellationToken ct) => PostAsync<JsonElement>("api/v1/shutdown", new { }, ct);
+    public Task ShutdownAsync(CancellationToken ct) => PostAsync<EmptyRequest, JsonElement>("api/v1/shutdown", EmptyRequest.Instance, ct);
 
     public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, CancellationToken ct) =>
         GetAsync<IReadOnlyList<EventEntry>>($"api/v1/events?after={after}", ct);
@@ -58,7 +57,7 @@ public sealed class HangarClient : IDisposable
         while (await reader.ReadLineAsync(ct) is { } line)
         {
             if (line.Length == 0) continue;
-            yield return JsonSerializer.Deserialize<FleetStatus>(line, HangarJson.Options)!;
+            yield return JsonSerializer.Deserialize(line, ApiJson.Info<FleetStatus>())!;
         }
     }
 
@@ -92,14 +91,14 @@ public sealed class HangarClient : IDisposable
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseContentRead, ct);
-        return (await response.Content.ReadFromJsonAsync<T>(HangarJson.Options, ct))!;
+        return (await response.Content.ReadFromJsonAsync(ApiJson.Info<T>(), ct))!;
     }
 
-    private async Task<T> PostAsync<T>(string path, object body, CancellationToken ct)
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, CancellationToken ct)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, body.GetType(), options: HangarJson.Options) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, ApiJson.Info<TRequest>()) };
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
-        return (await response.Content.ReadFromJsonAsync<T>(HangarJson.Options, ct))!;
+        return (await response.Content.ReadFromJsonAsync(ApiJson.Info<TResponse>(), ct))!;
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
@@ -117,7 +116,7 @@ public sealed class HangarClient : IDisposable
         using (response)
         {
             ApiError? error = null;
-            try { error = await response.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options, ct); }
+            try { error = await response.Content.ReadFromJsonAsync(ApiJson.Info<ApiError>(), ct); }
             catch (JsonException) { }
             throw new ApiException((int)response.StatusCode, error ?? new ApiError(ApiErrorCodes.Internal, $"The control plane answered {(int)response.StatusCode} {response.ReasonPhrase}."));
         }

@@ -7,7 +7,12 @@ public sealed class ProcessRunner : IProcessRunner
 {
     public static ProcessRunner Instance { get; } = new();
 
-    public async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
+    public Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken) =>
+        RunAsync(fileName, arguments, workingDirectory, environment: null, cancellationToken);
+
+    /// <summary>As <see cref="IProcessRunner.RunAsync"/>, with <paramref name="environment"/> set on top of this process's.</summary>
+    public async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory,
+        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -20,6 +25,7 @@ public sealed class ProcessRunner : IProcessRunner
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
         // Output is parsed (apt's stanzas, qemu-img's messages): keep it in the C locale whatever the caller's is.
         startInfo.Environment["LC_ALL"] = "C";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) startInfo.Environment[name] = value;
 
         using var process = new Process { StartInfo = startInfo };
         process.Start();

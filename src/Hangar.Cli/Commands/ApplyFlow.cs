@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Hangar.Agent;
 using Hangar.Cli.Daemon;
 using Hangar.Cli.Output;
 using Hangar.Protocol.Api;
@@ -59,7 +58,7 @@ public static class ApplyFlow
             Author = CliGlobals.Author,
         };
         var accel = AccelFrom(context.Get(Accel));
-        using var client = await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel.ToString().ToLowerInvariant()], terminal.Progress, ct);
+        using var client = await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel], terminal.Progress, ct);
         var response = await client.ApplyAsync(request, ct);
         if (!terminal.Json) PlanView.Write(terminal, response);
         return await FollowAsync(context, client, response, ct);
@@ -76,7 +75,7 @@ public static class ApplyFlow
         }
         var (outcome, status) = await Convergence.WaitAsync(client, terminal, context.Get(Timeout), null, ct);
         var generation = response.Changed ? (await client.GenerationAsync(response.Generation, ct)).Generation : null;
-        if (terminal.Json) terminal.WriteJson(new { apply = response, outcome = outcome.ToString().ToLowerInvariant(), generation, status });
+        if (terminal.Json) terminal.WriteJson(new ApplyOutcome(response, outcome.ToString().ToLowerInvariant(), generation, status));
         else StatusView.Write(terminal, status);
         if (generation is { Status: GenerationState.Failed })
         {
@@ -99,15 +98,15 @@ public static class ApplyFlow
         }
     }
 
-    /// <summary>--accel, else HANGAR_ACCEL, else auto. An unknown value is an error naming the valid ones.</summary>
-    public static AcceleratorSetting AccelFrom(string? flag)
+    /// <summary>--accel, else HANGAR_ACCEL, else auto, for the server this command may start. An unknown value is an error naming the valid ones.</summary>
+    public static string AccelFrom(string? flag)
     {
         var text = flag ?? Environment.GetEnvironmentVariable("HANGAR_ACCEL") ?? "auto";
         return text.ToLowerInvariant() switch
         {
-            "auto" or "" => AcceleratorSetting.Auto,
-            "kvm" => AcceleratorSetting.Kvm,
-            "tcg" => AcceleratorSetting.Tcg,
+            "auto" or "" => "auto",
+            "kvm" => "kvm",
+            "tcg" => "tcg",
             _ => throw new InvalidOperationException($"Accelerator '{text}' is not valid; use kvm, tcg or auto."),
         };
     }

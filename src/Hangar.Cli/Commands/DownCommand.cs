@@ -1,3 +1,4 @@
+using Hangar.Protocol.Api;
 using System.CommandLine;
 using Hangar.Cli.Daemon;
 using Hangar.Cli.Output;
@@ -20,7 +21,7 @@ public static class DownCommand
             if (client is null)
             {
                 context.Terminal.Line($"No Hangar is running for {context.Home}; nothing to stop.");
-                if (context.Terminal.Json) context.Terminal.WriteJson(new { outcome = "notrunning" });
+                if (context.Terminal.Json) context.Terminal.WriteJson(new DownOutcome("notrunning"));
                 return ExitCodes.Ok;
             }
             using (client)
@@ -28,7 +29,7 @@ public static class DownCommand
                 await client.DownAsync(context.Get(purge), ct);
                 var (outcome, status) = await Convergence.WaitAsync(client, context.Terminal, context.Get(ApplyFlow.Timeout), null, ct);
                 await client.ShutdownAsync(ct);
-                if (context.Terminal.Json) context.Terminal.WriteJson(new { outcome = outcome.ToString().ToLowerInvariant(), status });
+                if (context.Terminal.Json) context.Terminal.WriteJson(new DownOutcome(outcome.ToString().ToLowerInvariant(), status));
                 else if (outcome == Convergence.Outcome.TimedOut) Terminal.Error("Not every VM stopped in time; Hangar stopped anyway and the VMs keep running. Run 'hangar down' again.");
                 else context.Terminal.Line(context.Get(purge) ? "All VMs stopped and their disks deleted; Hangar stopped." : "All VMs stopped; Hangar stopped.");
                 return outcome == Convergence.Outcome.TimedOut ? ExitCodes.Unhealthy : ExitCodes.Ok;

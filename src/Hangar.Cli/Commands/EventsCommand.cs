@@ -1,3 +1,4 @@
+using Hangar.Protocol.Api;
 using System.CommandLine;
 using Hangar.Cli.Daemon;
 
@@ -24,7 +25,7 @@ public static class EventsCommand
                     var events = await client.EventsAsync(after, ct);
                     foreach (var e in events)
                     {
-                        if (context.Terminal.Json) Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(e, Hangar.Protocol.HangarJson.Options));
+                        if (context.Terminal.Json) Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(e, ApiJson.Info<EventEntry>()));
                         else Console.Out.WriteLine($"{e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {e.Kind,-12} {e.Vm ?? "-",-16} {e.Message}");
                         after = e.Id;
                     }

@@ -1,3 +1,4 @@
+using Hangar.Protocol.Api;
 using System.CommandLine;
 using Hangar.Spec;
 
@@ -18,7 +19,7 @@ public static class ValidateCommand
                 Output.SpecErrors.Write(context.Terminal, result.Errors.ToArray());
                 return Task.FromResult(ExitCodes.Invalid);
             }
-            if (context.Terminal.Json) context.Terminal.WriteJson(new { valid = true, errors = Array.Empty<SpecError>(), vms = result.Spec!.Vms.Select(v => v.Name) });
+            if (context.Terminal.Json) context.Terminal.WriteJson(new ValidationOutcome(true, [], [.. result.Spec!.Vms.Select(v => v.Name)]));
             else context.Terminal.Line($"{context.Get(file)}: valid ({result.Spec!.Vms.Count} VMs).");
             return Task.FromResult(ExitCodes.Ok);
         });

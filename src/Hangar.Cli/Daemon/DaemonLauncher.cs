@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Hangar.Cli.Daemon;
 
 /// <summary>
-/// Finds the <c>hangar server</c> of a home, or starts one in the background (its own session, so it outlives the
+/// Finds the server of a home, or starts one (<c>hangard server</c>) in the background (its own session, so it outlives the
 /// command that started it; its log goes to <c>$HANGAR_HOME/hangar.log</c>).
 /// </summary>
 public static class DaemonLauncher
@@ -14,14 +14,14 @@ public static class DaemonLauncher
     public static async Task<HangarClient> EnsureAsync(string home, IReadOnlyList<string> serverArgs, Action<string>? progress, CancellationToken ct)
     {
         if (await HangarConnection.TryConnectAsync(home, ct) is { } running) return running;
-        if (PrivateFiles.CreateHome(home, home == CliGlobals.DefaultHome()) is { } warning) await Console.Error.WriteLineAsync($"warning: {warning}");
+        if (PrivateFiles.CreateHome(home, HomeDirectory.IsDefault(home)) is { } warning) await Console.Error.WriteLineAsync($"warning: {warning}");
         // Two commands starting a server at once: the second waits for the first's server instead of starting its own.
         await using var startLock = await AcquireStartLockAsync(home, ct);
         if (await HangarConnection.TryConnectAsync(home, ct) is { } started) return started;
 
         progress?.Invoke("starting the Hangar server");
         var previous = DaemonInfo.TryRead(home);
-        var (exe, prefix) = SelfCommand();
+        var (exe, prefix) = DaemonExecutable.Locate();
         var psi = new ProcessStartInfo("setsid")
         {
             UseShellExecute = false,
@@ -54,14 +54,6 @@ public static class DaemonLauncher
         var log = Path.Combine(home, "hangar.log");
         var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(15)) : "(no log)";
         throw new InvalidOperationException($"The Hangar server did not start within {StartTimeout.TotalSeconds:0}s. Last lines of {log}:\n{tail}");
-    }
-
-    /// <summary>How to run this same program again: the apphost, or <c>dotnet hangar.dll</c>.</summary>
-    public static (string Exe, IReadOnlyList<string> Prefix) SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? "hangar";
-        var dll = typeof(DaemonLauncher).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? (process, [dll]) : (process, []);
     }
 
     private static async Task<FileStream> AcquireStartLockAsync(string home, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Hangar.Protocol.Api;
 using Hangar.Spec;
 
 namespace Hangar.Cli.Output;
@@ -9,7 +10,7 @@ public static class SpecErrors
     {
         if (terminal.Json)
         {
-            terminal.WriteJson(new { valid = false, errors });
+            terminal.WriteJson(new ValidationOutcome(false, errors));
             return;
         }
         foreach (var error in errors) Console.Error.WriteLine(error.ToString());

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Hangar.Protocol;
+using Hangar.Protocol.Api;
 using Spectre.Console;
 
 namespace Hangar.Cli.Output;
@@ -21,7 +21,7 @@ public sealed class Terminal(OutputFormat format)
         Interactive = !Console.IsOutputRedirected ? InteractionSupport.Detect : InteractionSupport.No,
     });
 
-    public void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, HangarJson.Indented));
+    public void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, ApiJson.Info<T>(ApiJson.Indented)));
 
     /// <summary>A line for humans; suppressed with <c>--output json</c> so stdout stays one JSON document.</summary>
     public void Line(string text)

@@ -7,7 +7,7 @@ namespace Hangar.Spec.Json;
 /// A <see cref="TimeSpan"/> as a number of milliseconds. Written as a decimal, so that a duration that is not a whole
 /// number of milliseconds still round-trips to the tick.
 /// </summary>
-internal sealed class MillisecondsTimeSpanJsonConverter : JsonConverter<TimeSpan>
+public sealed class MillisecondsTimeSpanJsonConverter : JsonConverter<TimeSpan>
 {
     public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
-using Hangar.Cli.Daemon;
 using Hangar.Integration.Support;
 using Hangar.Protocol.Agent;
 using Hangar.Qemu;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Hangar.Cli.Daemon;
 using Hangar.Images;
 using Hangar.Integration.Support;
 using Hangar.Protocol;

@@ -1,46 +1,27 @@
-using System.Diagnostics;
-using System.Text;
+using Hangar.Testing;
 
 namespace Hangar.Integration.Support;
 
-/// <summary>Runs the real <c>hangar</c> command (the built hangar.dll) with its own HANGAR_HOME, as a user would.</summary>
+/// <summary>What a run of the real <c>hangar</c> command printed and how it exited.</summary>
 public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
 
+/// <summary>Runs the real <c>hangar</c> client (<see cref="HangarCommand"/>) with its own HANGAR_HOME, as a user would.</summary>
 public static class HangarCli
 {
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "hangar.dll");
-
     public static async Task<CliResult> RunAsync(string home, TimeSpan timeout, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = home,
-        };
-        psi.ArgumentList.Add(Dll);
-        foreach (var arg in args) psi.ArgumentList.Add(arg);
-        psi.Environment["HANGAR_HOME"] = home;
-        psi.Environment["HANGAR_ACCEL"] = "tcg";
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(cts.Token);
+            var result = await HangarCommand.RunAsync(home, args, cts.Token);
+            return new CliResult(result.ExitCode, result.StandardOutput, result.StandardError);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"hangar {string.Join(' ', args)} did not finish within {timeout}.\n{await stdout}\n{await stderr}");
+            throw new TimeoutException($"hangar {string.Join(' ', args)} did not finish within {timeout} (killed).");
         }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,7 +1,6 @@
-using Hangar.Cli.Daemon;
 using Microsoft.Extensions.Logging;
 
-namespace Hangar.Cli.Server;
+namespace Hangar.Server;
 
 /// <summary>Writes log lines to one file (mode 0600); used by a detached server, which has no terminal.</summary>
 public sealed class FileLoggerProvider(string path, LogLevel minimum) : ILoggerProvider

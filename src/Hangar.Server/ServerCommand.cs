@@ -1,8 +1,7 @@
 using System.CommandLine;
-using Hangar.Cli.Server;
 using Hangar.ControlPlane;
 
-namespace Hangar.Cli.Commands;
+namespace Hangar.Server;
 
 /// <summary>
 /// <c>hangar server</c>: run the control plane (and a local agent) in the foreground. <c>hangar up</c> starts one in
@@ -19,9 +18,9 @@ public static class ServerCommand
         };
         var noAgent = new Option<bool>("--no-agent") { Description = "Run only the control plane; agents connect from other hosts." };
         var detached = new Option<bool>("--detached") { Description = "Log to $HANGAR_HOME/hangar.log instead of the terminal.", Hidden = true };
-        var command = new Command("server", "Run the Hangar control plane and a local agent in the foreground.") { listen, noAgent, ApplyFlow.Accel, detached };
-        CommandContext.Bind(command, (context, ct) => EmbeddedServer.RunAsync(context.Home, context.Get(listen)!, !context.Get(noAgent),
-            ApplyFlow.AccelFrom(context.Get(ApplyFlow.Accel)), context.Get(detached), ct));
+        var command = new Command("server", "Run the Hangar control plane and a local agent in the foreground.") { listen, noAgent, DaemonGlobals.Accel, detached };
+        command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(() => EmbeddedServer.RunAsync(DaemonGlobals.ResolveHome(parse),
+            parse.GetValue(listen)!, !parse.GetValue(noAgent), DaemonGlobals.AccelFrom(parse.GetValue(DaemonGlobals.Accel)), parse.GetValue(detached), ct)));
         return command;
     }
 }

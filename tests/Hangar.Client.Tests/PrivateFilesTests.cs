@@ -1,6 +1,6 @@
-using Hangar.Cli.Daemon;
+using Hangar.Client;
 
-namespace Hangar.Cli.Tests.Daemon;
+namespace Hangar.Client.Tests;
 
 /// <summary>How the Hangar home is created and tightened (the files in it are checked on a real server in Integration).</summary>
 public sealed class PrivateFilesTests

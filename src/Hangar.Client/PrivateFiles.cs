@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Hangar.Cli.Daemon;
+namespace Hangar.Client;
 
 /// <summary>
 /// The Hangar home and the files in it that only its owner may read (credentials, the log). Each is created with its
@@ -20,7 +20,7 @@ public static class PrivateFiles
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <summary>
-    /// Creates the home (and missing parents) 0700. The default home (<see cref="CliGlobals.DefaultHome"/>) is Hangar's
+    /// Creates the home (and missing parents) 0700. The default home (<see cref="HomeDirectory.Default"/>) is Hangar's
     /// alone, so one that others may read (made by an older Hangar) is made 0700. Any other existing home is left as
     /// it is, and a warning returned when others may read it: <c>HANGAR_HOME</c> can name a directory that is not
     /// Hangar's alone (a shared <c>/tmp</c>, a user's own home), and changing the mode of such a directory would break

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Hangar.Agent;
-using Hangar.Cli.Daemon;
 using Microsoft.Extensions.Logging;
 
-namespace Hangar.Cli.Commands;
+namespace Hangar.Server;
 
 /// <summary>
 /// <c>hangar agent</c>: run only an agent, connected to a control plane elsewhere (<c>hangar server --no-agent</c>).
@@ -25,20 +24,22 @@ public static class AgentCommand
             Required = true,
         };
         var name = new Option<string?>("--name") { Description = "The agent's name (default: the host name)." };
-        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host.") { url, tokenFile, name, ApplyFlow.Accel };
-        CommandContext.Bind(command, async (context, ct) =>
+        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host.") { url, tokenFile, name, DaemonGlobals.Accel };
+        command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
-            var credential = (await File.ReadAllTextAsync(context.Get(tokenFile)!, ct)).Trim();
+            var home = DaemonGlobals.ResolveHome(parse);
+            var accel = DaemonGlobals.AccelFrom(parse.GetValue(DaemonGlobals.Accel));
+            var credential = (await File.ReadAllTextAsync(parse.GetValue(tokenFile)!, ct)).Trim();
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            if (PrivateFiles.CreateHome(context.Home, context.Home == CliGlobals.DefaultHome()) is { } warning) loggers.CreateLogger("Hangar.Agent").LogWarning("{Warning}", warning);
-            await using var agent = new AgentHost(AgentOptions.ForHome(context.Home, context.Get(name), ApplyFlow.AccelFrom(context.Get(ApplyFlow.Accel))), loggers);
-            agent.Start(context.Get(url)!, credential);
+            if (PrivateFiles.CreateHome(home, HomeDirectory.IsDefault(home)) is { } warning) loggers.CreateLogger("Hangar.Agent").LogWarning("{Warning}", warning);
+            await using var agent = new AgentHost(AgentOptions.ForHome(home, parse.GetValue(name), accel), loggers);
+            agent.Start(parse.GetValue(url)!, credential);
             try { await Task.Delay(Timeout.Infinite, stop.Token); }
             catch (OperationCanceledException) { }
-            return ExitCodes.Ok;
-        });
+            return DaemonGlobals.Ok;
+        }));
         return command;
     }
 }

@@ -1,11 +1,10 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Hangar.Agent;
-using Hangar.Cli.Daemon;
 using Hangar.ControlPlane;
 using Microsoft.Extensions.Logging;
 
-namespace Hangar.Cli.Server;
+namespace Hangar.Server;
 
 /// <summary>
 /// <c>hangar server</c>: the control plane (SQLite in the home) and, unless told otherwise, a local agent, in one
@@ -16,7 +15,7 @@ public static class EmbeddedServer
 {
     public static async Task<int> RunAsync(string home, string listen, bool withAgent, AcceleratorSetting accel, bool detached, CancellationToken ct)
     {
-        var homeWarning = PrivateFiles.CreateHome(home, home == CliGlobals.DefaultHome());
+        var homeWarning = PrivateFiles.CreateHome(home, HomeDirectory.IsDefault(home));
         FileStream serverLock;
         try
         {
@@ -25,7 +24,7 @@ public static class EmbeddedServer
         catch (IOException)
         {
             await Console.Error.WriteLineAsync($"A Hangar server already runs for {home}.");
-            return ExitCodes.Error;
+            return DaemonGlobals.Error;
         }
         await using var _ = serverLock;
 
@@ -68,7 +67,7 @@ public static class EmbeddedServer
         log.LogInformation("Stopping the Hangar server; VMs keep running");
         if (DaemonInfo.TryRead(home)?.Pid == Environment.ProcessId) File.Delete(DaemonInfo.PathFor(home));
         if (agent is not null) await agent.DisposeAsync();
-        return ExitCodes.Ok;
+        return DaemonGlobals.Ok;
     }
 
     /// <summary>Shares one provider between two logger factories; its owner disposes it.</summary>
