@@ -8,6 +8,8 @@
 # bench/run.sh --soak [--vms 4] [--cycles 120] [--minutes 10] [--every 5] [--keep] runs the soak instead
 #   (bench/Hangar.Bench.Soak: the real `hangar server` process; VMs restarted, stopped+started and SIGKILLed in rounds;
 #   prints the server's descriptors and RSS every K rounds). Long: not part of the default or --quick run.
+# bench/run.sh --cli [--rounds 30] [--vms 10] [--keep] times client commands (`hangar vm list`…) against `virsh list`
+#   (bench/Hangar.Bench.Cli: builds the ahead-of-time client with scripts/build.sh --no-link; about a minute).
 # Runs as root on Debian 12 with the .NET SDK, qemu-system-x86 and qemu-utils. Always TCG (KVM hangs here).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +35,20 @@ if [[ " $* " == *" --plan "* ]]; then
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   dotnet build "$here/Hangar.Bench.Plan/Hangar.Bench.Plan.csproj" -c Release -v quiet -nologo >&2
   "$here/Hangar.Bench.Plan/bin/Release/net10.0/hangar-bench-plan" --root "$plan_root" ${args[@]+"${args[@]}"}
+  exit $?
+fi
+
+if [[ " $* " == *" --cli "* ]]; then
+  args=()
+  for a in "$@"; do [[ "$a" == "--cli" ]] || args+=("$a"); done
+  cli_root="$(mktemp -d /tmp/hbc.XXXX)"
+  # No VM is started (autostart: false); the bench stops its server with `hangar down`. Only the temp root remains.
+  trap 'if [[ " ${args[*]-} " != *" --keep "* ]]; then rm -rf "$cli_root"; fi' EXIT
+  trap 'exit 130' INT TERM
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  "$repo/scripts/build.sh" --no-link >&2
+  dotnet build "$here/Hangar.Bench.Cli/Hangar.Bench.Cli.csproj" -c Release -v quiet -nologo >&2
+  "$here/Hangar.Bench.Cli/bin/Release/net10.0/hangar-bench-cli" --root "$cli_root" --hangar "$repo/.hangar/bin/hangar" ${args[@]+"${args[@]}"}
   exit $?
 fi
 

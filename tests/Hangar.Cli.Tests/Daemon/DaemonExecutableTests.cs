@@ -1,0 +1,34 @@
+using Hangar.Cli.Daemon;
+
+namespace Hangar.Cli.Tests.Daemon;
+
+public sealed class DaemonExecutableTests
+{
+    [Theory]
+    [InlineData(new[] { "server" }, 0)]
+    [InlineData(new[] { "agent", "--control-plane-url", "ws://x/agent/ws" }, 0)]
+    [InlineData(new[] { "--home", "/srv/h", "server", "--no-agent" }, 2)]
+    [InlineData(new[] { "--home=/srv/h", "agent" }, 1)]
+    public void FindCommand_ServerOrAgentAsTheCommand_IsFound(string[] args, int index) =>
+        Assert.Equal(index, DaemonExecutable.FindCommand(args));
+
+    [Theory]
+    [InlineData(new string[0])]
+    [InlineData(new[] { "vm", "list" })]
+    [InlineData(new[] { "up", "server" })]                 // a file named "server" is not the command
+    [InlineData(new[] { "--home", "server", "vm", "list" })] // nor is a home named "server"
+    [InlineData(new[] { "-o", "json", "server" })]          // only --home may come first; the parser reports the rest
+    [InlineData(new[] { "--home" })]
+    public void FindCommand_AnythingElse_IsNotTheDaemons(string[] args) =>
+        Assert.Equal(-1, DaemonExecutable.FindCommand(args));
+
+    [Fact]
+    public void Locate_WithoutTheDaemonBesideTheClient_SaysWhatIsMissing()
+    {
+        // This test project references the client only: its output directory has hangar.dll and no hangard.
+        Assert.False(File.Exists(Path.Combine(AppContext.BaseDirectory, "hangard.dll")));
+        var e = Assert.Throws<InvalidOperationException>(() => DaemonExecutable.Locate());
+        Assert.Contains(Path.Combine(AppContext.BaseDirectory, "hangard"), e.Message);
+        Assert.Contains("not installed", e.Message);
+    }
+}
