@@ -28,7 +28,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly VmPaths _paths;
     private readonly CancellationTokenSource _cts = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly LoopSignal _signal = new();
     private readonly Lock _gate = new();
     private readonly Task _loop;
 
@@ -42,10 +42,8 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private VmPhase _phase = VmPhase.Pending;
     private string? _detail, _lastError;
     private RestartCause? _backoffCause;
-    private bool _adopted; // the running QEMU was adopted, not started by this agent
     private int _restarts;
-    private IVmHandle? _instance;
-    private RuntimeRecord? _record;
+    private VmRun? _run; // the VM's process while there is one (started, adopted, or exited and not yet handled)
     private readonly VmHealthWatch _health;
     private long _handledNonce;
     private readonly RestartTracker _restartTracker;
@@ -88,7 +86,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
             _generation = generation;
             _revision = revision;
         }
-        Signal();
+        _signal.Set();
     }
 
     public ObservedVm Snapshot()
@@ -96,22 +94,14 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         lock (_gate)
         {
             var spec = _desired?.Spec;
-            var running = _instance is not null;
-            var health = running ? _health.Verdict : default;
-            return new ObservedVm(_name, _phase, _detail, running ? health.State : HealthState.Unknown,
-                _record?.Accelerator, running ? _record?.Pid : null,
-                spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
+            var record = _run?.Record;
+            var health = _run is not null ? _health.Verdict : default;
+            return new ObservedVm(_name, _phase, _detail, _run is not null ? health.State : HealthState.Unknown,
+                record?.Accelerator, record?.Pid, spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
                 _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
-                running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail,
-                running ? _record?.ImageDigest : null, health.Detail,
-                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, running && _adopted);
+                record?.StartedAt, _convergedGeneration, _convergedRevision, _consoleTail, record?.ImageDigest, health.Detail,
+                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true);
         }
-    }
-
-    private void Signal()
-    {
-        try { _signal.Release(); }
-        catch (SemaphoreFullException) { } // already signalled: one wake-up covers every change
     }
 
     private void Set(VmPhase phase, string? detail = null)
@@ -132,11 +122,11 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 long revision;
                 lock (_gate) { desired = _desired!; removed = _removed; purge = _purge; revision = _revision; }
 
-                if (_instance is { Exited.IsCompleted: true }) await OnExitedAsync(desired, ct);
+                if (_run is { Exited.IsCompleted: true }) await OnExitedAsync(desired, ct);
 
                 if (removed)
                 {
-                    if (_instance is not null) await StopAsync("removed from the fleet", ct);
+                    if (_run is not null) await StopAsync("removed from the fleet", ct);
                     if (purge) Purge();
                     lock (_gate) _convergedRevision = revision;
                     Set(VmPhase.Stopped, purge ? "deleted" : "removed");
@@ -146,7 +136,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 var restartRequested = desired.RestartNonce != _handledNonce;
                 if (restartRequested) _restartTracker.RestartRequested();
 
-                if (_instance is not null)
+                if (_run is { } run)
                 {
                     if (!desired.Running)
                     {
@@ -168,13 +158,13 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                         await WaitAsync(ct);
                         continue;
                     }
-                    if (plan.ConfigHash != _record!.ConfigHash && !restartRequested) await TryResizeOnlineAsync(plan, ct);
-                    if (plan.ConfigHash != _record!.ConfigHash || restartRequested)
+                    if (plan.ConfigHash != run.Record.ConfigHash && !restartRequested) await run.TryResizeOnlineAsync(plan, ct);
+                    if (plan.ConfigHash != run.Record.ConfigHash || restartRequested)
                     {
                         await StopAsync(restartRequested ? "restart requested" : "restart to apply changes", ct);
                         continue; // the next pass starts it with the new plan
                     }
-                    await _health.ApplyCheckAsync(desired.Spec, _instance, _record.SerialLogOffset);
+                    await _health.ApplyCheckAsync(desired.Spec, run.Handle, run.Record.SerialLogOffset);
                     // Last: a stop, a removal or a new configuration (perhaps the fix) goes before a health restart.
                     if (_health.TakeRestart(desired.Spec.Health))
                     {
@@ -219,23 +209,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         }
     }
 
-    private async Task WaitAsync(CancellationToken ct)
-    {
-        // The wait on the signal must end with this call: a waiter left behind would swallow the next signal.
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var waits = new List<Task> { _signal.WaitAsync(wait.Token) };
-        if (_instance is not null) waits.Add(_instance.Exited);
-        if (_instance is null && _restartTracker.NotBefore is { } until)
-            waits.Add(Task.Delay(Max(until - Now, TimeSpan.Zero), _options.Time, wait.Token));
-        var first = await Task.WhenAny(waits);
-        await wait.CancelAsync();
-        if (first != waits[0])
-        {
-            try { await waits[0]; Signal(); } // it won the race after all: keep the signal for the next pass
-            catch (OperationCanceledException) { }
-        }
-        ct.ThrowIfCancellationRequested();
-    }
+    /// <summary>Sleeps until something changes: a signal, the running VM's exit, or the end of the restart backoff.</summary>
+    private Task WaitAsync(CancellationToken ct) =>
+        _signal.WaitAsync(_run?.Exited, _run is null ? _restartTracker.NotBefore : null, _options.Time, ct);
 
     private async Task TryAdoptAsync(CancellationToken ct)
     {
@@ -251,7 +227,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         try
         {
             var instance = await _driver.RecoverAsync(_name, record, ct);
-            lock (_gate) { _instance = instance; _record = record; _handledNonce = record.RestartNonce; _adopted = true; }
+            lock (_gate) { _run = new VmRun(_name, instance, record, adopted: true, _driver, _logger); _handledNonce = record.RestartNonce; }
             Log.Adopted(_logger, _name, record.Pid);
             if (!await instance.IsRunningAsync(ct)) await instance.ContinueAsync(ct);
             // The check starts afresh, its timeout counted from now: an agent restart must not turn one slow first
@@ -281,7 +257,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
             if (await _driver.PrepareDiskAsync(plan, generation, ct) is { } disk) Log.DiskPrepared(_logger, _name, disk);
             Set(VmPhase.Starting, "launching QEMU");
             var (instance, record) = await _driver.StartAsync(plan, desired.RestartNonce, ct);
-            lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; _adopted = false; }
+            lock (_gate) { _run = new VmRun(_name, instance, record, adopted: false, _driver, _logger); _lastError = null; _consoleTail = null; }
             await instance.ContinueAsync(ct);
             await _health.StartAsync(desired.Spec, instance, record.SerialLogOffset, record.StartedAt);
             Set(VmPhase.Running);
@@ -297,28 +273,12 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>A change of the disk's size alone is applied to the running VM (see <see cref="IVmDriver.TryResizeOnlineAsync"/>).</summary>
-    private async Task TryResizeOnlineAsync(VmLaunchPlan plan, CancellationToken ct)
-    {
-        try
-        {
-            if (await _driver.TryResizeOnlineAsync(_instance!, _record!, plan, ct) is not { } resized) return;
-            lock (_gate) _record = resized;
-            Log.DiskResizedOnline(_logger, _name, plan.DiskBytes);
-        }
-        catch (QemuException e)
-        {
-            // The restart that follows grows the disk offline instead.
-            Log.OnlineResizeFailed(_logger, _name, e);
-        }
-    }
-
     /// <summary>A new verdict of the health check: keep the console's last lines while unhealthy, wake the loop for a restart.</summary>
     private void OnHealthReported(HealthReport report, bool restartDue)
     {
         var tail = report.State == HealthState.Unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null; // never throws
         lock (_gate) _consoleTail = tail;
-        if (restartDue) Signal();
+        if (restartDue) _signal.Set();
         _changed();
     }
 
@@ -334,7 +294,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
             Log.UnhealthyNotRestarted(_logger, _name, why);
             return;
         }
-        var ranFor = Now - (_record?.StartedAt ?? Now);
+        var ranFor = Now - _run!.Record.StartedAt;
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
         Log.UnhealthyRestarting(_logger, _name, why);
         // Said before the stop, so that a rollout gate that sees the VM stopping knows why.
@@ -350,25 +310,15 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     {
         lock (_gate) _backoffCause = cause;
         Set(VmPhase.Stopping, reason);
-        var instance = _instance!;
-        try
-        {
-            var how = await instance.StopAsync(_options.GracefulStopTimeout, ct);
-            Log.Stopped(_logger, _name, how, reason);
-        }
-        catch (QemuException e)
-        {
-            Log.StopNotClean(_logger, _name, e);
-            await instance.KillAsync(ct);
-        }
+        await _run!.StopAsync(_options.GracefulStopTimeout, reason, ct);
         await DiscardInstanceAsync(kill: false);
         Set(VmPhase.Stopped, reason);
     }
 
     private async Task OnExitedAsync(DesiredVm desired, CancellationToken ct)
     {
-        var exit = await _instance!.Exited;
-        var ranFor = Now - (_record?.StartedAt ?? Now);
+        var exit = await _run!.Exited;
+        var ranFor = Now - _run!.Record.StartedAt;
         await DiscardInstanceAsync(kill: false);
         var what = exit.GuestShutdown ? $"guest powered off ({exit.ShutdownReason ?? "shutdown"})" : "QEMU exited unexpectedly";
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
@@ -386,17 +336,8 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private async Task DiscardInstanceAsync(bool kill)
     {
         await _health.StopAsync();
-        var instance = _instance;
-        if (instance is not null)
-        {
-            if (kill) { try { await instance.KillAsync(CancellationToken.None); } catch (QemuException) { } }
-            await instance.DisposeAsync();
-        }
-        else if (kill && _record is { } record)
-        {
-            _driver.Kill(record);
-        }
-        lock (_gate) { _instance = null; _record = null; }
+        if (_run is { } run) await run.EndAsync(kill);
+        lock (_gate) _run = null;
         TryDelete(_paths.RuntimeRecordPath);
     }
 
@@ -421,8 +362,6 @@ public sealed partial class VmSupervisor : IAsyncDisposable
 
     private DateTimeOffset Now => _options.Time.GetUtcNow();
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
     /// <summary>Ends the loop without touching the QEMU: it keeps running for the next agent to adopt.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -430,7 +369,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         try { await _loop; }
         catch (OperationCanceledException) { }
         await _health.DisposeAsync();
-        if (_instance is { } instance) await instance.DisposeAsync();
+        if (_run is { } run) await run.EndAsync(kill: false);
         _cts.Dispose();
     }
 }
