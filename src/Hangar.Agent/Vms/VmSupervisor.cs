@@ -10,9 +10,11 @@ namespace Hangar.Agent.Vms;
 /// Keeps one VM as its desired state says, in one loop (so no two actions on a VM ever overlap): adopts a QEMU that
 /// survived an agent restart, prepares and starts, restarts on a configuration change or request, stops, restarts
 /// after an exit per the restart policy with jittered backoff (and after its health check failed, when the check
-/// says <c>restart: true</c>), and reports what it observes. It decides; an <see cref="IVmDriver"/> does (QEMU in
-/// production, a fake in the unit tests), its <see cref="VmHealthWatch"/> runs the health check and asks for health
-/// restarts, and its clock is <see cref="AgentOptions.Time"/>.
+/// says <c>restart: true</c>), and reports what it observes. It decides; its parts each do one thing: an
+/// <see cref="IVmDriver"/> starts and recovers the VM (QEMU in production, a fake in the unit tests) and a
+/// <see cref="VmRun"/> stops and lets go of the process it gave; the <see cref="RestartTracker"/> says whether and
+/// when to start again; the <see cref="VmHealthWatch"/> runs the health check and asks for health restarts; the
+/// <see cref="LoopSignal"/> wakes the loop. Its clock is <see cref="AgentOptions.Time"/>.
 /// <code>
 ///  Pending ─► Preparing ─► Starting ─► Running ─► Stopping ─► Stopped
 ///                              ▲          │ exits on its own, or unhealthy with health.restart
@@ -29,6 +31,8 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private readonly VmPaths _paths;
     private readonly CancellationTokenSource _cts = new();
     private readonly LoopSignal _signal = new();
+    private readonly RestartTracker _restartTracker;
+    private readonly VmHealthWatch _health;
     private readonly Lock _gate = new();
     private readonly Task _loop;
 
@@ -44,9 +48,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private RestartCause? _backoffCause;
     private int _restarts;
     private VmRun? _run; // the VM's process while there is one (started, adopted, or exited and not yet handled)
-    private readonly VmHealthWatch _health;
     private long _handledNonce;
-    private readonly RestartTracker _restartTracker;
     private long _convergedGeneration;
     private string[]? _consoleTail; // the console's last lines, kept while the VM is unhealthy, failed or exited
 
@@ -265,7 +267,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             Log.StartFailed(_logger, _name, e);
-            await DiscardInstanceAsync(kill: true);
+            await DiscardRunAsync(kill: true);
             var delay = _restartTracker.Failed();
             var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
             lock (_gate) { _lastError = e.Message; _consoleTail = tail; }
@@ -311,7 +313,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         lock (_gate) _backoffCause = cause;
         Set(VmPhase.Stopping, reason);
         await _run!.StopAsync(_options.GracefulStopTimeout, reason, ct);
-        await DiscardInstanceAsync(kill: false);
+        await DiscardRunAsync(kill: false);
         Set(VmPhase.Stopped, reason);
     }
 
@@ -319,7 +321,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     {
         var exit = await _run!.Exited;
         var ranFor = Now - _run!.Record.StartedAt;
-        await DiscardInstanceAsync(kill: false);
+        await DiscardRunAsync(kill: false);
         var what = exit.GuestShutdown ? $"guest powered off ({exit.ShutdownReason ?? "shutdown"})" : "QEMU exited unexpectedly";
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
         lock (_gate) { _lastError = what; _consoleTail = tail; }
@@ -333,7 +335,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         Set(VmPhase.Backoff, $"{what}; restart in {delay.TotalSeconds:0.#}s");
     }
 
-    private async Task DiscardInstanceAsync(bool kill)
+    private async Task DiscardRunAsync(bool kill)
     {
         await _health.StopAsync();
         if (_run is { } run) await run.EndAsync(kill);
