@@ -1,4 +1,3 @@
-using Hangar.Qemu;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Agent.Vms;
@@ -7,6 +6,7 @@ public sealed partial class VmSupervisor
 {
     private static partial class Log
     {
+        // Event ids 7, 8, 11 and 12 are VmRun's (stops and online resizes), on the same logger.
         [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Supervisor of VM {Vm} failed")]
         public static partial void SupervisorFailed(ILogger logger, string vm, Exception exception);
 
@@ -25,23 +25,11 @@ public sealed partial class VmSupervisor
         [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "VM {Vm} failed to start")]
         public static partial void StartFailed(ILogger logger, string vm, Exception exception);
 
-        [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "VM {Vm}: disk size applied online ({Bytes} bytes)")]
-        public static partial void DiskResizedOnline(ILogger logger, string vm, long? bytes);
-
-        [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "VM {Vm}: could not resize its disk online; restarting it to resize offline")]
-        public static partial void OnlineResizeFailed(ILogger logger, string vm, Exception exception);
-
         [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "VM {Vm} is unhealthy ({Why}); not restarted, its restart policy is never")]
         public static partial void UnhealthyNotRestarted(ILogger logger, string vm, string why);
 
         [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "VM {Vm} is unhealthy ({Why}); restarting it")]
         public static partial void UnhealthyRestarting(ILogger logger, string vm, string why);
-
-        [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "VM {Vm} stopped ({How}): {Reason}")]
-        public static partial void Stopped(ILogger logger, string vm, QemuStopOutcome how, string reason);
-
-        [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "VM {Vm} did not stop cleanly; killing it")]
-        public static partial void StopNotClean(ILogger logger, string vm, Exception exception);
 
         [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "VM {Vm}: {What}")]
         public static partial void Exited(ILogger logger, string vm, string what);

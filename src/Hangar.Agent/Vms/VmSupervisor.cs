@@ -10,8 +10,11 @@ namespace Hangar.Agent.Vms;
 /// Keeps one VM as its desired state says, in one loop (so no two actions on a VM ever overlap): adopts a QEMU that
 /// survived an agent restart, prepares and starts, restarts on a configuration change or request, stops, restarts
 /// after an exit per the restart policy with jittered backoff (and after its health check failed, when the check
-/// says <c>restart: true</c>), and reports what it observes. It decides; an <see cref="IVmDriver"/> does (QEMU in
-/// production, a fake in the unit tests), and its clock is <see cref="AgentOptions.Time"/>.
+/// says <c>restart: true</c>), and reports what it observes. It decides; its parts each do one thing: an
+/// <see cref="IVmDriver"/> starts and recovers the VM (QEMU in production, a fake in the unit tests) and a
+/// <see cref="VmRun"/> stops and lets go of the process it gave; the <see cref="RestartTracker"/> says whether and
+/// when to start again; the <see cref="VmHealthWatch"/> runs the health check and asks for health restarts; the
+/// <see cref="LoopSignal"/> wakes the loop. Its clock is <see cref="AgentOptions.Time"/>.
 /// <code>
 ///  Pending ─► Preparing ─► Starting ─► Running ─► Stopping ─► Stopped
 ///                              ▲          │ exits on its own, or unhealthy with health.restart
@@ -27,9 +30,10 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly VmPaths _paths;
     private readonly CancellationTokenSource _cts = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly LoopSignal _signal = new();
+    private readonly RestartTracker _restartTracker;
+    private readonly VmHealthWatch _health;
     private readonly Lock _gate = new();
-    private readonly Random _random = new();
     private readonly Task _loop;
 
     // Desired, written by Update, read by the loop.
@@ -38,21 +42,13 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private bool _removed, _purge;
     private long _convergedRevision = -1; // the revision the loop last finished acting on
 
-    // Observed, written by the loop (and the health monitor), read by Snapshot.
+    // Observed, written by the loop (and the health watch's reports), read by Snapshot.
     private VmPhase _phase = VmPhase.Pending;
     private string? _detail, _lastError;
-    private HealthState _health = HealthState.Unknown;
-    private string? _healthDetail;
-    private bool _healthRestartDue; // set by the health monitor, acted on by the loop
     private RestartCause? _backoffCause;
-    private bool _adopted; // the running QEMU was adopted, not started by this agent
-    private int _restarts, _failuresInRow;
-    private IVmHandle? _instance;
-    private RuntimeRecord? _record;
-    private HealthMonitor? _monitor;
-    private DateTimeOffset? _backoffUntil;
+    private int _restarts;
+    private VmRun? _run; // the VM's process while there is one (started, adopted, or exited and not yet handled)
     private long _handledNonce;
-    private bool _heldStopped; // exited on its own and the policy says stay stopped, until the next start request
     private long _convergedGeneration;
     private string[]? _consoleTail; // the console's last lines, kept while the VM is unhealthy, failed or exited
 
@@ -70,6 +66,8 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         _changed = changed;
         _logger = logger;
         _paths = VmPaths.For(options, name);
+        _restartTracker = new RestartTracker(options.RestartBackoff, options.Time);
+        _health = new VmHealthWatch(driver, _paths.SerialLog, options.Time, OnHealthReported);
         _loop = Task.Run(() => RunAsync(_cts.Token));
     }
 
@@ -90,7 +88,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
             _generation = generation;
             _revision = revision;
         }
-        Signal();
+        _signal.Set();
     }
 
     public ObservedVm Snapshot()
@@ -98,21 +96,14 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         lock (_gate)
         {
             var spec = _desired?.Spec;
-            var running = _instance is not null;
-            return new ObservedVm(_name, _phase, _detail, running ? _health : HealthState.Unknown,
-                _record?.Accelerator, running ? _record?.Pid : null,
-                spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
+            var record = _run?.Record;
+            var health = _run is not null ? _health.Verdict : default;
+            return new ObservedVm(_name, _phase, _detail, _run is not null ? health.State : HealthState.Unknown,
+                record?.Accelerator, record?.Pid, spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
                 _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
-                running ? _record?.StartedAt : null, _convergedGeneration, _convergedRevision, _consoleTail,
-                running ? _record?.ImageDigest : null, running ? _healthDetail : null,
-                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, running && _adopted);
+                record?.StartedAt, _convergedGeneration, _convergedRevision, _consoleTail, record?.ImageDigest, health.Detail,
+                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true);
         }
-    }
-
-    private void Signal()
-    {
-        try { _signal.Release(); }
-        catch (SemaphoreFullException) { } // already signalled: one wake-up covers every change
     }
 
     private void Set(VmPhase phase, string? detail = null)
@@ -133,11 +124,11 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 long revision;
                 lock (_gate) { desired = _desired!; removed = _removed; purge = _purge; revision = _revision; }
 
-                if (_instance is { Exited.IsCompleted: true }) await OnExitedAsync(desired, ct);
+                if (_run is { Exited.IsCompleted: true }) await OnExitedAsync(desired, ct);
 
                 if (removed)
                 {
-                    if (_instance is not null) await StopAsync("removed from the fleet", ct);
+                    if (_run is not null) await StopAsync("removed from the fleet", ct);
                     if (purge) Purge();
                     lock (_gate) _convergedRevision = revision;
                     Set(VmPhase.Stopped, purge ? "deleted" : "removed");
@@ -145,9 +136,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 }
 
                 var restartRequested = desired.RestartNonce != _handledNonce;
-                if (restartRequested) { _heldStopped = false; _backoffUntil = null; _failuresInRow = 0; }
+                if (restartRequested) _restartTracker.RestartRequested();
 
-                if (_instance is not null)
+                if (_run is { } run)
                 {
                     if (!desired.Running)
                     {
@@ -169,29 +160,23 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                         await WaitAsync(ct);
                         continue;
                     }
-                    if (plan.ConfigHash != _record!.ConfigHash && !restartRequested) await TryResizeOnlineAsync(plan, ct);
-                    if (plan.ConfigHash != _record!.ConfigHash || restartRequested)
+                    if (plan.ConfigHash != run.Record.ConfigHash && !restartRequested) await run.TryResizeOnlineAsync(plan, ct);
+                    if (plan.ConfigHash != run.Record.ConfigHash || restartRequested)
                     {
                         await StopAsync(restartRequested ? "restart requested" : "restart to apply changes", ct);
                         continue; // the next pass starts it with the new plan
                     }
-                    if (_monitor?.Check != desired.Spec.Health)
-                    {
-                        // A new health check applies to the running VM at once, counting its timeout from now.
-                        if (_monitor is { } old) await old.DisposeAsync();
-                        StartMonitor(desired.Spec, _record, Now);
-                    }
+                    await _health.ApplyCheckAsync(desired.Spec, run.Handle, run.Record.SerialLogOffset);
                     // Last: a stop, a removal or a new configuration (perhaps the fix) goes before a health restart.
-                    if (TakeHealthRestart(desired.Spec))
+                    if (_health.TakeRestart(desired.Spec.Health))
                     {
                         await RestartUnhealthyAsync(desired, ct);
                         continue;
                     }
                 }
-                else if (desired.Running && !_heldStopped)
+                else if (desired.Running && !_restartTracker.HeldStopped)
                 {
-                    var now = Now;
-                    if (_backoffUntil is not { } until || until <= now)
+                    if (_restartTracker.BackoffOver)
                     {
                         _handledNonce = desired.RestartNonce;
                         await StartAsync(desired, ct);
@@ -201,8 +186,8 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 else
                 {
                     _handledNonce = desired.RestartNonce;
-                    _backoffUntil = null;
-                    if (_phase != VmPhase.Stopped) Set(VmPhase.Stopped, _heldStopped ? _detail : null);
+                    _restartTracker.Cancel();
+                    if (_phase != VmPhase.Stopped) Set(VmPhase.Stopped, _restartTracker.HeldStopped ? _detail : null);
                 }
 
                 // Nothing left to do for this revision: report it as reached, then sleep until something changes.
@@ -226,23 +211,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         }
     }
 
-    private async Task WaitAsync(CancellationToken ct)
-    {
-        // The wait on the signal must end with this call: a waiter left behind would swallow the next signal.
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var waits = new List<Task> { _signal.WaitAsync(wait.Token) };
-        if (_instance is not null) waits.Add(_instance.Exited);
-        if (_instance is null && _backoffUntil is { } until)
-            waits.Add(Task.Delay(Max(until - Now, TimeSpan.Zero), _options.Time, wait.Token));
-        var first = await Task.WhenAny(waits);
-        await wait.CancelAsync();
-        if (first != waits[0])
-        {
-            try { await waits[0]; Signal(); } // it won the race after all: keep the signal for the next pass
-            catch (OperationCanceledException) { }
-        }
-        ct.ThrowIfCancellationRequested();
-    }
+    /// <summary>Sleeps until something changes: a signal, the running VM's exit, or the end of the restart backoff.</summary>
+    private Task WaitAsync(CancellationToken ct) =>
+        _signal.WaitAsync(_run?.Exited, _run is null ? _restartTracker.NotBefore : null, _options.Time, ct);
 
     private async Task TryAdoptAsync(CancellationToken ct)
     {
@@ -258,12 +229,12 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         try
         {
             var instance = await _driver.RecoverAsync(_name, record, ct);
-            lock (_gate) { _instance = instance; _record = record; _handledNonce = record.RestartNonce; _adopted = true; }
+            lock (_gate) { _run = new VmRun(_name, instance, record, adopted: true, _driver, _logger); _handledNonce = record.RestartNonce; }
             Log.Adopted(_logger, _name, record.Pid);
             if (!await instance.IsRunningAsync(ct)) await instance.ContinueAsync(ct);
             // The check starts afresh, its timeout counted from now: an agent restart must not turn one slow first
             // answer of a VM that ran healthy for days into "unhealthy" (and a restart, with health.restart).
-            StartMonitor(_desired!.Spec, record, Now);
+            await _health.StartAsync(_desired!.Spec, instance, record.SerialLogOffset, Now);
             Set(VmPhase.Running, "adopted");
         }
         catch (QemuException e)
@@ -288,76 +259,29 @@ public sealed partial class VmSupervisor : IAsyncDisposable
             if (await _driver.PrepareDiskAsync(plan, generation, ct) is { } disk) Log.DiskPrepared(_logger, _name, disk);
             Set(VmPhase.Starting, "launching QEMU");
             var (instance, record) = await _driver.StartAsync(plan, desired.RestartNonce, ct);
-            lock (_gate) { _instance = instance; _record = record; _lastError = null; _consoleTail = null; _adopted = false; }
+            lock (_gate) { _run = new VmRun(_name, instance, record, adopted: false, _driver, _logger); _lastError = null; _consoleTail = null; }
             await instance.ContinueAsync(ct);
-            StartMonitor(desired.Spec, record, record.StartedAt);
+            await _health.StartAsync(desired.Spec, instance, record.SerialLogOffset, record.StartedAt);
             Set(VmPhase.Running);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             Log.StartFailed(_logger, _name, e);
-            await DiscardInstanceAsync(kill: true);
-            _failuresInRow++;
-            var delay = _options.RestartBackoff.DelayFor(_failuresInRow, _random);
-            _backoffUntil = Now + delay;
+            await DiscardRunAsync(kill: true);
+            var delay = _restartTracker.Failed();
             var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
             lock (_gate) { _lastError = e.Message; _consoleTail = tail; }
             Set(VmPhase.Failed, $"retry in {delay.TotalSeconds:0.#}s");
         }
     }
 
-    /// <summary>A change of the disk's size alone is applied to the running VM (see <see cref="IVmDriver.TryResizeOnlineAsync"/>).</summary>
-    private async Task TryResizeOnlineAsync(VmLaunchPlan plan, CancellationToken ct)
+    /// <summary>A new verdict of the health check: keep the console's last lines while unhealthy, wake the loop for a restart.</summary>
+    private void OnHealthReported(HealthReport report, bool restartDue)
     {
-        try
-        {
-            if (await _driver.TryResizeOnlineAsync(_instance!, _record!, plan, ct) is not { } resized) return;
-            lock (_gate) _record = resized;
-            Log.DiskResizedOnline(_logger, _name, plan.DiskBytes);
-        }
-        catch (QemuException e)
-        {
-            // The restart that follows grows the disk offline instead.
-            Log.OnlineResizeFailed(_logger, _name, e);
-        }
-    }
-
-    /// <param name="spec">The spec the running QEMU was started or checked against (its forwards).</param>
-    private void StartMonitor(VmSpec spec, RuntimeRecord record, DateTimeOffset checkStartedAt)
-    {
-        var check = spec.Health;
-        var probe = CreateProbe(check, spec, _instance!);
-        // Set here, not only when the monitor's first report arrives: the loop may report this revision as reached
-        // right after, and must not report the previous check's verdict with it.
-        lock (_gate) { _healthRestartDue = false; _healthDetail = null; _health = check is null ? HealthState.Healthy : HealthState.Starting; }
-        _monitor = new HealthMonitor(check, probe, _paths.SerialLog, record.SerialLogOffset, checkStartedAt, _options.Time, report =>
-        {
-            var unhealthy = report.State == HealthState.Unhealthy;
-            var tail = unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null; // never throws
-            lock (_gate)
-            {
-                _health = report.State;
-                _healthDetail = report.Detail;
-                _consoleTail = tail;
-                if (unhealthy && check is { Restart: true }) _healthRestartDue = true;
-            }
-            if (unhealthy && check is { Restart: true }) Signal();
-            _changed();
-        });
-    }
-
-    private IHealthProbe? CreateProbe(HealthCheckSpec? check, VmSpec spec, IVmHandle instance) =>
-        check is null || check.Kind == HealthCheckKind.Serial ? null : _driver.CreateProbe(check, spec, instance);
-
-    private bool TakeHealthRestart(VmSpec spec)
-    {
-        lock (_gate)
-        {
-            // The check in force decides: applying restart: false stops a pending restart.
-            var due = _healthRestartDue && _health == HealthState.Unhealthy && spec.Health is { Restart: true };
-            _healthRestartDue = false;
-            return due;
-        }
+        var tail = report.State == HealthState.Unhealthy ? SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines) : null; // never throws
+        lock (_gate) _consoleTail = tail;
+        if (restartDue) _signal.Set();
+        _changed();
     }
 
     /// <summary>
@@ -366,23 +290,19 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     /// </summary>
     private async Task RestartUnhealthyAsync(DesiredVm desired, CancellationToken ct)
     {
-        string why;
-        lock (_gate) why = _healthDetail ?? "its health check failed";
+        var why = _health.Verdict.Detail ?? "its health check failed";
         if (desired.Spec.Restart == RestartPolicy.Never)
         {
             Log.UnhealthyNotRestarted(_logger, _name, why);
             return;
         }
-        var ranFor = Now - (_record?.StartedAt ?? Now);
+        var ranFor = Now - _run!.Record.StartedAt;
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
         Log.UnhealthyRestarting(_logger, _name, why);
         // Said before the stop, so that a rollout gate that sees the VM stopping knows why.
         lock (_gate) _lastError = $"Restarted after its health check failed: {why}";
         await StopAsync($"unhealthy: {why}", ct, RestartCause.Unhealthy);
-        if (_options.RestartBackoff.ShouldReset(ranFor)) _failuresInRow = 0;
-        _failuresInRow++;
-        var delay = _options.RestartBackoff.DelayFor(_failuresInRow, _random);
-        _backoffUntil = Now + delay;
+        var delay = _restartTracker.Stopped(ranFor);
         lock (_gate) { _restarts++; _lastError = $"Restarted after its health check failed: {why}"; _consoleTail = tail; _backoffCause = RestartCause.Unhealthy; }
         Set(VmPhase.Backoff, $"unhealthy ({why}); restart in {delay.TotalSeconds:0.#}s");
     }
@@ -392,65 +312,34 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     {
         lock (_gate) _backoffCause = cause;
         Set(VmPhase.Stopping, reason);
-        var instance = _instance!;
-        try
-        {
-            var how = await instance.StopAsync(_options.GracefulStopTimeout, ct);
-            Log.Stopped(_logger, _name, how, reason);
-        }
-        catch (QemuException e)
-        {
-            Log.StopNotClean(_logger, _name, e);
-            await instance.KillAsync(ct);
-        }
-        await DiscardInstanceAsync(kill: false);
+        await _run!.StopAsync(_options.GracefulStopTimeout, reason, ct);
+        await DiscardRunAsync(kill: false);
         Set(VmPhase.Stopped, reason);
     }
 
     private async Task OnExitedAsync(DesiredVm desired, CancellationToken ct)
     {
-        var exit = await _instance!.Exited;
-        var ranFor = Now - (_record?.StartedAt ?? Now);
-        await DiscardInstanceAsync(kill: false);
-        var restart = desired.Spec.Restart switch
-        {
-            RestartPolicy.Always => true,
-            RestartPolicy.OnFailure => !exit.GuestShutdown,
-            _ => false,
-        };
+        var exit = await _run!.Exited;
+        var ranFor = Now - _run!.Record.StartedAt;
+        await DiscardRunAsync(kill: false);
         var what = exit.GuestShutdown ? $"guest powered off ({exit.ShutdownReason ?? "shutdown"})" : "QEMU exited unexpectedly";
         var tail = SerialLogWatcher.LastLines(_paths.SerialLog, ConsoleTailLines);
         lock (_gate) { _lastError = what; _consoleTail = tail; }
         Log.Exited(_logger, _name, what);
-        if (!restart || !desired.Running)
+        if (_restartTracker.Exited(desired.Spec.Restart, exit, desired.Running, ranFor) is not { } delay)
         {
-            _heldStopped = desired.Running;
             Set(VmPhase.Stopped, what);
             return;
         }
-        if (_options.RestartBackoff.ShouldReset(ranFor)) _failuresInRow = 0;
-        _failuresInRow++;
         lock (_gate) { _restarts++; _backoffCause = RestartCause.Exited; }
-        var delay = _options.RestartBackoff.DelayFor(_failuresInRow, _random);
-        _backoffUntil = Now + delay;
         Set(VmPhase.Backoff, $"{what}; restart in {delay.TotalSeconds:0.#}s");
     }
 
-    private async Task DiscardInstanceAsync(bool kill)
+    private async Task DiscardRunAsync(bool kill)
     {
-        if (_monitor is { } monitor) await monitor.DisposeAsync();
-        _monitor = null;
-        var instance = _instance;
-        if (instance is not null)
-        {
-            if (kill) { try { await instance.KillAsync(CancellationToken.None); } catch (QemuException) { } }
-            await instance.DisposeAsync();
-        }
-        else if (kill && _record is { } record)
-        {
-            _driver.Kill(record);
-        }
-        lock (_gate) { _instance = null; _record = null; _health = HealthState.Unknown; _healthDetail = null; _healthRestartDue = false; }
+        await _health.StopAsync();
+        if (_run is { } run) await run.EndAsync(kill);
+        lock (_gate) _run = null;
         TryDelete(_paths.RuntimeRecordPath);
     }
 
@@ -475,16 +364,14 @@ public sealed partial class VmSupervisor : IAsyncDisposable
 
     private DateTimeOffset Now => _options.Time.GetUtcNow();
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
     /// <summary>Ends the loop without touching the QEMU: it keeps running for the next agent to adopt.</summary>
     public async ValueTask DisposeAsync()
     {
         await _cts.CancelAsync();
         try { await _loop; }
         catch (OperationCanceledException) { }
-        if (_monitor is { } monitor) await monitor.DisposeAsync();
-        if (_instance is { } instance) await instance.DisposeAsync();
+        await _health.DisposeAsync();
+        if (_run is { } run) await run.EndAsync(kill: false);
         _cts.Dispose();
     }
 }

@@ -59,8 +59,11 @@ internal sealed class FakeVmDriver(AgentOptions options) : IVmDriver
         return Task.FromResult<(IVmHandle, RuntimeRecord)>((vm, record));
     }
 
+    /// <summary>When set, answers online resizes (a new record, null for "more than the size changed", or a throw); else null.</summary>
+    public Func<RuntimeRecord, VmLaunchPlan, RuntimeRecord?>? OnlineResize { get; set; }
+
     public Task<RuntimeRecord?> TryResizeOnlineAsync(IVmHandle handle, RuntimeRecord record, VmLaunchPlan plan, CancellationToken ct) =>
-        Task.FromResult<RuntimeRecord?>(null);
+        Task.FromResult(OnlineResize?.Invoke(record, plan));
 
     public bool IsAlive(RuntimeRecord record)
     {
