@@ -13,14 +13,14 @@ public sealed class DaemonExecutableTests
         Assert.Equal(index, DaemonExecutable.FindCommand(args));
 
     [Theory]
-    [InlineData(new string[0])]
-    [InlineData(new[] { "vm", "list" })]
-    [InlineData(new[] { "up", "server" })]                 // a file named "server" is not the command
-    [InlineData(new[] { "--home", "server", "vm", "list" })] // nor is a home named "server"
-    [InlineData(new[] { "-o", "json", "server" })]          // only --home may come first; the parser reports the rest
-    [InlineData(new[] { "--home" })]
-    public void FindCommand_AnythingElse_IsNotTheDaemons(string[] args) =>
-        Assert.Equal(-1, DaemonExecutable.FindCommand(args));
+    [InlineData("")]
+    [InlineData("vm list")]
+    [InlineData("up server")]                 // a file named "server" is not the command
+    [InlineData("--home server vm list")]     // nor is a home named "server"
+    [InlineData("-o json server")]            // only --home may come first; the parser reports the rest
+    [InlineData("--home")]
+    public void FindCommand_AnythingElse_IsNotTheDaemons(string commandLine) =>
+        Assert.Equal(-1, DaemonExecutable.FindCommand(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
 
     [Fact]
     public void Locate_WithoutTheDaemonBesideTheClient_SaysWhatIsMissing()
