@@ -6,6 +6,9 @@ namespace Hangar.Client;
 /// </summary>
 public static class HomeDirectory
 {
+    /// <summary>What <c>--home</c> means, in the help of both <c>hangar</c> and <c>hangard</c>.</summary>
+    public const string OptionDescription = "Where all state lives (default: $HANGAR_HOME, else /var/lib/hangar as root, else ~/.local/share/hangar).";
+
     /// <summary>The home named by a <c>--home</c> flag, else by <c>$HANGAR_HOME</c>, else <see cref="Default"/>; always absolute.</summary>
     public static string Resolve(string? flag)
     {

@@ -8,7 +8,7 @@ public static class DaemonGlobals
 {
     public static readonly Option<string?> Home = new("--home")
     {
-        Description = "Where all state lives (default: $HANGAR_HOME, else /var/lib/hangar as root, else ~/.local/share/hangar).",
+        Description = HomeDirectory.OptionDescription,
         Recursive = true,
     };
 
