@@ -147,7 +147,7 @@ try
         ["idle, after warm-up and teardown", Mb(rssIdle), Mb(rssIdleGc)],
         [$"{memoryAt} VMs running", Mb(rssLoaded), Mb(rssLoadedGc)],
     ]);
-    Console.WriteLine("   target: RSS < 150 MB");
+    Console.WriteLine("   target: RSS ≤ 100 MB with 50 VMs (issue 7)");
 
     Console.WriteLine();
     Console.WriteLine("Anchors (docs: /work/shared/design/MEASURED-FACTS.md, same kind of machine, median of 5):");

@@ -42,7 +42,12 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
     public static async Task<ControlPlaneServer> StartAsync(ControlPlaneOptions options, Action<ILoggingBuilder>? logging, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The empty builder: Kestrel and routing only. The slim one would also read appsettings.json from the current
+        // directory (with a file watcher thread), ASPNETCORE_* variables and the command line, none of which configure
+        // Hangar, and load their assemblies (bench/README.md, "What the server's memory holds").
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls(options.Listen);
         // Every body the API reads is bounded: a fleet file is capped (SpecLimits.MaxFileBytes), and its request too,
         // before a byte of it is buffered. A larger one is answered 413 by ErrorMapping.
