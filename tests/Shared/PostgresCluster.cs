@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Hangar.Processes;
 using Npgsql;
 
-namespace Hangar.Tests.Shared;
+namespace Hangar.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL server (Debian's <c>postgresql</c> package) for one test run: <c>initdb</c> into a temp

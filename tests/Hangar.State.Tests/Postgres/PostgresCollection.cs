@@ -1,4 +1,4 @@
-using Hangar.Tests.Shared;
+using Hangar.Testing;
 
 namespace Hangar.State.Tests.Postgres;
 

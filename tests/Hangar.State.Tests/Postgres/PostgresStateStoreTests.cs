@@ -1,5 +1,5 @@
 using Hangar.State.Postgres;
-using Hangar.Tests.Shared;
+using Hangar.Testing;
 using Npgsql;
 
 namespace Hangar.State.Tests.Postgres;

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hangar.Integration.Support;
+using Hangar.Testing;
+using Npgsql;
+
+namespace Hangar.Integration.Cli;
+
+/// <summary>
+/// <c>hangar server --store postgres:…</c> against a real PostgreSQL (started by <see cref="PostgresCluster"/>): the
+/// fleet applied through the client lands in the database, outlives the server's home, and the connection string's
+/// password is never printed. A fleet without VMs, so no guest boots.
+/// </summary>
+public sealed class PostgresStoreTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
+{
+    [Fact]
+    public async Task Server_PostgresStore_KeepsGenerationsInTheDatabaseAcrossHomesAndMasksThePassword()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        // The cluster trusts its socket, so the password is never checked: it is there to be masked.
+        var store = $"postgres:{connectionString};Password=hunter2";
+        await using var first = new HangarHome();
+        await using var second = new HangarHome();
+
+        var firstLog = await RunServerAsync(first, store, async () =>
+        {
+            await first.OkAsync("up", first.WriteFleet("vms: {}\n"));
+            Assert.Equal([1L], await GenerationNumbersAsync(first));
+        });
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM generations WHERE number = 1 AND status = 'active'", connection);
+            Assert.Equal(1L, await cmd.ExecuteScalarAsync());
+        }
+        Assert.False(File.Exists(Path.Combine(first.Path, "control-plane", "state.db")), "the state went to PostgreSQL, not the home");
+
+        // Another home, the same database: the generation is there.
+        await RunServerAsync(second, store, async () =>
+        {
+            Assert.Equal([1L], await GenerationNumbersAsync(second));
+        });
+
+        Assert.Contains("state in postgres:", firstLog);
+        Assert.Contains("Password=***", firstLog);
+        Assert.DoesNotContain("hunter2", firstLog);
+    }
+
+    private static async Task<long[]> GenerationNumbersAsync(HangarHome home)
+    {
+        var generations = await home.OkAsync("generations", "--output", "json");
+        return JsonDocument.Parse(generations.Stdout).RootElement.EnumerateArray().Select(g => g.GetProperty("number").GetInt64()).ToArray();
+    }
+
+    /// <summary>Runs <c>hangar server --store STORE</c> in the foreground until <c>hangar down</c> stops it; returns all it printed.</summary>
+    private static async Task<string> RunServerAsync(HangarHome home, string store, Func<Task> whileRunning)
+    {
+        var (fileName, prefix) = HangarCommand.Client;
+        var psi = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in prefix) psi.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--home", home.Path, "server", "--no-agent", "--store", store }) psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(home.ServerPid ?? (process.HasExited ? -1 : null)), p => p is not null, TimeSpan.FromSeconds(60), "daemon.json");
+            Assert.False(process.HasExited, $"the server exited: {await stdout}\n{await stderr}");
+            await whileRunning();
+            await home.OkAsync("down");
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+        }
+        var output = await stdout + await stderr;
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}");
+        return output;
+    }
+}
