@@ -31,6 +31,8 @@ public sealed class PostgresCluster : IAsyncLifetime
     {
         var clock = Stopwatch.StartNew();
         _bin = FindBinaries();
+        await StopAbandonedAsync();
+        await File.WriteAllTextAsync(Path.Combine(_directory, OwnerFile), Environment.ProcessId.ToString());
         if (RunsAsRoot)
         {
             // initdb refuses root; the postgres user (created by the package) owns the cluster's directory.
@@ -52,6 +54,32 @@ public sealed class PostgresCluster : IAsyncLifetime
         finally
         {
             Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private const string OwnerFile = "owner.pid";
+
+    /// <summary>
+    /// A test host that was killed (a timeout, Ctrl-C) never disposes its cluster: the next run stops and deletes
+    /// every cluster whose owning process is gone, so servers do not pile up on a developer's machine.
+    /// </summary>
+    private async Task StopAbandonedAsync()
+    {
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), "hangar-pg-*"))
+        {
+            var owner = Path.Combine(directory, OwnerFile);
+            if (directory == _directory || !File.Exists(owner) || !int.TryParse(File.ReadAllText(owner), out var pid) || Directory.Exists($"/proc/{pid}"))
+                continue;
+            try
+            {
+                if (File.Exists(Path.Combine(directory, "data", "postmaster.pid")))
+                    await RunAsync(Path.Combine(_bin, "pg_ctl"), ["stop", "-m", "immediate", "-w", "-D", Path.Combine(directory, "data")], asServer: true);
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                // Another run's leftover in a state we do not understand: leave it, it is not this run's.
+            }
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class PostgresStoreTests(PostgresCluster cluster) : IClassFixture<
         var firstLog = await RunServerAsync(first, store, async () =>
         {
             await first.OkAsync("up", first.WriteFleet("vms: {}\n"));
-            Assert.Equal([1L], await GenerationNumbersAsync(first));
+            Assert.Equal(new long[] { 1 }, await GenerationNumbersAsync(first));
         });
         await using (var connection = new NpgsqlConnection(connectionString))
         {
@@ -38,7 +38,7 @@ public sealed class PostgresStoreTests(PostgresCluster cluster) : IClassFixture<
         // Another home, the same database: the generation is there.
         await RunServerAsync(second, store, async () =>
         {
-            Assert.Equal([1L], await GenerationNumbersAsync(second));
+            Assert.Equal(new long[] { 1 }, await GenerationNumbersAsync(second));
         });
 
         Assert.Contains("state in postgres:", firstLog);
@@ -65,7 +65,7 @@ public sealed class PostgresStoreTests(PostgresCluster cluster) : IClassFixture<
         try
         {
             await Eventually.WaitAsync(() => Task.FromResult(home.ServerPid ?? (process.HasExited ? -1 : null)), p => p is not null, TimeSpan.FromSeconds(60), "daemon.json");
-            Assert.False(process.HasExited, $"the server exited: {await stdout}\n{await stderr}");
+            if (process.HasExited) Assert.Fail($"The server exited: {await stdout}\n{await stderr}");
             await whileRunning();
             await home.OkAsync("down");
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
