@@ -46,6 +46,21 @@ public sealed class PostgresStoreTests(PostgresCluster cluster) : IClassFixture<
         Assert.DoesNotContain("hunter2", firstLog);
     }
 
+    [Theory]
+    [InlineData("mysql:Server=db;Password=hunter2", "error: Store 'mysql:…' is not valid; use sqlite:PATH or postgres:CONNSTRING")]
+    [InlineData("postgres:Host=/nonexistent-hangar-pg;Database=x;Password=hunter2;Timeout=3", "error: Could not open the state database postgres:Host=/nonexistent-hangar-pg;Database=x;Password=***;Timeout=3. Failed to connect to /nonexistent-hangar-pg/")]
+    public async Task Server_BadOrUnreachableStore_IsOneLineWithoutThePassword(string store, string start)
+    {
+        await using var home = new HangarHome();
+
+        var server = await home.RunAsync("server", "--no-agent", "--store", store);
+
+        Assert.Equal(1, server.ExitCode);
+        Assert.StartsWith(start, server.Stderr);
+        Assert.Equal(1, server.Stderr.TrimEnd().Split('\n').Length);
+        Assert.DoesNotContain("hunter2", server.Stdout + server.Stderr);
+    }
+
     private static async Task<long[]> GenerationNumbersAsync(HangarHome home)
     {
         var generations = await home.OkAsync("generations", "--output", "json");
