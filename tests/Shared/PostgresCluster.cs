@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Hangar.Processes;
 using Npgsql;
@@ -24,12 +23,8 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
-    /// <summary>How long initdb and pg_ctl start took, for the test log.</summary>
-    public TimeSpan StartTime { get; private set; }
-
     public async Task InitializeAsync()
     {
-        var clock = Stopwatch.StartNew();
         _bin = FindBinaries();
         await StopAbandonedAsync();
         await File.WriteAllTextAsync(Path.Combine(_directory, OwnerFile), Environment.ProcessId.ToString());
@@ -42,7 +37,6 @@ public sealed class PostgresCluster : IAsyncLifetime
         await RunAsync(Path.Combine(_bin, "initdb"), ["-D", DataDirectory, "-U", Superuser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], asServer: true);
         await RunAsync(Path.Combine(_bin, "pg_ctl"), ["start", "-w", "-t", "60", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-o",
             $"-c listen_addresses='' -c unix_socket_directories='{_directory}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"], asServer: true);
-        StartTime = clock.Elapsed;
     }
 
     public async Task DisposeAsync()
