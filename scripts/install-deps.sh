@@ -10,8 +10,10 @@
 #   bc                           scripts/test.sh adds up the counts of passed and failed tests
 #   clang, zlib1g-dev            link the `hangar` client compiled ahead of time (dotnet publish, PublishAot)
 #   libvirt-clients              virsh: bench/ measures the client against `virsh -c test:///default list`
+#   postgresql                   initdb and pg_ctl (/usr/lib/postgresql/*/bin): the state-store contract tests and
+#                                scripts/postgres-dev.sh start a throwaway server on a unix socket in a temp dir
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -4,7 +4,6 @@ using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Agent;
 using Hangar.Spec;
 using Hangar.State;
-using Hangar.State.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,7 +15,8 @@ using Microsoft.Extensions.Logging;
 namespace Hangar.ControlPlane;
 
 /// <summary>
-/// A running control plane: the REST API on <c>/api/v1</c>, the agent endpoint on <c>/agent/ws</c>, state in SQLite.
+/// A running control plane: the REST API on <c>/api/v1</c>, the agent endpoint on <c>/agent/ws</c>, state in SQLite or
+/// PostgreSQL (<see cref="ControlPlaneOptions.Store"/>).
 /// </summary>
 public sealed class ControlPlaneServer : IAsyncDisposable
 {
@@ -54,7 +54,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = SpecLimits.MaxRequestBodyBytes);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
-        var store = await SqliteStateStore.OpenAsync(options.StatePath, ct);
+        var store = await StateStores.OpenAsync(options.Store, ct);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton<FleetService>();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hangar.Agent;
+using Hangar.State;
 
 namespace Hangar.Server;
 
@@ -30,6 +31,13 @@ public static class DaemonGlobals
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return Error;
+        }
+        catch (StateStoreException e)
+        {
+            // "Could not open the state database postgres:Host=…" and why (the server's or the driver's own words).
+            var why = e.InnerException is { } inner ? " " + inner.Message.ReplaceLineEndings(" ") : "";
+            await Console.Error.WriteLineAsync($"error: {e.Message}{why}");
             return Error;
         }
     }

@@ -2,18 +2,21 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Hangar.Agent;
 using Hangar.ControlPlane;
+using Hangar.State;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Server;
 
 /// <summary>
-/// <c>hangar server</c>: the control plane (SQLite in the home) and, unless told otherwise, a local agent, in one
-/// process. The agent still talks to the control plane over the WebSocket protocol on loopback, as a remote one would.
+/// <c>hangar server</c>: the control plane (state in SQLite in the home, or where <c>--store</c> says) and, unless told
+/// otherwise, a local agent, in one process. The agent still talks to the control plane over the WebSocket protocol on
+/// loopback, as a remote one would.
 /// VMs outlive this process; the next server adopts them.
 /// </summary>
 public static class EmbeddedServer
 {
-    public static async Task<int> RunAsync(string home, string listen, bool withAgent, AcceleratorSetting accel, bool detached, CancellationToken ct)
+    /// <param name="store">Where the state lives; null for the SQLite file in the home.</param>
+    public static async Task<int> RunAsync(string home, string listen, StateStoreLocation? store, bool withAgent, AcceleratorSetting accel, bool detached, CancellationToken ct)
     {
         var homeWarning = PrivateFiles.CreateHome(home, HomeDirectory.IsDefault(home));
         FileStream serverLock;
@@ -47,6 +50,7 @@ public static class EmbeddedServer
 
         var options = new ControlPlaneOptions(listen, Path.Combine(home, "control-plane", "state.db"),
             ApiToken: NewToken(), AgentToken: ReadOrCreateSecret(Path.Combine(home, "control-plane", "agent-token")));
+        if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);
         AgentHost? agent = null;
         if (withAgent)
@@ -55,7 +59,8 @@ public static class EmbeddedServer
             agent.Start(server.AgentUrl, options.AgentToken);
         }
         PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId).ToJson());
-        log.LogInformation("Hangar server for {Home} listening on {Url} (pid {Pid})", home, server.Url, Environment.ProcessId);
+        // The store's ToString masks a password: a connection string is never logged whole.
+        log.LogInformation("Hangar server for {Home} listening on {Url} (pid {Pid}), state in {Store}", home, server.Url, Environment.ProcessId, options.Store.ToString());
         try
         {
             using var both = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, server.ShutdownRequested);

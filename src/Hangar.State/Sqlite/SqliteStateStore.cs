@@ -89,10 +89,7 @@ public sealed class SqliteStateStore : IStateStore
             previous.Parameters.AddWithValue("$n", current);
             await previous.ExecuteNonQueryAsync(ct);
         }
-        var gate = generation.ConfirmDeadline is not null;
-        var record = new GenerationRecord(current + 1, DateTimeOffset.UtcNow, generation.SpecJson, generation.Message, generation.Source,
-            gate ? GenerationStatus.RollingOut : GenerationStatus.Active, null, generation.RollbackOf, generation.ChangedVms,
-            Confirmed: !gate, generation.AutoRollback, generation.ConfirmDeadline, generation.Author);
+        var record = StoredGeneration.New(current + 1, generation);
         await using var insert = Command("""
             INSERT INTO generations (number, created_at, spec_json, message, source, status, reason, rollback_of, changed_vms, confirmed, auto_rollback, confirm_deadline, author)
             VALUES ($n, $at, $spec, $msg, $src, $status, NULL, $rb, $changed, $confirmed, $auto, $deadline, $author)
@@ -198,7 +195,14 @@ public sealed class SqliteStateStore : IStateStore
         return true;
     }, ct);
 
-    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long afterId, int limit, CancellationToken ct) => Locked(async () =>
+    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long afterId, int limit, CancellationToken ct)
+    {
+        // SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it. Neither is what a caller means.
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return ListEventsLockedAsync(afterId, limit, ct);
+    }
+
+    private Task<IReadOnlyList<EventRecord>> ListEventsLockedAsync(long afterId, int limit, CancellationToken ct) => Locked(async () =>
     {
         await using var cmd = Command("SELECT id, at, kind, vm, message FROM events WHERE id > $after ORDER BY id LIMIT $limit");
         cmd.Parameters.AddWithValue("$after", afterId);

@@ -1,29 +1,36 @@
-using Hangar.State;
 using Hangar.State.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace Hangar.State.Tests.Sqlite;
 
-public sealed class SqliteStateStoreTests : IAsyncLifetime
+/// <summary>The <see cref="StateStoreContract"/> on SQLite, and what only a file has: its modes.</summary>
+public sealed class SqliteStateStoreTests : StateStoreContract
 {
     private readonly string _path = Path.Combine(Directory.CreateTempSubdirectory("hss-").FullName, "state.db");
-    private SqliteStateStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await SqliteStateStore.OpenAsync(_path, CancellationToken.None);
+    protected override async Task<IStateStore> OpenAsync() => await SqliteStateStore.OpenAsync(_path, None);
 
-    public async Task DisposeAsync()
+    protected override async Task SetSchemaVersionAsync(int version)
     {
-        await _store.DisposeAsync();
-        Directory.Delete(Path.GetDirectoryName(_path)!, recursive: true);
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"PRAGMA user_version = {version}";
+        await cmd.ExecuteNonQueryAsync();
     }
 
-    private static NewGeneration Gen(string spec, DateTimeOffset? deadline = null) => new(spec, null, "test", "[]", null, true, deadline);
+    protected override Task DeleteAsync()
+    {
+        Directory.Delete(Path.GetDirectoryName(_path)!, recursive: true);
+        return Task.CompletedTask;
+    }
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     [Fact]
     public async Task OpenAsync_NewDatabase_ItAndItsWalFilesAreOwnerOnly()
     {
-        await _store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, CancellationToken.None);
+        await Store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, None);
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_path));
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_path + "-wal"));
@@ -35,7 +42,7 @@ public sealed class SqliteStateStoreTests : IAsyncLifetime
     {
         var path = Path.Combine(Path.GetDirectoryName(_path)!, "control-plane", "state.db");
 
-        await using (await SqliteStateStore.OpenAsync(path, CancellationToken.None))
+        await using (await SqliteStateStore.OpenAsync(path, None))
         {
             Assert.Equal(OwnerOnly | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
         }
@@ -44,51 +51,13 @@ public sealed class SqliteStateStoreTests : IAsyncLifetime
     [Fact]
     public async Task OpenAsync_DatabaseOpenToOthers_IsMadePrivateAndKeepsItsData()
     {
-        await _store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, CancellationToken.None);
-        await _store.DisposeAsync();
+        await Store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, None);
+        await Store.DisposeAsync();
         File.SetUnixFileMode(_path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-        _store = await SqliteStateStore.OpenAsync(_path, CancellationToken.None);
+        Store = await SqliteStateStore.OpenAsync(_path, None);
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_path));
-        Assert.Equal("{1}", (await _store.GetCurrentGenerationAsync(CancellationToken.None))!.SpecJson);
-    }
-
-    [Fact]
-    public async Task Commit_MarksPreviousAndAppends()
-    {
-        await _store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, CancellationToken.None);
-        var second = await _store.CommitGenerationAsync(Gen("{2}", DateTimeOffset.UtcNow.AddMinutes(1)), 1, GenerationStatus.Superseded, null, CancellationToken.None);
-        Assert.Equal(2, second.Number);
-        Assert.Equal(GenerationStatus.RollingOut, second.Status);
-        Assert.False(second.Confirmed);
-        var all = await _store.ListGenerationsAsync(CancellationToken.None);
-        Assert.Equal([GenerationStatus.Superseded, GenerationStatus.RollingOut], all.Select(g => g.Status).ToArray());
-    }
-
-    [Fact]
-    public async Task Commit_WrongExpectedGeneration_ThrowsAndWritesNothing()
-    {
-        await _store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<GenerationConflictException>(() =>
-            _store.CommitGenerationAsync(Gen("{2}"), 0, GenerationStatus.Superseded, null, CancellationToken.None));
-        Assert.Equal(1, error.Actual);
-        Assert.Single(await _store.ListGenerationsAsync(CancellationToken.None));
-        Assert.Equal(GenerationStatus.Active, (await _store.GetCurrentGenerationAsync(CancellationToken.None))!.Status);
-    }
-
-    [Fact]
-    public async Task Reopen_KeepsGenerationsEventsAndOperatorState()
-    {
-        await _store.CommitGenerationAsync(Gen("{1}"), 0, GenerationStatus.Superseded, null, CancellationToken.None);
-        await _store.SetVmAdminAsync(new VmAdminRecord("web", false, 3), CancellationToken.None);
-        await _store.AppendEventAsync(new EventRecord(0, DateTimeOffset.UtcNow, "k", "web", "m"), CancellationToken.None);
-        await _store.SetGenerationStatusAsync(1, GenerationStatus.Failed, "why", confirmed: false, CancellationToken.None);
-        await _store.DisposeAsync();
-        _store = await SqliteStateStore.OpenAsync(_path, CancellationToken.None);
-        var generation = (await _store.GetCurrentGenerationAsync(CancellationToken.None))!;
-        Assert.Equal(("{1}", GenerationStatus.Failed, "why"), (generation.SpecJson, generation.Status, generation.Reason));
-        Assert.Equal(new VmAdminRecord("web", false, 3), (await _store.GetVmAdminAsync(CancellationToken.None))["web"]);
-        Assert.Single(await _store.ListEventsAsync(0, 10, CancellationToken.None));
+        Assert.Equal("{1}", (await Store.GetCurrentGenerationAsync(None))!.SpecJson);
     }
 }

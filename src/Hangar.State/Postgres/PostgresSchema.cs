@@ -1,0 +1,89 @@
+using Npgsql;
+
+namespace Hangar.State.Postgres;
+
+/// <summary>
+/// Schema migrations, applied in order; the one-row table <c>schema_version</c> records how far a database is. The
+/// tables go into the connection's search path (a dedicated database, or <c>Search Path=…</c> for a schema of its own).
+/// </summary>
+/// <remarks>
+/// Columns mirror <see cref="Sqlite.SqliteSchema"/> after all its migrations, in PostgreSQL's own types: booleans are
+/// <c>boolean</c>, instants are <c>timestamptz</c> (written at millisecond precision, as SQLite keeps them), the spec
+/// stays <c>text</c> (the store never interprets it, and <c>jsonb</c> would reorder its keys). A new migration is
+/// appended here and in SQLite's list alike; the contract suite runs against both.
+/// </remarks>
+internal static class PostgresSchema
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE generations (
+            number           bigint      PRIMARY KEY CHECK (number > 0),
+            created_at       timestamptz NOT NULL,
+            spec_json        text        NOT NULL,
+            message          text,
+            source           text        NOT NULL,
+            status           text        NOT NULL CHECK (status IN ('rolling-out', 'active', 'superseded', 'failed', 'rolled-back')),
+            reason           text,
+            rollback_of      bigint,
+            changed_vms      text        NOT NULL,
+            confirmed        boolean     NOT NULL,
+            auto_rollback    boolean     NOT NULL,
+            confirm_deadline timestamptz,
+            author           text,
+            image_digests    text
+        );
+        CREATE TABLE vm_admin (
+            name          text    PRIMARY KEY,
+            running       boolean,
+            restart_nonce bigint  NOT NULL
+        );
+        CREATE TABLE fleet_admin (
+            id            integer PRIMARY KEY CHECK (id = 1),
+            active        boolean NOT NULL,
+            purge_removed boolean NOT NULL
+        );
+        CREATE TABLE events (
+            id      bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at      timestamptz NOT NULL,
+            kind    text        NOT NULL,
+            vm      text,
+            message text        NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>The newest schema version this code knows.</summary>
+    public static int Version => Migrations.Length;
+
+    /// <summary>
+    /// Key of the transaction-scoped advisory lock that serializes migrations: two control-plane replicas starting
+    /// at once on an empty database must not both create the tables. ("Hangar" in ASCII; other advisory locks of
+    /// Hangar's must use other keys.)
+    /// </summary>
+    private const long MigrationLockKey = 0x48616e676172;
+
+    /// <summary>Brings the database to <see cref="Version"/> in one transaction: all migrations or none.</summary>
+    /// <exception cref="StateStoreException">The database is newer than this code.</exception>
+    public static async Task MigrateAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", ct);
+        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)", ct);
+        await using var read = new NpgsqlCommand("SELECT version FROM schema_version", connection);
+        var version = await read.ExecuteScalarAsync(ct) is int v ? v : (int?)null;
+        if (version is null) await ExecuteAsync(connection, "INSERT INTO schema_version (version) VALUES (0)", ct);
+        var current = version ?? 0;
+        if (current > Migrations.Length)
+            throw new StateStoreException($"The state database has schema version {current}, newer than this Hangar knows ({Migrations.Length}); upgrade Hangar.");
+        for (var i = current; i < Migrations.Length; i++)
+            await ExecuteAsync(connection, Migrations[i] + $"; UPDATE schema_version SET version = {i + 1};", ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

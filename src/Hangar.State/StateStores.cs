@@ -1,0 +1,16 @@
+using Hangar.State.Postgres;
+using Hangar.State.Sqlite;
+
+namespace Hangar.State;
+
+/// <summary>Opens the <see cref="IStateStore"/> a <see cref="StateStoreLocation"/> names.</summary>
+public static class StateStores
+{
+    /// <exception cref="StateStoreException">The database cannot be reached, or is newer than this Hangar.</exception>
+    public static async Task<IStateStore> OpenAsync(StateStoreLocation location, CancellationToken ct) => location.Engine switch
+    {
+        StateStoreEngine.Sqlite => await SqliteStateStore.OpenAsync(location.Target, ct),
+        StateStoreEngine.Postgres => await PostgresStateStore.OpenAsync(location, ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(location), location.Engine, null),
+    };
+}
