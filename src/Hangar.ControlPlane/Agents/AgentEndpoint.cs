@@ -36,7 +36,17 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ControlPlaneOpti
         var streams = new StreamMultiplexer(channel);
         try
         {
-            var first = await channel.ReceiveAsync(ct);
+            AgentMessage? first;
+            try
+            {
+                first = await channel.ReceiveAsync(ct);
+            }
+            catch (AgentProtocolException e)
+            {
+                // Say why before closing (an agent of another protocol version learns it is refused, not just cut off).
+                await channel.SendAsync(new ErrorMessage(e.MessageId, e.Code, e.Message), ct);
+                throw;
+            }
             if (first is not HelloMessage hello)
             {
                 await channel.SendAsync(new ErrorMessage(first?.Id, "bad_handshake", "The first frame must be 'hello'."), ct);

@@ -45,10 +45,11 @@ public sealed class Cluster : IAsyncDisposable
                 "every agent to connect");
             return cluster;
         }
-        catch
+        catch (Exception e)
         {
+            var logs = cluster.Logs();
             await cluster.DisposeAsync();
-            throw;
+            throw new InvalidOperationException($"The cluster did not start: {e.Message}\n{logs}", e);
         }
     }
 
