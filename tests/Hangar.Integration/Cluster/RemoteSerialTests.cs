@@ -35,13 +35,18 @@ public sealed class RemoteSerialTests(ITestOutputHelper output)
         Assert.Single(cluster.Agents[1].Home.QemuPids());
         Assert.Empty(cluster.Server.QemuPids());
 
-        // hangar logs: each VM's own boot lines (its kernel command line names it), from its own agent.
+        // hangar logs: each VM's own boot lines, from its own agent. The boot does not print the VM's name, so each
+        // guest first prints its host name (its VM's name) on its console, which lands in its serial log.
+        using (var client = await HangarConnection.ConnectAsync(cluster.Server.Path, CancellationToken.None))
+            foreach (var vm in new[] { onA1, onA2 })
+                await GuestShell.RunAsync(client, vm, "echo log-of-$(hostname)", $"log-of-{vm}");
         foreach (var (vm, other) in new[] { (onA1, onA2), (onA2, onA1) })
         {
             var log = (await cluster.Server.OkAsync("logs", vm)).Stdout;
+            Assert.Contains("udhcpc: started", log);
             Assert.Contains("hangar-tiny: ready", log);
-            Assert.Contains($"hangar.name={vm}", log);
-            Assert.DoesNotContain($"hangar.name={other}", log);
+            Assert.Contains($"log-of-{vm}", log);
+            Assert.DoesNotContain($"log-of-{other}", log);
         }
 
         // hangar logs --follow gets lines the guest prints later (a command typed on its console).

@@ -1,6 +1,7 @@
 using System.Text;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Agent.Streams;
+using Hangar.Testing;
 
 namespace Hangar.Protocol.Tests.Agent.Streams;
 

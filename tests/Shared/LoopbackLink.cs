@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Agent.Streams;
 
-namespace Hangar.Protocol.Tests.Agent.Streams;
+namespace Hangar.Testing;
 
 /// <summary>
 /// An agent connection on a real loopback TCP socket with real WebSocket framing on both ends: a control-plane side
