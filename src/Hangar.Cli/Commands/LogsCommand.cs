@@ -29,7 +29,7 @@ public static class LogsCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
             }
-            catch (HttpIOException e)
+            catch (IOException e)
             {
                 // The server aborts a log it cannot finish (the VM's agent disconnected); the body cannot say so itself.
                 await Console.Error.WriteLineAsync($"error: The log of VM {context.Get(name)} was cut off: the server lost the VM's agent or stopped ({e.Message}).");

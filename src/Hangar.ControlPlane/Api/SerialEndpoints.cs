@@ -105,21 +105,34 @@ internal static class SerialEndpoints
         }, CancellationToken.None);
         try
         {
-            await Task.WhenAny(fromVm, toVm);
+            var first = await Task.WhenAny(fromVm, toVm);
+            // The close frame carries the reason to the client. It goes out before the client's receive is cancelled:
+            // cancelling a WebSocket's pending receive aborts the socket, and the reason with it.
+            if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                var (status, reason) = CloseFor(first == toVm ? null : stream.Closure);
+                try { await ws.CloseOutputAsync(status, reason, ct); }
+                catch (WebSocketException) { }
+            }
+            if (first == fromVm)
+            {
+                // The client answers the close; give it a moment before cutting the receive.
+                try { await toVm.WaitAsync(CloseGrace, ct); }
+                catch (TimeoutException) { }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or StreamClosedException)
+        {
         }
         finally
         {
             await cts.CancelAsync();
             try { await Task.WhenAll(fromVm, toVm); }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException or StreamClosedException) { }
-            if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                var (status, reason) = CloseFor(stream.Closure);
-                try { await ws.CloseOutputAsync(status, reason, CancellationToken.None); }
-                catch (WebSocketException) { }
-            }
         }
     }
+
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>The WebSocket close for a stream's end: normal when the session simply ended, 1001 when the agent went
     /// away, 1011 otherwise; the reason is the stream's message, cut to the 123 bytes a close frame holds.</summary>
