@@ -24,6 +24,8 @@ internal sealed class LoopbackLink : IAsyncDisposable
     {
         _controlTcp = controlTcp;
         _agentTcp = agentTcp;
+        // As Kestrel and SocketsHttpHandler set on theirs: no Nagle delay on small frames.
+        _controlTcp.NoDelay = _agentTcp.NoDelay = true;
         ControlSocket = WebSocket.CreateFromStream(controlTcp.GetStream(), new WebSocketCreationOptions { IsServer = true });
         AgentSocket = WebSocket.CreateFromStream(agentTcp.GetStream(), new WebSocketCreationOptions { IsServer = false });
         ControlChannel = new AgentChannel(ControlSocket);
