@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Hangar.Integration.Support;
@@ -71,9 +72,32 @@ public sealed class RemoteSerialTests(ITestOutputHelper output)
                 trips.Add(trip.Elapsed.TotalMilliseconds);
             }
             await console.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+            await ReceiveUntilClosedAsync(console);
             trips.Sort();
-            output.WriteLine($"console round trip (echo command in the TCG guest shell): median {trips[trips.Count / 2]:F1} ms, max {trips[^1]:F1} ms over {trips.Count}");
+
+            // Baseline in the same run: the same commands on the VM's console socket itself, on its agent's host.
+            var direct = new List<double>();
+            using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(cluster.Agents[0].Home.RuntimeDirectory, onA1, "console.sock")));
+                await using var stream = new NetworkStream(socket);
+                for (var i = 1; i <= 10; i++)
+                {
+                    var trip = Stopwatch.StartNew();
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"echo dt-$(({i}*7))-x\n"));
+                    await ReadUntilAsync(stream, $"dt-{i * 7}-x");
+                    direct.Add(trip.Elapsed.TotalMilliseconds);
+                }
+            }
+            direct.Sort();
+            output.WriteLine($"console round trip (an echo command in the TCG guest shell), median/max of 10: through the relay " +
+                $"{trips[trips.Count / 2]:F1}/{trips[^1]:F1} ms; on the console socket directly {direct[direct.Count / 2]:F1}/{direct[^1]:F1} ms");
         }
+
+        // Events of VMs on both agents are the control plane's own: any CLI sees them.
+        var events = (await cluster.Server.OkAsync("events")).Stdout;
+        foreach (var vm in new[] { onA1, onA2 })
+            Assert.Matches($@"vm\.started\s+{vm}\s+Started \(pid \d+, tcg\)", events);
 
         // hangar console on the VM of the other agent runs a command; Ctrl-] detaches.
         var console2 = cluster.StartCli("console", onA2);
@@ -100,6 +124,27 @@ public sealed class RemoteSerialTests(ITestOutputHelper output)
         var refused = await cluster.Server.RunAsync("logs", onA2);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains($"VM {onA2} is on agent a2, which is not connected.", refused.Stderr);
+    }
+
+    private static async Task ReadUntilAsync(Stream stream, string text)
+    {
+        var seen = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var buffer = new byte[4096];
+        while (!seen.ToString().Contains(text, StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0) throw new InvalidOperationException($"The console socket closed before '{text}'.");
+            seen.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+    }
+
+    /// <summary>Reads what is left until the server's close, so the relay session has ended before the socket is used directly.</summary>
+    private static async Task ReceiveUntilClosedAsync(WebSocket console)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var buffer = new byte[4096];
+        while ((await console.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close) { }
     }
 
     private static async Task<string> ReceiveUntilAsync(WebSocket console, string text)
