@@ -26,13 +26,13 @@ public sealed partial class VmStreamServer(AgentOptions options, Reconciler reco
         var paths = VmPaths.For(options, vm.Name);
         return open.Kind switch
         {
-            StreamKind.Log => ServeLogAsync(stream, paths.SerialLog, open.Offset, open.Follow),
+            StreamKind.Log => ServeLogAsync(stream, vm.Name, paths.SerialLog, open.Offset, open.Follow),
             StreamKind.Console => ServeConsoleAsync(stream, vm, paths.Runtime.ConsoleSocket),
             _ => stream.CloseAsync(StreamCloseReason.Failed, $"This agent does not serve '{open.Kind}' streams."),
         };
     }
 
-    private static async Task ServeLogAsync(RelayStream stream, string path, long offset, bool follow)
+    private async Task ServeLogAsync(RelayStream stream, string vm, string path, long offset, bool follow)
     {
         var ct = stream.Closed;
         await stream.AcceptAsync(ct);
@@ -58,6 +58,12 @@ public sealed partial class VmStreamServer(AgentOptions options, Reconciler reco
                 if (!follow)
                 {
                     await stream.CloseAsync(StreamCloseReason.End, "End of the log.");
+                    return;
+                }
+                if (reconciler.Find(vm) is null)
+                {
+                    // Removed from this agent (or moved away): its log here ends; a new one starts wherever it runs next.
+                    await stream.CloseAsync(StreamCloseReason.End, $"VM {vm} left agent {options.Name}; its log here ends.");
                     return;
                 }
                 await Task.Delay(FollowInterval, ct);

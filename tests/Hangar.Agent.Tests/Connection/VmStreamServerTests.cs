@@ -88,6 +88,20 @@ public sealed class VmStreamServerTests : IAsyncLifetime
         Assert.Equal(0, _link.ControlPlane.Count);
     }
 
+    [Fact]
+    public async Task Log_Followed_EndsWhenTheVmLeavesTheAgent()
+    {
+        await File.WriteAllTextAsync(SerialLog("idle"), "stopped long ago\n");
+        var stream = await _link.ControlPlane.OpenAsync("idle", StreamKind.Log, 0, follow: true, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(Timeout);
+        Assert.Equal("stopped long ago\n", Encoding.UTF8.GetString((await stream.ReadAsync(timeout.Token))!));
+
+        _reconciler.Apply(new DesiredStateMessage(2, 2, [WireMapping.ToWire(new DesiredVm(TestVm(name: "web"), null, true, 0))], PurgeRemoved: false));
+
+        Assert.Null(await stream.ReadAsync(timeout.Token));
+        Assert.Equal((StreamCloseReason.End, "VM idle left agent test; its log here ends."), (stream.Closure!.Reason, stream.Closure.Message));
+    }
+
     [Theory]
     [InlineData("ghost")]
     [InlineData("../../../etc")]
