@@ -6,7 +6,7 @@ using Hangar.Integration.Support;
 using Hangar.Protocol.Agent;
 using Xunit.Abstractions;
 
-namespace Hangar.Integration.Cluster;
+namespace Hangar.Integration.MultiHost;
 
 /// <summary>
 /// Serial logs and consoles of VMs on two separate <c>hangar agent</c> processes (each with its own home and runtime
@@ -21,7 +21,7 @@ public sealed class RemoteSerialTests(ITestOutputHelper output)
     [Fact]
     public async Task LogsAndConsole_OfVmsOnTwoAgentProcesses_WorkFromTheCli_AndEndWhenTheAgentGoes()
     {
-        await using var cluster = await Support.Cluster.StartAsync("a1", "a2");
+        await using var cluster = await Cluster.StartAsync("a1", "a2");
         var names = cluster.NamesPlacedOnEachAgent(Enumerable.Range(1, 20).Select(i => $"vm{i}"));
         var (onA1, onA2) = (names[0], names[1]);
         await cluster.Server.OkAsync("up", cluster.Server.WriteFleet(
