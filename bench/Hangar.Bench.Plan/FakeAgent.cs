@@ -114,9 +114,9 @@ internal sealed class FakeAgent : IAsyncDisposable
             // The bench's fleets never stop a VM; a VM desired stopped would be reported stopped, as a real agent does.
             vms[i] = vm.Running
                 ? new ObservedVm(vm.Spec.Name, VmPhase.Running, null, HealthState.Healthy, "tcg", 100_000 + i, [],
-                    null, null, null, 0, _startedAt, desired.Generation, desired.Revision)
+                    null, 0, _startedAt, desired.Generation, desired.Revision)
                 : new ObservedVm(vm.Spec.Name, VmPhase.Stopped, null, HealthState.Unknown, null, null, [],
-                    null, null, null, 0, null, desired.Generation, desired.Revision);
+                    null, 0, null, desired.Generation, desired.Revision);
         }
         return new ObservedStateMessage(desired.Generation, desired.Revision, vms);
     }

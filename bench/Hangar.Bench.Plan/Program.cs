@@ -249,7 +249,7 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
         round.ApplyBodyBytes = JsonSerializer.SerializeToUtf8Bytes(changeRequest, HangarJson.Options).Length;
         round.DesiredFrameBytes = JsonSerializer.SerializeToUtf8Bytes<AgentMessage>(desired, HangarJson.Options).Length;
         var observed = new ObservedStateMessage(1, 1, status.Vms.Select(v => new ObservedVm(v.Name, VmPhase.Running, null, HealthState.Healthy, "tcg",
-            100_000, [], null, null, null, 0, DateTimeOffset.UtcNow, 1, 1)).ToArray());
+            100_000, [], null, 0, DateTimeOffset.UtcNow, 1, 1)).ToArray());
         round.ObservedFrameBytes = JsonSerializer.SerializeToUtf8Bytes<AgentMessage>(observed, HangarJson.Options).Length;
         round.WatchLineBytes = JsonSerializer.SerializeToUtf8Bytes(status, HangarJson.Options).Length + 1;
 

@@ -31,7 +31,8 @@ public sealed class AgentHost : IAsyncDisposable
     public void Start(Uri url, string credential)
     {
         Reconciler.Start();
-        Connection = new AgentConnection(url, credential, Options, Reconciler, Accelerators, Loggers.CreateLogger<AgentConnection>());
+        Connection = new AgentConnection(url, credential, Options, Reconciler, Accelerators,
+            new VmStreamServer(Options, Reconciler, Loggers.CreateLogger<VmStreamServer>()), Loggers.CreateLogger<AgentConnection>());
         _connectionTask = Task.Run(() => Connection.RunAsync(_cts.Token));
     }
 

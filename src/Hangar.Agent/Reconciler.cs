@@ -132,6 +132,17 @@ public sealed partial class Reconciler : IAsyncDisposable
         return new DiskGcReport(desired.DiskGc, deleted, bytes);
     }
 
+    /// <summary>What this agent sees of VM <paramref name="name"/> when it supervises it (also while stopping it after
+    /// its removal); null for a VM that is not its own.</summary>
+    public ObservedVm? Find(string name)
+    {
+        lock (_gate)
+        {
+            var supervisor = _supervisors.GetValueOrDefault(name) ?? _leaving.FirstOrDefault(s => s.Name == name);
+            return supervisor?.Snapshot();
+        }
+    }
+
     public ObservedStateMessage Snapshot()
     {
         lock (_gate)

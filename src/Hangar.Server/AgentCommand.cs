@@ -17,6 +17,14 @@ public static class AgentCommand
         {
             Description = "The control plane's agent endpoint, e.g. ws://10.0.0.1:7600/agent/ws.",
             Required = true,
+            // System.CommandLine 2.0 has no parser for Uri: without this, every URL was refused.
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Single().Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "ws" or "wss") return uri;
+                r.AddError($"'{text}' is not a control plane URL; write it like ws://10.0.0.1:7600/agent/ws (or wss://).");
+                return null;
+            },
         };
         var tokenFile = new Option<string>("--token-file")
         {

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Agent.Connection;
@@ -8,8 +9,10 @@ namespace Hangar.Agent.Connection;
 /// The agent's side of <c>/agent/ws</c>: connects, says hello, applies every desired state it receives, and reports
 /// observed state whenever it changes (coalesced) and at least every heartbeat interval. Reconnects after
 /// <see cref="AgentOptions.ReconnectBackoff"/>; while disconnected the reconciler keeps running the last desired state.
+/// Serves the serial logs and consoles of its VMs on the same connection (<paramref name="streams"/>).
 /// </summary>
-public sealed partial class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators, ILogger<AgentConnection> logger)
+public sealed partial class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators,
+    VmStreamServer streams, ILogger<AgentConnection> logger)
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Random _random = new();
@@ -74,6 +77,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         connected();
         Log.Connected(logger, url);
 
+        var relay = new StreamMultiplexer(channel) { Accept = streams.ServeAsync };
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sender = SendLoopAsync(channel, hello.HeartbeatInterval, session.Token);
         try
@@ -90,6 +94,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
                     await channel.SendAsync(new ErrorMessage(e.MessageId, e.Code, e.Message), ct);
                     continue;
                 }
+                if (message is not null && relay.Dispatch(message)) continue;
                 switch (message)
                 {
                     case null:
@@ -110,6 +115,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         }
         finally
         {
+            relay.EndAll("The agent's connection to its control plane ended.");
             await session.CancelAsync();
             try { await sender; }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }

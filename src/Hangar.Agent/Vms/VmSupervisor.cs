@@ -100,7 +100,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
             var health = _run is not null ? _health.Verdict : default;
             return new ObservedVm(_name, _phase, _detail, _run is not null ? health.State : HealthState.Unknown,
                 record?.Accelerator, record?.Pid, spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
-                _paths.Runtime.ConsoleSocket, _paths.SerialLog, _lastError, _restarts,
+                _lastError, _restarts,
                 record?.StartedAt, _convergedGeneration, _convergedRevision, _consoleTail, record?.ImageDigest, health.Detail,
                 _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true);
         }

@@ -25,22 +25,36 @@ public static class ConsoleCommand
             var tty = !Console.IsInputRedirected;
             await Console.Error.WriteLineAsync($"Connected to {context.Get(name)}'s console. Detach with Ctrl-].");
             if (tty) Stty("raw", "-echo");
+            ServerClose? ended;
             try
             {
-                await PumpAsync(socket, Console.OpenStandardInput(), Console.OpenStandardOutput(), ct);
+                ended = await PumpAsync(socket, Console.OpenStandardInput(), Console.OpenStandardOutput(), ct);
             }
             finally
             {
                 if (tty) Stty("sane");
             }
-            await Console.Error.WriteLineAsync("\r\nDetached.");
-            return ExitCodes.Ok;
+            if (ended is null)
+            {
+                await Console.Error.WriteLineAsync("\r\nDetached.");
+                return ExitCodes.Ok;
+            }
+            // The server ended the session: the VM's console closed, or its agent went away. Say why.
+            await Console.Error.WriteLineAsync($"\r\n{(ended.Normal ? "" : "error: ")}{(ended.Reason is { Length: > 0 } reason ? reason : "The server closed the console.")}");
+            return ended.Normal ? ExitCodes.Ok : ExitCodes.Error;
         });
         return command;
     }
 
-    /// <summary>Copies input to the console until the detach key or end of input, and console output to <paramref name="output"/>.</summary>
-    public static async Task PumpAsync(WebSocket socket, Stream input, Stream output, CancellationToken ct)
+    /// <summary>How the server ended a console session: <see cref="Normal"/> when the session simply ended (the VM's
+    /// console closed), not when the VM's agent went away or the relay failed.</summary>
+    public sealed record ServerClose(bool Normal, string? Reason);
+
+    /// <summary>
+    /// Copies input to the console until the detach key or end of input, and console output to <paramref name="output"/>.
+    /// Returns null when this side ended the session, or how the server ended it.
+    /// </summary>
+    public static async Task<ServerClose?> PumpAsync(WebSocket socket, Stream input, Stream output, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var fromVm = Task.Run(async () =>
@@ -66,13 +80,18 @@ public static class ConsoleCommand
                 if (detach >= 0) return;
             }
         }, cts.Token);
-        await Task.WhenAny(fromVm, toVm);
+        var first = await Task.WhenAny(fromVm, toVm);
+        ServerClose? ended = first != fromVm ? null
+            : socket.CloseStatus is { } status ? new ServerClose(status == WebSocketCloseStatus.NormalClosure, socket.CloseStatusDescription)
+            : first.IsFaulted ? new ServerClose(false, "The connection to the server was lost.")
+            : null;
         await cts.CancelAsync();
         if (socket.State == WebSocketState.Open)
         {
             try { await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "detached", CancellationToken.None); }
             catch (WebSocketException) { }
         }
+        return ended;
     }
 
     private static void Stty(params string[] args)

@@ -29,6 +29,13 @@ public static class LogsCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
             }
+            catch (IOException)
+            {
+                // The server aborts a log it cannot finish (the VM's agent disconnected); the body cannot say so itself,
+                // and the socket error (a reset) says nothing more.
+                await Console.Error.WriteLineAsync($"error: The log of VM {context.Get(name)} was cut off: the server lost the VM's agent, or stopped.");
+                return ExitCodes.Error;
+            }
             return ExitCodes.Ok;
         });
         return command;

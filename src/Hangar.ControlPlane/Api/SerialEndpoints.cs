@@ -1,59 +1,54 @@
-using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Text;
 using Hangar.ControlPlane.Fleet;
+using Hangar.Protocol;
+using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Streams;
+using Hangar.Protocol.Api;
 using Microsoft.AspNetCore.Http;
 
 namespace Hangar.ControlPlane.Api;
 
 /// <summary>
-/// A VM's serial console: its log, and an interactive session. Both reach the files and socket that the VM's agent
-/// reports, so they work when the agent runs on the control plane's host (the embedded default); a remote agent will
-/// relay them over its WebSocket.
+/// A VM's serial console: its log, and an interactive session, for a VM on any agent. Both are relayed over the
+/// connection of the agent that reports the VM (<see cref="StreamMultiplexer"/>): the agent opens its own VM's file
+/// and socket; the control plane opens no path at all.
 /// </summary>
 internal static class SerialEndpoints
 {
-    // The chardev log file gives no notification of growth; following it reads on a short interval.
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(200);
-
     public static async Task LogsAsync(HttpContext http, string name, bool? follow, FleetService fleet)
     {
         var ct = http.RequestAborted;
-        var vm = fleet.FindObserved(name);
-        if (vm?.SerialLog is not { } path)
+        RelayStream stream;
+        try
         {
-            if (!fleet.HasVm(name)) throw new VmNotFoundException(name);
+            stream = await OpenAsync(fleet, name, StreamKind.Log, follow == true, ct);
+        }
+        catch (StreamClosedException e)
+        {
             http.Response.StatusCode = StatusCodes.Status409Conflict;
-            await http.Response.WriteAsJsonAsync(new Hangar.Protocol.Api.ApiError(Hangar.Protocol.Api.ApiErrorCodes.Conflict,
-                $"VM {name} has no serial log yet: its agent has not reported it."), Hangar.Protocol.HangarJson.Options, ct);
+            await http.Response.WriteAsJsonAsync(new ApiError(ApiErrorCodes.Conflict, e.Message), HangarJson.Options, ct);
             return;
         }
         http.Response.ContentType = "text/plain; charset=utf-8";
-        await http.Response.StartAsync(ct);
-        long position = 0;
-        var buffer = new byte[64 * 1024];
         try
         {
-            while (true)
+            await http.Response.StartAsync(ct);
+            while (await stream.ReadAsync(ct) is { } chunk)
             {
-                if (File.Exists(path))
-                {
-                    await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    if (stream.Length < position) position = 0;
-                    stream.Position = position;
-                    int read;
-                    while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-                    {
-                        await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), ct);
-                        position += read;
-                    }
-                    await http.Response.Body.FlushAsync(ct);
-                }
-                if (follow != true) return;
-                await Task.Delay(FollowInterval, ct);
+                await http.Response.Body.WriteAsync(chunk, ct);
+                await http.Response.Body.FlushAsync(ct);
             }
+            // The body is the log's raw bytes, so a log cut short (its agent went away) cannot say so in it: the
+            // response is aborted instead of ended, and the client reports a cut-off log.
+            if (stream.Closure is { Reason: not (StreamCloseReason.End or StreamCloseReason.Closed) }) http.Abort();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            await stream.CloseAsync(StreamCloseReason.Closed, "The client stopped reading the log.");
         }
     }
 
@@ -64,55 +59,113 @@ internal static class SerialEndpoints
             http.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             return;
         }
-        var vm = fleet.FindObserved(name);
-        if (vm is not { ConsoleSocket: { } socketPath, Pid: not null })
-        {
-            if (!fleet.HasVm(name)) throw new VmNotFoundException(name);
-            http.Response.StatusCode = StatusCodes.Status409Conflict;
-            await http.Response.WriteAsync($"VM {name} is not running.");
-            return;
-        }
-        using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        RelayStream stream;
         try
         {
-            await unix.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), http.RequestAborted);
+            stream = await OpenAsync(fleet, name, StreamKind.Console, follow: false, http.RequestAborted);
         }
-        catch (SocketException e)
+        catch (StreamClosedException e)
         {
             http.Response.StatusCode = StatusCodes.Status409Conflict;
-            await http.Response.WriteAsync($"The console of VM {name} cannot be reached ({e.SocketErrorCode}); it may be stopping, or run on another host.");
+            await http.Response.WriteAsync(e.Message, http.RequestAborted);
             return;
         }
-        using var ws = await http.WebSockets.AcceptWebSocketAsync();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        try
+        {
+            using var ws = await http.WebSockets.AcceptWebSocketAsync();
+            await PumpAsync(ws, stream, http.RequestAborted);
+        }
+        finally
+        {
+            await stream.CloseAsync(StreamCloseReason.Closed, "The client detached.");
+        }
+    }
+
+    /// <summary>Relays the client's WebSocket and the agent's stream both ways until either ends, then closes the WebSocket
+    /// with the stream's reason (which <c>hangar console</c> prints).</summary>
+    private static async Task PumpAsync(WebSocket ws, RelayStream stream, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var fromVm = Task.Run(async () =>
         {
-            var buffer = new byte[8192];
-            int read;
-            while ((read = await unix.ReceiveAsync(buffer, SocketFlags.None, cts.Token)) > 0)
-                await ws.SendAsync(buffer.AsMemory(0, read), WebSocketMessageType.Binary, true, cts.Token);
-        });
+            while (await stream.ReadAsync(cts.Token) is { } chunk)
+                await ws.SendAsync(chunk, WebSocketMessageType.Binary, true, cts.Token);
+        }, CancellationToken.None);
         var toVm = Task.Run(async () =>
         {
-            var buffer = new byte[8192];
+            // The client's next frame is read only after the last one went to the agent, so a client typing faster than
+            // the agent's window waits in TCP, not in this server's memory.
+            var buffer = new byte[AgentProtocol.MaxStreamChunk];
             while (true)
             {
                 var result = await ws.ReceiveAsync(buffer.AsMemory(), cts.Token);
                 if (result.MessageType == WebSocketMessageType.Close) return;
-                await unix.SendAsync(buffer.AsMemory(0, result.Count), SocketFlags.None, cts.Token);
+                await stream.WriteAsync(buffer.AsMemory(0, result.Count), cts.Token);
             }
-        });
+        }, CancellationToken.None);
         try
         {
-            await Task.WhenAny(fromVm, toVm);
+            var first = await Task.WhenAny(fromVm, toVm);
+            // The close frame carries the reason to the client. It goes out before the client's receive is cancelled:
+            // cancelling a WebSocket's pending receive aborts the socket, and the reason with it.
+            if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                var (status, reason) = CloseFor(first == toVm ? null : stream.Closure);
+                try { await ws.CloseOutputAsync(status, reason, ct); }
+                catch (WebSocketException) { }
+            }
+            if (first == fromVm)
+            {
+                // The client answers the close; give it a moment before cutting the receive.
+                try { await toVm.WaitAsync(CloseGrace, ct); }
+                catch (TimeoutException) { }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or StreamClosedException)
+        {
         }
         finally
         {
             await cts.CancelAsync();
             try { await Task.WhenAll(fromVm, toVm); }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or WebSocketException) { }
-            if (ws.State == WebSocketState.Open)
-                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "console closed", CancellationToken.None);
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException or StreamClosedException) { }
         }
     }
+
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>The WebSocket close for a stream's end: normal when the session simply ended, 1001 when the agent went
+    /// away, 1011 otherwise; the reason is the stream's message, cut to the 123 bytes a close frame holds.</summary>
+    private static (WebSocketCloseStatus, string) CloseFor(StreamCloseMessage? closure)
+    {
+        if (closure is null) return (WebSocketCloseStatus.NormalClosure, "console closed");
+        var status = closure.Reason switch
+        {
+            StreamCloseReason.Closed or StreamCloseReason.End => WebSocketCloseStatus.NormalClosure,
+            StreamCloseReason.Disconnected => WebSocketCloseStatus.EndpointUnavailable,
+            _ => WebSocketCloseStatus.InternalServerError,
+        };
+        var reason = closure.Message;
+        while (Encoding.UTF8.GetByteCount(reason) > 123) reason = reason[..^1];
+        return (status, reason);
+    }
+
+    /// <summary>Opens a stream on the agent that reports VM <paramref name="name"/>; <see cref="StreamClosedException"/>
+    /// when no connected agent has it or the agent refuses.</summary>
+    private static async Task<RelayStream> OpenAsync(FleetService fleet, string name, StreamKind kind, bool follow, CancellationToken ct)
+    {
+        var agent = fleet.FindAgentOf(name);
+        if (agent is null)
+        {
+            if (!fleet.HasVm(name)) throw new VmNotFoundException(name);
+            throw Refused(StreamCloseReason.NotFound, kind == StreamKind.Log
+                ? $"VM {name} has no serial log yet: no agent reports it."
+                : $"VM {name} is not running: no agent reports it.");
+        }
+        if (agent.Streams is not { } streams || !agent.Connected)
+            throw Refused(StreamCloseReason.Disconnected, $"VM {name} is on agent {agent.Name}, which is not connected.");
+        return await streams.OpenAsync(name, kind, offset: 0, follow, ct);
+    }
+
+    private static StreamClosedException Refused(StreamCloseReason reason, string message) => new(new StreamCloseMessage("", reason, message));
 }

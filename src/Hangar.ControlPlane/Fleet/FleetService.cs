@@ -83,6 +83,8 @@ public sealed class FleetService : IAsyncDisposable
     /// <inheritdoc cref="FleetStatusView.FindObserved"/>
     public ObservedVm? FindObserved(string name) => _view.FindObserved(name);
     public bool HasVm(string name) => _view.HasVm(name);
+    /// <inheritdoc cref="FleetStatusView.FindAgentOf"/>
+    public AgentSession? FindAgentOf(string name) => _view.FindAgentOf(name);
     /// <inheritdoc cref="FleetStatusView.WhenChangedAsync"/>
     public Task WhenChangedAsync(CancellationToken ct) => _view.WhenChangedAsync(ct);
 

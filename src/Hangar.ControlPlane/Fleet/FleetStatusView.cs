@@ -61,6 +61,22 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             return agents.Snapshot().SelectMany(a => a.Observed?.Vms ?? []).FirstOrDefault(v => v.Name == name);
     }
 
+    /// <summary>
+    /// The agent that reports VM <paramref name="name"/>: a connected one before one that is not, and one that runs it
+    /// before one still stopping it after a move. Null when no agent reports it.
+    /// </summary>
+    public AgentSession? FindAgentOf(string name)
+    {
+        lock (state.Gate)
+            return agents.Snapshot()
+                .Select(a => (Agent: a, Vm: a.Observed?.Vms.FirstOrDefault(v => v.Name == name)))
+                .Where(x => x.Vm is not null)
+                .OrderByDescending(x => x.Agent.Connected)
+                .ThenByDescending(x => x.Vm!.Phase == VmPhase.Running)
+                .Select(x => x.Agent)
+                .FirstOrDefault();
+    }
+
     public bool HasVm(string name)
     {
         lock (state.Gate) return state.Spec.FindVm(name) is not null;

@@ -5,7 +5,8 @@ namespace Hangar.Protocol.Agent;
 /// <summary>
 /// One frame of the agent protocol on <c>/agent/ws</c>: a JSON text frame <c>{"v":1,"type":"…","id":"…",…}</c>.
 /// The protocol is declarative: the control plane sends everything an agent should run (<see cref="DesiredStateMessage"/>),
-/// the agent reports everything it runs (<see cref="ObservedStateMessage"/>).
+/// the agent reports everything it runs (<see cref="ObservedStateMessage"/>). A VM's serial log and console are relayed
+/// on the same connection as streams (<see cref="StreamOpenMessage"/> and the <c>stream.*</c> messages).
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(HelloMessage), "hello")]
@@ -14,6 +15,11 @@ namespace Hangar.Protocol.Agent;
 [JsonDerivedType(typeof(ObservedStateMessage), "observed")]
 [JsonDerivedType(typeof(HeartbeatMessage), "heartbeat")]
 [JsonDerivedType(typeof(ErrorMessage), "error")]
+[JsonDerivedType(typeof(StreamOpenMessage), "stream.open")]
+[JsonDerivedType(typeof(StreamOpenedMessage), "stream.opened")]
+[JsonDerivedType(typeof(StreamDataMessage), "stream.data")]
+[JsonDerivedType(typeof(StreamCreditMessage), "stream.credit")]
+[JsonDerivedType(typeof(StreamCloseMessage), "stream.close")]
 public abstract record AgentMessage
 {
     /// <summary>Protocol version of this message. Peers reject versions they do not speak.</summary>

@@ -3,11 +3,22 @@ namespace Hangar.Protocol.Agent;
 /// <summary>Constants of the agent protocol.</summary>
 public static class AgentProtocol
 {
-    public const int Version = 1;
+    /// <summary>2: the <c>stream.*</c> messages (log and console relay); <c>observed</c> no longer carries paths.</summary>
+    public const int Version = 2;
 
     /// <summary>Path of the WebSocket endpoint on the control plane.</summary>
     public const string Path = "/agent/ws";
 
     /// <summary>Largest frame either side accepts; a larger one closes the connection with MessageTooBig.</summary>
     public const int MaxFrameBytes = 16 * 1024 * 1024;
+
+    /// <summary>Most bytes one <see cref="StreamDataMessage"/> carries: small enough that a stream's frames never hold
+    /// up desired and observed states on the connection for long.</summary>
+    public const int MaxStreamChunk = 16 * 1024;
+
+    /// <summary>The window each side gives a stream (bytes in flight before credit), and so the most it buffers per stream.</summary>
+    public const int StreamWindow = 256 * 1024;
+
+    /// <summary>Most streams open at once on one agent connection; an open beyond it is refused with <c>limit</c>.</summary>
+    public const int MaxStreams = 64;
 }

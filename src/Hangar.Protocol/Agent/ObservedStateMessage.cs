@@ -16,8 +16,6 @@ public sealed record ObservedOrphan(string Name, int Pid, OrphanAction Action);
 /// <param name="Phase">Where the VM is in its lifecycle.</param>
 /// <param name="Detail">A short human line about the current phase ("assembling image tiny", "restart in 4s").</param>
 /// <param name="Accelerator">"kvm" or "tcg", as QEMU was started.</param>
-/// <param name="ConsoleSocket">Unix socket of the serial console on the agent's host.</param>
-/// <param name="SerialLog">File that records the serial console on the agent's host.</param>
 /// <param name="ImageDigest">The sha256 of the image the running QEMU booted, as this host resolved it.</param>
 /// <param name="ConsoleTail">The last lines of the serial console, while the VM is unhealthy, failed or exited.</param>
 /// <param name="Revision">The desired-state revision this VM has been brought to (see <see cref="DesiredStateMessage.Revision"/>).</param>
@@ -33,8 +31,6 @@ public sealed record ObservedVm(
     string? Accelerator,
     int? Pid,
     IReadOnlyList<string> Forwards,
-    string? ConsoleSocket,
-    string? SerialLog,
     string? LastError,
     int Restarts,
     DateTimeOffset? StartedAt,

@@ -45,7 +45,7 @@ public sealed class FleetRolloutTests : IAsyncLifetime
     private void Report(ApplyResponse applied, VmPhase phase, HealthState health, string? lastError = null) =>
         _fleet.ObservedReceived(_agent, new ObservedStateMessage(applied.Generation, applied.Revision,
         [
-            new ObservedVm("web", phase, null, health, "tcg", 4242, [], null, null, lastError, 0, DateTimeOffset.UtcNow,
+            new ObservedVm("web", phase, null, health, "tcg", 4242, [], lastError, 0, DateTimeOffset.UtcNow,
                 applied.Generation, applied.Revision, ImageDigest: "sha256:0123"),
         ]));
 

@@ -6,7 +6,7 @@ namespace Hangar.ControlPlane.Tests.Fleet;
 public sealed class VmEventsTests
 {
     private static ObservedVm Vm(VmPhase phase, HealthState health = HealthState.Unknown, string? detail = null) =>
-        new("web", phase, detail, health, "tcg", 4242, [], null, null, null, 0, null, 1, 1);
+        new("web", phase, detail, health, "tcg", 4242, [], null, 0, null, 1, 1);
 
     [Fact]
     public void Between_StartedOrAdopted_SaysWhich()

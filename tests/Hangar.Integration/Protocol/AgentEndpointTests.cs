@@ -59,12 +59,12 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         await channel.SendAsync(new HelloMessage("a2", "host2", "test", "tcg"), CancellationToken.None);
         await channel.ReceiveAsync(CancellationToken.None); // welcome
         await channel.ReceiveAsync(CancellationToken.None); // desired
-        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"v":1,"type":"teleport","id":"x1"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"v":2,"type":"teleport","id":"x1"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
         var error = Assert.IsType<ErrorMessage>(await channel.ReceiveAsync(CancellationToken.None));
         Assert.Equal("x1", error.InReplyTo);
         Assert.Equal("unknown_type", error.Code);
 
-        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"v":2,"type":"heartbeat","id":"x2"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"v":99,"type":"heartbeat","id":"x2"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
         var version = Assert.IsType<ErrorMessage>(await channel.ReceiveAsync(CancellationToken.None));
         Assert.Equal("unsupported_version", version.Code);
 
@@ -123,7 +123,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         AgentMessage message = new ErrorMessage("id1", "code", "text");
         var json = JsonSerializer.Serialize(message, HangarJson.Options);
         Assert.Contains("\"type\":\"error\"", json);
-        Assert.Contains("\"v\":1", json);
+        Assert.Contains("\"v\":2", json);
         Assert.Equal(message, JsonSerializer.Deserialize<AgentMessage>(json, HangarJson.Options));
     }
 }

@@ -86,6 +86,7 @@ internal static class WireShape
             : type == typeof(long) ? "int64"
             : type == typeof(TimeSpan) ? "duration"
             : type == typeof(DateTimeOffset) ? "timestamp"
+            : type == typeof(byte[]) ? "base64 bytes"
             : throw new InvalidOperationException($"{type} has no wire name here yet; add one.");
         return sample is null ? name : $"{name} like {JsonSerializer.Serialize(sample, type, options)}";
     }

@@ -10,7 +10,8 @@ namespace Hangar.Protocol.Tests.Agent.Wire;
 /// The wire records replaced the fleet-file records in protocol version 1 without changing it: a desired state as
 /// the code before them wrote it (<c>desired-v1-before-wire-types.json</c>, carrying fleet-file records) reads into
 /// the same VMs, and what is written now is that JSON less two fields no agent read (<c>statusText</c>, a computed
-/// property of the spec, and <c>minMemory</c>, a plan-time check of the control plane).
+/// property of the spec, and <c>minMemory</c>, a plan-time check of the control plane). Version 2 (the stream relay)
+/// left <c>desired</c> as it was: only its <c>v</c> differs, and an agent still reads a v1 <c>desired.json</c> kept on disk.
 /// </summary>
 public sealed class LegacyDesiredStateTests
 {
@@ -36,6 +37,7 @@ public sealed class LegacyDesiredStateTests
             (vm!["spec"]!["health"]?["http"] as JsonObject)?.Remove("statusText");
             (vm["image"] as JsonObject)?.Remove("minMemory");
         }
+        expected["v"] = AgentProtocol.Version;
 
         var actual = JsonNode.Parse(JsonSerializer.Serialize(message, HangarJson.Options))!;
 

@@ -1,0 +1,16 @@
+using Hangar.Protocol.Agent;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.Agent.Connection;
+
+public sealed partial class VmStreamServer
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Serving the {Kind} of VM {Vm} (stream {Stream})")]
+        public static partial void StreamOpened(ILogger logger, StreamKind kind, string vm, string stream);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "The {Kind} of VM {Vm} (stream {Stream}) ended: {Message}")]
+        public static partial void StreamEnded(ILogger logger, StreamKind kind, string vm, string stream, string message);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net.Sockets;
+using Hangar.Agent.Vms;
+using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Streams;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.Agent.Connection;
+
+/// <summary>
+/// Serves the streams the control plane opens on this agent's connection: a VM's serial log and its console. It opens
+/// only the files and sockets of a VM this agent supervises, at the paths it derives from its own home and runtime
+/// directory (<see cref="VmPaths"/>); the control plane names a VM, never a path.
+/// </summary>
+public sealed partial class VmStreamServer(AgentOptions options, Reconciler reconciler, ILogger<VmStreamServer> logger)
+{
+    // QEMU's chardev log file gives no notification of growth; a followed log is read again on this interval
+    // (the health check's serial watcher polls for the same reason).
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Serves <paramref name="stream"/> until it ends; for <see cref="StreamMultiplexer.Accept"/>.</summary>
+    public Task ServeAsync(RelayStream stream, StreamOpenMessage open)
+    {
+        if (reconciler.Find(open.Vm) is not { } vm)
+            return stream.CloseAsync(StreamCloseReason.NotFound, $"VM {open.Vm} is not on agent {options.Name}.");
+        Log.StreamOpened(logger, open.Kind, open.Vm, stream.Id);
+        var paths = VmPaths.For(options, vm.Name);
+        return open.Kind switch
+        {
+            StreamKind.Log => ServeLogAsync(stream, vm.Name, paths.SerialLog, open.Offset, open.Follow),
+            StreamKind.Console => ServeConsoleAsync(stream, vm, paths.Runtime.ConsoleSocket),
+            _ => stream.CloseAsync(StreamCloseReason.Failed, $"This agent does not serve '{open.Kind}' streams."),
+        };
+    }
+
+    private async Task ServeLogAsync(RelayStream stream, string vm, string path, long offset, bool follow)
+    {
+        var ct = stream.Closed;
+        await stream.AcceptAsync(ct);
+        var position = Math.Max(0, offset);
+        var buffer = new byte[AgentProtocol.MaxStreamChunk];
+        try
+        {
+            while (true)
+            {
+                if (File.Exists(path))
+                {
+                    await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    // A log that shrank was recreated (a purged and re-created VM): follow it from its start.
+                    if (follow && file.Length < position) position = 0;
+                    file.Position = position;
+                    int read;
+                    while ((read = await file.ReadAsync(buffer, ct)) > 0)
+                    {
+                        await stream.WriteAsync(buffer.AsMemory(0, read), ct);
+                        position += read;
+                    }
+                }
+                if (!follow)
+                {
+                    await stream.CloseAsync(StreamCloseReason.End, "End of the log.");
+                    return;
+                }
+                if (reconciler.Find(vm) is null)
+                {
+                    // Removed from this agent (or moved away): its log here ends; a new one starts wherever it runs next.
+                    await stream.CloseAsync(StreamCloseReason.End, $"VM {vm} left agent {options.Name}; its log here ends.");
+                    return;
+                }
+                await Task.Delay(FollowInterval, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (StreamClosedException)
+        {
+        }
+        catch (IOException e)
+        {
+            await stream.CloseAsync(StreamCloseReason.Failed, $"Reading the serial log failed: {e.Message}");
+        }
+    }
+
+    private async Task ServeConsoleAsync(RelayStream stream, ObservedVm vm, string socketPath)
+    {
+        if (vm.Pid is null || vm.Phase is not (VmPhase.Running or VmPhase.Starting))
+        {
+            await stream.CloseAsync(StreamCloseReason.NotRunning, $"VM {vm.Name} is not running ({vm.Phase.ToString().ToLowerInvariant()}).");
+            return;
+        }
+        var ct = stream.Closed;
+        using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await unix.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+        }
+        catch (SocketException e)
+        {
+            await stream.CloseAsync(StreamCloseReason.Unreachable, $"The console of VM {vm.Name} cannot be reached ({e.SocketErrorCode}); it may be stopping.");
+            return;
+        }
+        await stream.AcceptAsync(ct);
+        // Console output goes out only as fast as the control plane grants credit: while it does not, this loop does
+        // not read the socket, so a slow client holds back the guest's console, never this agent's memory.
+        var fromVm = Task.Run(async () =>
+        {
+            var buffer = new byte[AgentProtocol.MaxStreamChunk];
+            int read;
+            while ((read = await unix.ReceiveAsync(buffer, SocketFlags.None, ct)) > 0)
+                await stream.WriteAsync(buffer.AsMemory(0, read), ct);
+            await stream.CloseAsync(StreamCloseReason.Closed, $"The console of VM {vm.Name} closed; the VM may have stopped.");
+        }, CancellationToken.None);
+        var toVm = Task.Run(async () =>
+        {
+            while (await stream.ReadAsync(CancellationToken.None) is { } input)
+                await unix.SendAsync(input, SocketFlags.None, ct);
+        }, CancellationToken.None);
+        var first = await Task.WhenAny(fromVm, toVm);
+        if (first.IsFaulted && first.Exception?.InnerException is SocketException failure)
+            await stream.CloseAsync(StreamCloseReason.Failed, $"The console of VM {vm.Name} failed ({failure.SocketErrorCode}).");
+        else if (first == toVm)
+            await stream.CloseAsync(StreamCloseReason.Closed, "The console session ended.");
+        try { await Task.WhenAll(fromVm, toVm); }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or StreamClosedException or ObjectDisposedException) { }
+        Log.StreamEnded(logger, StreamKind.Console, vm.Name, stream.Id, stream.Closure?.Message ?? "");
+    }
+}
