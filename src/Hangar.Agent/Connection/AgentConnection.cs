@@ -11,6 +11,9 @@ namespace Hangar.Agent.Connection;
 /// </summary>
 public sealed partial class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators, ILogger<AgentConnection> logger)
 {
+    /// <summary>Header in which the control plane says why it refused a credential (its 401 has no body a WebSocket client sees).</summary>
+    public const string RefusedHeader = "X-Hangar-Refused";
+
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Random _random = new();
 
@@ -39,6 +42,13 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
                 {
                     return;
                 }
+                catch (AgentRefusedException e)
+                {
+                    // Not retried: the same credential will be refused again. The host stops with this reason.
+                    Connected = false;
+                    Log.Refused(logger, url, e.Message);
+                    throw;
+                }
                 Connected = false;
                 if (connectedAt is { } since && backoff.ShouldReset(options.Time.GetUtcNow() - since)) attempt = 0;
                 attempt++;
@@ -62,11 +72,21 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
-        await socket.ConnectAsync(url, ct);
+        socket.Options.CollectHttpResponseDetails = true;
+        try
+        {
+            await socket.ConnectAsync(url, ct);
+        }
+        catch (WebSocketException e) when (socket.HttpStatusCode == System.Net.HttpStatusCode.Unauthorized)
+        {
+            var why = socket.HttpResponseHeaders?.GetValueOrDefault(RefusedHeader)?.FirstOrDefault() ?? "its credential is unknown or revoked.";
+            throw new AgentRefusedException($"The control plane refused this agent: {why}", e);
+        }
         var channel = new AgentChannel(socket);
         // Say hello at once: with "auto" the KVM probe (a test boot) runs when the first VM starts, where its progress
         // is shown, rather than keeping the whole agent away from its control plane.
-        await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current, accelerators.Current), ct);
+        await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current, accelerators.Current,
+            Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes), ct);
         var welcome = await channel.ReceiveAsync(ct);
         if (welcome is not WelcomeMessage hello)
             throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");
