@@ -16,13 +16,17 @@ public sealed class AgentEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _server = await ControlPlaneServer.StartAsync(new ControlPlaneOptions(ControlPlaneOptions.DefaultListen,
-            Path.Combine(_dir, "state.db"), "api-token", "agent-token"), null, CancellationToken.None);
+            Path.Combine(_dir, "state.db"), "api-token"), null, CancellationToken.None);
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
+
+    /// <summary>Connects as the agent <paramref name="name"/>, with a credential the server issues for it.</summary>
+    private async Task<ClientWebSocket> ConnectAsAsync(string name) =>
+        await ConnectAsync(await _server.IssueLocalAgentCredentialAsync(name, CancellationToken.None));
 
     private async Task<ClientWebSocket> ConnectAsync(string token)
     {
@@ -33,16 +37,48 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Connect_WrongCredential_IsRefused()
+    public async Task Connect_WrongCredential_IsRefusedSayingWhy()
     {
-        var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync("wrong"));
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer hac_" + new string('0', 64));
+        socket.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(_server.AgentUrl, CancellationToken.None));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, socket.HttpStatusCode);
+        Assert.Contains("unknown or revoked", socket.HttpResponseHeaders!["X-Hangar-Refused"].Single());
+    }
+
+    [Fact]
+    public async Task Connect_CredentialReplacedByANewOne_IsRefused()
+    {
+        var old = await _server.IssueLocalAgentCredentialAsync("a4", CancellationToken.None);
+        await _server.IssueLocalAgentCredentialAsync("a4", CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(old));
         Assert.Contains("401", error.Message);
+    }
+
+    [Fact]
+    public async Task Hello_WithAnotherAgentsName_IsKnownByItsCredentialNotByTheName()
+    {
+        using var victim = await ConnectAsAsync("victim");
+        var victimChannel = new AgentChannel(victim);
+        await victimChannel.SendAsync(new HelloMessage("victim", "host-v", "test", "tcg"), CancellationToken.None);
+        await victimChannel.ReceiveAsync(CancellationToken.None); // welcome
+
+        using var intruder = await ConnectAsAsync("intruder");
+        var channel = new AgentChannel(intruder);
+        await channel.SendAsync(new HelloMessage("victim", "host-i", "test", "tcg"), CancellationToken.None);
+        await channel.ReceiveAsync(CancellationToken.None); // welcome
+
+        var status = await StatusWhenAsync(s => s.Agents.Count(a => a.Connected) == 2);
+        Assert.Equal("host-v", status.Agents.Single(a => a.Name == "victim").HostName);
+        Assert.Equal("host-i", status.Agents.Single(a => a.Name == "intruder").HostName);
     }
 
     [Fact]
     public async Task Hello_GetsWelcomeThenEmptyDesiredState()
     {
-        using var socket = await ConnectAsync("agent-token");
+        using var socket = await ConnectAsAsync("a1");
         var channel = new AgentChannel(socket);
         await channel.SendAsync(new HelloMessage("a1", "host1", "test", "tcg"), CancellationToken.None);
         Assert.IsType<WelcomeMessage>(await channel.ReceiveAsync(CancellationToken.None));
@@ -54,7 +90,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     [Fact]
     public async Task UnknownMessageType_IsAnsweredWithError_ConnectionStaysUpAndItsReportShowsInTheFleetStatus()
     {
-        using var socket = await ConnectAsync("agent-token");
+        using var socket = await ConnectAsAsync("a2");
         var channel = new AgentChannel(socket);
         await channel.SendAsync(new HelloMessage("a2", "host2", "test", "tcg"), CancellationToken.None);
         await channel.ReceiveAsync(CancellationToken.None); // welcome
@@ -83,7 +119,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Disconnect_AgentStaysInTheFleetStatusAsNotConnected()
     {
-        using (var socket = await ConnectAsync("agent-token"))
+        using (var socket = await ConnectAsAsync("a3"))
         {
             var channel = new AgentChannel(socket);
             await channel.SendAsync(new HelloMessage("a3", "host3", "test", "tcg"), CancellationToken.None);
