@@ -16,7 +16,7 @@ public static class AgentCommand
 {
     public static Command Create()
     {
-        var server = new Option<Uri?>("--server", "--control-plane-url")
+        var server = new Option<string?>("--server", "--control-plane-url")
         {
             Description = "The control plane, e.g. http://10.0.0.1:7600 (an old-style ws://HOST:PORT/agent/ws works too). Needed to join; later taken from the credential file.",
         };
@@ -43,7 +43,7 @@ public static class AgentCommand
             AgentCredential credential;
             try
             {
-                credential = await CredentialAsync(home, parse.GetValue(server), parse.GetValue(joinToken) ?? Environment.GetEnvironmentVariable("HANGAR_JOIN_TOKEN"),
+                credential = await CredentialAsync(home, ServerUrl(parse.GetValue(server)), parse.GetValue(joinToken) ?? Environment.GetEnvironmentVariable("HANGAR_JOIN_TOKEN"),
                     parse.GetValue(name), ParseLabels(parse.GetValue(labels) ?? []), log, stop.Token);
             }
             catch (AgentRefusedException e)
@@ -75,6 +75,11 @@ public static class AgentCommand
         }));
         return command;
     }
+
+    private static Uri? ServerUrl(string? text) =>
+        text is null ? null
+        : Uri.TryCreate(text, UriKind.Absolute, out var url) ? url
+        : throw new InvalidOperationException($"--server: '{text}' is not an address; write it like http://10.0.0.1:7600.");
 
     /// <summary>The credential kept in the home, else one got by joining with <paramref name="joinToken"/>.</summary>
     private static async Task<AgentCredential> CredentialAsync(string home, Uri? server, string? joinToken, string? name,

@@ -137,7 +137,9 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
         if (session.CredentialHash.Length > 0 && Find(session.Name) == session)
         {
             try { await store.SaveAgentAsync(record, CancellationToken.None); }
-            catch (StateStoreException) { } // the heartbeat in memory is still right; the row catches up at the next hello
+            // The heartbeat in memory is still right, and the row catches up at the next hello; the store may also be
+            // closing, when the control plane stops and its agents drop off.
+            catch (Exception e) when (e is StateStoreException or InvalidOperationException or ObjectDisposedException) { }
         }
     }
 
