@@ -54,7 +54,11 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
             if (hello.AgentName != session.Name) Log.NameIgnored(logger, session.Name, hello.AgentName);
             await fleet.AgentHelloAsync(session, hello, ct);
             await channel.SendAsync(new WelcomeMessage(typeof(AgentEndpoint).Assembly.GetName().Version?.ToString() ?? "0", ControlPlaneOptions.HeartbeatInterval), ct);
+            // The same agent again (it restarted, or its old connection is half-open): the new connection wins, and
+            // the old one is dropped so that one agent never has two sessions.
+            var previous = session.Channel;
             session.Channel = channel;
+            previous?.Socket.Abort();
             await fleet.AgentConnectedAsync(session, ct);
             while (true)
             {

@@ -58,6 +58,27 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SecondConnection_SameCredential_ReplacesTheFirst()
+    {
+        var credential = await _server.IssueLocalAgentCredentialAsync("a5", CancellationToken.None);
+        using var first = await ConnectAsync(credential);
+        var firstChannel = new AgentChannel(first);
+        await firstChannel.SendAsync(new HelloMessage("a5", "host5", "test", "tcg"), CancellationToken.None);
+        await firstChannel.ReceiveAsync(CancellationToken.None); // welcome
+        await firstChannel.ReceiveAsync(CancellationToken.None); // desired
+
+        using var second = await ConnectAsync(credential);
+        var channel = new AgentChannel(second);
+        await channel.SendAsync(new HelloMessage("a5", "host5b", "test", "tcg"), CancellationToken.None);
+        Assert.IsType<WelcomeMessage>(await channel.ReceiveAsync(CancellationToken.None));
+
+        // The first connection ends (its reads fail or see the close); the agent stays connected through the second.
+        Assert.True(await EndsAsync(firstChannel), "the first connection is still open");
+        var agent = Assert.Single((await StatusWhenAsync(s => s.Agents.Any(a => a.HostName == "host5b"))).Agents);
+        Assert.True(agent.Connected);
+    }
+
+    [Fact]
     public async Task Hello_WithAnotherAgentsName_IsKnownByItsCredentialNotByTheName()
     {
         using var victim = await ConnectAsAsync("victim");
@@ -131,6 +152,25 @@ public sealed class AgentEndpointTests : IAsyncLifetime
 
         var agent = Assert.Single((await StatusWhenAsync(s => s.Agents.All(a => !a.Connected))).Agents);
         Assert.Equal(("a3", "host3"), (agent.Name, agent.HostName));
+    }
+
+    /// <summary>Whether the peer ends the connection within 30 s (closes it, or drops it).</summary>
+    private static async Task<bool> EndsAsync(AgentChannel channel)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (await channel.ReceiveAsync(timeout.Token) is not null) { }
+            return true;
+        }
+        catch (WebSocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The fleet status once <paramref name="done"/> holds, woken by each change the server makes to it.</summary>
