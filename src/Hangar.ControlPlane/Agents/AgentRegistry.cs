@@ -116,7 +116,8 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             session.LastSeen = time.GetUtcNow();
             record = session.ToRecord();
         }
-        if (session.CredentialHash.Length > 0) await store.SaveAgentAsync(record, ct);
+        // Not for an agent removed meanwhile: writing its row again would give it back its revoked credential.
+        if (session.CredentialHash.Length > 0 && Find(session.Name) == session) await store.SaveAgentAsync(record, ct);
     }
 
     /// <summary>Records that <paramref name="session"/> completed its handshake (its channel is set).</summary>
