@@ -115,6 +115,21 @@ public sealed class RemoteAgentTests : IAsyncLifetime
         Assert.Contains("Agent a2 could not join: Join token", events);
         Assert.Contains("presented an unknown or revoked agent credential", events);
         Assert.True(Online(await AgentsAsync(), "a1"), "the real a1 keeps its session");
+
+        // Operator commands: cordon shows in the list; remove is refused while a1 is online, and with --force it
+        // revokes the credential: the running agent is disconnected, refused on reconnect, and stops.
+        await _server.OkAsync("agent", "cordon", "a1");
+        Assert.Contains("a1\tonline,cordoned\t", (await _server.OkAsync("agent", "list")).Stdout);
+        Assert.Contains("State:           online,cordoned", (await _server.OkAsync("agent", "show", "a1")).Stdout);
+        var missing = await _server.RunAsync("agent", "show", "nope");
+        Assert.True(missing.ExitCode == 5, missing.ToString());
+        var refused = await _server.RunAsync("agent", "remove", "a1");
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains("is online", refused.Stderr);
+        await _server.OkAsync("agent", "remove", "a1", "--force");
+        Assert.Equal(1, await again.WaitForExitAsync(Wait));
+        Assert.Contains("credential is unknown or revoked", again.Output);
+        Assert.Empty(await AgentsAsync());
     }
 
     [Fact]
