@@ -80,7 +80,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             await next(context);
         });
         app.Map(AgentProtocol.Path, (HttpContext context, AgentEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.MapPost(JoinEndpoint.Path, JoinEndpoint.HandleAsync);
+        app.MapPost(AgentProtocol.JoinPath, JoinEndpoint.HandleAsync);
         ApiEndpoints.Map(app);
         var shutdown = new CancellationTokenSource();
         app.MapPost("/api/v1/shutdown", () =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Hangar.Agent;
 using Hangar.Agent.Connection;
+using Hangar.Protocol.Api;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Server;
@@ -44,7 +45,7 @@ public static class AgentCommand
             try
             {
                 credential = await CredentialAsync(home, ServerUrl(parse.GetValue(server)), parse.GetValue(joinToken) ?? Environment.GetEnvironmentVariable("HANGAR_JOIN_TOKEN"),
-                    parse.GetValue(name), ParseLabels(parse.GetValue(labels) ?? []), log, stop.Token);
+                    parse.GetValue(name), LabelArguments.Parse(parse.GetValue(labels) ?? []), log, stop.Token);
             }
             catch (AgentRefusedException e)
             {
@@ -102,18 +103,5 @@ public static class AgentCommand
         joined.Write(home);
         log.LogInformation("Joined {Server} as {Name}; credential kept in {Path}", joined.Server, joined.Name, AgentCredential.PathFor(home));
         return joined;
-    }
-
-    /// <summary><c>k=v</c> pairs, each flag value possibly holding several separated by commas.</summary>
-    public static IReadOnlyDictionary<string, string> ParseLabels(IEnumerable<string> values)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            var eq = pair.IndexOf('=');
-            if (eq <= 0) throw new InvalidOperationException($"--labels: '{pair}' is not a label; write key=value (e.g. --labels zone=a,gpu=true).");
-            labels[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return labels;
     }
 }

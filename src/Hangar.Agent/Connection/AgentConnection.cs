@@ -11,9 +11,6 @@ namespace Hangar.Agent.Connection;
 /// </summary>
 public sealed partial class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators, ILogger<AgentConnection> logger)
 {
-    /// <summary>Header in which the control plane says why it refused a credential (its 401 has no body a WebSocket client sees).</summary>
-    public const string RefusedHeader = "X-Hangar-Refused";
-
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Random _random = new();
 
@@ -79,7 +76,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         }
         catch (WebSocketException e) when (socket.HttpStatusCode == System.Net.HttpStatusCode.Unauthorized)
         {
-            var why = socket.HttpResponseHeaders?.GetValueOrDefault(RefusedHeader)?.FirstOrDefault() ?? "its credential is unknown or revoked.";
+            var why = socket.HttpResponseHeaders?.GetValueOrDefault(AgentProtocol.RefusedHeader)?.FirstOrDefault() ?? "its credential is unknown or revoked.";
             throw new AgentRefusedException($"The control plane refused this agent: {why}", e);
         }
         var channel = new AgentChannel(socket);

@@ -35,7 +35,7 @@ public static class AgentJoin
     /// <summary>Joins, or throws <see cref="AgentRefusedException"/> with the control plane's reason.</summary>
     public static async Task<AgentCredential> JoinAsync(Uri server, string joinToken, string name, IReadOnlyDictionary<string, string>? labels, CancellationToken ct)
     {
-        var url = new Uri(BaseUrl(server), "agent/join");
+        var url = new Uri(BaseUrl(server), AgentProtocol.JoinPath);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {

@@ -21,7 +21,7 @@ public static class TokenCommand
         {
             using var client = await HangarConnection.ConnectAsync(context.Home, ct);
             var made = await client.CreateJoinTokenAsync(new JoinTokenRequest(context.Get(ttl), context.Get(uses),
-                Labels.Parse(context.Get(labels) ?? [])), ct);
+                LabelArguments.Parse(context.Get(labels) ?? []) is { Count: > 0 } given ? given : null), ct);
             if (context.Terminal.Json)
             {
                 context.Terminal.WriteJson(made);
@@ -29,7 +29,7 @@ public static class TokenCommand
             }
             Console.Out.WriteLine(made.Token);
             Console.Error.WriteLine($"Join token {made.Id}: {made.Uses} use(s), expires {made.ExpiresAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}" +
-                (made.Labels.Count > 0 ? $", labels {Labels.Text(made.Labels)}" : "") + ". It is shown only now.");
+                (made.Labels.Count > 0 ? $", labels {LabelArguments.Text(made.Labels)}" : "") + ". It is shown only now.");
             Console.Error.WriteLine($"On the agent's host: hangar agent --server {client.BaseUrl.GetLeftPart(UriPartial.Authority)} --join-token {made.Token}");
             return ExitCodes.Ok;
         });

@@ -1,4 +1,3 @@
-using Hangar.Cli.Commands;
 using Hangar.Protocol.Api;
 using Spectre.Console;
 
@@ -15,7 +14,7 @@ public static class AgentView
         terminal.WriteTable(TableBorder.Simple, ["NAME", "STATE", "LABELS", "VCPU", "MEMORY", "VMS", "VERSION", "LAST HEARTBEAT"],
             agents.Select(a => (IReadOnlyList<TableCell>)
             [
-                a.Name, new TableCell(State(a), a.State == AgentState.Online ? (a.Cordoned ? "yellow" : "green") : "red"), Labels.Text(a.Labels),
+                a.Name, new TableCell(State(a), a.State == AgentState.Online ? (a.Cordoned ? "yellow" : "green") : "red"), LabelArguments.Text(a.Labels),
                 $"{a.AllocatedVcpus}/{a.Vcpus}", $"{Mib(a.AllocatedMemoryBytes)}/{Mib(a.MemoryBytes)}",
                 a.Vms.Count == 0 ? "-" : string.Join(",", a.Vms), a.Version.Length == 0 ? "-" : a.Version, When(a.LastHeartbeat),
             ]));
@@ -25,7 +24,7 @@ public static class AgentView
         terminal.Line($"Name:            {a.Name}");
         terminal.Line($"State:           {State(a)}");
         terminal.Line($"Host:            {(a.HostName.Length == 0 ? "-" : a.HostName)}");
-        terminal.Line($"Labels:          {Labels.Text(a.Labels)}");
+        terminal.Line($"Labels:          {LabelArguments.Text(a.Labels)}");
         terminal.Line($"Accelerator:     {a.Accelerator ?? "-"}");
         terminal.Line($"Version:         {(a.Version.Length == 0 ? "-" : a.Version)}");
         terminal.Line($"vCPU:            {a.AllocatedVcpus} allocated of {a.Vcpus}");

@@ -16,9 +16,6 @@ namespace Hangar.ControlPlane.Agents;
 /// </summary>
 internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEndpoint> logger)
 {
-    /// <summary>Header of a 401 answer that says why, for the agent's log (a WebSocket client does not see the body).</summary>
-    public const string RefusedHeader = "X-Hangar-Refused";
-
     public const string CredentialRefusedMessage =
         "This agent's credential is unknown or revoked (the agent was removed, or the control plane's state is not the one it joined); " +
         "delete the agent's credential file and join again with a new token (hangar token create).";
@@ -35,7 +32,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
         {
             fleet.AgentCredentialRefused(context.Connection.RemoteIpAddress?.ToString() ?? "?");
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.Headers[RefusedHeader] = CredentialRefusedMessage;
+            context.Response.Headers[AgentProtocol.RefusedHeader] = CredentialRefusedMessage;
             return;
         }
         var ct = context.RequestAborted;

@@ -15,8 +15,6 @@ namespace Hangar.ControlPlane.Agents;
 /// </summary>
 internal static class JoinEndpoint
 {
-    public const string Path = "/agent/join";
-
     public static async Task<IResult> HandleAsync(HttpContext http, FleetService fleet)
     {
         var token = TokenAuth.Bearer(http.Request) ?? throw new AgentRefusedException("Send the join token as 'Authorization: Bearer TOKEN'.");
