@@ -57,12 +57,13 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
     public AgentSession? Authenticate(string credential)
     {
         if (!credential.StartsWith(AgentSecrets.CredentialPrefix, StringComparison.Ordinal)) return null;
+        var hash = AgentSecrets.Hash(credential);
         lock (state.Gate)
         {
             AgentSession? found = null;
             // Every agent is compared, in constant time each, so the answer's timing says nothing about the hashes.
             foreach (var session in _agents.Values)
-                if (session.CredentialHash.Length > 0 && AgentSecrets.Matches(credential, session.CredentialHash)) found = session;
+                if (session.CredentialHash.Length > 0 && AgentSecrets.HashesEqual(hash, session.CredentialHash)) found = session;
             return found;
         }
     }

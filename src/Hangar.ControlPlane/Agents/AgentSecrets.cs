@@ -35,6 +35,9 @@ public static class AgentSecrets
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
     /// <summary>Whether <paramref name="secret"/> hashes to <paramref name="hash"/>, compared in constant time.</summary>
-    public static bool Matches(string secret, string hash) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(hash));
+    public static bool Matches(string secret, string hash) => HashesEqual(Hash(secret), hash);
+
+    /// <summary>Two hashes compared in constant time.</summary>
+    public static bool HashesEqual(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
 }
