@@ -83,7 +83,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         // Say hello at once: with "auto" the KVM probe (a test boot) runs when the first VM starts, where its progress
         // is shown, rather than keeping the whole agent away from its control plane.
         await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current, accelerators.Current,
-            Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes), ct);
+            HostCapacity.Vcpus, HostCapacity.MemoryBytes), ct);
         var welcome = await channel.ReceiveAsync(ct);
         if (welcome is not WelcomeMessage hello)
             throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");
