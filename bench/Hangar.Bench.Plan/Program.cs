@@ -179,9 +179,9 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
     if (diff.Count(c => c.Kind == VmChangeKind.Replace) != n / 10) throw new InvalidOperationException("FleetDiff found the wrong number of replacements.");
 
     var apiToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-    var agentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     await using var server = await ControlPlaneServer.StartAsync(
-        new ControlPlaneOptions(ControlPlaneOptions.DefaultListen, Path.Combine(dir, "state.db"), apiToken, agentToken), null, ct);
+        new ControlPlaneOptions(ControlPlaneOptions.DefaultListen, Path.Combine(dir, "state.db"), apiToken), null, ct);
+    var agentToken = await server.IssueLocalAgentCredentialAsync("bench-agent", ct);
     await using var agent = await FakeAgent.ConnectAsync(server.AgentUrl, agentToken, "bench-agent", ct);
     await agent.FirstDesired.WaitAsync(TimeSpan.FromSeconds(30), ct);
     using var client = new HangarClient(server.Url, apiToken);

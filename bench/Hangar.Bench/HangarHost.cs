@@ -55,14 +55,15 @@ internal sealed class HangarHost : IAsyncDisposable
         });
         var serverLog = new FileLoggerProvider(logPath, LogLevel.Information);
         var options = new ControlPlaneOptions(ControlPlaneOptions.DefaultListen, Path.Combine(home, "control-plane", "state.db"),
-            ApiToken: NewToken(), AgentToken: NewToken());
+            ApiToken: NewToken());
         var server = await ControlPlaneServer.StartAsync(options, b =>
         {
             b.AddProvider(serverLog);
             b.AddFilter("Microsoft", LogLevel.Warning);
         }, ct);
-        var agent = new AgentHost(AgentOptions.ForHome(home, accelerator: AcceleratorSetting.Tcg), loggers);
-        agent.Start(server.AgentUrl, options.AgentToken);
+        var agentOptions = AgentOptions.ForHome(home, accelerator: AcceleratorSetting.Tcg);
+        var agent = new AgentHost(agentOptions, loggers);
+        agent.Start(server.AgentUrl, await server.IssueLocalAgentCredentialAsync(agentOptions.Name, ct));
         var client = new HangarClient(server.Url, options.ApiToken);
         var host = new HangarHost(home, loggers, serverLog, server, agent, client);
         // Ready once the agent has said hello.

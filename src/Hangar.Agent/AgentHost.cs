@@ -27,6 +27,12 @@ public sealed class AgentHost : IAsyncDisposable
     private ILoggerFactory Loggers { get; }
     public AgentConnection? Connection { get; private set; }
 
+    /// <summary>
+    /// Completes when the connection gives up for good: faulted with <see cref="AgentRefusedException"/> when the
+    /// control plane refused the agent's credential. Never completes otherwise until disposal.
+    /// </summary>
+    public Task Stopped => _connectionTask ?? Task.CompletedTask;
+
     /// <summary>Resumes the desired state kept on disk and connects to the control plane at <paramref name="url"/>.</summary>
     public void Start(Uri url, string credential)
     {
@@ -43,6 +49,7 @@ public sealed class AgentHost : IAsyncDisposable
         {
             try { await _connectionTask; }
             catch (OperationCanceledException) { }
+            catch (AgentRefusedException) { } // logged by the connection, and seen by whoever awaited Stopped
         }
         await Reconciler.DisposeAsync();
         _cts.Dispose();

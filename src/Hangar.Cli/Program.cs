@@ -26,7 +26,8 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     DownCommand.Create(),
     GcCommand.Create(),
     DaemonCommand.Create("server", "Run the Hangar control plane and a local agent in the foreground (hangard server).", args),
-    DaemonCommand.Create("agent", "Run an agent that takes its VMs from a control plane on another host (hangard agent).", args),
+    AgentCommand.Create(args),
+    TokenCommand.Create(),
 };
 root.Options.Add(CliGlobals.Home);
 root.Options.Add(CliGlobals.Output);

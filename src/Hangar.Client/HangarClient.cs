@@ -22,6 +22,27 @@ public sealed class HangarClient : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
+    /// <summary>The server's address.</summary>
+    public Uri BaseUrl => _baseUrl;
+
+    public Task<JoinTokenResponse> CreateJoinTokenAsync(JoinTokenRequest request, CancellationToken ct) =>
+        PostAsync<JoinTokenRequest, JoinTokenResponse>("api/v1/tokens", request, ct);
+
+    public Task<IReadOnlyList<AgentInfo>> AgentsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<AgentInfo>>("api/v1/agents", ct);
+
+    public Task<AgentInfo> AgentAsync(string name, CancellationToken ct) => GetAsync<AgentInfo>($"api/v1/agents/{Uri.EscapeDataString(name)}", ct);
+
+    /// <summary><c>cordon</c> or <c>uncordon</c>.</summary>
+    public Task<AgentInfo> AgentActionAsync(string name, string action, CancellationToken ct) =>
+        PostAsync<EmptyRequest, AgentInfo>($"api/v1/agents/{Uri.EscapeDataString(name)}/{action}", EmptyRequest.Instance, ct);
+
+    public async Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/agents/{Uri.EscapeDataString(name)}?force={(force ? "true" : "false")}"),
+            HttpCompletionOption.ResponseContentRead, ct);
+        return (await response.Content.ReadFromJsonAsync(ApiJson.Info<AgentInfo>(), ct))!;
+    }
+
     public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => PostAsync<ApplyRequest, ApplyResponse>("api/v1/apply", request, ct);
 
     public Task<PlanResponse> PlanAsync(ApplyRequest request, CancellationToken ct) => PostAsync<ApplyRequest, PlanResponse>("api/v1/plan", request, ct);

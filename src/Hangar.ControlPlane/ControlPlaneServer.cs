@@ -4,6 +4,7 @@ using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Agent;
 using Hangar.Spec;
 using Hangar.State;
+using Hangar.State.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,8 +16,8 @@ using Microsoft.Extensions.Logging;
 namespace Hangar.ControlPlane;
 
 /// <summary>
-/// A running control plane: the REST API on <c>/api/v1</c>, the agent endpoint on <c>/agent/ws</c>, state in SQLite or
-/// PostgreSQL (<see cref="ControlPlaneOptions.Store"/>).
+/// A running control plane: the REST API on <c>/api/v1</c>, the agent endpoints on <c>/agent/join</c> and
+/// <c>/agent/ws</c>, state in SQLite or PostgreSQL (<see cref="ControlPlaneOptions.Store"/>).
 /// </summary>
 public sealed class ControlPlaneServer : IAsyncDisposable
 {
@@ -40,6 +41,12 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
     public FleetService Fleet => _app.Services.GetRequiredService<FleetService>();
 
+    /// <summary>
+    /// A credential for the agent named <paramref name="name"/> that runs in this process (<c>hangar up</c>): issued
+    /// in-process, with no join token; the agent's previous credential stops working.
+    /// </summary>
+    public Task<string> IssueLocalAgentCredentialAsync(string name, CancellationToken ct) => Fleet.IssueAgentCredentialAsync(name, ct);
+
     public static async Task<ControlPlaneServer> StartAsync(ControlPlaneOptions options, Action<ILoggingBuilder>? logging, CancellationToken ct)
     {
         // The empty builder: Kestrel and routing only. The slim one would also read appsettings.json from the current
@@ -55,8 +62,13 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         var store = await StateStores.OpenAsync(options.Store, ct);
+        // Agents, join tokens and placement (IAgentStore) have a SQLite engine only so far: they live in the home's
+        // state.db even when the fleet's state is in PostgreSQL. A PostgreSQL engine is the next step for replicas.
+        var agentStore = await SqliteAgentStore.OpenAsync(options.StatePath, ct);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IStateStore>(store);
+        builder.Services.AddSingleton<IAgentStore>(agentStore);
+        builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
 
@@ -75,6 +87,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             await next(context);
         });
         app.Map(AgentProtocol.Path, (HttpContext context, AgentEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapPost(AgentProtocol.JoinPath, JoinEndpoint.HandleAsync);
         ApiEndpoints.Map(app);
         var shutdown = new CancellationTokenSource();
         app.MapPost("/api/v1/shutdown", () =>
@@ -92,6 +105,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         await _app.StopAsync();
         await Fleet.DisposeAsync();
         await _app.Services.GetRequiredService<IStateStore>().DisposeAsync();
+        await _app.Services.GetRequiredService<IAgentStore>().DisposeAsync();
         await _app.DisposeAsync();
         _shutdown.Dispose();
     }

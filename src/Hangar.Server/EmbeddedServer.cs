@@ -48,15 +48,17 @@ public static class EmbeddedServer
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
 
-        var options = new ControlPlaneOptions(listen, Path.Combine(home, "control-plane", "state.db"),
-            ApiToken: NewToken(), AgentToken: ReadOrCreateSecret(Path.Combine(home, "control-plane", "agent-token")));
+        var options = new ControlPlaneOptions(listen, Path.Combine(home, "control-plane", "state.db"), ApiToken: NewToken());
         if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);
         AgentHost? agent = null;
         if (withAgent)
         {
-            agent = new AgentHost(AgentOptions.ForHome(home, accelerator: accel), loggers);
-            agent.Start(server.AgentUrl, options.AgentToken);
+            // The local agent needs no join token: the server issues its credential in-process at every start (the
+            // previous one stops working), and it is never written anywhere.
+            var agentOptions = AgentOptions.ForHome(home, accelerator: accel);
+            agent = new AgentHost(agentOptions, loggers);
+            agent.Start(server.AgentUrl, await server.IssueLocalAgentCredentialAsync(agentOptions.Name, ct));
         }
         PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId).ToJson());
         // The store's ToString masks a password: a connection string is never logged whole.
@@ -83,13 +85,4 @@ public static class EmbeddedServer
     }
 
     private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-
-    private static string ReadOrCreateSecret(string path)
-    {
-        if (File.Exists(path)) return File.ReadAllText(path).Trim();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!, PrivateFiles.DirectoryMode);
-        var token = NewToken();
-        PrivateFiles.WriteAllText(path, token);
-        return token;
-    }
 }

@@ -14,5 +14,8 @@ public sealed partial class AgentConnection
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Control plane reported {Code}: {Message}")]
         public static partial void ControlPlaneError(ILogger logger, string code, string message);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "Control plane {Url} refused this agent; not retrying: {Message}")]
+        public static partial void Refused(ILogger logger, Uri url, string message);
     }
 }

@@ -42,6 +42,13 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
                 {
                     return;
                 }
+                catch (AgentRefusedException e)
+                {
+                    // Not retried: the same credential will be refused again. The host stops with this reason.
+                    Connected = false;
+                    Log.Refused(logger, url, e.Message);
+                    throw;
+                }
                 Connected = false;
                 if (connectedAt is { } since && backoff.ShouldReset(options.Time.GetUtcNow() - since)) attempt = 0;
                 attempt++;
@@ -65,11 +72,21 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
-        await socket.ConnectAsync(url, ct);
+        socket.Options.CollectHttpResponseDetails = true;
+        try
+        {
+            await socket.ConnectAsync(url, ct);
+        }
+        catch (WebSocketException e) when (socket.HttpStatusCode == System.Net.HttpStatusCode.Unauthorized)
+        {
+            var why = socket.HttpResponseHeaders?.GetValueOrDefault(AgentProtocol.RefusedHeader)?.FirstOrDefault() ?? "its credential is unknown or revoked.";
+            throw new AgentRefusedException($"The control plane refused this agent: {why}", e);
+        }
         var channel = new AgentChannel(socket);
         // Say hello at once: with "auto" the KVM probe (a test boot) runs when the first VM starts, where its progress
         // is shown, rather than keeping the whole agent away from its control plane.
-        await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current, accelerators.Current), ct);
+        await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current, accelerators.Current,
+            HostCapacity.Vcpus, HostCapacity.MemoryBytes), ct);
         var welcome = await channel.ReceiveAsync(ct);
         if (welcome is not WelcomeMessage hello)
             throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");

@@ -13,6 +13,13 @@ public static partial class DaemonExecutable
     /// <summary>The commands that belong to the daemon.</summary>
     public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "server", "agent" };
 
+    /// <summary>
+    /// Subcommands of <c>hangar agent</c> that are the client's (they ask the server about agents); <c>hangar agent</c>
+    /// with anything else (<c>--server URL</c>, <c>--help</c>, nothing) runs an agent.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ClientAgentCommands = new HashSet<string>(StringComparer.Ordinal)
+        { "list", "ls", "show", "cordon", "uncordon", "remove", "rm" };
+
     /// <summary>How to run the daemon: its native launcher, else <c>dotnet hangard.dll</c> (a build that has no launcher).</summary>
     public static (string Exe, IReadOnlyList<string> Prefix) Locate()
     {
@@ -26,7 +33,8 @@ public static partial class DaemonExecutable
 
     /// <summary>
     /// The index of the daemon command in <paramref name="args"/> when the command line is one (<c>hangar server …</c>,
-    /// <c>hangar --home H agent …</c>), else -1.
+    /// <c>hangar --home H agent …</c>), else -1. <c>hangar agent list</c> and the other <see cref="ClientAgentCommands"/>
+    /// are the client's.
     /// </summary>
     public static int FindCommand(IReadOnlyList<string> args)
     {
@@ -35,7 +43,9 @@ public static partial class DaemonExecutable
             var arg = args[i];
             if (arg == "--home") { i++; continue; }
             if (arg.StartsWith("--home=", StringComparison.Ordinal)) continue;
-            return Commands.Contains(arg) ? i : -1;
+            if (!Commands.Contains(arg)) return -1;
+            if (arg == "agent" && i + 1 < args.Count && ClientAgentCommands.Contains(args[i + 1])) return -1;
+            return i;
         }
         return -1;
     }

@@ -45,6 +45,7 @@ public static class StatusView
                 VmPhase.Running => "green",
                 VmPhase.Failed or VmPhase.Backoff => "red",
                 VmPhase.Stopped => "grey",
+                VmPhase.Unknown => "yellow",
                 _ => "yellow",
             };
             var healthColour = vm.Health switch { HealthState.Healthy => "green", HealthState.Unhealthy => "red", _ => "grey" };

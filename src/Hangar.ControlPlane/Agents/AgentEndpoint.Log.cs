@@ -11,5 +11,11 @@ internal sealed partial class AgentEndpoint
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Agent connection ended: {Message}")]
         public static partial void ConnectionEnded(ILogger logger, string message);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Agent {Agent} said hello as {Claimed}; it is known by its credential as {Agent}")]
+        public static partial void NameIgnored(ILogger logger, string agent, string claimed);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Agent {Agent} sent nothing for {Silence}; closing its connection, it is offline")]
+        public static partial void Silent(ILogger logger, string agent, TimeSpan silence);
     }
 }

@@ -10,13 +10,19 @@ using Hangar.ControlPlane.Api;
 namespace Hangar.ControlPlane.Agents;
 
 /// <summary>
-/// The control plane's side of <c>/agent/ws</c>: authenticates the agent by its bearer credential, expects
-/// <c>hello</c>, answers <c>welcome</c>, sends the agent's desired state, then takes its observed state until it leaves.
-/// The streams relayed for the API's logs and consoles (<see cref="StreamMultiplexer"/>) are taken on the same loop
-/// and end, with a message the CLI prints, when the connection does.
+/// The control plane's side of <c>/agent/ws</c>: authenticates the agent by its own credential (the agent it names is
+/// the one it is: the name in <c>hello</c> is not trusted), expects <c>hello</c>, answers <c>welcome</c>, sends the
+/// agent's desired state, then takes its observed state until it leaves or stays silent past
+/// <see cref="AgentRegistry.OfflineAfter"/>. The streams relayed for the API's logs and consoles
+/// (<see cref="StreamMultiplexer"/>) are taken on the same loop and end, with a message the CLI prints, when the
+/// connection does.
 /// </summary>
-internal sealed partial class AgentEndpoint(FleetService fleet, ControlPlaneOptions options, ILogger<AgentEndpoint> logger)
+internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEndpoint> logger)
 {
+    public const string CredentialRefusedMessage =
+        "This agent's credential is unknown or revoked (the agent was removed, or the control plane's state is not the one it joined); " +
+        "delete the agent's credential file and join again with a new token (hangar token create).";
+
     public async Task HandleAsync(HttpContext context)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -24,9 +30,12 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ControlPlaneOpti
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             return;
         }
-        if (!TokenAuth.Matches(context.Request, options.AgentToken))
+        var authenticated = TokenAuth.Bearer(context.Request) is { } credential ? fleet.AuthenticateAgent(credential) : null;
+        if (authenticated is null)
         {
+            fleet.AgentCredentialRefused(context.Connection.RemoteIpAddress?.ToString() ?? "?");
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers[AgentProtocol.RefusedHeader] = CredentialRefusedMessage;
             return;
         }
         var ct = context.RequestAborted;
@@ -52,20 +61,35 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ControlPlaneOpti
                 await channel.SendAsync(new ErrorMessage(first?.Id, "bad_handshake", "The first frame must be 'hello'."), ct);
                 return;
             }
-            session = fleet.GetOrAddAgent(hello.AgentName);
-            session.HostName = hello.HostName;
-            session.Accelerator = hello.Accelerator;
-            session.LastSeen = DateTimeOffset.UtcNow;
+            session = authenticated;
+            if (hello.AgentName != session.Name) Log.NameIgnored(logger, session.Name, hello.AgentName);
+            await fleet.AgentHelloAsync(session, hello, ct);
             await channel.SendAsync(new WelcomeMessage(typeof(AgentEndpoint).Assembly.GetName().Version?.ToString() ?? "0", ControlPlaneOptions.HeartbeatInterval), ct);
             session.Streams = streams;
+            // The same agent again (it restarted, or its old connection is half-open): the new connection wins, and
+            // the old one is dropped so that one agent never has two sessions.
+            var previous = session.Channel;
             session.Channel = channel;
+            previous?.Socket.Abort();
             await fleet.AgentConnectedAsync(session, ct);
             while (true)
             {
                 AgentMessage? message;
                 try
                 {
-                    message = await channel.ReceiveAsync(ct);
+                    // An agent reports at least every heartbeat interval; one silent for three is offline, and its
+                    // connection (likely half-open) is closed so that a new one can take over.
+                    using var silence = new CancellationTokenSource(AgentRegistry.OfflineAfter, fleet.Time);
+                    using var receive = CancellationTokenSource.CreateLinkedTokenSource(ct, silence.Token);
+                    try
+                    {
+                        message = await channel.ReceiveAsync(receive.Token);
+                    }
+                    catch (OperationCanceledException) when (silence.IsCancellationRequested && !ct.IsCancellationRequested)
+                    {
+                        Log.Silent(logger, session.Name, AgentRegistry.OfflineAfter);
+                        return;
+                    }
                 }
                 catch (AgentProtocolException e)
                 {
@@ -81,7 +105,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ControlPlaneOpti
                         fleet.ObservedReceived(session, observed);
                         break;
                     case HeartbeatMessage:
-                        session.LastSeen = DateTimeOffset.UtcNow;
+                        fleet.AgentHeard(session);
                         break;
                     case ErrorMessage error:
                         Log.AgentError(logger, session.Name, error.Code, error.Message);
@@ -99,7 +123,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ControlPlaneOpti
         finally
         {
             streams.EndAll(session is null ? "The agent disconnected." : $"Agent {session.Name} disconnected.");
-            if (session is not null && ReferenceEquals(session.Channel, channel)) fleet.AgentDisconnected(session);
+            if (session is not null && ReferenceEquals(session.Channel, channel)) await fleet.AgentDisconnectedAsync(session);
         }
     }
 }

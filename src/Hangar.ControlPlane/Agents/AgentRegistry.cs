@@ -1,5 +1,6 @@
 using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Agent;
+using Hangar.State;
 
 namespace Hangar.ControlPlane.Agents;
 
@@ -10,17 +11,34 @@ namespace Hangar.ControlPlane.Agents;
 /// as one consistent picture.
 /// </summary>
 /// <remarks>
-/// Today the registry is in memory: an agent is known from its first <c>hello</c> until the control plane stops,
-/// and placement (<see cref="Scheduler"/>) is computed over the names known. With many hosts, agents are persisted
-/// (name, host, accelerator, last seen) so that placement survives a control-plane restart and a leader change:
-/// <see cref="GetOrAdd"/> and <see cref="Connected"/> are the two points where an agent becomes known and would
-/// be written through to the store; the rest of the control plane only reads <see cref="Snapshot"/>.
+/// Agents are persisted (<see cref="IAgentStore"/>): an agent joins once with a join token and gets a credential of its
+/// own, which is its identity from then on (<see cref="Authenticate"/>); its name, labels, capacity, version, last
+/// heartbeat and cordon survive a control-plane restart. What it reports about its VMs is kept in memory only (the
+/// agent reports it again when it reconnects). Rows are written when an agent joins, says hello, leaves, and when an
+/// operator changes it, never per heartbeat.
+/// <code>
+///  joined ──hello──► online ──no frame for OfflineAfter, or connection lost──► offline ──hello──► online
+///                      └──────────── cordon / uncordon (either state) ─────────────┘     remove ──► gone (credential revoked)
+/// </code>
 /// </remarks>
-internal sealed class AgentRegistry(FleetState state)
+internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimeProvider time)
 {
     private readonly Dictionary<string, AgentSession> _agents = new(StringComparer.Ordinal);
 
-    /// <summary>The session of the agent named <paramref name="name"/>, added (not connected) when it is new.</summary>
+    public TimeProvider Time => time;
+
+    /// <summary>An agent is offline once nothing came from it for this long (three heartbeats).</summary>
+    public static readonly TimeSpan OfflineAfter = ControlPlaneOptions.HeartbeatInterval * 3;
+
+    /// <summary>Loads the persisted agents (all offline until they connect). Call once, first.</summary>
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        var records = await store.ListAgentsAsync(ct);
+        lock (state.Gate)
+            foreach (var record in records) _agents[record.Name] = AgentSession.FromRecord(record);
+    }
+
+    /// <summary>The session of the agent named <paramref name="name"/>, added in memory (not persisted, no credential) when it is new. For tests and benchmarks that play an agent by hand.</summary>
     public AgentSession GetOrAdd(string name)
     {
         lock (state.Gate)
@@ -30,16 +48,139 @@ internal sealed class AgentRegistry(FleetState state)
         }
     }
 
+    public AgentSession? Find(string name)
+    {
+        lock (state.Gate) return _agents.GetValueOrDefault(name);
+    }
+
+    /// <summary>The agent whose credential is <paramref name="credential"/>, or null (unknown or revoked).</summary>
+    public AgentSession? Authenticate(string credential)
+    {
+        if (!credential.StartsWith(AgentSecrets.CredentialPrefix, StringComparison.Ordinal)) return null;
+        var hash = AgentSecrets.Hash(credential);
+        lock (state.Gate)
+        {
+            AgentSession? found = null;
+            // Every agent is compared, in constant time each, so the answer's timing says nothing about the hashes.
+            foreach (var session in _agents.Values)
+                if (session.CredentialHash.Length > 0 && AgentSecrets.HashesEqual(hash, session.CredentialHash)) found = session;
+            return found;
+        }
+    }
+
+    /// <summary>
+    /// Adds a new agent named <paramref name="name"/> with a new credential, which is returned (the only time it
+    /// exists in the clear). A name that is taken is refused: an agent's name belongs to the holder of its credential.
+    /// </summary>
+    public async Task<(AgentSession Session, string Credential)> JoinAsync(string name, IReadOnlyDictionary<string, string> labels, CancellationToken ct)
+    {
+        var credential = AgentSecrets.NewCredential();
+        var session = new AgentSession(name) { CredentialHash = AgentSecrets.Hash(credential), Labels = labels, JoinedAt = time.GetUtcNow() };
+        lock (state.Gate)
+            if (_agents.ContainsKey(name))
+                throw new AgentRequestException(AgentRequestError.Conflict, $"An agent named '{name}' has joined already; give this one another --name, or remove that one first (hangar agent remove {name}).");
+        if (!await store.AddAgentAsync(session.ToRecord(), ct))
+            throw new AgentRequestException(AgentRequestError.Conflict, $"An agent named '{name}' has joined already; give this one another --name, or remove that one first (hangar agent remove {name}).");
+        lock (state.Gate) _agents[name] = session;
+        return (session, credential);
+    }
+
+    /// <summary>
+    /// A new credential for the agent named <paramref name="name"/>, added when missing; the old credential stops
+    /// working. For the server's own agent, which gets its credential in-process at every start.
+    /// </summary>
+    public async Task<string> IssueCredentialAsync(string name, CancellationToken ct)
+    {
+        var credential = AgentSecrets.NewCredential();
+        AgentRecord record;
+        lock (state.Gate)
+        {
+            if (!_agents.TryGetValue(name, out var session)) _agents[name] = session = new AgentSession(name) { JoinedAt = time.GetUtcNow() };
+            session.CredentialHash = AgentSecrets.Hash(credential);
+            record = session.ToRecord();
+        }
+        await store.SaveAgentAsync(record, ct);
+        return credential;
+    }
+
+    /// <summary>Records what the agent said in its <c>hello</c> (host, accelerator, version, capacity) and persists it.</summary>
+    public async Task HelloAsync(AgentSession session, HelloMessage hello, CancellationToken ct)
+    {
+        AgentRecord record;
+        lock (state.Gate)
+        {
+            session.HostName = hello.HostName;
+            session.Accelerator = hello.Accelerator;
+            session.Version = hello.AgentVersion;
+            session.Vcpus = hello.Vcpus;
+            session.MemoryBytes = hello.MemoryBytes;
+            session.LastSeen = time.GetUtcNow();
+            record = session.ToRecord();
+        }
+        // Not for an agent removed meanwhile: writing its row again would give it back its revoked credential.
+        if (session.CredentialHash.Length > 0 && Find(session.Name) == session) await store.SaveAgentAsync(record, ct);
+    }
+
     /// <summary>Records that <paramref name="session"/> completed its handshake (its channel is set).</summary>
     public void Connected(AgentSession session)
     {
         lock (state.Gate) _agents[session.Name] = session;
     }
 
-    public void Disconnected(AgentSession session)
+    /// <summary>The agent's connection ended; its last heartbeat is persisted.</summary>
+    public async Task DisconnectedAsync(AgentSession session)
     {
-        lock (state.Gate) session.Channel = null;
+        AgentRecord record;
+        lock (state.Gate)
+        {
+            session.Channel = null;
+            record = session.ToRecord();
+        }
+        if (session.CredentialHash.Length > 0 && Find(session.Name) == session)
+        {
+            try { await store.SaveAgentAsync(record, CancellationToken.None); }
+            // The heartbeat in memory is still right, and the row catches up at the next hello; the store may also be
+            // closing, when the control plane stops and its agents drop off.
+            catch (Exception e) when (e is StateStoreException or InvalidOperationException or ObjectDisposedException) { }
+        }
     }
+
+    /// <summary>Something came from the agent: it is alive now.</summary>
+    public void Heard(AgentSession session)
+    {
+        lock (state.Gate) session.LastSeen = time.GetUtcNow();
+    }
+
+    /// <summary>Connected, and heard from within <see cref="OfflineAfter"/>.</summary>
+    public bool IsOnline(AgentSession session)
+    {
+        lock (state.Gate)
+            return session.Connected && session.LastSeen is { } seen && time.GetUtcNow() - seen <= OfflineAfter;
+    }
+
+    public async Task<AgentSession> SetCordonedAsync(string name, bool cordoned, CancellationToken ct)
+    {
+        AgentRecord record;
+        AgentSession session;
+        lock (state.Gate)
+        {
+            session = _agents.GetValueOrDefault(name) ?? throw NotFound(name);
+            session.Cordoned = cordoned;
+            record = session.ToRecord();
+        }
+        await store.SaveAgentAsync(record, ct);
+        return session;
+    }
+
+    /// <summary>Forgets the agent and revokes its credential; a connection it has open is closed.</summary>
+    public async Task RemoveAsync(AgentSession session, CancellationToken ct)
+    {
+        await store.RemoveAgentAsync(session.Name, ct);
+        lock (state.Gate) _agents.Remove(session.Name);
+    }
+
+    public static AgentRequestException NotFound(string name) =>
+        new(AgentRequestError.NotFound, $"No agent named '{name}'; `hangar agent list` shows the agents.");
 
     /// <summary>Stores an agent's newest report and returns the one before it (null for the first).</summary>
     public ObservedStateMessage? Observed(AgentSession session, ObservedStateMessage observed)
@@ -48,7 +189,7 @@ internal sealed class AgentRegistry(FleetState state)
         {
             var previous = session.Observed;
             session.Observed = observed;
-            session.LastSeen = DateTimeOffset.UtcNow;
+            session.LastSeen = time.GetUtcNow();
             return previous;
         }
     }

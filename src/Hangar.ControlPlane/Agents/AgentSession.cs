@@ -1,9 +1,13 @@
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Agent.Streams;
+using Hangar.State;
 
 namespace Hangar.ControlPlane.Agents;
 
-/// <summary>One agent known to the control plane, connected or not, with the last state it reported.</summary>
+/// <summary>
+/// One agent known to the control plane, connected or not: what is persisted about it (<see cref="ToRecord"/>) and
+/// what lives only while it is connected (its channel, its last report). Fields are written under the fleet's gate.
+/// </summary>
 public sealed class AgentSession(string name)
 {
     public string Name { get; } = name;
@@ -15,4 +19,29 @@ public sealed class AgentSession(string name)
     public bool Connected => Channel is not null;
     public DateTimeOffset? LastSeen { get; set; }
     public ObservedStateMessage? Observed { get; set; }
+
+    /// <summary>SHA-256 of its credential; empty for an agent that never joined (one a test adds by hand).</summary>
+    public string CredentialHash { get; set; } = "";
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+    public int Vcpus { get; set; }
+    public long MemoryBytes { get; set; }
+    public string Version { get; set; } = "";
+    public bool Cordoned { get; set; }
+    public DateTimeOffset JoinedAt { get; set; }
+
+    public AgentRecord ToRecord() => new(Name, CredentialHash, Labels, Vcpus, MemoryBytes, Version, HostName, Accelerator, JoinedAt, LastSeen, Cordoned);
+
+    public static AgentSession FromRecord(AgentRecord record) => new(record.Name)
+    {
+        CredentialHash = record.CredentialHash,
+        Labels = record.Labels,
+        Vcpus = record.Vcpus,
+        MemoryBytes = record.MemoryBytes,
+        Version = record.Version,
+        HostName = record.HostName,
+        Accelerator = record.Accelerator,
+        JoinedAt = record.JoinedAt,
+        LastSeen = record.LastHeartbeat,
+        Cordoned = record.Cordoned,
+    };
 }

@@ -40,6 +40,14 @@ internal static class ApiEndpoints
         api.MapGet("/events", async (long? after, int? limit, IStateStore store, CancellationToken ct) =>
             Json((await store.ListEventsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000), ct))
                 .Select(e => new EventEntry(e.Id, e.At, e.Kind, e.Vm, e.Message)).ToArray()));
+        api.MapPost("/tokens", async (HttpContext http, FleetService fleet) =>
+            Json(await fleet.CreateJoinTokenAsync(await ReadAsync<JoinTokenRequest>(http), http.RequestAborted)));
+        api.MapGet("/agents", (FleetService fleet) => Json(fleet.Agents()));
+        api.MapGet("/agents/{name}", (string name, FleetService fleet) => Json(fleet.Agent(name)));
+        api.MapPost("/agents/{name}/cordon", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetAgentCordonedAsync(name, true, ct)));
+        api.MapPost("/agents/{name}/uncordon", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetAgentCordonedAsync(name, false, ct)));
+        api.MapDelete("/agents/{name}", async (string name, bool? force, FleetService fleet, CancellationToken ct) =>
+            Json(await fleet.RemoveAgentAsync(name, force ?? false, ct)));
         api.MapGet("/vms/{name}/logs", SerialEndpoints.LogsAsync);
         api.Map("/vms/{name}/console", SerialEndpoints.ConsoleAsync);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hangar.ControlPlane.Agents;
 using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol;
 using Hangar.Protocol.Api;
@@ -23,6 +24,10 @@ internal sealed class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> l
             var (status, error) = e switch
             {
                 SpecRejectedException r => (400, new ApiError(ApiErrorCodes.InvalidSpec, r.Message, r.Errors)),
+                AgentRefusedException r => (401, new ApiError(ApiErrorCodes.Unauthorized, r.Message)),
+                AgentRequestException { Error: AgentRequestError.NotFound } r => (404, new ApiError(ApiErrorCodes.NotFound, r.Message)),
+                AgentRequestException { Error: AgentRequestError.Conflict } r => (409, new ApiError(ApiErrorCodes.Conflict, r.Message)),
+                AgentRequestException r => (400, new ApiError(ApiErrorCodes.BadRequest, r.Message)),
                 VmNotFoundException n => (404, new ApiError(ApiErrorCodes.NotFound, n.Message)),
                 GenerationNotFoundException g => (404, new ApiError(ApiErrorCodes.NotFound, g.Message)),
                 RollbackTargetException t => (409, new ApiError(ApiErrorCodes.Conflict, t.Message)),

@@ -10,7 +10,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// Builds each agent's desired state (the VMs placed on it, whether each should run, its restart nonce) and sends it.
 /// Agents always get their whole desired state, never a delta, and each send carries a new revision.
 /// </summary>
-internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegistry agents, ILogger logger)
+internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegistry agents, PlacementBook placements, ILogger logger)
 {
     /// <summary>The desired state of <paramref name="agent"/> as of now.</summary>
     public DesiredStateMessage DesiredFor(string agent)
@@ -18,7 +18,7 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
         lock (state.Gate)
         {
             var spec = state.Spec;
-            var placement = Scheduler.Place(spec, agents.Snapshot().Select(a => a.Name).ToArray());
+            var placement = state.Placement;
             var keepOrphans = spec.Settings.Orphans == OrphanPolicy.Keep;
             if (!state.FleetAdmin.Active && state.FleetAdmin.PurgeRemoved)
                 return new DesiredStateMessage(state.CurrentGeneration, state.Revision, [], PurgeRemoved: true, keepOrphans, state.DiskGc);
@@ -29,9 +29,13 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
         }
     }
 
-    /// <summary>Takes the next revision and sends every connected agent its desired state; then wakes watchers.</summary>
+    /// <summary>
+    /// Brings the placement up to date (persisted before anything is sent), takes the next revision and sends every
+    /// connected agent its desired state; then wakes watchers.
+    /// </summary>
     public async Task PushAsync(CancellationToken ct)
     {
+        await placements.UpdateAsync(ct);
         AgentSession[] connected;
         lock (state.Gate)
         {

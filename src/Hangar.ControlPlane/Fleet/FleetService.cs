@@ -14,7 +14,9 @@ namespace Hangar.ControlPlane.Fleet;
 /// <item><term><see cref="HistoryQueries"/></term><description>generations, one generation, diffs</description></item>
 /// <item><term><see cref="RolloutRunner"/></term><description>runs the health gate of the current generation</description></item>
 /// <item><term><see cref="OperatorActions"/></term><description>vm start/stop/restart, down, gc</description></item>
-/// <item><term><see cref="AgentRegistry"/></term><description>the agents known, with their last reports</description></item>
+/// <item><term><see cref="AgentRegistry"/></term><description>the agents known (persisted), with their last reports</description></item>
+/// <item><term><see cref="PlacementBook"/></term><description>where each VM runs (persisted)</description></item>
+/// <item><term><see cref="AgentOperations"/></term><description>join tokens, joining, agent list, cordon, remove</description></item>
 /// <item><term><see cref="ObservedStateIntake"/></term><description>agents connecting, reporting, leaving</description></item>
 /// <item><term><see cref="FleetStatusView"/></term><description>the status, and waiting for its next change</description></item>
 /// <item><term><see cref="DesiredStateDelivery"/></term><description>each agent's desired state, sent with a new revision</description></item>
@@ -34,19 +36,25 @@ public sealed class FleetService : IAsyncDisposable
     private readonly GenerationLedger _ledger;
     private readonly HistoryQueries _history;
     private readonly OperatorActions _operators;
+    private readonly PlacementBook _placements;
+    private readonly AgentOperations _agentOperations;
 
-    public FleetService(IStateStore store, ILogger<FleetService> logger)
+    /// <param name="agentStore">Agents, join tokens and placements; the SQLite engine keeps them in the state file.</param>
+    /// <param name="time">The clock of heartbeats and token expiry (tests give a fake one).</param>
+    public FleetService(IStateStore store, IAgentStore agentStore, ILogger<FleetService> logger, TimeProvider? time = null)
     {
         _logger = logger;
         _journal = new EventJournal(store, logger);
-        _agents = new AgentRegistry(_state);
+        _agents = new AgentRegistry(_state, agentStore, time ?? TimeProvider.System);
+        _placements = new PlacementBook(_state, _agents, agentStore);
         _view = new FleetStatusView(_state, _agents);
-        _delivery = new DesiredStateDelivery(_state, _agents, logger);
+        _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger);
         _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery);
         _rollouts = new RolloutRunner(_state, _view, _journal, logger);
         _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view);
         _history = new HistoryQueries(store);
         _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents);
+        _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
     }
 
     /// <summary>Loads the fleet from the store and resumes a rollout that a stop interrupted. Call once, first.</summary>
@@ -54,6 +62,8 @@ public sealed class FleetService : IAsyncDisposable
     {
         await _ledger.LoadAsync(ct);
         await _operators.LoadAsync(ct);
+        await _agents.LoadAsync(ct);
+        await _placements.LoadAsync(ct);
         _journal.Start();
         _ledger.ResumeRollout();
         _logger.LogInformation("Fleet at generation {Generation} with {Count} VMs", _state.CurrentGeneration, _state.Spec.Vms.Count);
@@ -89,10 +99,32 @@ public sealed class FleetService : IAsyncDisposable
     public Task WhenChangedAsync(CancellationToken ct) => _view.WhenChangedAsync(ct);
 
     // ---- agents ----
+    /// <summary>The clock of heartbeats and token expiry.</summary>
+    public TimeProvider Time => _agents.Time;
     /// <inheritdoc cref="AgentRegistry.GetOrAdd"/>
     public AgentSession GetOrAddAgent(string name) => _agents.GetOrAdd(name);
     public Task AgentConnectedAsync(AgentSession session, CancellationToken ct) => _intake.AgentConnectedAsync(session, ct);
-    public void AgentDisconnected(AgentSession session) => _intake.AgentDisconnected(session);
+    public Task AgentDisconnectedAsync(AgentSession session) => _intake.AgentDisconnectedAsync(session);
+    /// <inheritdoc cref="AgentRegistry.Authenticate"/>
+    public AgentSession? AuthenticateAgent(string credential) => _agents.Authenticate(credential);
+    /// <inheritdoc cref="AgentRegistry.HelloAsync"/>
+    public Task AgentHelloAsync(AgentSession session, HelloMessage hello, CancellationToken ct) => _agents.HelloAsync(session, hello, ct);
+    /// <inheritdoc cref="AgentRegistry.Heard"/>
+    public void AgentHeard(AgentSession session) => _agents.Heard(session);
+    /// <inheritdoc cref="AgentRegistry.IssueCredentialAsync"/>
+    public Task<string> IssueAgentCredentialAsync(string name, CancellationToken ct) => _agents.IssueCredentialAsync(name, ct);
+    /// <inheritdoc cref="AgentOperations.JoinAsync"/>
+    public Task<(string Name, string Credential)> JoinAgentAsync(string joinToken, string name, IReadOnlyDictionary<string, string>? labels, CancellationToken ct) =>
+        _agentOperations.JoinAsync(joinToken, name, labels, ct);
+    /// <inheritdoc cref="AgentOperations.CredentialRefused"/>
+    public void AgentCredentialRefused(string remote) => _agentOperations.CredentialRefused(remote);
+    public Task<JoinTokenResponse> CreateJoinTokenAsync(JoinTokenRequest request, CancellationToken ct) => _agentOperations.CreateTokenAsync(request, ct);
+    public IReadOnlyList<AgentInfo> Agents() => _agentOperations.List();
+    public AgentInfo Agent(string name) => _agentOperations.Get(name);
+    /// <inheritdoc cref="AgentOperations.SetCordonedAsync"/>
+    public Task<AgentInfo> SetAgentCordonedAsync(string name, bool cordoned, CancellationToken ct) => _agentOperations.SetCordonedAsync(name, cordoned, ct);
+    /// <inheritdoc cref="AgentOperations.RemoveAsync"/>
+    public Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct) => _agentOperations.RemoveAsync(name, force, ct);
     public void ObservedReceived(AgentSession session, ObservedStateMessage observed) => _intake.Received(session, observed);
     /// <inheritdoc cref="DesiredStateDelivery.DesiredFor"/>
     public DesiredStateMessage DesiredFor(string agent) => _delivery.DesiredFor(agent);

@@ -40,6 +40,9 @@ internal sealed class FleetState
     /// </summary>
     public long Revision { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
 
+    /// <summary>The agent each VM is placed on, as persisted (<see cref="PlacementBook"/>); a VM not listed waits for one.</summary>
+    public IReadOnlyDictionary<string, string> Placement { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The last <c>hangar gc</c> request; in memory only: a request is acted on at once or not at all.</summary>
     public long DiskGc { get; set; }
 

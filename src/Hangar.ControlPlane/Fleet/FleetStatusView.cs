@@ -18,7 +18,7 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             var spec = state.Spec;
             var sessions = agents.Snapshot();
             var byName = sessions.ToDictionary(a => a.Name, StringComparer.Ordinal);
-            var placement = Scheduler.Place(spec, sessions.Select(a => a.Name).ToArray());
+            var placement = state.Placement;
             var observed = sessions.Where(a => a.Observed is not null)
                 .SelectMany(a => a.Observed!.Vms.Select(v => (Agent: a.Name, Vm: v)))
                 .GroupBy(x => x.Vm.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -26,6 +26,14 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             foreach (var vm in spec.Vms)
             {
                 var agent = placement.GetValueOrDefault(vm.Name);
+                if (agent is not null && byName.GetValueOrDefault(agent) is { } host && !agents.IsOnline(host))
+                {
+                    // Its agent is offline: whatever it last said may no longer be true, and the VM is not moved.
+                    vms.Add(new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent, VmPhase.Unknown,
+                        $"agent {agent} is offline" + (host.LastSeen is { } lastHeard ? $" (last heard {lastHeard:u})" : ""), HealthState.Unknown,
+                        null, null, vm.Forwards.Select(f => f.ToString()).ToArray(), null, 0, null, state.CurrentGeneration, -1));
+                    continue;
+                }
                 observed.TryGetValue(vm.Name, out var o);
                 var seen = o.Vm is not null && o.Agent == agent ? o.Vm : null;
                 // Not listed by an agent that has acted on this revision: the VM is not on that host (purged).
@@ -47,7 +55,7 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
                     vm.Accelerator, vm.Pid, vm.Forwards, vm.LastError, vm.Restarts, vm.StartedAt, vm.Generation, vm.Revision, Removed: true));
             }
             var agentStatus = sessions.OrderBy(a => a.Name, StringComparer.Ordinal)
-                .Select(a => new AgentStatus(a.Name, a.HostName, a.Connected, a.Accelerator, a.LastSeen)).ToArray();
+                .Select(a => new AgentStatus(a.Name, a.HostName, agents.IsOnline(a), a.Accelerator, a.LastSeen)).ToArray();
             var orphans = sessions.SelectMany(a => (a.Observed?.Orphans ?? []).Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Action))).ToArray();
             return new FleetStatus(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active,
                 vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agentStatus, state.Rollout, orphans);

@@ -16,9 +16,9 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
         await delivery.PushAsync(ct);
     }
 
-    public void AgentDisconnected(AgentSession session)
+    public async Task AgentDisconnectedAsync(AgentSession session)
     {
-        agents.Disconnected(session);
+        await agents.DisconnectedAsync(session);
         journal.Record("agent", null, $"Agent {session.Name} disconnected");
         state.NotifyChanged();
     }

@@ -31,7 +31,11 @@ public abstract record AgentMessage
 }
 
 /// <summary>Agent → control plane, first frame after connecting: who the agent is and what its host can do.</summary>
-public sealed record HelloMessage(string AgentName, string HostName, string AgentVersion, string Accelerator) : AgentMessage;
+/// <param name="AgentName">The name the agent believes it has. The control plane knows the agent by its credential and
+/// uses the name that credential was issued to; a different name here is ignored (and logged).</param>
+/// <param name="Vcpus">CPUs of the host (0: not reported, an agent older than this field).</param>
+/// <param name="MemoryBytes">Memory of the host, in bytes (0: not reported).</param>
+public sealed record HelloMessage(string AgentName, string HostName, string AgentVersion, string Accelerator, int Vcpus = 0, long MemoryBytes = 0) : AgentMessage;
 
 /// <summary>Control plane → agent, answer to <see cref="HelloMessage"/>.</summary>
 public sealed record WelcomeMessage(string ControlPlaneVersion, TimeSpan HeartbeatInterval) : AgentMessage;

@@ -8,9 +8,10 @@ namespace Hangar.Protocol.Agent;
 ///  (disks, images)   (QEMU -S, QMP, cont) │
 ///                                         └── exits ──► Backoff ──► Starting   (restart policy, jitter)
 ///  Failed: could not be prepared or started (see LastError); retried with backoff.
+///  Unknown: only the control plane says this (agents never send it): the VM's agent is offline, so nobody knows.
 /// </code>
 /// </summary>
-public enum VmPhase { Pending, Preparing, Starting, Running, Stopping, Stopped, Backoff, Failed }
+public enum VmPhase { Pending, Preparing, Starting, Running, Stopping, Stopped, Backoff, Failed, Unknown }
 
 /// <summary>Result of a VM's health check.</summary>
 public enum HealthState

@@ -47,7 +47,7 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
         typeof(MillisecondsTimeSpanJsonConverter),
         typeof(CamelCaseEnumConverter<VmPhase>), typeof(CamelCaseEnumConverter<HealthState>), typeof(CamelCaseEnumConverter<RestartCause>),
         typeof(CamelCaseEnumConverter<OrphanAction>), typeof(CamelCaseEnumConverter<RolloutState>), typeof(CamelCaseEnumConverter<PlanAction>),
-        typeof(CamelCaseEnumConverter<GenerationState>),
+        typeof(CamelCaseEnumConverter<GenerationState>), typeof(CamelCaseEnumConverter<AgentState>),
     ])]
 [JsonSerializable(typeof(ApplyRequest))]
 [JsonSerializable(typeof(RollbackRequest))]
@@ -68,6 +68,10 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 [JsonSerializable(typeof(ApplyOutcome))]
 [JsonSerializable(typeof(DownOutcome))]
 [JsonSerializable(typeof(ValidationOutcome))]
+[JsonSerializable(typeof(JoinTokenRequest))]
+[JsonSerializable(typeof(JoinTokenResponse))]
+[JsonSerializable(typeof(AgentInfo))]
+[JsonSerializable(typeof(IReadOnlyList<AgentInfo>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>The body of a POST that takes no arguments (<c>{}</c>).</summary>

@@ -53,6 +53,35 @@ internal static class SqliteSchema
         """
         ALTER TABLE generations ADD COLUMN image_digests TEXT;
         """,
+        // Agents join with a token and keep a credential of their own (IAgentStore); each VM remembers its agent.
+        """
+        CREATE TABLE agents (
+            name            TEXT PRIMARY KEY,
+            credential_hash TEXT    NOT NULL UNIQUE,
+            labels          TEXT    NOT NULL,
+            vcpus           INTEGER NOT NULL,
+            memory_bytes    INTEGER NOT NULL,
+            version         TEXT    NOT NULL,
+            host_name       TEXT    NOT NULL,
+            accelerator     TEXT,
+            joined_at       INTEGER NOT NULL,
+            last_heartbeat  INTEGER,
+            cordoned        INTEGER NOT NULL
+        );
+        CREATE TABLE join_tokens (
+            id          TEXT PRIMARY KEY,
+            secret_hash TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL,
+            uses        INTEGER NOT NULL,
+            used        INTEGER NOT NULL,
+            labels      TEXT    NOT NULL
+        );
+        CREATE TABLE vm_placement (
+            vm    TEXT PRIMARY KEY,
+            agent TEXT NOT NULL
+        );
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)

@@ -9,6 +9,9 @@ public sealed class DaemonExecutableTests
     [InlineData(new[] { "agent", "--control-plane-url", "ws://x/agent/ws" }, 0)]
     [InlineData(new[] { "--home", "/srv/h", "server", "--no-agent" }, 2)]
     [InlineData(new[] { "--home=/srv/h", "agent" }, 1)]
+    [InlineData(new[] { "agent", "--server", "http://x:7600", "--join-token", "hjt_x" }, 0)]
+    [InlineData(new[] { "agent", "--help" }, 0)]
+    [InlineData(new[] { "agent", "--name", "list" }, 0)]    // a value, not the subcommand
     public void FindCommand_ServerOrAgentAsTheCommand_IsFound(string[] args, int index) =>
         Assert.Equal(index, DaemonExecutable.FindCommand(args));
 
@@ -19,6 +22,13 @@ public sealed class DaemonExecutableTests
     [InlineData("--home server vm list")]     // nor is a home named "server"
     [InlineData("-o json server")]            // only --home may come first; the parser reports the rest
     [InlineData("--home")]
+    [InlineData("agent list")]               // the client's: it asks the server about agents
+    [InlineData("agent ls -o json")]
+    [InlineData("--home /srv/h agent show web1")]
+    [InlineData("agent cordon a")]
+    [InlineData("agent uncordon a")]
+    [InlineData("agent remove a --force")]
+    [InlineData("agent rm a")]
     public void FindCommand_AnythingElse_IsNotTheDaemons(string commandLine) =>
         Assert.Equal(-1, DaemonExecutable.FindCommand(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
 

@@ -17,21 +17,24 @@ public sealed class FleetRolloutTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("hfr-").FullName;
     private SqliteStateStore _store = null!;
+    private SqliteAgentStore _agentStore = null!;
     private FleetService _fleet = null!;
     private AgentSession _agent = null!;
 
     public async Task InitializeAsync()
     {
         _store = await SqliteStateStore.OpenAsync(Path.Combine(_dir, "state.db"), CancellationToken.None);
-        _fleet = new FleetService(_store, NullLogger<FleetService>.Instance);
+        _agentStore = await SqliteAgentStore.OpenAsync(Path.Combine(_dir, "state.db"), CancellationToken.None);
+        _fleet = new FleetService(_store, _agentStore, NullLogger<FleetService>.Instance);
         await _fleet.InitializeAsync(CancellationToken.None);
-        _agent = _fleet.GetOrAddAgent("host-a");
+        _agent = await PlayedAgent.ConnectAsync(_fleet, "host-a");
     }
 
     public async Task DisposeAsync()
     {
         await _fleet.DisposeAsync();
         await _store.DisposeAsync();
+        await _agentStore.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 

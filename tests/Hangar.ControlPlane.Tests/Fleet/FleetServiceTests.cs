@@ -11,12 +11,14 @@ public sealed class FleetServiceTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("hfs-").FullName;
     private SqliteStateStore _store = null!;
+    private SqliteAgentStore _agentStore = null!;
     private FleetService _fleet = null!;
 
     public async Task InitializeAsync()
     {
         _store = await SqliteStateStore.OpenAsync(Path.Combine(_dir, "state.db"), CancellationToken.None);
-        _fleet = new FleetService(_store, NullLogger<FleetService>.Instance);
+        _agentStore = await SqliteAgentStore.OpenAsync(Path.Combine(_dir, "state.db"), CancellationToken.None);
+        _fleet = new FleetService(_store, _agentStore, NullLogger<FleetService>.Instance);
         await _fleet.InitializeAsync(CancellationToken.None);
     }
 
@@ -24,6 +26,7 @@ public sealed class FleetServiceTests : IAsyncLifetime
     {
         await _fleet.DisposeAsync();
         await _store.DisposeAsync();
+        await _agentStore.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 

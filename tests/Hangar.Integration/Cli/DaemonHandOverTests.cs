@@ -55,14 +55,13 @@ public sealed class DaemonHandOverTests
     }
 
     [Fact]
-    public async Task Agent_WithoutItsCredentialFile_IsOneLineAndExit1()
+    public async Task Agent_NotJoinedAndNoJoinToken_IsOneLineAndExit1()
     {
         await using var home = new HangarHome();
-        var missing = Path.Combine(home.Path, "no-such-token");
-        var agent = await home.RunAsync("agent", "--control-plane-url", "ws://127.0.0.1:9/agent/ws", "--token-file", missing);
+        var agent = await home.RunAsync("agent", "--control-plane-url", "ws://127.0.0.1:9/agent/ws");
         Assert.Equal(1, agent.ExitCode);
         Assert.StartsWith("error: ", agent.Stderr);
-        Assert.Contains(missing, agent.Stderr);
+        Assert.Contains("has not joined a control plane yet: give --server URL and --join-token TOKEN", agent.Stderr);
         Assert.DoesNotContain("   at ", agent.Stderr); // a message, not a stack trace
     }
 }

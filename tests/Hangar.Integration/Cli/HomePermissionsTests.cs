@@ -13,7 +13,7 @@ public sealed class HomePermissionsTests
     private const UnixFileMode PrivateDirectory = Private | UnixFileMode.UserExecute;
 
     [Fact]
-    public async Task Up_NewHome_HomeStateLogAndCredentialsAreOwnerOnly()
+    public async Task Up_NewHome_HomeStateAndLogAreOwnerOnly()
     {
         await using var outer = new HangarHome();
         var home = Path.Combine(outer.Path, "new-home");
@@ -25,7 +25,7 @@ public sealed class HomePermissionsTests
 
             Assert.Equal(PrivateDirectory, File.GetUnixFileMode(home));
             Assert.Equal(PrivateDirectory, File.GetUnixFileMode(Path.Combine(home, "control-plane")));
-            foreach (var file in new[] { "daemon.json", "hangar.log", "control-plane/agent-token", "control-plane/state.db", "control-plane/state.db-wal" })
+            foreach (var file in new[] { "daemon.json", "hangar.log", "control-plane/state.db", "control-plane/state.db-wal" })
                 Assert.True(Private == File.GetUnixFileMode(Path.Combine(home, file)), $"{file} is {File.GetUnixFileMode(Path.Combine(home, file))}");
             Assert.Empty(Directory.GetFiles(home, "*.tmp", SearchOption.AllDirectories));
         }
@@ -49,7 +49,7 @@ public sealed class HomePermissionsTests
         Assert.Contains($"warning: {warning}", up.Stderr);
         Assert.Contains(warning, await File.ReadAllTextAsync(Path.Combine(home.Path, "hangar.log")));
         Assert.Equal(open, File.GetUnixFileMode(home.Path));
-        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(home.Path, "control-plane", "agent-token")));
+        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(home.Path, "control-plane", "state.db")));
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(home.Path, "daemon.json")));
     }
 

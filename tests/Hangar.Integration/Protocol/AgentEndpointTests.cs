@@ -16,13 +16,17 @@ public sealed class AgentEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _server = await ControlPlaneServer.StartAsync(new ControlPlaneOptions(ControlPlaneOptions.DefaultListen,
-            Path.Combine(_dir, "state.db"), "api-token", "agent-token"), null, CancellationToken.None);
+            Path.Combine(_dir, "state.db"), "api-token"), null, CancellationToken.None);
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
+
+    /// <summary>Connects as the agent <paramref name="name"/>, with a credential the server issues for it.</summary>
+    private async Task<ClientWebSocket> ConnectAsAsync(string name) =>
+        await ConnectAsync(await _server.IssueLocalAgentCredentialAsync(name, CancellationToken.None));
 
     private async Task<ClientWebSocket> ConnectAsync(string token)
     {
@@ -33,16 +37,69 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Connect_WrongCredential_IsRefused()
+    public async Task Connect_WrongCredential_IsRefusedSayingWhy()
     {
-        var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync("wrong"));
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer hac_" + new string('0', 64));
+        socket.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(_server.AgentUrl, CancellationToken.None));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, socket.HttpStatusCode);
+        Assert.Contains("unknown or revoked", socket.HttpResponseHeaders!["X-Hangar-Refused"].Single());
+    }
+
+    [Fact]
+    public async Task Connect_CredentialReplacedByANewOne_IsRefused()
+    {
+        var old = await _server.IssueLocalAgentCredentialAsync("a4", CancellationToken.None);
+        await _server.IssueLocalAgentCredentialAsync("a4", CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(old));
         Assert.Contains("401", error.Message);
+    }
+
+    [Fact]
+    public async Task SecondConnection_SameCredential_ReplacesTheFirst()
+    {
+        var credential = await _server.IssueLocalAgentCredentialAsync("a5", CancellationToken.None);
+        using var first = await ConnectAsync(credential);
+        var firstChannel = new AgentChannel(first);
+        await firstChannel.SendAsync(new HelloMessage("a5", "host5", "test", "tcg"), CancellationToken.None);
+        await firstChannel.ReceiveAsync(CancellationToken.None); // welcome
+        await firstChannel.ReceiveAsync(CancellationToken.None); // desired
+
+        using var second = await ConnectAsync(credential);
+        var channel = new AgentChannel(second);
+        await channel.SendAsync(new HelloMessage("a5", "host5b", "test", "tcg"), CancellationToken.None);
+        Assert.IsType<WelcomeMessage>(await channel.ReceiveAsync(CancellationToken.None));
+
+        // The first connection ends (its reads fail or see the close); the agent stays connected through the second.
+        Assert.True(await EndsAsync(firstChannel), "the first connection is still open");
+        var agent = Assert.Single((await StatusWhenAsync(s => s.Agents.Any(a => a.HostName == "host5b"))).Agents);
+        Assert.True(agent.Connected);
+    }
+
+    [Fact]
+    public async Task Hello_WithAnotherAgentsName_IsKnownByItsCredentialNotByTheName()
+    {
+        using var victim = await ConnectAsAsync("victim");
+        var victimChannel = new AgentChannel(victim);
+        await victimChannel.SendAsync(new HelloMessage("victim", "host-v", "test", "tcg"), CancellationToken.None);
+        await victimChannel.ReceiveAsync(CancellationToken.None); // welcome
+
+        using var intruder = await ConnectAsAsync("intruder");
+        var channel = new AgentChannel(intruder);
+        await channel.SendAsync(new HelloMessage("victim", "host-i", "test", "tcg"), CancellationToken.None);
+        await channel.ReceiveAsync(CancellationToken.None); // welcome
+
+        var status = await StatusWhenAsync(s => s.Agents.Count(a => a.Connected) == 2);
+        Assert.Equal("host-v", status.Agents.Single(a => a.Name == "victim").HostName);
+        Assert.Equal("host-i", status.Agents.Single(a => a.Name == "intruder").HostName);
     }
 
     [Fact]
     public async Task Hello_GetsWelcomeThenEmptyDesiredState()
     {
-        using var socket = await ConnectAsync("agent-token");
+        using var socket = await ConnectAsAsync("a1");
         var channel = new AgentChannel(socket);
         await channel.SendAsync(new HelloMessage("a1", "host1", "test", "tcg"), CancellationToken.None);
         Assert.IsType<WelcomeMessage>(await channel.ReceiveAsync(CancellationToken.None));
@@ -54,7 +111,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     [Fact]
     public async Task UnknownMessageType_IsAnsweredWithError_ConnectionStaysUpAndItsReportShowsInTheFleetStatus()
     {
-        using var socket = await ConnectAsync("agent-token");
+        using var socket = await ConnectAsAsync("a2");
         var channel = new AgentChannel(socket);
         await channel.SendAsync(new HelloMessage("a2", "host2", "test", "tcg"), CancellationToken.None);
         await channel.ReceiveAsync(CancellationToken.None); // welcome
@@ -83,7 +140,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Disconnect_AgentStaysInTheFleetStatusAsNotConnected()
     {
-        using (var socket = await ConnectAsync("agent-token"))
+        using (var socket = await ConnectAsAsync("a3"))
         {
             var channel = new AgentChannel(socket);
             await channel.SendAsync(new HelloMessage("a3", "host3", "test", "tcg"), CancellationToken.None);
@@ -95,6 +152,25 @@ public sealed class AgentEndpointTests : IAsyncLifetime
 
         var agent = Assert.Single((await StatusWhenAsync(s => s.Agents.All(a => !a.Connected))).Agents);
         Assert.Equal(("a3", "host3"), (agent.Name, agent.HostName));
+    }
+
+    /// <summary>Whether the peer ends the connection within 30 s (closes it, or drops it).</summary>
+    private static async Task<bool> EndsAsync(AgentChannel channel)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (await channel.ReceiveAsync(timeout.Token) is not null) { }
+            return true;
+        }
+        catch (WebSocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The fleet status once <paramref name="done"/> holds, woken by each change the server makes to it.</summary>

@@ -22,7 +22,7 @@ public sealed class ApiLimitTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await ControlPlaneServer.StartAsync(new ControlPlaneOptions(ControlPlaneOptions.DefaultListen,
-            Path.Combine(_dir, "state.db"), "api-token", "agent-token"), null, CancellationToken.None);
+            Path.Combine(_dir, "state.db"), "api-token"), null, CancellationToken.None);
         _http = new HttpClient { BaseAddress = _server.Url };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "api-token");
     }

@@ -21,7 +21,7 @@ public sealed class SerialRelayTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await ControlPlaneServer.StartAsync(new ControlPlaneOptions(ControlPlaneOptions.DefaultListen,
-            Path.Combine(_dir, "state.db"), "api-token", "agent-token"), null, CancellationToken.None);
+            Path.Combine(_dir, "state.db"), "api-token"), null, CancellationToken.None);
         _client = new HangarClient(_server.Url, "api-token");
     }
 
@@ -36,7 +36,7 @@ public sealed class SerialRelayTests : IAsyncLifetime
     private async Task<(ClientWebSocket Socket, Task Reader)> ConnectAgentAsync(string name, Func<RelayStream, StreamOpenMessage, Task> accept)
     {
         var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer agent-token");
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + await _server.IssueLocalAgentCredentialAsync(name, CancellationToken.None));
         await socket.ConnectAsync(_server.AgentUrl, CancellationToken.None);
         var channel = new AgentChannel(socket);
         await channel.SendAsync(new HelloMessage(name, "host-" + name, "test", "tcg"), CancellationToken.None);

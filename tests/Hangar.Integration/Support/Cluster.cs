@@ -39,7 +39,7 @@ public sealed class Cluster : IAsyncDisposable
                 TimeSpan.FromSeconds(60), "the server to write daemon.json");
             var url = new Uri(info!.Url);
             cluster.AgentUrl = new UriBuilder(url) { Scheme = "ws", Path = Hangar.Protocol.Agent.AgentProtocol.Path }.Uri;
-            foreach (var name in agentNames) cluster.StartAgent(name);
+            foreach (var name in agentNames) await cluster.StartAgentAsync(name);
             await Eventually.WaitAsync(cluster.Server.StatusAsync,
                 s => agentNames.All(n => s.Agents.Any(a => a.Name == n && a.Connected)), TimeSpan.FromSeconds(60),
                 "every agent to connect");
@@ -54,16 +54,19 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// The command line that joins an agent to this cluster: the one place that knows how an agent authenticates (the
-    /// shared agent token of the server's home today).
+    /// The command line that joins an agent to this cluster: the one place that knows how an agent authenticates (a
+    /// one-use join token from <c>hangar token create</c>, exchanged by the agent for its own credential).
     /// </summary>
-    private string[] AgentArguments(string name) =>
-        ["agent", "--control-plane-url", AgentUrl.ToString(), "--token-file", Path.Combine(Server.Path, "control-plane", "agent-token"), "--name", name];
+    private async Task<string[]> AgentArgumentsAsync(string name)
+    {
+        var token = (await Server.OkAsync("token", "create", "--uses", "1")).Stdout.Trim();
+        return ["agent", "--server", new UriBuilder(AgentUrl) { Scheme = "http", Path = "/" }.Uri.ToString(), "--join-token", token, "--name", name];
+    }
 
-    private void StartAgent(string name)
+    private async Task StartAgentAsync(string name)
     {
         var home = new HangarHome();
-        var process = Start(name, home.Path, AgentArguments(name));
+        var process = Start(name, home.Path, await AgentArgumentsAsync(name));
         _agents.Add(new ClusterAgent(name, home, process));
     }
 

@@ -51,7 +51,15 @@ public sealed class ApiJsonTests
         yield return new DownOutcome("converged", Fleet());
         yield return new ValidationOutcome(true, [], ["web"]);
         yield return new ValidationOutcome(false, [new SpecError("fleet.yaml", 1, 1, "", "bad")]);
+        yield return new JoinTokenRequest(TimeSpan.FromHours(1), 3, new Dictionary<string, string> { ["zone"] = "a" });
+        yield return new JoinTokenRequest();
+        yield return new JoinTokenResponse("hjt_0123456789ab_" + new string('f', 64), "0123456789ab", At, 3, new Dictionary<string, string> { ["zone"] = "a" });
+        yield return Agent();
+        yield return (IReadOnlyList<AgentInfo>)[Agent(), Agent() with { Name = "b", State = AgentState.Offline, Cordoned = true, LastHeartbeat = null }];
     }
+
+    private static AgentInfo Agent() => new("a", AgentState.Online, false, new Dictionary<string, string> { ["zone"] = "a" }, "host-a", "kvm", "0.9.0",
+        8, 16L << 30, 2, 1L << 30, ["web", "db"], At, At);
 
     [Fact]
     public void EveryApiDocument_IsWrittenTheSameByTheClientAndTheServer()

@@ -1,0 +1,40 @@
+using Hangar.Protocol.Api;
+using Spectre.Console;
+
+namespace Hangar.Cli.Output;
+
+/// <summary>Agents as <c>hangar agent list</c> and <c>hangar agent show</c> print them.</summary>
+public static class AgentView
+{
+    /// <summary><c>online</c>, <c>offline</c>, with <c>,cordoned</c> when it gets no new VMs.</summary>
+    public static string State(AgentInfo agent) =>
+        (agent.State == AgentState.Online ? "online" : "offline") + (agent.Cordoned ? ",cordoned" : "");
+
+    public static void WriteTable(Terminal terminal, IReadOnlyList<AgentInfo> agents) =>
+        terminal.WriteTable(TableBorder.Simple, ["NAME", "STATE", "LABELS", "VCPU", "MEMORY", "VMS", "VERSION", "LAST HEARTBEAT"],
+            agents.Select(a => (IReadOnlyList<TableCell>)
+            [
+                a.Name, new TableCell(State(a), a.State == AgentState.Online ? (a.Cordoned ? "yellow" : "green") : "red"), LabelArguments.Text(a.Labels),
+                $"{a.AllocatedVcpus}/{a.Vcpus}", $"{Mib(a.AllocatedMemoryBytes)}/{Mib(a.MemoryBytes)}",
+                a.Vms.Count == 0 ? "-" : string.Join(",", a.Vms), a.Version.Length == 0 ? "-" : a.Version, When(a.LastHeartbeat),
+            ]));
+
+    public static void WriteDetail(Terminal terminal, AgentInfo a)
+    {
+        terminal.Line($"Name:            {a.Name}");
+        terminal.Line($"State:           {State(a)}");
+        terminal.Line($"Host:            {(a.HostName.Length == 0 ? "-" : a.HostName)}");
+        terminal.Line($"Labels:          {LabelArguments.Text(a.Labels)}");
+        terminal.Line($"Accelerator:     {a.Accelerator ?? "-"}");
+        terminal.Line($"Version:         {(a.Version.Length == 0 ? "-" : a.Version)}");
+        terminal.Line($"vCPU:            {a.AllocatedVcpus} allocated of {a.Vcpus}");
+        terminal.Line($"Memory:          {Mib(a.AllocatedMemoryBytes)} allocated of {Mib(a.MemoryBytes)}");
+        terminal.Line($"VMs:             {(a.Vms.Count == 0 ? "-" : string.Join(", ", a.Vms))}");
+        terminal.Line($"Joined:          {a.JoinedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+        terminal.Line($"Last heartbeat:  {When(a.LastHeartbeat)}");
+    }
+
+    private static string Mib(long bytes) => bytes == 0 ? "0" : bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? $"{bytes >> 30}GiB" : $"{bytes >> 20}MiB";
+
+    private static string When(DateTimeOffset? at) => at is { } t ? t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") : "never";
+}
