@@ -61,7 +61,7 @@ public sealed class PostgresStoreTests(PostgresCluster cluster) : IClassFixture<
 
         Assert.Equal(1, server.ExitCode);
         Assert.StartsWith(start, server.Stderr);
-        Assert.Equal(1, server.Stderr.TrimEnd().Split('\n').Length);
+        Assert.Single(server.Stderr.TrimEnd().Split('\n'));
         Assert.DoesNotContain("hunter2", server.Stdout + server.Stderr);
     }
 
