@@ -4,7 +4,6 @@ using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Agent;
 using Hangar.Spec;
 using Hangar.State;
-using Hangar.State.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -62,9 +61,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         var store = await StateStores.OpenAsync(options.Store, ct);
-        // Agents, join tokens and placement (IAgentStore) have a SQLite engine only so far: they live in the home's
-        // state.db even when the fleet's state is in PostgreSQL. A PostgreSQL engine is the next step for replicas.
-        var agentStore = await SqliteAgentStore.OpenAsync(options.StatePath, ct);
+        var agentStore = await StateStores.OpenAgentStoreAsync(options.Store, ct);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton<IAgentStore>(agentStore);

@@ -3,7 +3,8 @@ namespace Hangar.State;
 /// <summary>
 /// Durable rows about agents: who has joined (and with which credential, stored as a hash), the join tokens that
 /// let them, and where each VM was placed. A separate interface from <see cref="IStateStore"/> so that an engine can
-/// add it on its own; SQLite has it (<see cref="Sqlite.SqliteAgentStore"/>). It stores; the control plane decides.
+/// add it on its own; both have it (<see cref="Sqlite.SqliteAgentStore"/>, <see cref="Postgres.PostgresAgentStore"/>,
+/// opened by <see cref="StateStores.OpenAgentStoreAsync"/>). It stores; the control plane decides.
 /// </summary>
 public interface IAgentStore : IAsyncDisposable
 {

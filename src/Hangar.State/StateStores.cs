@@ -3,7 +3,7 @@ using Hangar.State.Sqlite;
 
 namespace Hangar.State;
 
-/// <summary>Opens the <see cref="IStateStore"/> a <see cref="StateStoreLocation"/> names.</summary>
+/// <summary>Opens the <see cref="IStateStore"/> (and the <see cref="IAgentStore"/>) a <see cref="StateStoreLocation"/> names.</summary>
 public static class StateStores
 {
     /// <exception cref="StateStoreException">The database cannot be reached, or is newer than this Hangar.</exception>
@@ -11,6 +11,15 @@ public static class StateStores
     {
         StateStoreEngine.Sqlite => await SqliteStateStore.OpenAsync(location.Target, ct),
         StateStoreEngine.Postgres => await PostgresStateStore.OpenAsync(location, ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(location), location.Engine, null),
+    };
+
+    /// <summary>The agent store in the same database as <see cref="OpenAsync"/>'s state store (its own connection or pool).</summary>
+    /// <exception cref="StateStoreException">The database cannot be reached, or is newer than this Hangar.</exception>
+    public static async Task<IAgentStore> OpenAgentStoreAsync(StateStoreLocation location, CancellationToken ct) => location.Engine switch
+    {
+        StateStoreEngine.Sqlite => await SqliteAgentStore.OpenAsync(location.Target, ct),
+        StateStoreEngine.Postgres => await PostgresAgentStore.OpenAsync(location, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(location), location.Engine, null),
     };
 }

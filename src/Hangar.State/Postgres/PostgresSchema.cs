@@ -51,6 +51,36 @@ internal static class PostgresSchema
             message text        NOT NULL
         );
         """,
+        // Agents, join tokens and placement (IAgentStore), as SQLite's migration 5. Labels are JSON in text, like the
+        // spec: the store never looks inside them.
+        """
+        CREATE TABLE agents (
+            name            text        PRIMARY KEY,
+            credential_hash text        NOT NULL UNIQUE,
+            labels          text        NOT NULL,
+            vcpus           integer     NOT NULL,
+            memory_bytes    bigint      NOT NULL,
+            version         text        NOT NULL,
+            host_name       text        NOT NULL,
+            accelerator     text,
+            joined_at       timestamptz NOT NULL,
+            last_heartbeat  timestamptz,
+            cordoned        boolean     NOT NULL
+        );
+        CREATE TABLE join_tokens (
+            id          text        PRIMARY KEY,
+            secret_hash text        NOT NULL,
+            created_at  timestamptz NOT NULL,
+            expires_at  timestamptz NOT NULL,
+            uses        integer     NOT NULL,
+            used        integer     NOT NULL,
+            labels      text        NOT NULL
+        );
+        CREATE TABLE vm_placement (
+            vm    text PRIMARY KEY,
+            agent text NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this code knows.</summary>
