@@ -31,7 +31,7 @@ public static class AgentCommand
             Description = "Labels to join with, as k=v (repeat, or separate with commas); the token's labels win.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host.") { server, joinToken, name, labels, DaemonGlobals.Accel };
+        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, name, labels, DaemonGlobals.Accel };
         command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
             var home = DaemonGlobals.ResolveHome(parse);
