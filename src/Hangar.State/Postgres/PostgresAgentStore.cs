@@ -33,25 +33,7 @@ public sealed class PostgresAgentStore : IAgentStore
     /// The message names the location with its password masked.</exception>
     public static async Task<PostgresAgentStore> OpenAsync(StateStoreLocation location, CancellationToken ct)
     {
-        if (location.Engine != StateStoreEngine.Postgres)
-            throw new ArgumentException($"Not a PostgreSQL location: {location}", nameof(location));
-        var source = NpgsqlDataSource.Create(location.Target);
-        try
-        {
-            await using var connection = await source.OpenConnectionAsync(ct);
-            await PostgresSchema.MigrateAsync(connection, ct);
-        }
-        catch (NpgsqlException e)
-        {
-            await source.DisposeAsync();
-            throw new StateStoreException($"Could not open the state database {location}.", e);
-        }
-        catch
-        {
-            await source.DisposeAsync();
-            throw;
-        }
-        return new PostgresAgentStore(source);
+        return new PostgresAgentStore(await PostgresSchema.OpenMigratedAsync(location, ct));
     }
 
     public Task<IReadOnlyList<AgentRecord>> ListAgentsAsync(CancellationToken ct) => Run(async connection =>

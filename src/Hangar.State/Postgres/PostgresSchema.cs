@@ -93,6 +93,35 @@ internal static class PostgresSchema
     /// </summary>
     private const long MigrationLockKey = 0x48616e676172;
 
+    /// <summary>
+    /// A pool of connections to the database <paramref name="location"/> names, migrated to this code's schema: what
+    /// every PostgreSQL store starts from.
+    /// </summary>
+    /// <exception cref="StateStoreException">The server cannot be reached, refuses the login, or holds a newer schema;
+    /// the message names the location with its password masked.</exception>
+    public static async Task<NpgsqlDataSource> OpenMigratedAsync(StateStoreLocation location, CancellationToken ct)
+    {
+        if (location.Engine != StateStoreEngine.Postgres)
+            throw new ArgumentException($"Not a PostgreSQL location: {location}", nameof(location));
+        var source = NpgsqlDataSource.Create(location.Target);
+        try
+        {
+            await using var connection = await source.OpenConnectionAsync(ct);
+            await MigrateAsync(connection, ct);
+            return source;
+        }
+        catch (NpgsqlException e)
+        {
+            await source.DisposeAsync();
+            throw new StateStoreException($"Could not open the state database {location}.", e);
+        }
+        catch
+        {
+            await source.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Brings the database to <see cref="Version"/> in one transaction: all migrations or none.</summary>
     /// <exception cref="StateStoreException">The database is newer than this code.</exception>
     public static async Task MigrateAsync(NpgsqlConnection connection, CancellationToken ct)

@@ -30,25 +30,7 @@ public sealed class PostgresStateStore : IStateStore
     /// The message names the location with its password masked.</exception>
     public static async Task<PostgresStateStore> OpenAsync(StateStoreLocation location, CancellationToken ct)
     {
-        if (location.Engine != StateStoreEngine.Postgres)
-            throw new ArgumentException($"Not a PostgreSQL location: {location}", nameof(location));
-        var source = NpgsqlDataSource.Create(location.Target);
-        try
-        {
-            await using var connection = await source.OpenConnectionAsync(ct);
-            await PostgresSchema.MigrateAsync(connection, ct);
-        }
-        catch (NpgsqlException e)
-        {
-            await source.DisposeAsync();
-            throw new StateStoreException($"Could not open the state database {location}.", e);
-        }
-        catch
-        {
-            await source.DisposeAsync();
-            throw;
-        }
-        return new PostgresStateStore(source);
+        return new PostgresStateStore(await PostgresSchema.OpenMigratedAsync(location, ct));
     }
 
     public Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct) => Run(async connection =>
