@@ -156,22 +156,9 @@ public sealed class PostgresAgentStore : IAgentStore
     private static IReadOnlyDictionary<string, string> ReadLabels(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? new Dictionary<string, string>();
 
-    private static NpgsqlParameter Parameter(string name, object? value, NpgsqlDbType type) =>
-        new(name, type) { Value = value ?? DBNull.Value };
+    private static NpgsqlParameter Parameter(string name, object? value, NpgsqlDbType type) => PostgresCommands.Parameter(name, value, type);
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    private static Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct) => PostgresCommands.ExecuteAsync(connection, sql, ct);
 
-    private async Task<T> Run<T>(Func<NpgsqlConnection, Task<T>> action, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await _source.OpenConnectionAsync(ct);
-            return await action(connection);
-        }
-        catch (NpgsqlException e) { throw new StateStoreException("A state database operation failed.", e); }
-    }
+    private Task<T> Run<T>(Func<NpgsqlConnection, Task<T>> action, CancellationToken ct) => PostgresCommands.RunAsync(_source, action, ct);
 }

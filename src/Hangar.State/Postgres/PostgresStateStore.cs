@@ -223,22 +223,9 @@ public sealed class PostgresStateStore : IStateStore
         reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
         reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13));
 
-    private static NpgsqlParameter Parameter(string name, object? value, NpgsqlDbType type) =>
-        new(name, type) { Value = value ?? DBNull.Value };
+    private static NpgsqlParameter Parameter(string name, object? value, NpgsqlDbType type) => PostgresCommands.Parameter(name, value, type);
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    private static Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct) => PostgresCommands.ExecuteAsync(connection, sql, ct);
 
-    private async Task<T> Run<T>(Func<NpgsqlConnection, Task<T>> action, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await _source.OpenConnectionAsync(ct);
-            return await action(connection);
-        }
-        catch (NpgsqlException e) { throw new StateStoreException("A state database operation failed.", e); }
-    }
+    private Task<T> Run<T>(Func<NpgsqlConnection, Task<T>> action, CancellationToken ct) => PostgresCommands.RunAsync(_source, action, ct);
 }
