@@ -10,33 +10,12 @@ namespace Hangar.State.Sqlite;
 /// </summary>
 public sealed class SqliteAgentStore : IAgentStore
 {
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SqliteDatabase _db;
 
-    private SqliteAgentStore(SqliteConnection connection) => _connection = connection;
+    private SqliteAgentStore(SqliteDatabase database) => _db = database;
 
-    /// <summary>Opens (and migrates) the database at <paramref name="path"/>; open <see cref="SqliteStateStore"/> first, which creates it private.</summary>
-    public static async Task<SqliteAgentStore> OpenAsync(string path, CancellationToken ct)
-    {
-        if (!File.Exists(path)) await (await SqliteStateStore.OpenAsync(path, ct)).DisposeAsync();
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false,
-        }.ToString());
-        try
-        {
-            await connection.OpenAsync(ct);
-            await SqliteSchema.MigrateAsync(connection, ct);
-        }
-        catch (SqliteException e)
-        {
-            await connection.DisposeAsync();
-            throw new StateStoreException($"Could not open the state database {path}.", e);
-        }
-        return new SqliteAgentStore(connection);
-    }
+    /// <summary>Opens (and migrates) the database at <paramref name="path"/>, creating it private when missing.</summary>
+    public static async Task<SqliteAgentStore> OpenAsync(string path, CancellationToken ct) => new(await SqliteDatabase.OpenAsync(path, ct));
 
     private const string AgentColumns = "name, credential_hash, labels, vcpus, memory_bytes, version, host_name, accelerator, joined_at, last_heartbeat, cordoned";
 
@@ -120,7 +99,7 @@ public sealed class SqliteAgentStore : IAgentStore
 
     public Task ReplacePlacementsAsync(IReadOnlyDictionary<string, string> placements, CancellationToken ct) => Locked(async () =>
     {
-        await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+        await using var tx = await _db.BeginTransactionAsync(ct);
         await using (var delete = Command("DELETE FROM vm_placement", tx))
             await delete.ExecuteNonQueryAsync(ct);
         foreach (var (vm, agent) in placements)
@@ -134,12 +113,7 @@ public sealed class SqliteAgentStore : IAgentStore
         return true;
     }, ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _lock.WaitAsync();
-        try { await _connection.DisposeAsync(); }
-        finally { _lock.Release(); }
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private SqliteCommand AgentCommand(string sql, AgentRecord record)
     {
@@ -164,19 +138,7 @@ public sealed class SqliteAgentStore : IAgentStore
     private static IReadOnlyDictionary<string, string> ReadLabels(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? new Dictionary<string, string>();
 
-    private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
-    {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        return cmd;
-    }
+    private SqliteCommand Command(string sql, SqliteTransaction? tx = null) => _db.Command(sql, tx);
 
-    private async Task<T> Locked<T>(Func<Task<T>> action, CancellationToken ct)
-    {
-        await _lock.WaitAsync(ct);
-        try { return await action(); }
-        catch (SqliteException e) { throw new StateStoreException("A state database operation failed.", e); }
-        finally { _lock.Release(); }
-    }
+    private Task<T> Locked<T>(Func<Task<T>> action, CancellationToken ct) => _db.Locked(action, ct);
 }

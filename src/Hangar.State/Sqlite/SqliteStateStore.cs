@@ -8,56 +8,15 @@ namespace Hangar.State.Sqlite;
 /// </summary>
 public sealed class SqliteStateStore : IStateStore
 {
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SqliteDatabase _db;
 
-    private SqliteStateStore(SqliteConnection connection) => _connection = connection;
+    private SqliteStateStore(SqliteDatabase database) => _db = database;
 
     /// <summary>
     /// Opens the database at <paramref name="path"/>, creating it (and its directory, 0700) when missing. The file and
     /// its <c>-wal</c> and <c>-shm</c> companions are private to the owner (0600): the state holds every fleet file.
     /// </summary>
-    public static async Task<SqliteStateStore> OpenAsync(string path, CancellationToken ct)
-    {
-        CreatePrivate(Path.GetFullPath(path));
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        try
-        {
-            await connection.OpenAsync(ct);
-            await SqliteSchema.MigrateAsync(connection, ct);
-        }
-        catch (SqliteException e)
-        {
-            await connection.DisposeAsync();
-            throw new StateStoreException($"Could not open the state database {path}.", e);
-        }
-        return new SqliteStateStore(connection);
-    }
-
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
-    /// <summary>
-    /// SQLite creates a database 0644 less the umask, and its <c>-wal</c> and <c>-shm</c> files with the database's
-    /// mode. An empty file is an empty database, so creating it here with the final mode gives all three that mode
-    /// from their first byte. Files an older version created open to others are made private.
-    /// </summary>
-    private static void CreatePrivate(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!, OwnerOnly | UnixFileMode.UserExecute);
-        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
-        {
-        }
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
-                File.SetUnixFileMode(file, OwnerOnly);
-        }
-    }
+    public static async Task<SqliteStateStore> OpenAsync(string path, CancellationToken ct) => new(await SqliteDatabase.OpenAsync(path, ct));
 
     public Task<GenerationRecord?> GetCurrentGenerationAsync(CancellationToken ct) => Locked(async () =>
     {
@@ -76,7 +35,7 @@ public sealed class SqliteStateStore : IStateStore
 
     public Task<GenerationRecord> CommitGenerationAsync(NewGeneration generation, long expectedCurrent, GenerationStatus previousStatus, string? previousReason, CancellationToken ct) => Locked(async () =>
     {
-        await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+        await using var tx = await _db.BeginTransactionAsync(ct);
         await using var max = Command("SELECT COALESCE(MAX(number), 0) FROM generations", tx);
         var current = (long)(await max.ExecuteScalarAsync(ct))!;
         if (expectedCurrent != current)
@@ -158,7 +117,7 @@ public sealed class SqliteStateStore : IStateStore
 
     public Task ReplaceVmAdminAsync(IEnumerable<VmAdminRecord> records, CancellationToken ct) => Locked(async () =>
     {
-        await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+        await using var tx = await _db.BeginTransactionAsync(ct);
         await using (var delete = Command("DELETE FROM vm_admin", tx))
             await delete.ExecuteNonQueryAsync(ct);
         foreach (var record in records) await UpsertVmAdminAsync(record, tx, ct);
@@ -215,12 +174,7 @@ public sealed class SqliteStateStore : IStateStore
         return (IReadOnlyList<EventRecord>)list;
     }, ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _lock.WaitAsync();
-        try { await _connection.DisposeAsync(); }
-        finally { _lock.Release(); }
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private async Task UpsertVmAdminAsync(VmAdminRecord record, SqliteTransaction? tx, CancellationToken ct)
     {
@@ -239,19 +193,7 @@ public sealed class SqliteStateStore : IStateStore
         reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
         reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13));
 
-    private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
-    {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        return cmd;
-    }
+    private SqliteCommand Command(string sql, SqliteTransaction? tx = null) => _db.Command(sql, tx);
 
-    private async Task<T> Locked<T>(Func<Task<T>> action, CancellationToken ct)
-    {
-        await _lock.WaitAsync(ct);
-        try { return await action(); }
-        catch (SqliteException e) { throw new StateStoreException("A state database operation failed.", e); }
-        finally { _lock.Release(); }
-    }
+    private Task<T> Locked<T>(Func<Task<T>> action, CancellationToken ct) => _db.Locked(action, ct);
 }
