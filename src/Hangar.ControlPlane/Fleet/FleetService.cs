@@ -51,7 +51,7 @@ public sealed class FleetService : IAsyncDisposable
         _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger);
         _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery);
         _rollouts = new RolloutRunner(_state, _view, _journal, logger);
-        _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view);
+        _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view, _placements);
         _history = new HistoryQueries(store);
         _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents);
         _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
