@@ -123,6 +123,8 @@ public sealed class FleetService : IAsyncDisposable
     public AgentInfo Agent(string name) => _agentOperations.Get(name);
     /// <inheritdoc cref="AgentOperations.SetCordonedAsync"/>
     public Task<AgentInfo> SetAgentCordonedAsync(string name, bool cordoned, CancellationToken ct) => _agentOperations.SetCordonedAsync(name, cordoned, ct);
+    /// <inheritdoc cref="AgentOperations.SetLabelsAsync"/>
+    public Task<AgentInfo> SetAgentLabelsAsync(string name, AgentLabelsRequest request, CancellationToken ct) => _agentOperations.SetLabelsAsync(name, request, ct);
     /// <inheritdoc cref="AgentOperations.RemoveAsync"/>
     public Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct) => _agentOperations.RemoveAsync(name, force, ct);
     public void ObservedReceived(AgentSession session, ObservedStateMessage observed) => _intake.Received(session, observed);

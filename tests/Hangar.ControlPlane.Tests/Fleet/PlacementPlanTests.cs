@@ -88,4 +88,20 @@ public sealed class PlacementPlanTests : IAsyncLifetime
         Assert.False(plan.HasChanges);
         Assert.All(plan.Plan, e => Assert.Equal((PlanAction.Unchanged, placed[e.Vm]), (e.Action, e.Agent)));
     }
+
+    [Fact]
+    public async Task SetAgentLabels_NewLabel_IsPersistedAndPlacesTheNextPlan()
+    {
+        var file = File("  ml: { image: tiny, placement: { labels: { gpu: 'true' } } }\n");
+        Assert.Equal(["vms.ml: cannot be placed: no agent with label gpu=true (a1: no gpu, a2: no gpu)"], _fleet.Plan(file).Problems);
+
+        var info = await _fleet.SetAgentLabelsAsync("a2", new AgentLabelsRequest(new Dictionary<string, string> { ["gpu"] = "true" }, []), CancellationToken.None);
+
+        Assert.Equal("true", info.Labels["gpu"]);
+        Assert.Equal("true", (await _agentStore.ListAgentsAsync(CancellationToken.None)).Single(a => a.Name == "a2").Labels["gpu"]);
+        Assert.Equal("a2", Assert.Single(_fleet.Plan(file).Plan).Agent);
+
+        await _fleet.SetAgentLabelsAsync("a2", new AgentLabelsRequest(new Dictionary<string, string>(), ["gpu"]), CancellationToken.None);
+        Assert.NotEmpty(_fleet.Plan(file).Problems);
+    }
 }
