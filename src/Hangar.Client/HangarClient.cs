@@ -36,6 +36,10 @@ public sealed class HangarClient : IDisposable
     public Task<AgentInfo> AgentActionAsync(string name, string action, CancellationToken ct) =>
         PostAsync<EmptyRequest, AgentInfo>($"api/v1/agents/{Uri.EscapeDataString(name)}/{action}", EmptyRequest.Instance, ct);
 
+    /// <summary>Sets and removes labels of an agent (<c>hangar agent label</c>).</summary>
+    public Task<AgentInfo> SetAgentLabelsAsync(string name, AgentLabelsRequest request, CancellationToken ct) =>
+        PostAsync<AgentLabelsRequest, AgentInfo>($"api/v1/agents/{Uri.EscapeDataString(name)}/labels", request, ct);
+
     public async Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/agents/{Uri.EscapeDataString(name)}?force={(force ? "true" : "false")}"),

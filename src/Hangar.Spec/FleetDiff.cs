@@ -99,7 +99,8 @@ public static class FleetDiff
         Add("autostart", a?.Autostart.ToString().ToLowerInvariant(), b.Autostart.ToString().ToLowerInvariant(), false);
         Add("restart", a is null ? null : RestartText(a.Restart), RestartText(b.Restart), false);
         Add("health", a is null ? null : HealthText(a.Health), HealthText(b.Health), false);
-        if (a is null) list.RemoveAll(f => f.New is null or "" or "none");
+        Add(FleetFields.Placement, a?.Placement.ToString(), b.Placement.ToString(), false);
+        if (a is null) list.RemoveAll(f => f.New is null or "" or "none" || (f.Field == FleetFields.Placement && f.New == VmPlacement.Anywhere.ToString()));
         DiskChanges.Describe(list, a, b, keptGeneration);
         return list;
     }

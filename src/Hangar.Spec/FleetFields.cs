@@ -13,7 +13,9 @@ internal static class FleetFields
     public const string Path = "path", Sha256 = "sha256", Format = "format", MinMemory = "minMemory";
 
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
-        Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health";
+        Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement";
+
+    public const string Host = "host", Labels = "labels", Movable = "movable";
 
     public const string Serial = "serial", Tcp = "tcp", Http = "http", Timeout = "timeout", Interval = "interval",
         Failures = "failures", HealthRestart = "restart";
@@ -24,7 +26,8 @@ internal static class FleetFields
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
-        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health];
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement];
+    public static readonly IReadOnlyList<string> PlacementFields = [Host, Labels, Movable];
     public static readonly IReadOnlyList<string> HealthFields = [Serial, Tcp, Http, Timeout, Interval, Failures, HealthRestart];
     public static readonly IReadOnlyList<string> HttpFields = [Port, HttpPath, Status];
 }

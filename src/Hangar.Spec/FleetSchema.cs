@@ -128,7 +128,7 @@ public static class FleetSchema
             [FleetFields.KernelArgs] = Described($"Extra kernel command-line arguments; only with the '{BuiltinImages.Tiny}' image.",
                 new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
             [FleetFields.Forwards] = Described(
-                "Host-loopback ports forwarded to guest ports, HOST:GUEST[/tcp|/udp]; a host port and protocol may be used once in the fleet.",
+                "Host-loopback ports forwarded to guest ports, HOST:GUEST[/tcp|/udp]; a host port and protocol may be used once per agent (VMs that share one are placed on different agents).",
                 new JsonObject
                 {
                     ["type"] = "array",
@@ -141,6 +141,21 @@ public static class FleetSchema
             [FleetFields.Health] = Described(
                 $"How to tell the guest is up. Default for the '{BuiltinImages.Tiny}' image: serial '{SpecDefaults.TinyHealth.SerialMarker}'; none otherwise.",
                 new JsonObject { ["$ref"] = "#/$defs/health" }),
+            [FleetFields.Placement] = Described("Where the VM may run and whether a drain may move it; without it, any online, uncordoned agent with the memory free and the VM's host ports unused, least allocated first.",
+                Object("Constraints on the agent that runs the VM; every one must hold.", [], new JsonObject
+                {
+                    [FleetFields.Host] = Described("Pin the VM to this agent (its name in hangar agent list).",
+                        new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.AgentName }),
+                    [FleetFields.Labels] = Described("Agent labels the agent must have, each with this value.",
+                        new JsonObject
+                        {
+                            ["type"] = "object",
+                            ["propertyNames"] = new JsonObject { ["pattern"] = SpecPatterns.LabelKey },
+                            ["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("string", "boolean", "integer"), ["pattern"] = SpecPatterns.LabelValue },
+                        }),
+                    [FleetFields.Movable] = Described("hangar agent drain may move the VM to another agent, where it starts afresh from its image: its disk is not copied.",
+                        new JsonObject { ["type"] = "boolean", ["default"] = SpecDefaults.Movable }),
+                })),
         });
 
     private static JsonObject Health()

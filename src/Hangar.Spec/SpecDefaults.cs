@@ -19,6 +19,7 @@ public static class SpecDefaults
     public const string HttpPath = "/";
     public static readonly ValueList<HttpStatusRange> HttpStatus = new([new HttpStatusRange(200, 399)]);
     public const OrphanPolicy Orphans = OrphanPolicy.Stop;
+    public const bool Movable = false;
 
     /// <summary>The health check of a VM that uses the built-in <c>tiny</c> image and declares none.</summary>
     public static readonly HealthCheckSpec TinyHealth = new(BuiltinImages.TinyReadyMarker, null, HealthTimeout);

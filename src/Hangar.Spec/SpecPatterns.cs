@@ -22,10 +22,22 @@ internal static class SpecPatterns
 
     public const string Sha256 = "^[0-9a-fA-F]{64}$";
 
+    /// <summary>An agent's name: a host name in lower case (letters, digits, '-' and '.'; 1–63 characters).</summary>
+    public const string AgentName = "^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$";
+
+    /// <summary>A label key: 1–64 letters, digits, '.', '_', '-' or '/', starting and ending with a letter or digit.</summary>
+    public const string LabelKey = "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,62}[A-Za-z0-9])?$";
+
+    /// <summary>A label value: up to 63 letters, digits, '.', '_' or '-'.</summary>
+    public const string LabelValue = "^[A-Za-z0-9._-]{0,63}$";
+
     public static readonly Regex NameRegex = Compile(Name);
     public static readonly Regex ForwardRegex = Compile(Forward);
     public static readonly Regex DurationRegex = Compile(Duration);
     public static readonly Regex Sha256Regex = Compile(Sha256);
+    public static readonly Regex AgentNameRegex = Compile(AgentName);
+    public static readonly Regex LabelKeyRegex = Compile(LabelKey);
+    public static readonly Regex LabelValueRegex = Compile(LabelValue);
 
     // In .NET '$' also matches before a final newline; JSON Schema's '$' does not. '\z' makes the two agree.
     private static Regex Compile(string pattern) =>

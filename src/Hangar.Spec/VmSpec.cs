@@ -12,6 +12,8 @@ namespace Hangar.Spec;
 /// <param name="Autostart">Start the VM when it is applied or when its host starts. Default true.</param>
 /// <param name="Restart">What to do when the VM exits on its own.</param>
 /// <param name="Health">How to tell the guest is up; null means "running is healthy".</param>
+/// <remarks><see cref="Placement"/> was added after the first release; stored generations without it read back as
+/// <see cref="VmPlacement.Anywhere"/>.</remarks>
 public sealed record VmSpec(
     string Name,
     string Image,
@@ -22,7 +24,11 @@ public sealed record VmSpec(
     ValueList<PortForward> Forwards,
     bool Autostart,
     RestartPolicy Restart,
-    HealthCheckSpec? Health);
+    HealthCheckSpec? Health)
+{
+    /// <summary>Where the VM may run (a host, agent labels) and whether a drain may move it. Never reaches the agent.</summary>
+    public VmPlacement Placement { get; init; } = VmPlacement.Anywhere;
+}
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>
 public sealed record PortForward(int HostPort, int GuestPort, PortProtocol Protocol)

@@ -63,22 +63,36 @@ public sealed class FleetParserCrossCheckTests
     }
 
     [Fact]
-    public void Parse_SameHostPortInTwoVms_IsReportedAtTheSecondNamingTheFirst()
+    public void Parse_SameHostPortInTwoVmsPinnedToOneHost_IsReportedAtTheSecondNamingTheFirst()
     {
         var error = Fleet.SingleError("""
             vms:
               web:
                 image: tiny
                 forwards: ["8080:80"]
+                placement: {host: h1}
               api:
                 image: tiny
+                placement: {host: h1}
                 forwards:
                   - "9090:90"
                   - "8080:8080/tcp"
             """);
 
-        Assert.Equal("fleet.yaml:9:9: vms.api.forwards[1]: Host port 8080/tcp is already forwarded by VM 'web' " +
-                     "(vms.web.forwards[0]); use another host port", error.ToString());
+        Assert.Equal("fleet.yaml:11:9: vms.api.forwards[1]: Host port 8080/tcp is already forwarded by VM 'web' " +
+                     "(vms.web.forwards[0]), pinned to the same host h1; use another host port", error.ToString());
+    }
+
+    [Fact]
+    public void Parse_SameHostPortInTwoVmsThatMayRunApart_IsValid()
+    {
+        var spec = Fleet.Valid("""
+            vms:
+              web-1: { image: tiny, forwards: ["8080:80"] }
+              web-2: { image: tiny, forwards: ["8080:80"], placement: {host: h2} }
+            """);
+
+        Assert.Equal(2, spec.Vms.Count);
     }
 
     [Fact]

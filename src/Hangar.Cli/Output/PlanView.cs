@@ -25,7 +25,9 @@ public static class PlanView
         foreach (var line in lines) text.AppendLine(line);
         var counts = plan.Plan.GroupBy(p => p.Action).ToDictionary(g => g.Key, g => g.Count());
         text.AppendLine($"{counts.GetValueOrDefault(PlanAction.Create)} to create, {counts.GetValueOrDefault(PlanAction.Update)} to update in place, " +
-                        $"{counts.GetValueOrDefault(PlanAction.Replace)} to replace (restart), {counts.GetValueOrDefault(PlanAction.Delete)} to delete, " +
+                        $"{counts.GetValueOrDefault(PlanAction.Replace)} to replace (restart), " +
+                        (counts.GetValueOrDefault(PlanAction.Move) is > 0 and var moves ? $"{moves} to move, " : "") +
+                        $"{counts.GetValueOrDefault(PlanAction.Delete)} to delete, " +
                         $"{counts.GetValueOrDefault(PlanAction.Unchanged)} unchanged" +
                         (plan.FleetChanges is { Count: > 0 } fleet ? $"; {fleet.Count} {(fleet.Count == 1 ? "change" : "changes")} outside the VMs." : "."));
         foreach (var problem in plan.Problems) text.AppendLine($"problem: {problem}");
@@ -37,17 +39,31 @@ public static class PlanView
 
     private static IEnumerable<string> Lines(IReadOnlyList<PlanEntry> plan)
     {
-        foreach (var entry in plan.Where(p => p.Action != PlanAction.Unchanged))
+        foreach (var entry in plan.Where(p => p.Action != PlanAction.Unchanged || p.Unplaceable is not null))
         {
             var (sign, word) = entry.Action switch
             {
                 PlanAction.Create => ("+", "create"),
                 PlanAction.Delete => ("-", "delete"),
                 PlanAction.Replace => ("-/+", "replace, restarts"),
+                PlanAction.Move => ("->", "move"),
+                PlanAction.Unchanged => ("!", "unchanged"),
                 _ => ("~", "update in place"),
             };
-            yield return $"  {sign} {entry.Vm} ({word})";
+            yield return $"  {sign} {entry.Vm} ({word}){Where(entry)}";
             foreach (var change in entry.Changes) yield return $"      {change}";
+            if (entry.Unplaceable is { } why) yield return $"      cannot be placed: {why}";
         }
     }
+
+    /// <summary>Where the VM runs after the apply: <c> on a1</c>, <c> a1 → a2</c>; nothing when it is not known.</summary>
+    private static string Where(PlanEntry entry) => entry switch
+    {
+        { Action: PlanAction.Move, From: { } from, Agent: { } to } => $" {from} → {to}",
+        { Unplaceable: not null } => " on no agent",
+        { Action: PlanAction.Delete, From: { } from } => $" from {from}",
+        { Agent: { } agent } => $" on {agent}",
+        _ => "",
+    };
 }
+

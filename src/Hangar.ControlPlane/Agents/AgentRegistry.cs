@@ -172,6 +172,24 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
         return session;
     }
 
+    /// <summary>Sets <paramref name="set"/> and removes <paramref name="remove"/> (keys that are absent are ignored), persisted.</summary>
+    public async Task<AgentSession> SetLabelsAsync(string name, IReadOnlyDictionary<string, string> set, IReadOnlyList<string> remove, CancellationToken ct)
+    {
+        AgentRecord record;
+        AgentSession session;
+        lock (state.Gate)
+        {
+            session = _agents.GetValueOrDefault(name) ?? throw NotFound(name);
+            var labels = new Dictionary<string, string>(session.Labels, StringComparer.Ordinal);
+            foreach (var key in remove) labels.Remove(key);
+            foreach (var (key, value) in set) labels[key] = value;
+            session.Labels = labels;
+            record = session.ToRecord();
+        }
+        await store.SaveAgentAsync(record, ct);
+        return session;
+    }
+
     /// <summary>Forgets the agent and revokes its credential; a connection it has open is closed.</summary>
     public async Task RemoveAsync(AgentSession session, CancellationToken ct)
     {

@@ -31,6 +31,7 @@ internal sealed class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> l
                 VmNotFoundException n => (404, new ApiError(ApiErrorCodes.NotFound, n.Message)),
                 GenerationNotFoundException g => (404, new ApiError(ApiErrorCodes.NotFound, g.Message)),
                 RollbackTargetException t => (409, new ApiError(ApiErrorCodes.Conflict, t.Message)),
+                UnplaceableException u => (409, new ApiError(ApiErrorCodes.Conflict, u.Message)),
                 GenerationConflictException c => (409, new ApiError(ApiErrorCodes.Conflict, c.Message)),
                 BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, new ApiError(ApiErrorCodes.TooLarge,
                     $"The request body is larger than {SpecLimits.MaxRequestBodyBytes:N0} bytes, the most the API reads; " +

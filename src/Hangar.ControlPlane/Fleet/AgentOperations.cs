@@ -70,6 +70,24 @@ internal sealed class AgentOperations(FleetState state, AgentRegistry agents, Jo
     }
 
     /// <summary>
+    /// Sets and removes labels of an agent, persisted. VMs already placed stay where they are until the next plan or
+    /// apply, which moves a VM whose selectors its agent no longer matches (and places new VMs by the new labels).
+    /// </summary>
+    public async Task<AgentInfo> SetLabelsAsync(string name, AgentLabelsRequest request, CancellationToken ct)
+    {
+        AgentLabels.Check(request.Set);
+        foreach (var key in request.Remove)
+            if (request.Set.ContainsKey(key))
+                throw new AgentRequestException(AgentRequestError.Invalid, $"labels: '{key}' is both set and removed; give it once.");
+        var session = await agents.SetLabelsAsync(name, request.Set, request.Remove, ct);
+        string text;
+        lock (state.Gate) text = session.Labels.Count == 0 ? "none" : string.Join(",", session.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+        journal.Record("agent.labels", null, $"Agent {name} labels: {text}");
+        state.NotifyChanged();
+        return Get(name);
+    }
+
+    /// <summary>
     /// Removes the agent and revokes its credential. Refused while it is online or VMs are placed on it, unless
     /// <paramref name="force"/>: then its VMs lose their placement and go to other agents (their disks do not).
     /// </summary>

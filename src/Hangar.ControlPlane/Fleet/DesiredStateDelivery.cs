@@ -22,12 +22,19 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
             var keepOrphans = spec.Settings.Orphans == OrphanPolicy.Keep;
             if (!state.FleetAdmin.Active && state.FleetAdmin.PurgeRemoved)
                 return new DesiredStateMessage(state.CurrentGeneration, state.Revision, [], PurgeRemoved: true, keepOrphans, state.DiskGc);
-            var vms = spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent)
-                .Select(vm => WireMapping.ToWire(new DesiredVm(vm, spec.FindImage(vm.Image), state.ShouldRun(vm), state.Admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0)))
+            // A VM that moved away stays in its old agent's desired state, stopped, until that agent reports it stopped.
+            var vms = spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent || StillLeaving(vm.Name, agent))
+                .Select(vm => WireMapping.ToWire(new DesiredVm(vm, spec.FindImage(vm.Image), placement.GetValueOrDefault(vm.Name) == agent && state.ShouldRun(vm),
+                    state.Admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0)))
                 .ToArray();
             return new DesiredStateMessage(state.CurrentGeneration, state.Revision, vms, PurgeRemoved: false, keepOrphans, state.DiskGc);
         }
     }
+
+    /// <summary>Whether <paramref name="vm"/> left <paramref name="agent"/> and that agent has not reported it stopped yet. Under the gate.</summary>
+    private bool StillLeaving(string vm, string agent) =>
+        state.Leaving.GetValueOrDefault(vm) == agent
+        && agents.Find(agent)?.Observed?.Vms.FirstOrDefault(v => v.Name == vm) is not { Phase: VmPhase.Stopped or VmPhase.Failed };
 
     /// <summary>
     /// Brings the placement up to date (persisted before anything is sent), takes the next revision and sends every

@@ -51,7 +51,7 @@ public sealed class FleetService : IAsyncDisposable
         _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger);
         _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery);
         _rollouts = new RolloutRunner(_state, _view, _journal, logger);
-        _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view);
+        _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view, _placements);
         _history = new HistoryQueries(store);
         _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents);
         _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
@@ -123,6 +123,8 @@ public sealed class FleetService : IAsyncDisposable
     public AgentInfo Agent(string name) => _agentOperations.Get(name);
     /// <inheritdoc cref="AgentOperations.SetCordonedAsync"/>
     public Task<AgentInfo> SetAgentCordonedAsync(string name, bool cordoned, CancellationToken ct) => _agentOperations.SetCordonedAsync(name, cordoned, ct);
+    /// <inheritdoc cref="AgentOperations.SetLabelsAsync"/>
+    public Task<AgentInfo> SetAgentLabelsAsync(string name, AgentLabelsRequest request, CancellationToken ct) => _agentOperations.SetLabelsAsync(name, request, ct);
     /// <inheritdoc cref="AgentOperations.RemoveAsync"/>
     public Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct) => _agentOperations.RemoveAsync(name, force, ct);
     public void ObservedReceived(AgentSession session, ObservedStateMessage observed) => _intake.Received(session, observed);

@@ -43,6 +43,13 @@ internal sealed class FleetState
     /// <summary>The agent each VM is placed on, as persisted (<see cref="PlacementBook"/>); a VM not listed waits for one.</summary>
     public IReadOnlyDictionary<string, string> Placement { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// VMs that moved (a changed placement, a drain) and the agent they left, which is sent them as stopped until it
+    /// reports them stopped, so a VM never runs on two hosts whatever the fleet's orphan policy. In memory only: after a
+    /// control-plane restart the agent left behind treats such a VM as an orphan.
+    /// </summary>
+    public Dictionary<string, string> Leaving { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The last <c>hangar gc</c> request; in memory only: a request is acted on at once or not at all.</summary>
     public long DiskGc { get; set; }
 

@@ -11,7 +11,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// <see cref="RolloutRunner"/>.
 /// </summary>
 internal sealed class GenerationLedger(FleetState state, IStateStore store, EventJournal journal, DesiredStateDelivery delivery,
-    RolloutRunner rollouts, FleetStatusView view)
+    RolloutRunner rollouts, FleetStatusView view, PlacementBook placements)
 {
     /// <summary>Loads the current generation; called once, before anything else runs.</summary>
     public async Task LoadAsync(CancellationToken ct)
@@ -27,16 +27,19 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         if (state.Current is { Status: GenerationStatus.RollingOut } rolling) rollouts.Resume(rolling, FinishRolloutAsync);
     }
 
-    /// <summary>What applying <paramref name="request"/> would do, without doing it.</summary>
+    /// <summary>What applying <paramref name="request"/> would do, and where each VM would run, without doing it.</summary>
     public PlanResponse Plan(ApplyRequest request)
     {
         FleetSpec? current;
         long generation;
-        lock (state.Gate) { current = state.Current is null ? null : state.Spec; generation = state.CurrentGeneration; }
+        IReadOnlyDictionary<string, string> placement;
+        lock (state.Gate) { current = state.Current is null ? null : state.Spec; generation = state.CurrentGeneration; placement = state.Placement; }
         var spec = Parse(request, current);
         var plan = FleetDiff.Compare(current, spec, generation);
-        return new PlanResponse(generation, current is null || current != spec, PlanEntries.Of(plan), PlacementChecks.Find(current, spec),
-            PlanEntries.FleetChanges(current, spec));
+        var decision = placements.Decide(spec);
+        var entries = PlanEntries.Of(plan, decision, placement);
+        return new PlanResponse(generation, current is null || current != spec || entries.Any(e => e.Action == PlanAction.Move), entries,
+            PlanEntries.Problems(decision), PlanEntries.FleetChanges(current, spec));
     }
 
     /// <summary>
@@ -56,6 +59,8 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
             // the generation this one replaces.
             var spec = Parse(request, current);
             var plan = FleetDiff.Compare(current, spec, currentNumber);
+            // Refused before anything is written: a VM that no agent can take fails the apply as it fails the plan.
+            if (PlanEntries.Problems(placements.Decide(spec)) is { Length: > 0 } problems) throw new UnplaceableException(problems);
             var changed = current is null || current != spec;
             // Operator state of VMs that left the fleet is dropped, so a VM re-added later starts fresh; `up` also
             // clears "stopped by hand", as `docker compose up` starts stopped containers.
@@ -76,7 +81,11 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
                     request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, request.Author, ct);
             else
                 await delivery.PushAsync(ct);
-            return new ApplyResponse(state.Current!.Number, state.Revision, changed, PlanEntries.Of(plan), PlanEntries.FleetChanges(current, spec));
+            IReadOnlyDictionary<string, string> placed;
+            lock (state.Gate) placed = state.Placement;
+            return new ApplyResponse(state.Current!.Number, state.Revision, changed,
+                PlanEntries.Of(plan).Select(e => e with { Agent = e.Action == PlanAction.Delete ? null : placed.GetValueOrDefault(e.Vm) }).ToArray(),
+                PlanEntries.FleetChanges(current, spec));
         }
         finally
         {

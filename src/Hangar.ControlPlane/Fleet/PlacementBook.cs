@@ -1,13 +1,14 @@
 using Hangar.ControlPlane.Agents;
+using Hangar.ControlPlane.Scheduling;
+using Hangar.Spec;
 using Hangar.State;
 
 namespace Hangar.ControlPlane.Fleet;
 
 /// <summary>
 /// Where each VM runs, remembered across control-plane restarts. Before any desired state is sent, the placement is
-/// brought up to date (<see cref="Scheduler.Place(Hangar.Spec.FleetSpec, IReadOnlyDictionary{string, string}, IReadOnlySet{string}, IReadOnlyCollection{string})"/>)
-/// and written to the store, so an agent is never sent a VM that the store does not say is its own: after a restart,
-/// the first agent to reconnect gets its own VMs, not everyone's.
+/// brought up to date (<see cref="Scheduler.Place"/>) and written to the store, so an agent is never sent a VM that
+/// the store does not say is its own: after a restart, the first agent to reconnect gets its own VMs, not everyone's.
 /// </summary>
 internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAgentStore store)
 {
@@ -19,6 +20,16 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
         lock (state.Gate) state.Placement = placements;
     }
 
+    /// <summary>What the scheduler would decide for <paramref name="spec"/> now, from the current placement and agents.</summary>
+    public PlacementDecision Decide(FleetSpec spec)
+    {
+        lock (state.Gate) return Scheduler.Place(spec, state.Placement, Agents());
+    }
+
+    /// <summary>The agents as the scheduler sees them; the caller holds the gate.</summary>
+    private SchedulerAgent[] Agents() =>
+        agents.Snapshot().Select(a => new SchedulerAgent(a.Name, agents.IsOnline(a), a.Cordoned, a.Labels, a.Vcpus, a.MemoryBytes)).ToArray();
+
     /// <summary>Places VMs that have no agent (or whose agent was removed), forgets VMs that left the fleet, persists a change.</summary>
     public async Task UpdateAsync(CancellationToken ct)
     {
@@ -28,18 +39,43 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
             IReadOnlyDictionary<string, string> next;
             lock (state.Gate)
             {
-                var sessions = agents.Snapshot();
-                var known = sessions.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-                var eligible = sessions.Where(a => !a.Cordoned && agents.IsOnline(a)).Select(a => a.Name).ToArray();
-                next = Scheduler.Place(state.Spec, state.Placement, known, eligible);
+                next = Scheduler.Place(state.Spec, state.Placement, Agents()).Placement;
                 if (next.Count == state.Placement.Count && next.All(p => state.Placement.GetValueOrDefault(p.Key) == p.Value)) return;
             }
             await store.ReplacePlacementsAsync(next, ct);
-            lock (state.Gate) state.Placement = next;
+            lock (state.Gate) Publish(next);
         }
         finally
         {
             _updates.Release();
         }
+    }
+
+    /// <summary>Puts <paramref name="vm"/> on <paramref name="agent"/> (a drain's move), persisted before it is published.</summary>
+    public async Task MoveAsync(string vm, string agent, CancellationToken ct)
+    {
+        await _updates.WaitAsync(ct);
+        try
+        {
+            Dictionary<string, string> next;
+            lock (state.Gate) next = new Dictionary<string, string>(state.Placement, StringComparer.Ordinal) { [vm] = agent };
+            await store.ReplacePlacementsAsync(next, ct);
+            lock (state.Gate) Publish(next);
+        }
+        finally
+        {
+            _updates.Release();
+        }
+    }
+
+    /// <summary>Publishes a new placement; a VM that changed agents is left to be stopped on the agent it leaves. Under the gate.</summary>
+    private void Publish(IReadOnlyDictionary<string, string> next)
+    {
+        foreach (var (vm, agent) in next)
+            if (state.Placement.TryGetValue(vm, out var before) && before != agent && agents.Find(before) is not null)
+                state.Leaving[vm] = before;
+        foreach (var vm in state.Leaving.Keys.ToArray())
+            if (next.GetValueOrDefault(vm) == state.Leaving[vm] || agents.Find(state.Leaving[vm]) is null) state.Leaving.Remove(vm);
+        state.Placement = next;
     }
 }

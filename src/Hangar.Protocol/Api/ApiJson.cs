@@ -72,6 +72,7 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 [JsonSerializable(typeof(JoinTokenResponse))]
 [JsonSerializable(typeof(AgentInfo))]
 [JsonSerializable(typeof(IReadOnlyList<AgentInfo>))]
+[JsonSerializable(typeof(AgentLabelsRequest))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>The body of a POST that takes no arguments (<c>{}</c>).</summary>

@@ -27,7 +27,7 @@ public sealed record ApplyRequest(string FileName, string Text, string? BaseDire
 public sealed record RollbackRequest(long? To, string? Message, bool AutoRollback = false, TimeSpan? ConfirmTimeout = null, string? Author = null);
 
 /// <summary>Answer to <c>POST /api/v1/plan</c>: what an apply of the file would do, and what stands in its way.</summary>
-/// <param name="Problems">Things that would make the apply fail on its hosts, e.g. a host port already in use.</param>
+/// <param name="Problems">Things that make the apply fail: each VM that cannot be placed, with why.</param>
 /// <param name="FleetChanges">Changes outside the VMs, one per field: <c>settings.orphans: stop → keep</c>,
 /// <c>images.base.sha256: … → …</c>, an image added or removed. Null from servers that predate them.</param>
 public sealed record PlanResponse(long CurrentGeneration, bool HasChanges, IReadOnlyList<PlanEntry> Plan, IReadOnlyList<string> Problems,
@@ -40,7 +40,17 @@ public sealed record ApplyResponse(long Generation, long Revision, bool Changed,
 /// <summary>Answer to <c>GET /api/v1/diff?from=A&amp;to=B</c>: what changes, per VM and outside the VMs, from generation A to B.</summary>
 public sealed record DiffResponse(long From, long To, IReadOnlyList<PlanEntry> Plan, IReadOnlyList<string>? FleetChanges = null);
 
-/// <summary>What an apply does to one VM.</summary>
-public sealed record PlanEntry(string Vm, PlanAction Action, IReadOnlyList<string> Changes);
+/// <summary>What an apply does to one VM, and where it runs.</summary>
+/// <param name="Agent">The agent the VM runs on after the apply; null for a VM deleted, one that cannot be placed,
+/// one that waits for an agent, and in diffs between generations (which do not know placement).</param>
+/// <param name="From">For <see cref="PlanAction.Move"/>: the agent the VM leaves.</param>
+/// <param name="Unplaceable">Why no agent can run the VM (<c>no agent with 8GiB memory free (a1: 2GiB free, a2: cordoned)</c>);
+/// the plan then fails and an apply is refused.</param>
+public sealed record PlanEntry(string Vm, PlanAction Action, IReadOnlyList<string> Changes, string? Agent = null, string? From = null,
+    string? Unplaceable = null);
 
-public enum PlanAction { Create, Update, Replace, Delete, Unchanged }
+/// <summary>
+/// What happens to a VM. <see cref="Move"/>: it goes to another agent (its placement changed), where it starts afresh
+/// from its image; its disk stays on the agent it leaves.
+/// </summary>
+public enum PlanAction { Create, Update, Replace, Delete, Unchanged, Move }

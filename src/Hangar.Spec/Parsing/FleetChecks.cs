@@ -12,21 +12,23 @@ internal static class FleetChecks
     public static void Run(IReadOnlyList<VmDraft> vms, IReadOnlyCollection<string> declaredImages,
         IReadOnlyDictionary<string, ImageSpec> images, FleetSpec? current, ErrorCollector errors)
     {
-        var hostPorts = new Dictionary<(int Port, PortProtocol Protocol), (VmDraft Vm, string Path)>();
+        // Two VMs may forward the same host port when they can run on different agents (the scheduler keeps them
+        // apart); within one VM, or between VMs pinned to the same host, the file itself is wrong.
+        var hostPorts = new Dictionary<(int Port, PortProtocol Protocol, string? Host), (VmDraft Vm, string Path)>();
         foreach (var vm in vms)
         {
             CheckImage(vm, declaredImages, errors);
             CheckMemoryFloor(vm, images, errors);
             if (current is not null) CheckDiskShrink(vm, images, current, errors);
+            var vmKey = vm.Host?.Value ?? "\0" + vm.Name;
             foreach (var forward in vm.Forwards)
             {
-                var key = (forward.Value.HostPort, forward.Value.Protocol);
+                var key = (forward.Value.HostPort, forward.Value.Protocol, vmKey);
                 if (hostPorts.TryGetValue(key, out var first))
                 {
-                    var owner = first.Vm == vm ? "this VM" : $"VM '{first.Vm.Name}'";
+                    var owner = first.Vm == vm ? $"this VM ({first.Path})" : $"VM '{first.Vm.Name}' ({first.Path}), pinned to the same host {vm.Host!.Value.Value}";
                     errors.Add(forward.Node, forward.Path,
-                        $"Host port {key.HostPort}/{Protocol(key.Protocol)} is already forwarded by {owner} " +
-                        $"({first.Path}); use another host port");
+                        $"Host port {key.HostPort}/{Protocol(key.Protocol)} is already forwarded by {owner}; use another host port");
                 }
                 else hostPorts.Add(key, (vm, forward.Path));
             }

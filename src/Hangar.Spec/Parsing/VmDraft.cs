@@ -33,6 +33,11 @@ internal sealed class VmDraft(string name)
     public int HealthFailures { get; set; } = SpecDefaults.HealthFailures;
     public bool HealthRestart { get; set; } = SpecDefaults.HealthRestart;
 
+    /// <summary>The agent named in <c>placement.host</c>, where it was written (two VMs pinned there share its ports).</summary>
+    public Located<string>? Host { get; set; }
+    public List<PlacementLabel> Labels { get; } = [];
+    public bool Movable { get; set; } = SpecDefaults.Movable;
+
     /// <summary>The guest port of a tcp or http check, where it was written: it needs a tcp forward.</summary>
     public Located<int>? HealthGuestPort => HealthTcp ?? (HealthHttp is { } http ? new(http.Value.GuestPort, http.Node, http.Path) : null);
 
@@ -57,5 +62,10 @@ internal sealed class VmDraft(string name)
                 Restart = HealthRestart,
             }
             : UsesTiny ? SpecDefaults.TinyHealth
-            : null);
+            : null)
+    {
+        Placement = Host is null && Labels.Count == 0 && Movable == SpecDefaults.Movable
+            ? VmPlacement.Anywhere
+            : new VmPlacement(Host?.Value, new ValueList<PlacementLabel>(Labels.OrderBy(l => l.Key, StringComparer.Ordinal)), Movable),
+    };
 }

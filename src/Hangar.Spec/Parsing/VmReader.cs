@@ -44,7 +44,47 @@ internal sealed class VmReader(NodeReader reader)
             vm.Restart = restart;
         if (fields.TryGet(FleetFields.Health, out node, out fieldPath))
             ReadHealth(vm, node, fieldPath);
+        if (fields.TryGet(FleetFields.Placement, out node, out fieldPath))
+            ReadPlacement(vm, node, fieldPath);
         return vm;
+    }
+
+    /// <summary><c>placement: {host: h1, labels: {gpu: "true"}, movable: true}</c>; every field is optional.</summary>
+    private void ReadPlacement(VmDraft vm, YamlNode node, string path)
+    {
+        if (reader.Mapping(node, path, "a placement (a mapping with host, labels and movable)") is not { } mapping) return;
+        var fields = new FieldMapping(mapping, path, FleetFields.PlacementFields, Errors);
+        if (fields.TryGet(FleetFields.Host, out var hostNode, out var hostPath)
+            && reader.String(hostNode, hostPath, "an agent's name") is { } host)
+        {
+            if (SpecPatterns.AgentNameRegex.IsMatch(host)) vm.Host = new(host, hostNode, hostPath);
+            else Errors.Add(hostNode, hostPath, $"'{host}' is not an agent name; use 1–63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (see hangar agent list)");
+        }
+        if (fields.TryGet(FleetFields.Labels, out var labelsNode, out var labelsPath)
+            && reader.Mapping(labelsNode, labelsPath, "a mapping of agent labels to the values they must have, such as {gpu: \"true\"}") is { } labels)
+        {
+            foreach (var (key, keyNode, value) in KeyedEntries.Read(labels, labelsPath, Errors))
+            {
+                var keyPath = SpecPath.Field(labelsPath, key);
+                if (!SpecPatterns.LabelKeyRegex.IsMatch(key))
+                {
+                    Errors.Add(keyNode, keyPath, $"'{key}' is not a label key; use 1–64 letters, digits, '.', '_', '-' or '/', starting and ending with a letter or digit");
+                    continue;
+                }
+                // A YAML scalar such as true or 8 is the label's text: agent labels are text (gpu=true).
+                if (value is not ScalarNode { IsNull: false } scalar)
+                {
+                    Errors.Add(value, keyPath, $"Expected the label's value (text such as \"true\"), found {value.Describe()}");
+                    continue;
+                }
+                if (!SpecPatterns.LabelValueRegex.IsMatch(scalar.Value))
+                    Errors.Add(value, keyPath, $"'{scalar.Value}' is not a label value; use up to 63 letters, digits, '.', '_' or '-'");
+                else vm.Labels.Add(new PlacementLabel(key, scalar.Value));
+            }
+        }
+        if (fields.TryGet(FleetFields.Movable, out var movableNode, out var movablePath)
+            && reader.Bool(movableNode, movablePath) is { } movable)
+            vm.Movable = movable;
     }
 
     private void ReadForwards(VmDraft vm, YamlNode node, string path)

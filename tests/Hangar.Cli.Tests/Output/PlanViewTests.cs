@@ -37,6 +37,30 @@ public sealed class PlanViewTests
     }
 
     [Fact]
+    public void Render_AgentsMovesAndUnplaceable_ShowWhereEachVmGoes()
+    {
+        var plan = new PlanResponse(2, true, [
+            new PlanEntry("db", PlanAction.Move, ["placement: host a1 → host a2", "agent: a1 → a2 — starts afresh from its image there; its disk stays on a1"], "a2", "a1"),
+            new PlanEntry("ml", PlanAction.Create, [], Unplaceable: "no agent with label gpu=true (a1: no gpu, a2: no gpu)"),
+            new PlanEntry("web", PlanAction.Create, ["image: tiny"], "a1"),
+        ], ["vms.ml: cannot be placed: no agent with label gpu=true (a1: no gpu, a2: no gpu)"]);
+
+        Assert.Equal("""
+            Plan against generation 2:
+              -> db (move) a1 → a2
+                  placement: host a1 → host a2
+                  agent: a1 → a2 — starts afresh from its image there; its disk stays on a1
+              + ml (create) on no agent
+                  cannot be placed: no agent with label gpu=true (a1: no gpu, a2: no gpu)
+              + web (create) on a1
+                  image: tiny
+            2 to create, 0 to update in place, 0 to replace (restart), 1 to move, 0 to delete, 0 unchanged.
+            problem: vms.ml: cannot be placed: no agent with label gpu=true (a1: no gpu, a2: no gpu)
+
+            """.ReplaceLineEndings("\n"), PlanView.Render(plan).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void Render_FleetChanges_ListedFirstAndCounted()
     {
         var plan = new PlanResponse(3, true, [

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Api;
-using Hangar.Spec;
 using Hangar.Testing;
 
 namespace Hangar.Integration.Support;
@@ -68,20 +66,6 @@ public sealed class Cluster : IAsyncDisposable
         var home = new HangarHome();
         var process = Start(name, home.Path, await AgentArgumentsAsync(name));
         _agents.Add(new ClusterAgent(name, home, process));
-    }
-
-    /// <summary>
-    /// Names from <paramref name="candidates"/> that the control plane's scheduler places on each agent, one per agent
-    /// in <see cref="Agents"/> order (the same function the server runs, over the same agent names).
-    /// </summary>
-    public IReadOnlyList<string> NamesPlacedOnEachAgent(IEnumerable<string> candidates)
-    {
-        var names = candidates.ToArray();
-        var yaml = "vms:\n" + string.Concat(names.Select(n => $"  {n}:\n    image: tiny\n"));
-        var spec = FleetParser.Parse(yaml, "candidates.yaml", null).Spec!;
-        var placement = Scheduler.Place(spec, _agents.Select(a => a.Name).ToArray());
-        return _agents.Select(a => names.FirstOrDefault(n => placement[n] == a.Name)
-            ?? throw new InvalidOperationException($"None of {string.Join(", ", names)} lands on agent {a.Name}; give more candidates.")).ToArray();
     }
 
     /// <summary>Starts <c>hangar ARGS</c> against the server's home and keeps it running (a <c>logs --follow</c>, a console).</summary>

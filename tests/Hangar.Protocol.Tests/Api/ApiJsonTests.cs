@@ -55,6 +55,9 @@ public sealed class ApiJsonTests
         yield return new JoinTokenRequest();
         yield return new JoinTokenResponse("hjt_0123456789ab_" + new string('f', 64), "0123456789ab", At, 3, new Dictionary<string, string> { ["zone"] = "a" });
         yield return Agent();
+        yield return new AgentLabelsRequest(new Dictionary<string, string> { ["gpu"] = "true" }, ["zone"]);
+        yield return new PlanResponse(3, true, [new PlanEntry("web", PlanAction.Move, ["agent: a → b"], "b", "a"),
+            new PlanEntry("big", PlanAction.Create, [], Unplaceable: "no agent with 8GiB memory free (a: 2GiB free)")], ["vms.big: cannot be placed"]);
         yield return (IReadOnlyList<AgentInfo>)[Agent(), Agent() with { Name = "b", State = AgentState.Offline, Cordoned = true, LastHeartbeat = null }];
     }
 
