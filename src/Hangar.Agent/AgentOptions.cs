@@ -29,6 +29,10 @@ public sealed record AgentOptions(
     /// <summary>Delay before reconnecting to the control plane after a failed or closed session.</summary>
     public Backoff ReconnectBackoff { get; init; } = DefaultReconnectBackoff;
 
+    /// <summary>The control plane's certificate, pinned by fingerprint (<c>--server-fingerprint</c>); null to trust the
+    /// system's certificate authorities (or for plain ws:// on loopback).</summary>
+    public Hangar.Protocol.Tls.CertificatePin? ServerPin { get; init; }
+
     /// <summary>The clock of health checks and restart backoff; tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

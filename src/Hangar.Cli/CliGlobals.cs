@@ -11,6 +11,12 @@ public static class CliGlobals
         Recursive = true,
     };
 
+    public static readonly Option<string?> Server = new("--server")
+    {
+        Description = "Talk to the Hangar server at this address (https://HOST:8443) instead of the home's (default: $HANGAR_SERVER, else `hangar login`'s). Its token: $HANGAR_TOKEN or `hangar login`.",
+        Recursive = true,
+    };
+
     public static readonly Option<OutputFormat> Output = new("--output", "-o")
     {
         Description = "text (tables on a terminal, plain lines otherwise) or json (stable field names, for scripts).",

@@ -28,7 +28,11 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     DaemonCommand.Create("server", "Run the Hangar control plane and a local agent in the foreground (hangard server).", args),
     AgentCommand.Create(args),
     TokenCommand.Create(),
+    ApiTokenCommand.Create(),
+    LoginCommand.Create(),
+    LoginCommand.CreateLogout(),
 };
 root.Options.Add(CliGlobals.Home);
 root.Options.Add(CliGlobals.Output);
+root.Options.Add(CliGlobals.Server);
 return await root.Parse(args).InvokeAsync();

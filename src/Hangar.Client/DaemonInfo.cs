@@ -9,6 +9,9 @@ namespace Hangar.Client;
 /// </summary>
 public sealed record DaemonInfo(string Url, string ApiToken, int Pid)
 {
+    /// <summary>The server's certificate fingerprint when it serves HTTPS (<c>hangard server --tls</c>); clients pin it.</summary>
+    public string? Fingerprint { get; init; }
+
     public static string PathFor(string home) => Path.Combine(home, "daemon.json");
 
     public static DaemonInfo? TryRead(string home)

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Hangar.Protocol.Api;
+using Hangar.Protocol.Tls;
 
 namespace Hangar.Client;
 
@@ -13,13 +14,30 @@ public sealed class HangarClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _baseUrl;
     private readonly string _token;
+    private readonly CertificatePin? _pin;
 
-    public HangarClient(Uri baseUrl, string token)
+    /// <param name="pin">The server's certificate fingerprint: the only certificate accepted, checked before the token is
+    /// sent. Null to trust the system's certificate authorities (or for plain http://).</param>
+    public HangarClient(Uri baseUrl, string token, CertificatePin? pin = null)
     {
         _baseUrl = baseUrl;
         _token = token;
-        _http = new HttpClient { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        _pin = pin;
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = Validate;
+        _http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    /// <summary>The fingerprint of the certificate the server presented (<c>sha256:…</c>), once a request went over HTTPS.</summary>
+    public string? ServerFingerprint { get; private set; }
+
+    /// <summary>The pinned certificate and nothing else; without a pin, what the system's authorities trust.</summary>
+    private bool Validate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
+        System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
+    {
+        if (certificate is not null) ServerFingerprint = CertificatePin.FingerprintOf(certificate);
+        return _pin?.Matches(certificate) ?? errors == System.Net.Security.SslPolicyErrors.None;
     }
 
     /// <summary>The server's address.</summary>
@@ -27,6 +45,19 @@ public sealed class HangarClient : IDisposable
 
     public Task<JoinTokenResponse> CreateJoinTokenAsync(JoinTokenRequest request, CancellationToken ct) =>
         PostAsync<JoinTokenRequest, JoinTokenResponse>("api/v1/tokens", request, ct);
+
+    public Task<AuthInfo> AuthAsync(CancellationToken ct) => GetAsync<AuthInfo>("api/v1/auth", ct);
+
+    public Task<ApiTokenResponse> CreateApiTokenAsync(ApiTokenRequest request, CancellationToken ct) =>
+        PostAsync<ApiTokenRequest, ApiTokenResponse>("api/v1/api-tokens", request, ct);
+
+    public Task<IReadOnlyList<ApiTokenInfo>> ApiTokensAsync(CancellationToken ct) => GetAsync<IReadOnlyList<ApiTokenInfo>>("api/v1/api-tokens", ct);
+
+    public async Task<ApiTokenInfo> RevokeApiTokenAsync(string id, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/api-tokens/{Uri.EscapeDataString(id)}"), HttpCompletionOption.ResponseContentRead, ct);
+        return (await response.Content.ReadFromJsonAsync(ApiJson.Info<ApiTokenInfo>(), ct))!;
+    }
 
     public Task<IReadOnlyList<AgentInfo>> AgentsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<AgentInfo>>("api/v1/agents", ct);
 
@@ -99,6 +130,7 @@ public sealed class HangarClient : IDisposable
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + _token);
+        socket.Options.RemoteCertificateValidationCallback = Validate;
         var url = new UriBuilder(new Uri(_baseUrl, $"api/v1/vms/{Uri.EscapeDataString(name)}/console")) { Scheme = _baseUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
         try
         {
@@ -107,6 +139,7 @@ public sealed class HangarClient : IDisposable
         catch (WebSocketException e)
         {
             socket.Dispose();
+            if (_pin is { Seen: not null }) throw new ServerPinMismatchException(_pin.MismatchMessage(_baseUrl), e);
             var status = await GetAsync<VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}", ct);
             throw new ApiException(409, new ApiError(ApiErrorCodes.Conflict, $"VM {name} has no console to attach to (it is {status.Phase.ToString().ToLowerInvariant()}): {e.Message}"));
         }
@@ -132,6 +165,10 @@ public sealed class HangarClient : IDisposable
         try
         {
             response = await _http.SendAsync(request, completion, ct);
+        }
+        catch (HttpRequestException e) when (_pin is { Seen: not null })
+        {
+            throw new ServerPinMismatchException(_pin.MismatchMessage(_baseUrl), e);
         }
         catch (HttpRequestException e)
         {

@@ -9,7 +9,7 @@ public static class HangarConnection
     public static async Task<HangarClient?> TryConnectAsync(string home, CancellationToken ct)
     {
         if (DaemonInfo.TryRead(home) is not { } info || !IsAlive(info.Pid)) return null;
-        var client = new HangarClient(new Uri(info.Url), info.ApiToken);
+        var client = new HangarClient(new Uri(info.Url), info.ApiToken, info.Fingerprint is { } pinned ? Hangar.Protocol.Tls.CertificatePin.Parse(pinned) : null);
         try
         {
             using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);

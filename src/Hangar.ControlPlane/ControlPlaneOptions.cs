@@ -15,6 +15,12 @@ public sealed record ControlPlaneOptions(string Listen, string StatePath, string
     public const string DefaultListen = "http://127.0.0.1:0";
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>The clock of heartbeats and join-token expiry; tests give a fake one.</summary>
+    /// <summary>The certificate to serve HTTPS and WSS with (<see cref="Listen"/> is then an https:// address); null for plain HTTP.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
+    /// <summary>Where to write an admin API token when the store has none (the server's first start); null for nowhere.</summary>
+    public string? AdminTokenPath { get; init; }
+
+    /// <summary>The clock of heartbeats, join-token and API-token expiry; tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

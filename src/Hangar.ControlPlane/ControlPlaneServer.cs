@@ -1,5 +1,6 @@
 using Hangar.ControlPlane.Agents;
 using Hangar.ControlPlane.Api;
+using Hangar.ControlPlane.Auth;
 using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Agent;
 using Hangar.Spec;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -38,6 +40,15 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
     public Uri AgentUrl => new UriBuilder(Url) { Scheme = Url.Scheme == "https" ? "wss" : "ws", Path = AgentProtocol.Path }.Uri;
 
+    /// <summary>Whether this start wrote a new admin token to <see cref="ControlPlaneOptions.AdminTokenPath"/>.</summary>
+    public bool AdminTokenWritten { get; private init; }
+
+    /// <summary>The SHA-256 fingerprint of the certificate it serves (<c>sha256:…</c>); null for plain HTTP.</summary>
+    public string? Fingerprint { get; private init; }
+
+    /// <summary>The endpoints it serves, for the test that checks every one has a role (<see cref="EndpointRoles"/>).</summary>
+    public IReadOnlyList<Endpoint> Endpoints => _app.Services.GetServices<EndpointDataSource>().SelectMany(d => d.Endpoints).ToArray();
+
     public FleetService Fleet => _app.Services.GetRequiredService<FleetService>();
 
     /// <summary>
@@ -58,13 +69,17 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         // Every body the API reads is bounded: a fleet file is capped (SpecLimits.MaxFileBytes), and its request too,
         // before a byte of it is buffered. A larger one is answered 413 by ErrorMapping.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = SpecLimits.MaxRequestBodyBytes);
+        ServerTls.Configure(builder.WebHost, options.Certificate);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         var store = await StateStores.OpenAsync(options.Store, ct);
         var agentStore = await StateStores.OpenAgentStoreAsync(options.Store, ct);
+        var apiTokenStore = await StateStores.OpenApiTokenStoreAsync(options.Store, ct);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton<IAgentStore>(agentStore);
+        builder.Services.AddSingleton(apiTokenStore);
+        builder.Services.AddSingleton<ApiTokens>();
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
@@ -73,28 +88,25 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         await app.Services.GetRequiredService<FleetService>().InitializeAsync(ct);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.UseMiddleware<ErrorMapping>();
-        app.Use(async (context, next) =>
-        {
-            if (context.Request.Path.StartsWithSegments("/api") && !TokenAuth.Matches(context.Request, options.ApiToken))
-            {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.Response.WriteAsJsonAsync(new Hangar.Protocol.Api.ApiError(Hangar.Protocol.Api.ApiErrorCodes.Unauthorized, "Missing or wrong API token."), Hangar.Protocol.HangarJson.Options);
-                return;
-            }
-            await next(context);
-        });
+        app.UseMiddleware<ApiAuthorization>();
         app.Map(AgentProtocol.Path, (HttpContext context, AgentEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapPost(AgentProtocol.JoinPath, JoinEndpoint.HandleAsync);
         ApiEndpoints.Map(app);
+        ApiTokenEndpoints.Map(app);
         var shutdown = new CancellationTokenSource();
         app.MapPost("/api/v1/shutdown", () =>
         {
             shutdown.CancelAfter(TimeSpan.FromMilliseconds(100)); // let this answer reach the client first
             return Results.Json(new { stopping = true });
         });
+        var adminTokenWritten = options.AdminTokenPath is { } adminPath && await app.Services.GetRequiredService<ApiTokens>().EnsureAdminTokenAsync(adminPath, ct);
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ControlPlaneServer(app, new Uri(address), shutdown);
+        return new ControlPlaneServer(app, new Uri(address), shutdown)
+        {
+            AdminTokenWritten = adminTokenWritten,
+            Fingerprint = options.Certificate is { } cert ? Hangar.Protocol.Tls.CertificatePin.FingerprintOf(cert) : null,
+        };
     }
 
     public async ValueTask DisposeAsync()
@@ -103,6 +115,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         await Fleet.DisposeAsync();
         await _app.Services.GetRequiredService<IStateStore>().DisposeAsync();
         await _app.Services.GetRequiredService<IAgentStore>().DisposeAsync();
+        await _app.Services.GetRequiredService<IApiTokenStore>().DisposeAsync();
         await _app.DisposeAsync();
         _shutdown.Dispose();
     }

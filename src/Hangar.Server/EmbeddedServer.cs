@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Hangar.Agent;
 using Hangar.ControlPlane;
+using Hangar.Protocol.Tls;
+using Hangar.Server.Configuration;
 using Hangar.State;
 using Microsoft.Extensions.Logging;
 
@@ -15,9 +17,11 @@ namespace Hangar.Server;
 /// </summary>
 public static class EmbeddedServer
 {
-    /// <param name="store">Where the state lives; null for the SQLite file in the home.</param>
-    public static async Task<int> RunAsync(string home, string listen, StateStoreLocation? store, bool withAgent, AcceleratorSetting accel, bool detached, CancellationToken ct)
+    /// <param name="settings">What to run with (<see cref="ServerSettings"/>); a null store is the SQLite file in the home.</param>
+    public static async Task<int> RunAsync(string home, ServerSettings settings, bool detached, CancellationToken ct)
     {
+        var address = ListenAddress.Decide(settings.Listen ?? ControlPlaneOptions.DefaultListen, settings.Tls, settings.TlsCert is not null, settings.InsecureHttp);
+        var (store, withAgent, accel) = (settings.Store, !settings.NoAgent, settings.Accel);
         var homeWarning = PrivateFiles.CreateHome(home, HomeDirectory.IsDefault(home));
         FileStream serverLock;
         try
@@ -48,19 +52,26 @@ public static class EmbeddedServer
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
 
-        var options = new ControlPlaneOptions(listen, Path.Combine(home, "control-plane", "state.db"), ApiToken: NewToken());
+        var tls = address.Tls ? ServerTlsSetup.Load(home, settings, address) : null;
+        var options = new ControlPlaneOptions(address.Url, Path.Combine(home, "control-plane", "state.db"), ApiToken: NewToken())
+        {
+            Certificate = tls?.Certificate,
+            AdminTokenPath = AdminTokenPathFor(home),
+        };
         if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);
+        ServerTlsSetup.Announce(server, tls, address, log);
+        if (server.AdminTokenWritten) log.LogInformation("Wrote an admin API token to {Path} (0600); give it to `hangar login` or HANGAR_TOKEN", options.AdminTokenPath);
         AgentHost? agent = null;
         if (withAgent)
         {
             // The local agent needs no join token: the server issues its credential in-process at every start (the
             // previous one stops working), and it is never written anywhere.
-            var agentOptions = AgentOptions.ForHome(home, accelerator: accel);
+            var agentOptions = AgentOptions.ForHome(home, accelerator: accel) with { ServerPin = tls is null ? null : CertificatePin.Parse(server.Fingerprint!) };
             agent = new AgentHost(agentOptions, loggers);
             agent.Start(server.AgentUrl, await server.IssueLocalAgentCredentialAsync(agentOptions.Name, ct));
         }
-        PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId).ToJson());
+        PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId) { Fingerprint = server.Fingerprint }.ToJson());
         // The store's ToString masks a password: a connection string is never logged whole.
         log.LogInformation("Hangar server for {Home} listening on {Url} (pid {Pid}), state in {Store}", home, server.Url, Environment.ProcessId, options.Store.ToString());
         try
@@ -83,6 +94,9 @@ public static class EmbeddedServer
         public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
         public void Dispose() { }
     }
+
+    /// <summary>Where a server writes its first admin API token: <c>control-plane/admin-token</c> under the home.</summary>
+    public static string AdminTokenPathFor(string home) => Path.Combine(home, "control-plane", "admin-token");
 
     private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 }

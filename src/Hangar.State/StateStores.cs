@@ -22,4 +22,13 @@ public static class StateStores
         StateStoreEngine.Postgres => await PostgresAgentStore.OpenAsync(location, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(location), location.Engine, null),
     };
+
+    /// <summary>The API token store in the same database as <see cref="OpenAsync"/>'s state store (its own connection or pool).</summary>
+    /// <exception cref="StateStoreException">The database cannot be reached, or is newer than this Hangar.</exception>
+    public static async Task<IApiTokenStore> OpenApiTokenStoreAsync(StateStoreLocation location, CancellationToken ct) => location.Engine switch
+    {
+        StateStoreEngine.Sqlite => await SqliteApiTokenStore.OpenAsync(location.Target, ct),
+        StateStoreEngine.Postgres => await PostgresApiTokenStore.OpenAsync(location, ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(location), location.Engine, null),
+    };
 }

@@ -73,9 +73,15 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         socket.Options.CollectHttpResponseDetails = true;
+        // Checked inside the TLS handshake: a server that is not the pinned one never sees the credential header.
+        if (options.ServerPin is { } pin) socket.Options.RemoteCertificateValidationCallback = pin.Validate;
         try
         {
             await socket.ConnectAsync(url, ct);
+        }
+        catch (WebSocketException e) when (options.ServerPin is { Seen: not null } refused)
+        {
+            throw new AgentRefusedException(refused.MismatchMessage(url), e);
         }
         catch (WebSocketException e) when (socket.HttpStatusCode == System.Net.HttpStatusCode.Unauthorized)
         {

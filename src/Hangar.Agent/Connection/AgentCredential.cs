@@ -9,6 +9,10 @@ namespace Hangar.Agent.Connection;
 /// </summary>
 public sealed record AgentCredential(string Server, string Name, string Credential)
 {
+    /// <summary>The control plane's certificate pinned at join (<c>sha256:…</c>), checked at every connection; null when
+    /// the agent trusts the system's certificate authorities (or joined over plain HTTP).</summary>
+    public string? ServerFingerprint { get; init; }
+
     public static string PathFor(string home) => Path.Combine(home, "agent", "credential.json");
 
     public static AgentCredential? TryRead(string home)

@@ -33,16 +33,30 @@ public static class AgentJoin
     }
 
     /// <summary>Joins, or throws <see cref="AgentRefusedException"/> with the control plane's reason.</summary>
-    public static async Task<AgentCredential> JoinAsync(Uri server, string joinToken, string name, IReadOnlyDictionary<string, string>? labels, CancellationToken ct)
+    /// <param name="pin">The server's certificate, checked in the TLS handshake before the token is sent; kept in the
+    /// credential for every later connection. Null to trust the system's certificate authorities.</param>
+    public static async Task<AgentCredential> JoinAsync(Uri server, string joinToken, string name, IReadOnlyDictionary<string, string>? labels,
+        Hangar.Protocol.Tls.CertificatePin? pin, CancellationToken ct)
     {
         var url = new Uri(BaseUrl(server), AgentProtocol.JoinPath);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var handler = new SocketsHttpHandler();
+        if (pin is not null) handler.SslOptions.RemoteCertificateValidationCallback = pin.Validate;
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = JsonContent.Create(new AgentJoinRequest(name, labels), options: HangarJson.Options),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", joinToken);
-        using var response = await http.SendAsync(request, ct);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e) when (pin is { Seen: not null })
+        {
+            throw new AgentRefusedException(pin.MismatchMessage(server), e);
+        }
+        using var response = sent;
         if (!response.IsSuccessStatusCode)
         {
             ApiError? error = null;
@@ -53,6 +67,6 @@ public static class AgentJoin
         }
         var joined = await response.Content.ReadFromJsonAsync<AgentJoinResponse>(HangarJson.Options, ct)
             ?? throw new InvalidOperationException("The control plane answered the join with an empty body.");
-        return new AgentCredential(BaseUrl(server).ToString(), joined.Name, joined.Credential);
+        return new AgentCredential(BaseUrl(server).ToString(), joined.Name, joined.Credential) { ServerFingerprint = pin?.Fingerprint };
     }
 }

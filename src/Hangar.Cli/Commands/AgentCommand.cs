@@ -24,7 +24,7 @@ public static class AgentCommand
         list.Aliases.Add("ls");
         CommandContext.Bind(list, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var agents = await client.AgentsAsync(ct);
             if (context.Terminal.Json) context.Terminal.WriteJson(agents);
             else AgentView.WriteTable(context.Terminal, agents);
@@ -36,7 +36,7 @@ public static class AgentCommand
         var show = new Command("show", "Show one agent.") { showName };
         CommandContext.Bind(show, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var agent = await client.AgentAsync(context.Get(showName), ct);
             if (context.Terminal.Json) context.Terminal.WriteJson(agent);
             else AgentView.WriteDetail(context.Terminal, agent);
@@ -54,7 +54,7 @@ public static class AgentCommand
         remove.Aliases.Add("rm");
         CommandContext.Bind(remove, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var removed = await client.RemoveAgentAsync(context.Get(removeName), context.Get(force), ct);
             if (context.Terminal.Json) context.Terminal.WriteJson(removed);
             else context.Terminal.Line($"Agent {removed.Name} removed; its credential is revoked.");
@@ -99,7 +99,7 @@ public static class AgentCommand
         var command = new Command(action, description) { name };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var agent = await client.AgentActionAsync(context.Get(name), action, ct);
             if (context.Terminal.Json) context.Terminal.WriteJson(agent);
             else context.Terminal.Line($"Agent {agent.Name}: {AgentView.State(agent)}");

@@ -58,7 +58,7 @@ public static class ApplyFlow
             Author = CliGlobals.Author,
         };
         var accel = AccelFrom(context.Get(Accel));
-        using var client = await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel], terminal.Progress, ct);
+        using var client = context.Remote is { } remote ? remote.Connect() : await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel], terminal.Progress, ct);
         var response = await client.ApplyAsync(request, ct);
         if (!terminal.Json) PlanView.Write(terminal, response);
         return await FollowAsync(context, client, response, ct);

@@ -11,6 +11,20 @@ public sealed class CommandContext(ParseResult parse)
     public string Home { get; } = CliGlobals.ResolveHome(parse);
     public Terminal Terminal { get; } = new(parse.GetValue(CliGlobals.Output));
 
+    /// <summary>The remote server this command talks to (<see cref="RemoteServer"/>), or null for the home's.</summary>
+    public RemoteServer? Remote => (_remote ??= new Lazy<RemoteServer?>(() => RemoteServer.Resolve(Parse.GetValue(CliGlobals.Server)))).Value;
+
+    private Lazy<RemoteServer?>? _remote;
+
+    /// <summary>A client for the remote server, else for the home's running server.</summary>
+    /// <exception cref="NotRunningException">No server answers for the home.</exception>
+    public async Task<HangarClient> ConnectAsync(CancellationToken ct) =>
+        Remote is { } remote ? remote.Connect() : await HangarConnection.ConnectAsync(Home, ct);
+
+    /// <summary>As <see cref="ConnectAsync"/>, but null when the home has no running server.</summary>
+    public async Task<HangarClient?> TryConnectAsync(CancellationToken ct) =>
+        Remote is { } remote ? remote.Connect() : await HangarConnection.TryConnectAsync(Home, ct);
+
     public T? Get<T>(Option<T> option) => Parse.GetValue(option);
     public T Get<T>(Argument<T> argument) => Parse.GetValue(argument)!;
 

@@ -20,7 +20,7 @@ public static class ConsoleCommand
         var command = new Command("console", "Attach to a VM's serial console (detach with Ctrl-]).") { name };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             using var socket = await client.ConsoleAsync(context.Get(name), ct);
             var tty = !Console.IsInputRedirected;
             await Console.Error.WriteLineAsync($"Connected to {context.Get(name)}'s console. Detach with Ctrl-].");

@@ -15,7 +15,7 @@ public static class DiffCommand
         var command = new Command("diff", "Show what changed between two generations.") { from, to };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var diff = await client.DiffAsync(context.Get(from), context.Get(to), ct);
             if (context.Terminal.Json) context.Terminal.WriteJson(diff);
             else Console.Out.Write(PlanView.Render(new PlanResponse(diff.From, diff.Plan.Any(p => p.Action != PlanAction.Unchanged) || diff.FleetChanges is { Count: > 0 }, diff.Plan, [], diff.FleetChanges),

@@ -17,7 +17,7 @@ public static class DownCommand
         var command = new Command("down", "Stop every VM gracefully and stop the Hangar server.") { purge, ApplyFlow.Timeout };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            var client = await HangarConnection.TryConnectAsync(context.Home, ct);
+            var client = await context.TryConnectAsync(ct);
             if (client is null)
             {
                 context.Terminal.Line($"No Hangar is running for {context.Home}; nothing to stop.");
@@ -28,7 +28,8 @@ public static class DownCommand
             {
                 await client.DownAsync(context.Get(purge), ct);
                 var (outcome, status) = await Convergence.WaitAsync(client, context.Terminal, context.Get(ApplyFlow.Timeout), null, ct);
-                await client.ShutdownAsync(ct);
+                // A remote server is a service of its host: down stops its VMs, not the server.
+                if (context.Remote is null) await client.ShutdownAsync(ct);
                 if (context.Terminal.Json) context.Terminal.WriteJson(new DownOutcome(outcome.ToString().ToLowerInvariant(), status));
                 else if (outcome == Convergence.Outcome.TimedOut) Terminal.Error("Not every VM stopped in time; Hangar stopped anyway and the VMs keep running. Run 'hangar down' again.");
                 else context.Terminal.Line(context.Get(purge) ? "All VMs stopped and their disks deleted; Hangar stopped." : "All VMs stopped; Hangar stopped.");

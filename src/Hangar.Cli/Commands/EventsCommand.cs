@@ -16,7 +16,7 @@ public static class EventsCommand
         var command = new Command("events", "Show what happened: generations, VM starts, stops, crashes, health changes.") { follow };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             long after = 0;
             try
             {

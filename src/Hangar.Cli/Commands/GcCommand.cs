@@ -15,7 +15,7 @@ public static class GcCommand
         var command = new Command("gc", "Delete disks that no current VM uses (old disks kept after an image change, disks of removed VMs).");
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var result = await client.CollectDisksAsync(ct);
             if (context.Terminal.Json)
             {

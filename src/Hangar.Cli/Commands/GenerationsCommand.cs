@@ -13,7 +13,7 @@ public static class GenerationsCommand
         var command = new Command("generations", "List the generations: number, time, status, message, VMs changed.");
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var generations = await client.GenerationsAsync(ct);
             if (context.Terminal.Json)
             {

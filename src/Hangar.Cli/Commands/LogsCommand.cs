@@ -13,7 +13,7 @@ public static class LogsCommand
         var command = new Command("logs", "Print a VM's serial console log.") { name, follow };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             await using var stream = await client.LogsAsync(context.Get(name), context.Get(follow), ct);
             await using var stdout = Console.OpenStandardOutput();
             try

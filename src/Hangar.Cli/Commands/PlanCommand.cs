@@ -20,7 +20,7 @@ public static class PlanCommand
         CommandContext.Bind(command, async (context, ct) =>
         {
             if (FleetFileArgument.Read(context, context.Get(file), null, false) is not { } request) return Failed;
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             PlanResponse plan;
             try
             {

@@ -17,7 +17,7 @@ public static class RollbackCommand
         var command = new Command("rollback", "Return to the previous good generation, or to --to N.") { to, ApplyFlow.Message, ApplyFlow.Timeout, ApplyFlow.ConfirmTimeout };
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var response = await client.RollbackAsync(new RollbackRequest(context.Get(to), context.Get(ApplyFlow.Message), AutoRollback: false, context.Get(ApplyFlow.ConfirmTimeout), CliGlobals.Author), ct);
             if (!context.Terminal.Json) PlanView.Write(context.Terminal, response);
             return await ApplyFlow.FollowAsync(context, client, response, ct);

@@ -12,7 +12,7 @@ public static class ShowCommand
         var generation = new Command("generation", "Print the fleet file a generation held.") { number };
         CommandContext.Bind(generation, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var detail = await client.GenerationAsync(context.Get(number), ct);
             if (context.Terminal.Json) context.Terminal.WriteJson(detail);
             else

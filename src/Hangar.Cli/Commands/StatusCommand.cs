@@ -16,7 +16,7 @@ public static class StatusCommand
         var command = new Command("status", "Desired against observed, per VM; the current rollout; orphans.");
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var status = await client.GetFleetAsync(ct);
             if (context.Terminal.Json)
             {

@@ -19,7 +19,7 @@ public static class TokenCommand
         var create = new Command("create", "Make a join token: an agent exchanges it once for its own credential.") { ttl, uses, labels };
         CommandContext.Bind(create, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var made = await client.CreateJoinTokenAsync(new JoinTokenRequest(context.Get(ttl), context.Get(uses),
                 LabelArguments.Parse(context.Get(labels) ?? []) is { Count: > 0 } given ? given : null), ct);
             if (context.Terminal.Json)
@@ -30,7 +30,9 @@ public static class TokenCommand
             Console.Out.WriteLine(made.Token);
             Console.Error.WriteLine($"Join token {made.Id}: {made.Uses} use(s), expires {made.ExpiresAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}" +
                 (made.Labels.Count > 0 ? $", labels {LabelArguments.Text(made.Labels)}" : "") + ". It is shown only now.");
-            Console.Error.WriteLine($"On the agent's host: hangar agent --server {client.BaseUrl.GetLeftPart(UriPartial.Authority)} --join-token {made.Token}");
+            var pin = client.ServerFingerprint is { } fingerprint ? $" --server-fingerprint {fingerprint}" : "";
+            if (client.ServerFingerprint is not null) Console.Error.WriteLine($"Server certificate fingerprint: {client.ServerFingerprint}");
+            Console.Error.WriteLine($"On the agent's host: hangar agent --server {client.BaseUrl.GetLeftPart(UriPartial.Authority)} --join-token {made.Token}{pin}");
             return ExitCodes.Ok;
         });
         return new Command("token", "Make join tokens for agents.") { create };

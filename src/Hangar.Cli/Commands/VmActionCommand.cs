@@ -14,7 +14,7 @@ public static class VmActionCommand
         CommandContext.Bind(command, async (context, ct) =>
         {
             var vm = context.Get(name);
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             var status = await client.VmActionAsync(vm, action, ct);
             if (context.Get(ApplyFlow.NoWait))
             {

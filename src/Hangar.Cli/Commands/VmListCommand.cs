@@ -13,7 +13,7 @@ public static class VmListCommand
         command.Aliases.Add("ls");
         CommandContext.Bind(command, async (context, ct) =>
         {
-            using var client = await HangarConnection.ConnectAsync(context.Home, ct);
+            using var client = await context.ConnectAsync(ct);
             StatusView.Write(context.Terminal, await client.GetFleetAsync(ct));
             return ExitCodes.Ok;
         });

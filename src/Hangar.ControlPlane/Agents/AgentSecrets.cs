@@ -16,19 +16,25 @@ public static class AgentSecrets
     public const string JoinTokenPrefix = "hjt_";
     public const string CredentialPrefix = "hac_";
 
-    public static (string Id, string Token) NewJoinToken()
+    public static (string Id, string Token) NewJoinToken() => NewSecret(JoinTokenPrefix);
+
+    /// <summary>A secret <c>PREFIX ID _ SECRET</c> whose id names its row (join tokens, API tokens).</summary>
+    public static (string Id, string Token) NewSecret(string prefix)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        return (id, $"{JoinTokenPrefix}{id}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}");
+        return (id, $"{prefix}{id}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}");
     }
 
     public static string NewCredential() => CredentialPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>The id of a join token, or null when <paramref name="token"/> does not have a join token's form.</summary>
-    public static string? JoinTokenId(string token)
+    public static string? JoinTokenId(string token) => SecretId(JoinTokenPrefix, token);
+
+    /// <summary>The id of a <see cref="NewSecret"/> secret, or null when <paramref name="token"/> does not have its form.</summary>
+    public static string? SecretId(string prefix, string token)
     {
-        if (!token.StartsWith(JoinTokenPrefix, StringComparison.Ordinal)) return null;
-        var parts = token[JoinTokenPrefix.Length..].Split('_');
+        if (!token.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var parts = token[prefix.Length..].Split('_');
         return parts is [{ Length: 12 } id, { Length: 64 }] ? id : null;
     }
 

@@ -47,7 +47,7 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
         typeof(MillisecondsTimeSpanJsonConverter),
         typeof(CamelCaseEnumConverter<VmPhase>), typeof(CamelCaseEnumConverter<HealthState>), typeof(CamelCaseEnumConverter<RestartCause>),
         typeof(CamelCaseEnumConverter<OrphanAction>), typeof(CamelCaseEnumConverter<RolloutState>), typeof(CamelCaseEnumConverter<PlanAction>),
-        typeof(CamelCaseEnumConverter<GenerationState>), typeof(CamelCaseEnumConverter<AgentState>),
+        typeof(CamelCaseEnumConverter<GenerationState>), typeof(CamelCaseEnumConverter<AgentState>), typeof(CamelCaseEnumConverter<ApiRole>),
     ])]
 [JsonSerializable(typeof(ApplyRequest))]
 [JsonSerializable(typeof(RollbackRequest))]
@@ -73,6 +73,11 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 [JsonSerializable(typeof(AgentInfo))]
 [JsonSerializable(typeof(IReadOnlyList<AgentInfo>))]
 [JsonSerializable(typeof(AgentLabelsRequest))]
+[JsonSerializable(typeof(ApiTokenRequest))]
+[JsonSerializable(typeof(ApiTokenResponse))]
+[JsonSerializable(typeof(ApiTokenInfo))]
+[JsonSerializable(typeof(IReadOnlyList<ApiTokenInfo>))]
+[JsonSerializable(typeof(AuthInfo))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>The body of a POST that takes no arguments (<c>{}</c>).</summary>

@@ -81,6 +81,17 @@ internal static class PostgresSchema
             agent text NOT NULL
         );
         """,
+        // API tokens with a role (IApiTokenStore), as SQLite's migration 6.
+        """
+        CREATE TABLE api_tokens (
+            id          text        PRIMARY KEY,
+            secret_hash text        NOT NULL,
+            role        text        NOT NULL,
+            name        text,
+            created_at  timestamptz NOT NULL,
+            expires_at  timestamptz
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

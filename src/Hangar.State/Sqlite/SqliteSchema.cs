@@ -82,6 +82,17 @@ internal static class SqliteSchema
             agent TEXT NOT NULL
         );
         """,
+        // API tokens with a role (IApiTokenStore), kept as hashes like join tokens.
+        """
+        CREATE TABLE api_tokens (
+            id          TEXT PRIMARY KEY,
+            secret_hash TEXT    NOT NULL,
+            role        TEXT    NOT NULL,
+            name        TEXT,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER
+        );
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)

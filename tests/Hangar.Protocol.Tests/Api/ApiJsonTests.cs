@@ -59,6 +59,13 @@ public sealed class ApiJsonTests
         yield return new PlanResponse(3, true, [new PlanEntry("web", PlanAction.Move, ["agent: a → b"], "b", "a"),
             new PlanEntry("big", PlanAction.Create, [], Unplaceable: "no agent with 8GiB memory free (a: 2GiB free)")], ["vms.big: cannot be placed"]);
         yield return (IReadOnlyList<AgentInfo>)[Agent(), Agent() with { Name = "b", State = AgentState.Offline, Cordoned = true, LastHeartbeat = null }];
+        var token = new ApiTokenInfo("0123456789ab", "ci", ApiRole.Operator, At, At.AddDays(30));
+        yield return new ApiTokenRequest(ApiRole.Viewer, "grafana", TimeSpan.FromDays(7));
+        yield return new ApiTokenRequest(ApiRole.Admin);
+        yield return new ApiTokenResponse("hat_0123456789ab_" + new string('f', 64), token);
+        yield return (IReadOnlyList<ApiTokenInfo>)[token, token with { Name = null, Role = ApiRole.Admin, ExpiresAt = null }];
+        yield return new AuthInfo(ApiRole.Viewer, "0123456789ab", "grafana");
+        yield return new AuthInfo(ApiRole.Admin, null, null);
     }
 
     private static AgentInfo Agent() => new("a", AgentState.Online, false, new Dictionary<string, string> { ["zone"] = "a" }, "host-a", "kvm", "0.9.0",

@@ -1,0 +1,11 @@
+namespace Hangar.ControlPlane.Auth;
+
+/// <summary>Who may call an endpoint: an API token of at least a role, or an agent with its own secret.</summary>
+public enum EndpointAccess
+{
+    Viewer,
+    Operator,
+    Admin,
+    /// <summary><c>/agent/join</c> and <c>/agent/ws</c>: the endpoint checks a join token or an agent credential itself.</summary>
+    Agent,
+}
