@@ -66,6 +66,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton<IAgentStore>(agentStore);
         builder.Services.AddSingleton(options.Time);
+        builder.Services.AddSingleton(new Hangar.Images.Store.ContentStore(options.ImagesDirectory));
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
 
@@ -86,6 +87,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         app.Map(AgentProtocol.Path, (HttpContext context, AgentEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapPost(AgentProtocol.JoinPath, JoinEndpoint.HandleAsync);
         ApiEndpoints.Map(app);
+        ImageEndpoints.Map(app);
         var shutdown = new CancellationTokenSource();
         app.MapPost("/api/v1/shutdown", () =>
         {

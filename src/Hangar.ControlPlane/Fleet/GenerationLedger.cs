@@ -11,7 +11,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// <see cref="RolloutRunner"/>.
 /// </summary>
 internal sealed class GenerationLedger(FleetState state, IStateStore store, EventJournal journal, DesiredStateDelivery delivery,
-    RolloutRunner rollouts, FleetStatusView view)
+    RolloutRunner rollouts, FleetStatusView view, Images.ImageCatalog? images = null)
 {
     /// <summary>Loads the current generation; called once, before anything else runs.</summary>
     public async Task LoadAsync(CancellationToken ct)
@@ -35,7 +35,9 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         lock (state.Gate) { current = state.Current is null ? null : state.Spec; generation = state.CurrentGeneration; }
         var spec = Parse(request, current);
         var plan = FleetDiff.Compare(current, spec, generation);
-        return new PlanResponse(generation, current is null || current != spec, PlanEntries.Of(plan), PlacementChecks.Find(current, spec),
+        var problems = PlacementChecks.Find(current, spec).ToList();
+        if (images?.Missing(spec) is { Count: > 0 } missing) problems.Add(Images.ImageCatalog.MissingMessage(missing));
+        return new PlanResponse(generation, current is null || current != spec, PlanEntries.Of(plan), problems,
             PlanEntries.FleetChanges(current, spec));
     }
 
@@ -55,6 +57,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
             // Parsed under the write lock: the checks against the current generation (a disk must not shrink) hold for
             // the generation this one replaces.
             var spec = Parse(request, current);
+            images?.EnsureStored(spec); // before anything is written: a fleet that cannot boot is not applied
             var plan = FleetDiff.Compare(current, spec, currentNumber);
             var changed = current is null || current != spec;
             // Operator state of VMs that left the fleet is dropped, so a VM re-added later starts fresh; `up` also
@@ -109,7 +112,8 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
 
     private static FleetSpec Parse(ApplyRequest request, FleetSpec? current)
     {
-        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current);
+        // The image paths name files on the CLI's machine: the server goes by digest, in its own store.
+        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current, ImageFileCheck.NotChecked);
         if (!result.IsValid) throw new SpecRejectedException(result.Errors.ToArray());
         return result.Spec!;
     }
@@ -127,6 +131,9 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, string? author, CancellationToken ct)
     {
         var spec = FleetJson.Deserialize(target.SpecJson);
+        // An automatic rollback goes ahead regardless (agents that still cache the image boot it; others report the
+        // VM failed); one asked for by hand is refused while an image it needs was collected.
+        if (source == "rollback") images?.EnsureStored(spec);
         var previous = state.Spec;
         var plan = FleetDiff.Compare(previous, spec, state.Current?.Number);
         await CommitAsync(spec, message, source, Gated(plan, spec), target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, author, ct);
