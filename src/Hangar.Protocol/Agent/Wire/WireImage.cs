@@ -8,7 +8,7 @@ namespace Hangar.Protocol.Agent.Wire;
 /// </summary>
 /// <param name="Name">The image's name, as VMs name it.</param>
 /// <param name="Sha256">Lowercase hex digest the image must have.</param>
-/// <param name="SizeBytes">Its size in the control plane's store; null for a URL image.</param>
 /// <param name="Format">Disk format.</param>
+/// <param name="SizeBytes">Its size in the control plane's store; null for a URL image.</param>
 /// <param name="Url">Where the agent downloads it itself; null for an image the control plane serves.</param>
-public sealed record WireImage(string Name, string Sha256, long? SizeBytes, WireDiskFormat Format, string? Url);
+public sealed record WireImage(string Name, string Sha256, WireDiskFormat Format, long? SizeBytes = null, string? Url = null);

@@ -71,7 +71,7 @@ public static class WireMapping
 
     /// <summary>An image as sent: its digest, size and format, and its URL when it has one; never a path.</summary>
     public static WireImage ToWire(ImageSpec image, long? sizeBytes) =>
-        new(image.Name, image.Sha256, sizeBytes, ToWire(image.Format), image.Url);
+        new(image.Name, image.Sha256, ToWire(image.Format), sizeBytes, image.Url);
 
     /// <summary>An image as the agent gets it: no <see cref="ImageSpec.Path"/> (the agent fetches it by digest).</summary>
     public static ImageSpec FromWire(WireImage image) => new(image.Name, null, image.Sha256, FromWire(image.Format), null, image.Url);
