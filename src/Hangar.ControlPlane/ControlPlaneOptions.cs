@@ -14,7 +14,7 @@ public sealed record ControlPlaneOptions(string Listen, string StatePath, string
 
     /// <summary>
     /// The image store (file images uploaded by the CLI, by sha256): by default <c>images/</c> next to
-    /// <see cref="StatePath"/>. <c>hangar server</c> puts it at <c>HOME/images/sha256</c>, the local agent's own image
+    /// <see cref="StatePath"/>. <c>hangar server</c> puts it at <c>HOME/blobs/sha256</c>, the local agent's own image
     /// cache, so that one machine keeps one copy.
     /// </summary>
     public string ImagesDirectory { get; init; } = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StatePath)) ?? ".", "images");

@@ -48,11 +48,11 @@ public static class EmbeddedServer
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
 
-        // The image store is the local agent's own image cache (HOME/images/sha256): on one machine an uploaded image
+        // The image store is the local agent's own image cache (HOME/blobs/sha256): on one machine an uploaded image
         // is kept once, and the local agent finds it there without a download.
         var options = new ControlPlaneOptions(listen, Path.Combine(home, "control-plane", "state.db"), ApiToken: NewToken())
         {
-            ImagesDirectory = Path.Combine(AgentOptions.ForHome(home).ImagesDirectory, "sha256"),
+            ImagesDirectory = AgentOptions.ForHome(home).BlobsDirectory,
         };
         if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);

@@ -119,7 +119,6 @@ public sealed record HttpStatusRange(int Min, int Max)
 /// <param name="Url">An absolute http or https URL; null for a file image.</param>
 public sealed record ImageSpec(
     string Name,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? Path,
     string Sha256, DiskFormat Format,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]

@@ -8,7 +8,7 @@ namespace Hangar.Agent.Images;
 
 /// <summary>
 /// Turns a VM's image into files on this host: the built-in <c>tiny</c> image is assembled (once, cached by content);
-/// a declared image is taken from the agent's own content-addressed cache (<c>images/sha256/&lt;digest&gt;</c>), fetched
+/// a declared image is taken from the agent's own content-addressed cache (<c>blobs/sha256/&lt;digest&gt;</c>), fetched
 /// into it first when it is not there: by digest from the control plane (<see cref="AgentProtocol.ImagesPath"/>, with
 /// the agent's credential) or from the image's URL. Every download is verified before it enters the cache, and VMs
 /// naming the same image share one download and one file. No path from the control plane is ever opened.
@@ -17,7 +17,7 @@ public sealed class VmImageResolver(AgentOptions options) : IDisposable
 {
     private readonly TinyImageBuilder _tiny = new(options.ImagesDirectory);
     private readonly SemaphoreSlim _tinyLock = new(1, 1);
-    private readonly ImageFetcher _fetcher = new(new ContentStore(Path.Combine(options.ImagesDirectory, "sha256")));
+    private readonly ImageFetcher _fetcher = new(new ContentStore(options.BlobsDirectory));
     private KernelImage? _tinyImage;
     private (Uri Images, string Credential)? _controlPlane;
 
