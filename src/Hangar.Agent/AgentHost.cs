@@ -36,6 +36,7 @@ public sealed class AgentHost : IAsyncDisposable
     /// <summary>Resumes the desired state kept on disk and connects to the control plane at <paramref name="url"/>.</summary>
     public void Start(Uri url, string credential)
     {
+        Images.UseControlPlane(url, credential);
         Reconciler.Start();
         Connection = new AgentConnection(url, credential, Options, Reconciler, Accelerators,
             new VmStreamServer(Options, Reconciler, Loggers.CreateLogger<VmStreamServer>()), Loggers.CreateLogger<AgentConnection>());
@@ -52,6 +53,7 @@ public sealed class AgentHost : IAsyncDisposable
             catch (AgentRefusedException) { } // logged by the connection, and seen by whoever awaited Stopped
         }
         await Reconciler.DisposeAsync();
+        Images.Dispose();
         _cts.Dispose();
     }
 }

@@ -37,6 +37,12 @@ public sealed record AgentOptions(
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public string ImagesDirectory => Path.Combine(StateDirectory, "images");
+
+    /// <summary>
+    /// The content-addressed image cache (<c>blobs/sha256/&lt;digest&gt;</c>, the layout of an OCI image store): every
+    /// declared image this host fetched, verified. On one machine the control plane's image store is this same directory.
+    /// </summary>
+    public string BlobsDirectory => Path.Combine(StateDirectory, "blobs", "sha256");
     public string VmsDirectory => Path.Combine(StateDirectory, "vms");
     public string DesiredStatePath => Path.Combine(StateDirectory, "agent", "desired.json");
 

@@ -25,6 +25,7 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     EventsCommand.Create(),
     DownCommand.Create(),
     GcCommand.Create(),
+    ImageCommand.Create(),
     DaemonCommand.Create("server", "Run the Hangar control plane and a local agent in the foreground (hangard server).", args),
     AgentCommand.Create(args),
     TokenCommand.Create(),

@@ -146,7 +146,7 @@ public sealed class HangarClient : IDisposable
         return socket;
     }
 
-    private async Task<T> GetAsync<T>(string path, CancellationToken ct)
+    internal async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseContentRead, ct);
         return (await response.Content.ReadFromJsonAsync(ApiJson.Info<T>(), ct))!;
@@ -159,7 +159,7 @@ public sealed class HangarClient : IDisposable
         return (await response.Content.ReadFromJsonAsync(ApiJson.Info<TResponse>(), ct))!;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
+    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
     {
         HttpResponseMessage response;
         try

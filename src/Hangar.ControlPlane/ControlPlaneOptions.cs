@@ -12,6 +12,13 @@ public sealed record ControlPlaneOptions(string Listen, string StatePath, string
     /// <summary>Where the state lives (<c>--store</c>): by default the SQLite file at <see cref="StatePath"/>.</summary>
     public StateStoreLocation Store { get; init; } = StateStoreLocation.Sqlite(StatePath);
 
+    /// <summary>
+    /// The image store (file images uploaded by the CLI, by sha256): by default <c>images/</c> next to
+    /// <see cref="StatePath"/>. <c>hangar server</c> puts it at <c>HOME/blobs/sha256</c>, the local agent's own image
+    /// cache, so that one machine keeps one copy.
+    /// </summary>
+    public string ImagesDirectory { get; init; } = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StatePath)) ?? ".", "images");
+
     public const string DefaultListen = "http://127.0.0.1:0";
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
 

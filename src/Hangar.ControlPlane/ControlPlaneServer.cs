@@ -81,6 +81,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.Services.AddSingleton(apiTokenStore);
         builder.Services.AddSingleton<ApiTokens>();
         builder.Services.AddSingleton(options.Time);
+        builder.Services.AddSingleton(new Hangar.Images.Store.ContentStore(options.ImagesDirectory));
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
 
@@ -93,6 +94,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         app.MapPost(AgentProtocol.JoinPath, JoinEndpoint.HandleAsync);
         ApiEndpoints.Map(app);
         ApiTokenEndpoints.Map(app);
+        ImageEndpoints.Map(app);
         var shutdown = new CancellationTokenSource();
         app.MapPost("/api/v1/shutdown", () =>
         {

@@ -57,6 +57,9 @@ public static class EmbeddedServer
         {
             Certificate = tls?.Certificate,
             AdminTokenPath = AdminTokenPathFor(home),
+            // The image store is the local agent's own image cache (HOME/blobs/sha256): on one machine an uploaded image
+            // is kept once, and the local agent finds it there without a download.
+            ImagesDirectory = AgentOptions.ForHome(home).BlobsDirectory,
         };
         if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);

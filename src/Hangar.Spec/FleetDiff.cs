@@ -69,7 +69,8 @@ public static class FleetDiff
             else if (after is null) Add(field, ImageSummary(before), "removed");
             else
             {
-                Add($"{field}.{FleetFields.Path}", before.Path, after.Path);
+                Add($"{field}.{FleetFields.Path}", before.Path ?? "none", after.Path ?? "none");
+                Add($"{field}.{FleetFields.Url}", before.Url ?? "none", after.Url ?? "none");
                 Add($"{field}.{FleetFields.Sha256}", before.Sha256, after.Sha256);
                 Add($"{field}.{FleetFields.Format}", SpecKeywords.TextOf(SpecKeywords.Format, before.Format),
                     SpecKeywords.TextOf(SpecKeywords.Format, after.Format));
@@ -80,7 +81,7 @@ public static class FleetDiff
     }
 
     private static string ImageSummary(ImageSpec image) =>
-        $"{image.Path} ({SpecKeywords.TextOf(SpecKeywords.Format, image.Format)}, sha256:{image.Sha256[..Math.Min(12, image.Sha256.Length)]}" +
+        $"{image.Source} ({SpecKeywords.TextOf(SpecKeywords.Format, image.Format)}, sha256:{image.Sha256[..Math.Min(12, image.Sha256.Length)]}" +
         (image.MinMemory is { } floor ? $", minMemory {floor})" : ")");
 
     private static List<FieldChange> Fields(VmSpec? a, VmSpec b, FleetSpec? fleetA, FleetSpec fleetB, long? keptGeneration)

@@ -10,7 +10,7 @@ internal static class FleetFields
 
     public const string Orphans = "orphans";
 
-    public const string Path = "path", Sha256 = "sha256", Format = "format", MinMemory = "minMemory";
+    public const string Path = "path", Url = "url", Sha256 = "sha256", Format = "format", MinMemory = "minMemory";
 
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
         Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement";
@@ -24,7 +24,7 @@ internal static class FleetFields
 
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans];
-    public static readonly IReadOnlyList<string> ImageFields = [Path, Sha256, Format, MinMemory];
+    public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
         [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement];
     public static readonly IReadOnlyList<string> PlacementFields = [Host, Labels, Movable];

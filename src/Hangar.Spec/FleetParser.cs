@@ -22,7 +22,12 @@ public static class FleetParser
     /// changes that cannot be made are errors at their field (a disk that would shrink on the same image).
     /// </summary>
     /// <param name="current">The current generation's spec; null when nothing was applied yet.</param>
-    public static SpecResult Parse(string text, string fileName, string? baseDirectory, FleetSpec? current)
+    public static SpecResult Parse(string text, string fileName, string? baseDirectory, FleetSpec? current) =>
+        Parse(text, fileName, baseDirectory, current, ImageFileCheck.MustExist);
+
+    /// <inheritdoc cref="Parse(string, string, string?, FleetSpec?)"/>
+    /// <param name="imageFiles">Whether a file image's path must exist here (see <see cref="ImageFileCheck"/>).</param>
+    public static SpecResult Parse(string text, string fileName, string? baseDirectory, FleetSpec? current, ImageFileCheck imageFiles)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -49,7 +54,7 @@ public static class FleetParser
         FleetSpec? spec;
         try
         {
-            spec = new FleetReader(errors, directory, current).Read(root);
+            spec = new FleetReader(errors, directory, current, imageFiles).Read(root);
         }
         catch (LimitReachedException e)
         {

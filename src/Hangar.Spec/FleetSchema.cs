@@ -93,21 +93,30 @@ public static class FleetSchema
                 Enum(SpecKeywords.Orphans, SpecDefaults.Orphans)),
         });
 
-    private static JsonObject Image() => Object(
-        "A local disk image file, checked by its SHA-256 digest.",
-        [FleetFields.Path, FleetFields.Sha256],
-        new JsonObject
-        {
-            [FleetFields.Path] = Described("The image file; relative paths resolve against the fleet file's directory. It must exist.",
-                new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
-            [FleetFields.Sha256] = Described("The file's SHA-256 digest, 64 hex digits.",
-                new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Sha256 }),
-            [FleetFields.Format] = Described("The disk format.",
-                Enum(SpecKeywords.Format, SpecDefaults.ImageFormat)),
-            [FleetFields.MinMemory] = Described(
-                $"The least guest memory the image boots with; a VM of this image with less is an error. A whole number of MiB, at least {SpecLimits.MinMemory}.",
-                Ref("size", null)),
-        });
+    private static JsonObject Image()
+    {
+        var image = Object(
+            "A disk image, checked by its SHA-256 digest: a local file (path), uploaded to the server by the CLI, or a URL that each agent downloads.",
+            [FleetFields.Sha256],
+            new JsonObject
+            {
+                [FleetFields.Path] = Described("The image file on the machine that runs hangar; relative paths resolve against the fleet file's directory. It must exist; the CLI uploads it to the server when the server does not have its digest yet.",
+                    new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
+                [FleetFields.Url] = Described("An http or https URL that each agent downloads the image from (once, resumed after an interruption, verified before use).",
+                    new JsonObject { ["type"] = "string", ["pattern"] = "^[Hh][Tt][Tt][Pp][Ss]?://" }),
+                [FleetFields.Sha256] = Described("The image's SHA-256 digest, 64 hex digits.",
+                    new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Sha256 }),
+                [FleetFields.Format] = Described("The disk format.",
+                    Enum(SpecKeywords.Format, SpecDefaults.ImageFormat)),
+                [FleetFields.MinMemory] = Described(
+                    $"The least guest memory the image boots with; a VM of this image with less is an error. A whole number of MiB, at least {SpecLimits.MinMemory}.",
+                    Ref("size", null)),
+            });
+        image["oneOf"] = new JsonArray(
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Path) },
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Url) });
+        return image;
+    }
 
     private static JsonObject Vm() => Object(
         "One VM.",

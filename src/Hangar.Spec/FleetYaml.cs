@@ -53,7 +53,8 @@ public static class FleetYaml
     private static void WriteImage(StringBuilder yaml, ImageSpec image)
     {
         Line(yaml, 1, $"{Name(image.Name)}:");
-        Line(yaml, 2, $"{FleetFields.Path}: {Quoted(image.Path)}");
+        if (image.Path is { } path) Line(yaml, 2, $"{FleetFields.Path}: {Quoted(path)}");
+        if (image.Url is { } url) Line(yaml, 2, $"{FleetFields.Url}: {Quoted(url)}");
         Line(yaml, 2, $"{FleetFields.Sha256}: {Quoted(image.Sha256)}");
         Line(yaml, 2, $"{FleetFields.Format}: {SpecKeywords.TextOf(SpecKeywords.Format, image.Format)}");
         if (image.MinMemory is { } minMemory) Line(yaml, 2, $"{FleetFields.MinMemory}: {minMemory}");

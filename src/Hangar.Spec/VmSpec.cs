@@ -110,15 +110,31 @@ public sealed record HttpStatusRange(int Min, int Max)
         : $"{Min.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{Max.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 }
 
-/// <summary>An image the fleet file declares: a local qcow2 or raw disk file, checked by sha256.</summary>
+/// <summary>
+/// An image the fleet file declares: a qcow2 or raw disk identified by its sha256, from a local file
+/// (<paramref name="Path"/>, uploaded to the control plane's image store by the CLI) or from a URL that each agent
+/// downloads itself (<paramref name="Url"/>). Exactly one of the two is set.
+/// </summary>
 /// <param name="Name">The key in the <c>images</c> mapping.</param>
-/// <param name="Path">Absolute path (relative paths in the file are resolved against the file's directory).</param>
-/// <param name="Sha256">Lowercase hex digest the file must have.</param>
+/// <param name="Path">Absolute path on the machine that ran the CLI (relative paths in the file are resolved against
+/// the file's directory); null for a URL image. Only the CLI reads it: the control plane and agents go by digest.</param>
+/// <param name="Sha256">Lowercase hex digest the image must have.</param>
 /// <param name="Format">Disk format.</param>
 /// <param name="MinMemory">The least guest memory the image boots with, when the file declares it; a VM with less is a
 /// plan error. Null when the image declares no floor (then only <see cref="SpecLimits.MinMemory"/> applies).</param>
-public sealed record ImageSpec(string Name, string Path, string Sha256, DiskFormat Format,
+/// <param name="Url">An absolute http or https URL; null for a file image.</param>
+public sealed record ImageSpec(
+    string Name,
+    string? Path,
+    string Sha256, DiskFormat Format,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    ByteSize? MinMemory = null);
+    ByteSize? MinMemory = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Url = null)
+{
+    /// <summary>Where the image comes from, for messages: its path or its URL.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Source => Path ?? Url ?? "";
+}
 
 public enum DiskFormat { Qcow2, Raw }

@@ -24,8 +24,8 @@ public sealed class FleetParserImageTests
         var errors = Fleet.Errors("images:\n  debian:\n    format: qcow2\nvms: {}\n");
 
         Assert.Equal([
-            "fleet.yaml:3:5: images.debian.path: Missing required field 'path': the image file, absolute or relative to the fleet file",
-            "fleet.yaml:3:5: images.debian.sha256: Missing required field 'sha256': the file's SHA-256 digest, 64 hex digits",
+            "fleet.yaml:3:5: images.debian: The image needs a 'path' (a file on this machine, uploaded to the server) or a 'url' (downloaded by each agent)",
+            "fleet.yaml:3:5: images.debian.sha256: Missing required field 'sha256': the image's SHA-256 digest, 64 hex digits",
         ], errors);
     }
 
@@ -62,5 +62,51 @@ public sealed class FleetParserImageTests
             """, "/somewhere/else");
 
         Assert.Equal(file, spec.Images[0].Path);
+    }
+
+    [Fact]
+    public void Parse_UrlImage_KeepsTheUrlAndHasNoPath()
+    {
+        var spec = Fleet.Valid($$"""
+            images:
+              cloud:
+                url: https://images.example.org/debian-12.qcow2
+                sha256: {{Fleet.Sha}}
+            vms: {}
+            """);
+
+        Assert.Equal(new ImageSpec("cloud", null, Fleet.Sha, DiskFormat.Qcow2, null, "https://images.example.org/debian-12.qcow2"), spec.Images.Single());
+    }
+
+    [Fact]
+    public void Parse_PathAndUrl_IsAnErrorAtTheUrl()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("d.img", "");
+        var error = Fleet.SingleError($"images:\n  d:\n    path: d.img\n    url: http://x.example/d.img\n    sha256: {Fleet.Sha}\nvms: {{}}\n", dir.Path);
+
+        Assert.Equal("fleet.yaml:4:10: images.d.url: An image has either a 'path' or a 'url', not both; remove one", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("ftp://x.example/d.img")]
+    [InlineData("images/d.img")]
+    [InlineData("https://user:secret@x.example/d.img")]
+    public void Parse_UrlNotHttp_IsAnErrorAtTheUrl(string url)
+    {
+        var error = Fleet.SingleError($"images:\n  d:\n    url: {url}\n    sha256: {Fleet.Sha}\nvms: {{}}\n");
+
+        Assert.Equal($"fleet.yaml:3:10: images.d.url: '{url}' is not an http or https URL (like https://example.org/disk.qcow2, with no user or password in it)", error.ToString());
+    }
+
+    [Fact]
+    public void Parse_MissingFileWhenFilesAreNotChecked_KeepsTheResolvedPath()
+    {
+        // As the control plane parses: the path names a file on the CLI's machine.
+        var result = FleetParser.Parse($"images:\n  d:\n    path: ./d.img\n    sha256: {Fleet.Sha}\nvms: {{}}\n", "fleet.yaml", "/nowhere/here",
+            null, ImageFileCheck.NotChecked);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal("/nowhere/here/d.img", result.Spec!.Images.Single().Path);
     }
 }

@@ -38,9 +38,9 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         else
         {
             var image = desired.Image ?? throw new InvalidOperationException($"VM {spec.Name} names image '{spec.Image}' but its desired state carries no image.");
-            progress?.Report($"verifying image {image.Name}");
-            imageDigest = await images.VerifyAsync(image, ct);
-            backing = image.Path;
+            var stored = await images.FetchAsync(image, desired.ImageBytes, progress, ct);
+            imageDigest = stored.Sha256;
+            backing = stored.Path;
             backingFormat = image.Format == DiskFormat.Raw ? "raw" : "qcow2";
             hasDisk = true;
         }

@@ -59,6 +59,7 @@ public static class ApplyFlow
         };
         var accel = AccelFrom(context.Get(Accel));
         using var client = context.Remote is { } remote ? remote.Connect() : await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel], terminal.Progress, ct);
+        if (!await ImageUploads.EnsureAsync(context, client, request, ct)) return ExitCodes.Error;
         var response = await client.ApplyAsync(request, ct);
         if (!terminal.Json) PlanView.Write(terminal, response);
         return await FollowAsync(context, client, response, ct);

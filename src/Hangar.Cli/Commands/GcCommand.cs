@@ -12,7 +12,7 @@ public static class GcCommand
 {
     public static Command Create()
     {
-        var command = new Command("gc", "Delete disks that no current VM uses (old disks kept after an image change, disks of removed VMs).");
+        var command = new Command("gc", "Delete disks that no current VM uses (old disks kept after an image change, disks of removed VMs), and images no current VM boots.");
         CommandContext.Bind(command, async (context, ct) =>
         {
             using var client = await context.ConnectAsync(ct);
@@ -24,6 +24,9 @@ public static class GcCommand
             else
             {
                 foreach (var file in result.Deleted) Console.Out.WriteLine($"deleted {file}");
+                foreach (var image in result.Images ?? []) Console.Out.WriteLine($"deleted image {image}");
+                if (result.Images is { Count: > 0 } images)
+                    Console.Out.WriteLine($"Deleted {images.Count} unused images from the server's image store ({result.ImageBytes / (1024.0 * 1024):0.#} MiB).");
                 Console.Out.WriteLine(result.Deleted.Count == 0
                     ? "No unused disks."
                     : $"Deleted {result.Deleted.Count} unused disk files ({result.Bytes / (1024.0 * 1024):0.#} MiB).");

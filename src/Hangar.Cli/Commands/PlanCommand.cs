@@ -21,6 +21,7 @@ public static class PlanCommand
         {
             if (FleetFileArgument.Read(context, context.Get(file), null, false) is not { } request) return Failed;
             using var client = await context.ConnectAsync(ct);
+            if (!await ImageUploads.EnsureAsync(context, client, request, ct)) return Failed;
             PlanResponse plan;
             try
             {

@@ -27,6 +27,8 @@ public static class EndpointRoles
         ["POST /api/v1/plan"] = EndpointAccess.Viewer,
         ["GET /api/v1/agents"] = EndpointAccess.Viewer,
         ["GET /api/v1/agents/{name}"] = EndpointAccess.Viewer,
+        ["GET /api/v1/images"] = EndpointAccess.Viewer,
+        ["GET /api/v1/images/sha256/{digest}"] = EndpointAccess.Viewer,
         ["POST /api/v1/apply"] = EndpointAccess.Operator,
         ["POST /api/v1/rollback"] = EndpointAccess.Operator,
         ["POST /api/v1/vms/{name}/start"] = EndpointAccess.Operator,
@@ -35,6 +37,7 @@ public static class EndpointRoles
         ["* /api/v1/vms/{name}/console"] = EndpointAccess.Operator,
         ["POST /api/v1/down"] = EndpointAccess.Operator,
         ["POST /api/v1/gc"] = EndpointAccess.Operator,
+        ["PUT /api/v1/images/sha256/{digest}"] = EndpointAccess.Operator,
         ["POST /api/v1/tokens"] = EndpointAccess.Admin,
         ["POST /api/v1/agents/{name}/cordon"] = EndpointAccess.Admin,
         ["POST /api/v1/agents/{name}/uncordon"] = EndpointAccess.Admin,
@@ -46,6 +49,7 @@ public static class EndpointRoles
         ["POST /api/v1/shutdown"] = EndpointAccess.Admin,
         ["POST /agent/join"] = EndpointAccess.Agent,
         ["* /agent/ws"] = EndpointAccess.Agent,
+        ["GET /agent/images/sha256/{digest}"] = EndpointAccess.Agent,
     };
 
     /// <summary>The keys an endpoint is known by: one per HTTP method it accepts, or <c>*</c>.</summary>

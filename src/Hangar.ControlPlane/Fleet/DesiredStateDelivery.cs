@@ -10,7 +10,8 @@ namespace Hangar.ControlPlane.Fleet;
 /// Builds each agent's desired state (the VMs placed on it, whether each should run, its restart nonce) and sends it.
 /// Agents always get their whole desired state, never a delta, and each send carries a new revision.
 /// </summary>
-internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegistry agents, PlacementBook placements, ILogger logger)
+internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegistry agents, PlacementBook placements, ILogger logger,
+    Images.ImageCatalog? images = null)
 {
     /// <summary>The desired state of <paramref name="agent"/> as of now.</summary>
     public DesiredStateMessage DesiredFor(string agent)
@@ -24,8 +25,13 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
                 return new DesiredStateMessage(state.CurrentGeneration, state.Revision, [], PurgeRemoved: true, keepOrphans, state.DiskGc);
             // A VM that moved away stays in its old agent's desired state, stopped, until that agent reports it stopped.
             var vms = spec.Vms.Where(vm => placement.GetValueOrDefault(vm.Name) == agent || StillLeaving(vm.Name, agent))
-                .Select(vm => WireMapping.ToWire(new DesiredVm(vm, spec.FindImage(vm.Image), placement.GetValueOrDefault(vm.Name) == agent && state.ShouldRun(vm),
-                    state.Admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0)))
+                .Select(vm =>
+                {
+                    var image = spec.FindImage(vm.Image);
+                    var size = image is { Url: null } ? images?.SizeOf(image.Sha256) : null; // a file image: its size in the store
+                    return WireMapping.ToWire(new DesiredVm(vm, image, placement.GetValueOrDefault(vm.Name) == agent && state.ShouldRun(vm),
+                        state.Admin.GetValueOrDefault(vm.Name)?.RestartNonce ?? 0, size));
+                })
                 .ToArray();
             return new DesiredStateMessage(state.CurrentGeneration, state.Revision, vms, PurgeRemoved: false, keepOrphans, state.DiskGc);
         }

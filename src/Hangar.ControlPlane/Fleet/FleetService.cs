@@ -41,21 +41,28 @@ public sealed class FleetService : IAsyncDisposable
 
     /// <param name="agentStore">Agents, join tokens and placements; the SQLite engine keeps them in the state file.</param>
     /// <param name="time">The clock of heartbeats and token expiry (tests give a fake one).</param>
-    public FleetService(IStateStore store, IAgentStore agentStore, ILogger<FleetService> logger, TimeProvider? time = null)
+    /// <param name="images">The image store file images are served from; null for none (tests of the fleet alone: no
+    /// image is then checked for or served).</param>
+    public FleetService(IStateStore store, IAgentStore agentStore, ILogger<FleetService> logger, TimeProvider? time = null,
+        Hangar.Images.Store.ContentStore? images = null)
     {
+        Images = images is null ? null : new Images.ImageCatalog(_state, images);
         _logger = logger;
         _journal = new EventJournal(store, logger);
         _agents = new AgentRegistry(_state, agentStore, time ?? TimeProvider.System);
         _placements = new PlacementBook(_state, _agents, agentStore);
         _view = new FleetStatusView(_state, _agents);
-        _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger);
+        _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger, Images);
         _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery);
         _rollouts = new RolloutRunner(_state, _view, _journal, logger);
-        _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view, _placements);
+        _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view, _placements, Images);
         _history = new HistoryQueries(store);
-        _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents);
+        _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents, Images);
         _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
     }
+
+    /// <summary>The image store and what uses each image; null when the service has no store.</summary>
+    internal Images.ImageCatalog? Images { get; }
 
     /// <summary>Loads the fleet from the store and resumes a rollout that a stop interrupted. Call once, first.</summary>
     public async Task InitializeAsync(CancellationToken ct)
@@ -90,6 +97,8 @@ public sealed class FleetService : IAsyncDisposable
 
     // ---- status ----
     public FleetStatus Status() => _view.Status();
+    /// <inheritdoc cref="Images.ImageCatalog.List"/>
+    public IReadOnlyList<ImageInfo> ImageList() => Images?.List() ?? [];
     /// <inheritdoc cref="FleetStatusView.FindObserved"/>
     public ObservedVm? FindObserved(string name) => _view.FindObserved(name);
     public bool HasVm(string name) => _view.HasVm(name);

@@ -11,7 +11,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// <see cref="RolloutRunner"/>.
 /// </summary>
 internal sealed class GenerationLedger(FleetState state, IStateStore store, EventJournal journal, DesiredStateDelivery delivery,
-    RolloutRunner rollouts, FleetStatusView view, PlacementBook placements)
+    RolloutRunner rollouts, FleetStatusView view, PlacementBook placements, Images.ImageCatalog? images = null)
 {
     /// <summary>Loads the current generation; called once, before anything else runs.</summary>
     public async Task LoadAsync(CancellationToken ct)
@@ -38,8 +38,10 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         var plan = FleetDiff.Compare(current, spec, generation);
         var decision = placements.Decide(spec);
         var entries = PlanEntries.Of(plan, decision, placement);
+        var problems = PlanEntries.Problems(decision).ToList();
+        if (images?.Missing(spec) is { Count: > 0 } missing) problems.Add(Images.ImageCatalog.MissingMessage(missing));
         return new PlanResponse(generation, current is null || current != spec || entries.Any(e => e.Action == PlanAction.Move), entries,
-            PlanEntries.Problems(decision), PlanEntries.FleetChanges(current, spec));
+            problems, PlanEntries.FleetChanges(current, spec));
     }
 
     /// <summary>
@@ -58,6 +60,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
             // Parsed under the write lock: the checks against the current generation (a disk must not shrink) hold for
             // the generation this one replaces.
             var spec = Parse(request, current);
+            images?.EnsureStored(spec); // before anything is written: a fleet that cannot boot is not applied
             var plan = FleetDiff.Compare(current, spec, currentNumber);
             // Refused before anything is written: a VM that no agent can take fails the apply as it fails the plan.
             if (PlanEntries.Problems(placements.Decide(spec)) is { Length: > 0 } problems) throw new UnplaceableException(problems);
@@ -118,7 +121,8 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
 
     private static FleetSpec Parse(ApplyRequest request, FleetSpec? current)
     {
-        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current);
+        // The image paths name files on the CLI's machine: the server goes by digest, in its own store.
+        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current, ImageFileCheck.NotChecked);
         if (!result.IsValid) throw new SpecRejectedException(result.Errors.ToArray());
         return result.Spec!;
     }
@@ -136,6 +140,9 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         string? leavingReason, bool autoRollback, TimeSpan? confirmTimeout, string? author, CancellationToken ct)
     {
         var spec = FleetJson.Deserialize(target.SpecJson);
+        // An automatic rollback goes ahead regardless (agents that still cache the image boot it; others report the
+        // VM failed); one asked for by hand is refused while an image it needs was collected.
+        if (source == "rollback") images?.EnsureStored(spec);
         var previous = state.Spec;
         var plan = FleetDiff.Compare(previous, spec, state.Current?.Number);
         await CommitAsync(spec, message, source, Gated(plan, spec), target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, author, ct);

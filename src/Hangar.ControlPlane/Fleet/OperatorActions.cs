@@ -10,7 +10,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// before it is sent to agents; it survives control-plane restarts and applies on top of every generation.
 /// </summary>
 internal sealed class OperatorActions(FleetState state, IStateStore store, EventJournal journal, DesiredStateDelivery delivery,
-    RolloutRunner rollouts, FleetStatusView view, AgentRegistry agents)
+    RolloutRunner rollouts, FleetStatusView view, AgentRegistry agents, Images.ImageCatalog? images = null)
 {
     /// <summary>Loads the operator state; called once, before anything else runs.</summary>
     public async Task LoadAsync(CancellationToken ct)
@@ -112,8 +112,17 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
                 var done = reports.Where(r => r.Report?.Request == request).ToArray();
                 foreach (var (agent, report) in done.Where(d => d.Report!.Deleted.Count > 0))
                     journal.Record("gc", null, $"Agent {agent} deleted {report!.Deleted.Count} unused disk files ({report.Bytes / (1024 * 1024)} MiB): {string.Join(", ", report.Deleted)}");
+                (IReadOnlyList<string> Deleted, long Bytes) unusedImages = ([], 0);
+                if (images is not null)
+                {
+                    await state.Writes.WaitAsync(ct); // no apply names an image while it is being deleted
+                    try { unusedImages = images.CollectUnused(); }
+                    finally { state.Writes.Release(); }
+                    if (unusedImages.Deleted.Count > 0)
+                        journal.Record("gc", null, $"Deleted {unusedImages.Deleted.Count} unused images ({unusedImages.Bytes / (1024 * 1024)} MiB) from the image store: {string.Join(", ", unusedImages.Deleted)}");
+                }
                 return new DiskGcResponse(done.SelectMany(d => d.Report!.Deleted.Select(f => $"{d.Name}:{f}")).ToArray(),
-                    done.Sum(d => d.Report!.Bytes), waiting);
+                    done.Sum(d => d.Report!.Bytes), waiting, unusedImages.Deleted, unusedImages.Bytes);
             }
             try { await changed; }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested) { }

@@ -3,14 +3,21 @@ namespace Hangar.Protocol.Agent;
 /// <summary>Constants of the agent protocol.</summary>
 public static class AgentProtocol
 {
-    /// <summary>2: the <c>stream.*</c> messages (log and console relay); <c>observed</c> no longer carries paths.</summary>
-    public const int Version = 2;
+    /// <summary>2: the <c>stream.*</c> messages (log and console relay); <c>observed</c> no longer carries paths.
+    /// 3: an image in <c>desired</c> carries its digest, size, format and URL, not a path.</summary>
+    public const int Version = 3;
 
     /// <summary>Path of the WebSocket endpoint on the control plane.</summary>
     public const string Path = "/agent/ws";
 
     /// <summary>Path where an agent exchanges a join token for its credential (<see cref="AgentJoinRequest"/>).</summary>
     public const string JoinPath = "/agent/join";
+
+    /// <summary>
+    /// Where an agent fetches an image by digest: <c>GET {ImagesPath}/{sha256}</c>, authenticated with its credential
+    /// like <see cref="Path"/>, answered only for images that a VM placed on that agent uses; ranges are served.
+    /// </summary>
+    public const string ImagesPath = "/agent/images/sha256";
 
     /// <summary>Header of a 401 on <see cref="Path"/> that says why the credential was refused (a WebSocket client sees headers, not bodies).</summary>
     public const string RefusedHeader = "X-Hangar-Refused";

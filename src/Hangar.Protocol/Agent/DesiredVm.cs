@@ -12,4 +12,8 @@ namespace Hangar.Protocol.Agent;
 /// <param name="Image">The file image it boots, when its image is not built in.</param>
 /// <param name="Running">Whether it should run now (false after <c>hangar vm stop</c> or <c>hangar down</c>).</param>
 /// <param name="RestartNonce">Changes whenever the user asks for a restart; the agent restarts the VM once per change.</param>
-public sealed record DesiredVm(VmSpec Spec, ImageSpec? Image, bool Running, long RestartNonce);
+/// <param name="ImageBytes">The size of <paramref name="Image"/> in the control plane's image store (a file image);
+/// null for a URL image, whose size the agent learns from the download.</param>
+/// <remarks>The agent gets no path: on its side <paramref name="Image"/>'s <see cref="ImageSpec.Path"/> is null, and it
+/// fetches the image by digest from the control plane, or from its URL.</remarks>
+public sealed record DesiredVm(VmSpec Spec, ImageSpec? Image, bool Running, long RestartNonce, long? ImageBytes = null);

@@ -23,4 +23,8 @@ public static class ApiErrorCodes
     public const string BadRequest = "bad_request";
     public const string TooLarge = "too_large";
     public const string Internal = "internal";
+    /// <summary>A fleet names a file image the server's image store does not have (upload it: <c>hangar apply</c> does).</summary>
+    public const string ImageMissing = "image_missing";
+    /// <summary>Uploaded image bytes do not have the digest (or length) they were sent under; nothing was kept.</summary>
+    public const string ImageMismatch = "image_mismatch";
 }

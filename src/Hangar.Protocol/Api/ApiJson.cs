@@ -61,6 +61,8 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 [JsonSerializable(typeof(FleetStatus))]
 [JsonSerializable(typeof(VmStatus))]
 [JsonSerializable(typeof(DiskGcResponse))]
+[JsonSerializable(typeof(ImageInfo))]
+[JsonSerializable(typeof(IReadOnlyList<ImageInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<EventEntry>))]
 [JsonSerializable(typeof(EventEntry))]
 [JsonSerializable(typeof(ApiError))]

@@ -1,7 +1,8 @@
 namespace Hangar.Spec.Parsing;
 
 /// <summary>Walks a fleet file's tree, collecting every error, and builds the spec when there are none.</summary>
-internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, FleetSpec? current = null)
+internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, FleetSpec? current = null,
+    ImageFileCheck imageFiles = ImageFileCheck.MustExist)
 {
     private readonly NodeReader _reader = new(errors);
 
@@ -44,7 +45,7 @@ internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, F
 
     private void ReadImages(MappingNode node, string path, List<ImageSpec> images, HashSet<string> declared)
     {
-        var imageReader = new ImageReader(_reader, baseDirectory);
+        var imageReader = new ImageReader(_reader, baseDirectory, imageFiles);
         foreach (var (name, keyNode, value) in KeyedEntries.Read(node, path, errors))
         {
             var imagePath = SpecPath.Field(path, name);

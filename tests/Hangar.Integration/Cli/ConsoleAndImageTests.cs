@@ -37,7 +37,7 @@ public sealed class ConsoleAndImageTests
     /// nothing to start); what is checked is where QEMU's writes go, not a boot.
     /// </summary>
     [Fact]
-    public async Task FileImage_VmRunsOnAnOverlay_BaseIsNeverWrittenAndATamperedBaseIsRefused()
+    public async Task FileImage_VmRunsOnAnOverlayOfTheUploadedCopy_BaseIsNeverWrittenAndATamperedFileIsRefused()
     {
         await using var home = new HangarHome();
         var basePath = Path.Combine(home.Path, "base.qcow2");
@@ -58,17 +58,22 @@ public sealed class ConsoleAndImageTests
         var vm = (await home.StatusAsync()).Vms.Single();
         Assert.Equal((VmPhase.Running, HealthState.Healthy), (vm.Phase, vm.Health)); // no health check: running is healthy
         var overlay = await new QemuImg().InfoAsync(Path.Combine(home.Path, "vms", "disky", "disk.qcow2"), CancellationToken.None);
-        Assert.Equal(basePath, overlay.BackingFile);
+        // The base is the home's verified copy of the image (uploaded by the CLI, by digest), not the user's file.
+        Assert.Equal(Path.Combine(home.Path, "blobs", "sha256", digest), overlay.BackingFile);
         Assert.Equal(128L * 1024 * 1024, overlay.VirtualSizeBytes);
         await home.OkAsync("down");
         Assert.Equal(digest, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(basePath))));
 
-        // A base that no longer matches its digest is refused, with both digests in the reason.
+        // A file that does not have the digest the fleet file pins is refused when it is uploaded, with both digests
+        // in the reason, and nothing is applied.
         await File.AppendAllTextAsync(basePath, "tampered");
         var tampered = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(basePath)));
-        var result = await home.RunAsync("up", Path.Combine(home.Path, "fleet.yaml"), "--timeout", "60s");
-        Assert.Equal(4, result.ExitCode);
-        Assert.Contains(digest, result.Stdout + result.Stderr);
+        var claimed = new string('f', 64);
+        var fleet = Path.Combine(home.Path, "fleet.yaml");
+        await File.WriteAllTextAsync(fleet, (await File.ReadAllTextAsync(fleet)).Replace(digest, claimed));
+        var result = await home.RunAsync("up", fleet, "--timeout", "60s");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(claimed, result.Stdout + result.Stderr);
         Assert.Contains(tampered, result.Stdout + result.Stderr);
     }
 }

@@ -7,7 +7,7 @@ namespace Hangar.Protocol.Agent.Wire;
 /// own records and back. The control plane maps each <see cref="DesiredVm"/> with <see cref="ToWire(DesiredVm)"/>;
 /// the agent maps what it receives back with <see cref="FromWire(WireDesiredVm)"/> and works on the spec records.
 /// <c>FromWire(ToWire(vm)) == vm</c>, except that an image's <see cref="ImageSpec.MinMemory"/> (a plan-time check of
-/// the control plane) is not sent. Compare the mapped records, not the wire ones: the wire records' lists compare by
+/// the control plane) and its <see cref="ImageSpec.Path"/> (a file on the CLI's machine) are not sent. Compare the mapped records, not the wire ones: the wire records' lists compare by
 /// reference.
 /// </summary>
 public static class WireMapping
@@ -15,13 +15,13 @@ public static class WireMapping
     public static WireDesiredVm ToWire(DesiredVm vm)
     {
         ArgumentNullException.ThrowIfNull(vm);
-        return new WireDesiredVm(ToWire(vm.Spec), vm.Image is null ? null : ToWire(vm.Image), vm.Running, vm.RestartNonce);
+        return new WireDesiredVm(ToWire(vm.Spec), vm.Image is null ? null : ToWire(vm.Image, vm.ImageBytes), vm.Running, vm.RestartNonce);
     }
 
     public static DesiredVm FromWire(WireDesiredVm vm)
     {
         ArgumentNullException.ThrowIfNull(vm);
-        return new DesiredVm(FromWire(vm.Spec), vm.Image is null ? null : FromWire(vm.Image), vm.Running, vm.RestartNonce);
+        return new DesiredVm(FromWire(vm.Spec), vm.Image is null ? null : FromWire(vm.Image), vm.Running, vm.RestartNonce, vm.Image?.SizeBytes);
     }
 
     public static WireVm ToWire(VmSpec spec) => new(
@@ -69,9 +69,12 @@ public static class WireMapping
         Restart = health.Restart ?? SpecDefaults.HealthRestart,
     };
 
-    public static WireImage ToWire(ImageSpec image) => new(image.Name, image.Path, image.Sha256, ToWire(image.Format));
+    /// <summary>An image as sent: its digest, size and format, and its URL when it has one; never a path.</summary>
+    public static WireImage ToWire(ImageSpec image, long? sizeBytes) =>
+        new(image.Name, image.Sha256, ToWire(image.Format), sizeBytes, image.Url);
 
-    public static ImageSpec FromWire(WireImage image) => new(image.Name, image.Path, image.Sha256, FromWire(image.Format));
+    /// <summary>An image as the agent gets it: no <see cref="ImageSpec.Path"/> (the agent fetches it by digest).</summary>
+    public static ImageSpec FromWire(WireImage image) => new(image.Name, null, image.Sha256, FromWire(image.Format), null, image.Url);
 
     private static WirePortProtocol ToWire(PortProtocol protocol) => protocol switch
     {

@@ -11,7 +11,8 @@ namespace Hangar.Protocol.Tests.Agent.Wire;
 /// the code before them wrote it (<c>desired-v1-before-wire-types.json</c>, carrying fleet-file records) reads into
 /// the same VMs, and what is written now is that JSON less two fields no agent read (<c>statusText</c>, a computed
 /// property of the spec, and <c>minMemory</c>, a plan-time check of the control plane). Version 2 (the stream relay)
-/// left <c>desired</c> as it was: only its <c>v</c> differs, and an agent still reads a v1 <c>desired.json</c> kept on disk.
+/// left <c>desired</c> as it was; version 3 sends an image's digest, size and URL but not its path. An agent still reads a
+/// v1 <c>desired.json</c> kept on disk (the path in it is ignored: the image is fetched by digest).
 /// </summary>
 public sealed class LegacyDesiredStateTests
 {
@@ -20,7 +21,7 @@ public sealed class LegacyDesiredStateTests
     {
         var message = Assert.IsType<DesiredStateMessage>(JsonSerializer.Deserialize<AgentMessage>(LegacyJson(), HangarJson.Options));
 
-        Assert.Equal(SampleVms.OfLegacyFixture(), message.Vms.Select(WireMapping.FromWire));
+        Assert.Equal(SampleVms.OfLegacyFixture().Select(SampleVms.AsTheAgentGetsIt), message.Vms.Select(WireMapping.FromWire));
         Assert.Equal((3, 17, false, true, 5L), (message.Generation, message.Revision, message.PurgeRemoved, message.KeepOrphans, message.DiskGc));
     }
 
@@ -35,7 +36,13 @@ public sealed class LegacyDesiredStateTests
         foreach (var vm in expected["vms"]!.AsArray())
         {
             (vm!["spec"]!["health"]?["http"] as JsonObject)?.Remove("statusText");
-            (vm["image"] as JsonObject)?.Remove("minMemory");
+            if (vm["image"] is JsonObject image)
+            {
+                image.Remove("minMemory");
+                image.Remove("path"); // version 3: the agent fetches by digest, and is told the size and URL instead
+                image["sizeBytes"] = null;
+                image["url"] = null;
+            }
         }
         expected["v"] = AgentProtocol.Version;
 

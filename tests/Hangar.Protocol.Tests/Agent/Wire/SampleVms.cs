@@ -37,9 +37,17 @@ internal static class SampleVms
         new DesiredVm(TcpHealth, Debian, true, 1),
     ];
 
+    /// <summary>A URL image, as agents download it themselves.</summary>
+    public static readonly ImageSpec FromUrl = new("cloud", null, new string('b', 64), DiskFormat.Qcow2, null, "https://images.example.org/cloud.qcow2");
+
+    /// <summary>A desired VM as an agent gets it: a file image without its path (a file on the CLI's machine).</summary>
+    public static DesiredVm AsTheAgentGetsIt(DesiredVm vm) => vm with { Image = vm.Image is null ? null : vm.Image with { Path = null } };
+
     public static IEnumerable<DesiredVm> All() =>
     [
         .. OfLegacyFixture(),
+        new DesiredVm(TcpHealth with { Name = "db3", Image = "cloud" }, FromUrl, true, 0),
+        new DesiredVm(TcpHealth with { Name = "db4" }, Debian, true, 0, ImageBytes: 123_456_789),
         new DesiredVm(NoHealth, null, false, 7),
         new DesiredVm(TcpHealth with { Name = "db2" }, Debian with { Format = DiskFormat.Qcow2, Path = "/srv/images/db.qcow2" }, true, 0),
     ];

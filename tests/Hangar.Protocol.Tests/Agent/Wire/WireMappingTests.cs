@@ -16,7 +16,7 @@ public sealed class WireMappingTests
     public void FromWire_OfToWire_EqualsTheOriginal(string name)
     {
         var vm = Sample(name);
-        Assert.Equal(vm, WireMapping.FromWire(WireMapping.ToWire(vm)));
+        Assert.Equal(SampleVms.AsTheAgentGetsIt(vm), WireMapping.FromWire(WireMapping.ToWire(vm)));
     }
 
     [Theory]
@@ -27,7 +27,20 @@ public sealed class WireMappingTests
         AgentMessage sent = new DesiredStateMessage(4, 9, [WireMapping.ToWire(vm)], PurgeRemoved: false);
         var json = JsonSerializer.Serialize(sent, HangarJson.Options);
         var received = Assert.IsType<DesiredStateMessage>(JsonSerializer.Deserialize<AgentMessage>(json, HangarJson.Options));
-        Assert.Equal(vm, WireMapping.FromWire(Assert.Single(received.Vms)));
+        Assert.Equal(SampleVms.AsTheAgentGetsIt(vm), WireMapping.FromWire(Assert.Single(received.Vms)));
+    }
+
+    [Fact]
+    public void ToWire_FileImage_SendsItsDigestSizeAndFormatButNoPath()
+    {
+        var vm = new DesiredVm(SampleVms.TcpHealth, SampleVms.Debian, true, 0, ImageBytes: 42);
+
+        var json = JsonSerializer.Serialize(WireMapping.ToWire(vm), HangarJson.Options);
+
+        Assert.DoesNotContain(SampleVms.Debian.Path!, json);
+        Assert.DoesNotContain("\"path\"", json);
+        var image = WireMapping.ToWire(vm).Image!;
+        Assert.Equal((SampleVms.Debian.Sha256, 42L, WireDiskFormat.Raw, (string?)null), (image.Sha256, image.SizeBytes!.Value, image.Format, image.Url));
     }
 
     [Fact]
@@ -48,7 +61,7 @@ public sealed class WireMappingTests
         var back = WireMapping.FromWire(WireMapping.ToWire(vm));
 
         Assert.Null(back.Image!.MinMemory);
-        Assert.Equal(vm with { Image = SampleVms.Debian }, back);
+        Assert.Equal(vm with { Image = SampleVms.Debian with { Path = null } }, back);
     }
 
     [Fact]
