@@ -59,7 +59,7 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
                 var revision = state.Revision;
                 var (purge, keep) = Flags();
                 var connected = agents.Snapshot().Where(a => a.Connected).ToDictionary(a => a.Name, StringComparer.Ordinal);
-                if (!ReferenceEquals(_pushedSpec, state.Spec)) state.MarkAllChanged();
+                if (!ReferenceEquals(_pushedSpec, state.Spec)) MarkSpecChanges(_pushedSpec, state.Spec);
                 _pushedSpec = state.Spec;
                 // Each connected agent's VMs: the whole fleet once, or only the VMs named.
                 var byAgent = new Dictionary<string, List<DesiredVm>>(StringComparer.Ordinal);
@@ -121,6 +121,17 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
             _sending.Release();
         }
         state.NotifyChanged();
+    }
+
+    /// <summary>A new spec: the VMs it added, changed or removed changed status (a VM still waiting for an agent
+    /// too, which no delta names). Costs the fleet once per generation, which parsing the spec did already.</summary>
+    private void MarkSpecChanges(FleetSpec? before, FleetSpec after)
+    {
+        if (before is null) { state.MarkAllChanged(); return; }
+        foreach (var vm in after.Vms)
+            if (before.FindVm(vm.Name) is not { } old || old != vm) state.MarkChanged(vm.Name);
+        foreach (var vm in before.Vms)
+            if (after.FindVm(vm.Name) is null) state.MarkChanged(vm.Name);
     }
 
     /// <summary>The agent's connection ended: its next connection starts with a snapshot.</summary>
