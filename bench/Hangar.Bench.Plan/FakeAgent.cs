@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Delta;
 
 namespace Hangar.Bench.Plan;
 
 /// <summary>
-/// An agent that runs nothing: it speaks the real agent protocol (docs/api.md, "The agent protocol") over a real
-/// WebSocket and answers every <see cref="DesiredStateMessage"/> at once with an <see cref="ObservedStateMessage"/>
-/// that lists every desired VM as Running and Healthy at that message's generation and revision, so the control
-/// plane's health gate passes as soon as it reads the report. Framing is <see cref="AgentChannel"/>, as in Hangar.
+/// An agent that runs nothing: it speaks the real agent protocol (docs/api.md, "The agent protocol", v3) over a real
+/// WebSocket, puts snapshots and deltas together as the real agent does (<see cref="DesiredStateAssembler"/>, with a
+/// resync on a gap) and answers each desired state at once with what changed (<see cref="ObservedDeltaTracker"/>):
+/// every VM a snapshot or delta touched as Running and Healthy at that revision, so the control plane's health gate
+/// passes as soon as it reads the report. Framing is <see cref="AgentChannel"/>, as in Hangar.
 /// </summary>
 internal sealed class FakeAgent : IAsyncDisposable
 {
@@ -18,6 +20,15 @@ internal sealed class FakeAgent : IAsyncDisposable
     private readonly TaskCompletionSource _firstDesired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private readonly DesiredStateAssembler _assembler = new(new DesiredStateMessage(0, 0, [], false));
+    private readonly ObservedDeltaTracker _tracker = new();
+    private readonly Dictionary<string, ObservedVm> _running = new(StringComparer.Ordinal);
+
+    /// <summary>Frames received and sent, and the largest of each, in bytes as serialized.</summary>
+    public int FramesIn { get; private set; }
+    public int FramesOut { get; private set; }
+    public long LargestIn { get; private set; }
+    public long LargestOut { get; private set; }
 
     public string Name { get; }
 
@@ -81,9 +92,28 @@ internal sealed class FakeAgent : IAsyncDisposable
                     continue;
                 }
                 if (message is null) break;
-                if (message is not DesiredStateMessage desired) continue;
+                var step = message switch
+                {
+                    DesiredStateMessage snapshot => _assembler.Receive(snapshot),
+                    DesiredDeltaMessage delta => _assembler.Receive(delta),
+                    _ => null,
+                };
+                if (step is null) continue;
+                FramesIn++;
+                LargestIn = Math.Max(LargestIn, Size(message));
+                if (step is DesiredStep.Resync resync)
+                {
+                    await _channel.SendAsync(new ResyncMessage(resync.HaveRevision, resync.Reason), ct);
+                    continue;
+                }
+                if (step is not DesiredStep.Apply apply) continue;
                 var start = Stopwatch.GetTimestamp();
-                await _channel.SendAsync(Answer(desired), ct);
+                foreach (var frame in _tracker.Next(Answer(apply)))
+                {
+                    FramesOut++;
+                    LargestOut = Math.Max(LargestOut, Size(frame));
+                    await _channel.SendAsync(frame, ct);
+                }
                 LastAnsweredAt = Stopwatch.GetTimestamp();
                 LastAnswerMs = Stopwatch.GetElapsedTime(start, LastAnsweredAt).TotalMilliseconds;
                 DesiredCount++;
@@ -104,21 +134,29 @@ internal sealed class FakeAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Every desired VM, as if it had been started and had passed its health check at once.</summary>
-    private ObservedStateMessage Answer(DesiredStateMessage desired)
+    private static long Size(AgentMessage message) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message, Hangar.Protocol.HangarJson.Options).Length;
+
+    /// <summary>Every desired VM, as if it had been started and had passed its health check at once; a VM the step did
+    /// not touch keeps what it reported before (its revision too), as a real agent's does.</summary>
+    private ObservedStateMessage Answer(DesiredStep.Apply apply)
     {
-        var vms = new ObservedVm[desired.Vms.Count];
-        for (var i = 0; i < vms.Length; i++)
+        var desired = apply.State;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < desired.Vms.Count; i++)
         {
             var vm = desired.Vms[i];
+            var name = vm.Spec.Name;
+            present.Add(name);
+            if (apply.Changed is not null && !apply.Changed.Contains(name) && _running.ContainsKey(name)) continue;
             // The bench's fleets never stop a VM; a VM desired stopped would be reported stopped, as a real agent does.
-            vms[i] = vm.Running
-                ? new ObservedVm(vm.Spec.Name, VmPhase.Running, null, HealthState.Healthy, "tcg", 100_000 + i, [],
+            _running[name] = vm.Running
+                ? new ObservedVm(name, VmPhase.Running, null, HealthState.Healthy, "tcg", 100_000 + i, [],
                     null, 0, _startedAt, desired.Generation, desired.Revision)
-                : new ObservedVm(vm.Spec.Name, VmPhase.Stopped, null, HealthState.Unknown, null, null, [],
+                : new ObservedVm(name, VmPhase.Stopped, null, HealthState.Unknown, null, null, [],
                     null, 0, null, desired.Generation, desired.Revision);
         }
-        return new ObservedStateMessage(desired.Generation, desired.Revision, vms);
+        foreach (var name in _running.Keys.Where(n => !present.Contains(n)).ToArray()) _running.Remove(name);
+        return new ObservedStateMessage(desired.Generation, desired.Revision, _running.Values.ToArray());
     }
 
     public async ValueTask DisposeAsync()

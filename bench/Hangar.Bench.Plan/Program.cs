@@ -124,6 +124,14 @@ try
         var r = rounds[^1];
         Console.WriteLine($"   N={n,-6} {B(r.ApplyBodyBytes),10} {B(r.DesiredFrameBytes),14} {B(r.ObservedFrameBytes),15} {B(r.WatchLineBytes),11}");
     }
+    Console.WriteLine("   what travelled in that round (protocol v3: snapshot then deltas, frames of at most " + AgentProtocol.MaxVmsPerFrame + " VMs; watch: first line whole, then changes):");
+    Console.WriteLine("           desired frames  largest     observed frames  largest     largest watch change line");
+    foreach (var (n, _, rounds, _, _, _) in results)
+    {
+        var r = rounds[^1];
+        Console.WriteLine($"   N={n,-6} {r.AgentFramesIn,14} {B(r.LargestFrameIn),10} {r.AgentFramesOut,17} {B(r.LargestFrameOut),10} {B(r.LargestChangeBytes),14}");
+    }
+    Console.WriteLine("   (desired/observed frame and watch line above: the whole state as one message, which protocol v3 no longer sends)");
 
     Console.WriteLine();
     Console.WriteLine("4. Memory of this process (control plane + fake agent + client; VmRSS, each after a forced full GC except 'with'):");
@@ -252,6 +260,8 @@ async Task<Round> RoundAsync(int n, string tag, bool measureExtras)
             100_000, [], null, 0, DateTimeOffset.UtcNow, 1, 1)).ToArray());
         round.ObservedFrameBytes = JsonSerializer.SerializeToUtf8Bytes<AgentMessage>(observed, HangarJson.Options).Length;
         round.WatchLineBytes = JsonSerializer.SerializeToUtf8Bytes(status, HangarJson.Options).Length + 1;
+        round.LargestChangeBytes = watch.LargestChangeBytes;
+        (round.AgentFramesIn, round.AgentFramesOut, round.LargestFrameIn, round.LargestFrameOut) = (agent.FramesIn, agent.FramesOut, agent.LargestIn, agent.LargestOut);
 
         // Last, as it adds an agent to this control plane: how long FleetService.ObservedReceived takes for a report
         // of N VMs when the agent's previous report listed the same N VMs (every report after the first one).
@@ -333,4 +343,5 @@ internal sealed class Round
     public double ObservedReceivedMs = double.NaN;
     public double AgentAnsweredFresh, AgentAnsweredChange, GcPauseMs, Gen2;
     public long ApplyBodyBytes, DesiredFrameBytes, ObservedFrameBytes, WatchLineBytes, RssWithFleet;
+    public long LargestChangeBytes, AgentFramesIn, AgentFramesOut, LargestFrameIn, LargestFrameOut;
 }

@@ -25,10 +25,13 @@ internal sealed class RolloutWatch : IAsyncDisposable
         {
             try
             {
-                await foreach (var status in client.WatchAsync(_stop.Token))
+                // As a client of a large fleet does: the changes as they come, without rebuilding the whole status per line.
+                await foreach (var status in client.WatchChangesAsync(_stop.Token))
                 {
                     var at = Stopwatch.GetTimestamp();
                     Lines++;
+                    if (Lines > 1)
+                        LargestChangeBytes = Math.Max(LargestChangeBytes, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(status, Hangar.Protocol.HangarJson.Options).Length + 1);
                     _first.TrySetResult();
                     _lines.Writer.TryWrite((at, status.Rollout?.Generation ?? 0, status.Rollout?.State.ToString().ToLowerInvariant() ?? "", status.Rollout?.Reason));
                 }
@@ -41,6 +44,9 @@ internal sealed class RolloutWatch : IAsyncDisposable
             }
         });
     }
+
+    /// <summary>Bytes of the largest line after the first (a <c>FleetStatusChange</c>), as re-serialized by the bench.</summary>
+    public long LargestChangeBytes { get; private set; }
 
     /// <summary>Starts watching and returns once the first line (the current status) has arrived.</summary>
     public static async Task<RolloutWatch> StartAsync(HangarClient client, CancellationToken ct)

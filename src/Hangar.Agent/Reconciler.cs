@@ -50,8 +50,15 @@ public sealed partial class Reconciler : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes <paramref name="desired"/> the state to run: persists it, then updates every supervisor.</summary>
-    public void Apply(DesiredStateMessage desired)
+    /// <summary>The whole desired state the agent runs (as last applied, or loaded from disk).</summary>
+    public DesiredStateMessage Desired { get { lock (_gate) return _desired; } }
+
+    /// <summary>
+    /// Makes <paramref name="desired"/> the state to run: persists it, then updates the supervisors of the VMs in
+    /// <paramref name="changed"/> (a delta's; null after a snapshot: every VM), so a VM a delta did not touch keeps the
+    /// revision it reached and reports nothing new.
+    /// </summary>
+    public void Apply(DesiredStateMessage desired, IReadOnlySet<string>? changed = null)
     {
         SaveDesired(desired);
         lock (_gate)
@@ -70,7 +77,9 @@ public sealed partial class Reconciler : IAsyncDisposable
             foreach (var (name, vm) in wanted)
             {
                 if (_supervisors.TryGetValue(name, out var supervisor))
-                    supervisor.Update(vm, desired.Generation, desired.Revision, purge: false);
+                {
+                    if (changed is null || changed.Contains(name)) supervisor.Update(vm, desired.Generation, desired.Revision, purge: false);
+                }
                 else
                     _supervisors[name] = new VmSupervisor(name, vm, desired.Generation, desired.Revision, _options, _driver, RaiseChanged, _loggers.CreateLogger<VmSupervisor>());
             }

@@ -104,16 +104,32 @@ public sealed class HangarClient : IDisposable
     public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, CancellationToken ct) =>
         GetAsync<IReadOnlyList<EventEntry>>($"api/v1/events?after={after}", ct);
 
-    /// <summary>The fleet status now and after every change, until cancelled.</summary>
+    /// <summary>The fleet status now and after every change, until cancelled (the watch stream put back together by <see cref="FleetStatusMerger"/>).</summary>
     public async IAsyncEnumerable<FleetStatus> WatchAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var merger = new FleetStatusMerger();
+        await foreach (var change in WatchChangesAsync(ct)) yield return merger.Apply(change);
+    }
+
+    /// <summary>
+    /// The watch stream as it comes: the whole status first (as a full change), then only what changed, until
+    /// cancelled. A line costs the VMs that changed; a client that follows a large fleet keeps its own picture.
+    /// </summary>
+    public async IAsyncEnumerable<FleetStatusChange> WatchChangesAsync([EnumeratorCancellation] CancellationToken ct)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/v1/watch"), HttpCompletionOption.ResponseHeadersRead, ct);
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(stream);
+        var first = true;
         while (await reader.ReadLineAsync(ct) is { } line)
         {
             if (line.Length == 0) continue;
-            yield return JsonSerializer.Deserialize(line, ApiJson.Info<FleetStatus>())!;
+            if (first)
+            {
+                first = false;
+                yield return FleetStatusMerger.AsChange(JsonSerializer.Deserialize(line, ApiJson.Info<FleetStatus>())!);
+            }
+            else yield return JsonSerializer.Deserialize(line, ApiJson.Info<FleetStatusChange>())!;
         }
     }
 

@@ -17,5 +17,8 @@ public sealed partial class AgentConnection
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "Control plane {Url} refused this agent; not retrying: {Message}")]
         public static partial void Refused(ILogger logger, Uri url, string message);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Asking the control plane for a snapshot of the desired state (this agent has revision {Revision}): {Reason}")]
+        public static partial void Resyncing(ILogger logger, long revision, string reason);
     }
 }

@@ -1,13 +1,16 @@
 using System.Net.WebSockets;
 using Hangar.Protocol.Agent;
+using Hangar.Protocol.Agent.Delta;
 using Hangar.Protocol.Agent.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Agent.Connection;
 
 /// <summary>
-/// The agent's side of <c>/agent/ws</c>: connects, says hello, applies every desired state it receives, and reports
-/// observed state whenever it changes (coalesced) and at least every heartbeat interval. Reconnects after
+/// The agent's side of <c>/agent/ws</c>: connects, says hello, applies the snapshot of its desired state and then
+/// every delta (<see cref="DesiredStateAssembler"/>; a delta that does not follow from what it has is answered by
+/// <see cref="ResyncMessage"/>), and reports its observed state whole on connect and then only what changed
+/// (<see cref="ObservedDeltaTracker"/>; coalesced), with a heartbeat in every interval that had nothing to report. Reconnects after
 /// <see cref="AgentOptions.ReconnectBackoff"/>; while disconnected the reconciler keeps running the last desired state.
 /// Serves the serial logs and consoles of its VMs on the same connection (<paramref name="streams"/>).
 /// </summary>
@@ -16,6 +19,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Random _random = new();
+    private DesiredStateAssembler? _desired;
 
     /// <summary>True while a session with the control plane is open.</summary>
     public bool Connected { get; private set; }
@@ -100,6 +104,10 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         connected();
         Log.Connected(logger, url);
 
+        // Kept across connections so that its revision is the base the next delta must start from; frames of a snapshot
+        // or delta cut short by a lost connection are dropped (the control plane sends a snapshot on every connect).
+        _desired ??= new DesiredStateAssembler(reconciler.Desired);
+        _desired.Reset();
         var relay = new StreamMultiplexer(channel) { Accept = streams.ServeAsync };
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sender = SendLoopAsync(channel, hello.HeartbeatInterval, session.Token);
@@ -123,7 +131,10 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
                     case null:
                         return;
                     case DesiredStateMessage desired:
-                        reconciler.Apply(desired);
+                        await StepAsync(channel, _desired.Receive(desired), ct);
+                        break;
+                    case DesiredDeltaMessage delta:
+                        await StepAsync(channel, _desired.Receive(delta), ct);
                         break;
                     case HeartbeatMessage:
                         break;
@@ -145,15 +156,39 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
         }
     }
 
+    private async Task StepAsync(AgentChannel channel, DesiredStep step, CancellationToken ct)
+    {
+        switch (step)
+        {
+            case DesiredStep.Apply apply:
+                reconciler.Apply(apply.State, apply.Changed);
+                break;
+            case DesiredStep.Resync resync:
+                Log.Resyncing(logger, resync.HaveRevision, resync.Reason);
+                await channel.SendAsync(new ResyncMessage(resync.HaveRevision, resync.Reason), ct);
+                break;
+        }
+    }
+
     private async Task SendLoopAsync(AgentChannel channel, TimeSpan heartbeat, CancellationToken ct)
     {
+        var tracker = new ObservedDeltaTracker(); // whole on this connection's first report, then deltas
+        var lastSent = options.Time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
-            await channel.SendAsync(reconciler.Snapshot(), ct);
-            // Wait for a change, or send anyway after a heartbeat interval so the control plane sees we are alive.
-            // Changes that arrive while a report is being sent collapse into one wake-up (the semaphore holds at
-            // most one release), so bursts are coalesced without delaying the first report.
-            await _changed.WaitAsync(heartbeat, ct);
+            var frames = tracker.Next(reconciler.Snapshot());
+            foreach (var frame in frames) await channel.SendAsync(frame, ct);
+            if (frames.Count > 0) lastSent = options.Time.GetTimestamp();
+            else if (options.Time.GetElapsedTime(lastSent) >= heartbeat)
+            {
+                await channel.SendAsync(new HeartbeatMessage(), ct);
+                lastSent = options.Time.GetTimestamp();
+            }
+            // Wait for a change, or until a heartbeat is due so the control plane sees we are alive. Changes that
+            // arrive while a report is being sent collapse into one wake-up (the semaphore holds at most one
+            // release), so bursts are coalesced without delaying the first report.
+            var untilHeartbeat = heartbeat - options.Time.GetElapsedTime(lastSent);
+            await _changed.WaitAsync(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, ct);
         }
     }
 }

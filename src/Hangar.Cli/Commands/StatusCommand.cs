@@ -24,7 +24,7 @@ public static class StatusCommand
                 return ExitCodes.Ok;
             }
             Console.Out.WriteLine($"Generation {status.Generation}" + (status.Active ? "" : " (down)") +
-                (status.Rollout is { } r ? $"; rollout of generation {r.Generation}: {r.State.ToString().ToLowerInvariant()}" + (r.Waiting.Count > 0 ? $", waiting for {string.Join(", ", r.Waiting)}" : "") : ""));
+                (status.Rollout is { } r ? $"; rollout of generation {r.Generation}: {r.State.ToString().ToLowerInvariant()}" + (r.Waiting.Count > 0 ? $", waiting for {string.Join(", ", r.Waiting)}" + (r.WaitingCount > r.Waiting.Count ? $" and {r.WaitingCount - r.Waiting.Count} more" : "") : "") : ""));
             context.Terminal.WriteTable(TableBorder.Simple, ["NAME", "DESIRED", "PHASE", "RUNS GEN", "HEALTH", "LAST ERROR"],
                 status.Vms.Select(vm =>
                 {

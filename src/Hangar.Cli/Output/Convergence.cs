@@ -13,7 +13,7 @@ public static class Convergence
     public enum Outcome { Converged, Unhealthy, TimedOut }
 
     /// <summary>
-    /// Waits until each VM's agent has acted on the current revision and the VM is where it should be: running and
+    /// Waits until each VM's agent has acted on the last revision that changed it and the VM is where it should be: running and
     /// healthy when it should run, stopped otherwise; VMs removed from the fleet gone. <paramref name="only"/>
     /// limits the wait to one VM.
     /// </summary>
@@ -71,7 +71,9 @@ public static class Convergence
         var unhealthy = false;
         foreach (var vm in status.Vms.Where(v => only is null || v.Name == only))
         {
-            if (vm.ObservedRevision != status.Revision) return null;
+            // A VM has converged once its agent acted on the last revision that changed it (servers before protocol
+            // version 3 send no DesiredRevision: then every VM must be at the current revision).
+            if (vm.ObservedRevision < (vm.DesiredRevision > 0 ? vm.DesiredRevision : status.Revision)) return null;
             var removed = vm.Removed; // reported by its agent, no longer in the spec
             if (removed || !vm.DesiredRunning)
             {

@@ -17,5 +17,8 @@ internal sealed partial class AgentEndpoint
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Agent {Agent} sent nothing for {Silence}; closing its connection, it is offline")]
         public static partial void Silent(ILogger logger, string agent, TimeSpan silence);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Agent {Agent} asked for a snapshot of its desired state (it has revision {Revision}): {Reason}")]
+        public static partial void Resync(ILogger logger, string agent, long revision, string reason);
     }
 }

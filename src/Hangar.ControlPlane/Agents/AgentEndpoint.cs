@@ -12,7 +12,7 @@ namespace Hangar.ControlPlane.Agents;
 /// <summary>
 /// The control plane's side of <c>/agent/ws</c>: authenticates the agent by its own credential (the agent it names is
 /// the one it is: the name in <c>hello</c> is not trusted), expects <c>hello</c>, answers <c>welcome</c>, sends the
-/// agent's desired state, then takes its observed state until it leaves or stays silent past
+/// agent a snapshot of its desired state (then deltas), then takes its observed state (whole, then deltas) until it leaves or stays silent past
 /// <see cref="AgentRegistry.OfflineAfter"/>. The streams relayed for the API's logs and consoles
 /// (<see cref="StreamMultiplexer"/>) are taken on the same loop and end, with a message the CLI prints, when the
 /// connection does.
@@ -103,6 +103,14 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
                         return;
                     case ObservedStateMessage observed:
                         fleet.ObservedReceived(session, observed);
+                        break;
+                    case ObservedDeltaMessage delta:
+                        fleet.ObservedReceived(session, delta);
+                        break;
+                    case ResyncMessage resync:
+                        Log.Resync(logger, session.Name, resync.HaveRevision, resync.Reason);
+                        fleet.AgentHeard(session);
+                        await fleet.AgentResyncAsync(session, ct);
                         break;
                     case HeartbeatMessage:
                         fleet.AgentHeard(session);

@@ -200,18 +200,6 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
     public static AgentRequestException NotFound(string name) =>
         new(AgentRequestError.NotFound, $"No agent named '{name}'; `hangar agent list` shows the agents.");
 
-    /// <summary>Stores an agent's newest report and returns the one before it (null for the first).</summary>
-    public ObservedStateMessage? Observed(AgentSession session, ObservedStateMessage observed)
-    {
-        lock (state.Gate)
-        {
-            var previous = session.Observed;
-            session.Observed = observed;
-            session.LastSeen = time.GetUtcNow();
-            return previous;
-        }
-    }
-
     /// <summary>Every known agent, in the order they became known.</summary>
     public AgentSession[] Snapshot()
     {

@@ -18,7 +18,11 @@ public sealed class AgentSession(string name)
     public StreamMultiplexer? Streams { get; set; }
     public bool Connected => Channel is not null;
     public DateTimeOffset? LastSeen { get; set; }
-    public ObservedStateMessage? Observed { get; set; }
+    /// <summary>What the agent last reported (whole, then deltas), kept across its reconnections.</summary>
+    public ObservedAgentState Observed { get; } = new();
+
+    /// <summary>What the agent was last sent (for the next delta).</summary>
+    public DesiredLedger Desired { get; } = new();
 
     /// <summary>SHA-256 of its credential; empty for an agent that never joined (one a test adds by hand).</summary>
     public string CredentialHash { get; set; } = "";

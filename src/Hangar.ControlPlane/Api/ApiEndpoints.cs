@@ -25,7 +25,7 @@ internal static class ApiEndpoints
         api.MapGet("/diff", async (long from, long to, FleetService fleet, CancellationToken ct) => Json(await fleet.DiffAsync(from, to, ct)));
         api.MapGet("/vms", (FleetService fleet) => Json(fleet.Status()));
         api.MapGet("/vms/{name}", (string name, FleetService fleet) =>
-            Json(fleet.Status().Vms.FirstOrDefault(v => v.Name == name) ?? throw new VmNotFoundException(name)));
+            Json(fleet.VmStatus(name) ?? throw new VmNotFoundException(name)));
         api.MapPost("/vms/{name}/start", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetVmAsync(name, VmOperation.Start, ct)));
         api.MapPost("/vms/{name}/stop", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetVmAsync(name, VmOperation.Stop, ct)));
         api.MapPost("/vms/{name}/restart", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetVmAsync(name, VmOperation.Restart, ct)));
@@ -55,22 +55,27 @@ internal static class ApiEndpoints
     }
 
     /// <summary>
-    /// Streams the fleet status as newline-delimited JSON: one line now, then one line after every change,
-    /// until the client hangs up. This is how the CLI follows a rollout without polling.
+    /// Streams the fleet status as newline-delimited JSON: the whole status now (<see cref="FleetStatus"/>), then after
+    /// every change one <see cref="FleetStatusChange"/> with only the VMs that changed, until the client hangs up. This
+    /// is how the CLI follows a rollout without polling; a line costs the VMs that changed, not the fleet.
     /// </summary>
     private static async Task WatchAsync(HttpContext http, FleetService fleet)
     {
         var ct = http.RequestAborted;
         http.Response.ContentType = "application/x-ndjson";
+        using var changes = fleet.SubscribeChanges();
         try
         {
+            var changed = fleet.WhenChangedAsync(ct);
+            changes.Take();
+            await JsonSerializer.SerializeAsync(http.Response.Body, fleet.Status(), HangarJson.Options, ct);
             while (!ct.IsCancellationRequested)
             {
-                var changed = fleet.WhenChangedAsync(ct);
-                await JsonSerializer.SerializeAsync(http.Response.Body, fleet.Status(), HangarJson.Options, ct);
                 await http.Response.WriteAsync("\n", ct);
                 await http.Response.Body.FlushAsync(ct);
                 await changed;
+                changed = fleet.WhenChangedAsync(ct);
+                await JsonSerializer.SerializeAsync(http.Response.Body, fleet.Changes(changes), HangarJson.Options, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -99,6 +99,12 @@ public sealed class FleetService : IAsyncDisposable
     public FleetStatus Status() => _view.Status();
     /// <inheritdoc cref="Images.ImageCatalog.List"/>
     public IReadOnlyList<ImageInfo> ImageList() => Images?.List() ?? [];
+    /// <inheritdoc cref="FleetStatusView.Vm"/>
+    public VmStatus? VmStatus(string name) => _view.Vm(name);
+    /// <inheritdoc cref="FleetStatusView.Changes"/>
+    internal FleetStatusChange Changes(ChangeSubscription subscription) => _view.Changes(subscription);
+    /// <inheritdoc cref="FleetState.Subscribe"/>
+    internal ChangeSubscription SubscribeChanges() => _state.Subscribe();
     /// <inheritdoc cref="FleetStatusView.FindObserved"/>
     public ObservedVm? FindObserved(string name) => _view.FindObserved(name);
     public bool HasVm(string name) => _view.HasVm(name);
@@ -137,6 +143,9 @@ public sealed class FleetService : IAsyncDisposable
     /// <inheritdoc cref="AgentOperations.RemoveAsync"/>
     public Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct) => _agentOperations.RemoveAsync(name, force, ct);
     public void ObservedReceived(AgentSession session, ObservedStateMessage observed) => _intake.Received(session, observed);
+    public void ObservedReceived(AgentSession session, ObservedDeltaMessage observed) => _intake.Received(session, observed);
+    /// <inheritdoc cref="ObservedStateIntake.ResyncAsync"/>
+    public Task AgentResyncAsync(AgentSession session, CancellationToken ct) => _intake.ResyncAsync(session, ct);
     /// <inheritdoc cref="DesiredStateDelivery.DesiredFor"/>
     public DesiredStateMessage DesiredFor(string agent) => _delivery.DesiredFor(agent);
 

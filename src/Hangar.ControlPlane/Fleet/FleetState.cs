@@ -59,6 +59,34 @@ internal sealed class FleetState
     public long CurrentGeneration => Current?.Number ?? 0;
 
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<ChangeSubscription> _subscriptions = [];
+
+    /// <summary>A new record of the VMs that change from now on (its first <see cref="ChangeSubscription.Take"/> says: all).</summary>
+    public ChangeSubscription Subscribe()
+    {
+        var subscription = new ChangeSubscription(this);
+        lock (Gate) _subscriptions.Add(subscription);
+        return subscription;
+    }
+
+    internal void Unsubscribe(ChangeSubscription subscription)
+    {
+        lock (Gate) _subscriptions.Remove(subscription);
+    }
+
+    /// <summary>VM <paramref name="name"/>'s status changed (call, then <see cref="NotifyChanged"/>).</summary>
+    public void MarkChanged(string name)
+    {
+        lock (Gate)
+            foreach (var subscription in _subscriptions) subscription.Add(name);
+    }
+
+    /// <summary>Anything may have changed (a new spec, an agent came or went).</summary>
+    public void MarkAllChanged()
+    {
+        lock (Gate)
+            foreach (var subscription in _subscriptions) subscription.AddAll();
+    }
 
     /// <summary>Whether <paramref name="vm"/> should run: the fleet is up and the operator's word, else autostart.</summary>
     public bool ShouldRun(VmSpec vm) => FleetAdmin.Active && (Admin.GetValueOrDefault(vm.Name)?.Running ?? vm.Autostart);

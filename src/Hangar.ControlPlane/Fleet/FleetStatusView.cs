@@ -1,13 +1,15 @@
 using Hangar.ControlPlane.Agents;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
+using Hangar.Spec;
 
 namespace Hangar.ControlPlane.Fleet;
 
 /// <summary>
 /// The fleet as <c>hangar status</c> shows it: every VM of the current generation with what its agent observes,
 /// VMs still reported after they left the fleet, the agents, the rollout and orphans. Built under the fleet's gate,
-/// so one status is one consistent picture.
+/// so one status is one consistent picture. One VM's status (<see cref="Vm"/>) costs that VM: its agent is found
+/// through placement, its report and desired revision by name.
 /// </summary>
 internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
 {
@@ -15,58 +17,103 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
     {
         lock (state.Gate)
         {
-            var spec = state.Spec;
-            var sessions = agents.Snapshot();
-            var byName = sessions.ToDictionary(a => a.Name, StringComparer.Ordinal);
-            var placement = state.Placement;
-            var observed = sessions.Where(a => a.Observed is not null)
-                .SelectMany(a => a.Observed!.Vms.Select(v => (Agent: a.Name, Vm: v)))
-                .GroupBy(x => x.Vm.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-            var vms = new List<VmStatus>();
-            foreach (var vm in spec.Vms)
-            {
-                var agent = placement.GetValueOrDefault(vm.Name);
-                if (agent is not null && byName.GetValueOrDefault(agent) is { } host && !agents.IsOnline(host))
-                {
-                    // Its agent is offline: whatever it last said may no longer be true, and the VM is not moved.
-                    vms.Add(new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent, VmPhase.Unknown,
-                        $"agent {agent} is offline" + (host.LastSeen is { } lastHeard ? $" (last heard {lastHeard:u})" : ""), HealthState.Unknown,
-                        null, null, vm.Forwards.Select(f => f.ToString()).ToArray(), null, 0, null, state.CurrentGeneration, -1));
-                    continue;
-                }
-                observed.TryGetValue(vm.Name, out var o);
-                var seen = o.Vm is not null && o.Agent == agent ? o.Vm : null;
-                // Not listed by an agent that has acted on this revision: the VM is not on that host (purged).
-                var agentRevision = agent is not null && byName.GetValueOrDefault(agent)?.Observed is { } report ? report.Revision : -1;
-                var absent = seen is null && agentRevision == state.Revision;
-                vms.Add(new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent,
-                    seen?.Phase ?? (absent ? VmPhase.Stopped : VmPhase.Pending),
-                    seen?.Detail ?? (agent is null ? "waiting for an agent" : absent ? "not on its agent" : null),
-                    seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
-                    vm.Forwards.Select(f => f.ToString()).ToArray(), seen?.LastError, seen?.Restarts ?? 0,
-                    seen?.StartedAt, seen?.Generation ?? state.CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
-                    seen?.HealthDetail, seen?.BackoffCause));
-            }
-            // VMs an agent still reports but the spec no longer has (being stopped after removal).
-            foreach (var (name, (agentName, vm)) in observed)
-            {
-                if (spec.FindVm(name) is not null) continue;
-                vms.Add(new VmStatus(name, "", 0, "", false, agentName, vm.Phase, vm.Detail ?? "removed from the fleet", vm.Health,
-                    vm.Accelerator, vm.Pid, vm.Forwards, vm.LastError, vm.Restarts, vm.StartedAt, vm.Generation, vm.Revision, Removed: true));
-            }
-            var agentStatus = sessions.OrderBy(a => a.Name, StringComparer.Ordinal)
-                .Select(a => new AgentStatus(a.Name, a.HostName, agents.IsOnline(a), a.Accelerator, a.LastSeen)).ToArray();
-            var orphans = sessions.SelectMany(a => (a.Observed?.Orphans ?? []).Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Action))).ToArray();
-            return new FleetStatus(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active,
-                vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agentStatus, state.Rollout, orphans);
+            var (vms, agentStatus, orphans) = Whole();
+            return new FleetStatus(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, vms, agentStatus, state.Rollout, orphans);
         }
     }
 
-    /// <summary>Where a VM's serial console and log are on its agent's host, from what the agent reports.</summary>
+    /// <summary>What changed for the holder of <paramref name="subscription"/> since its last call, as one watch line.</summary>
+    public FleetStatusChange Changes(ChangeSubscription subscription)
+    {
+        var (all, names) = subscription.Take();
+        lock (state.Gate)
+        {
+            if (all)
+            {
+                var (vms, agentStatus, orphans) = Whole();
+                return new FleetStatusChange(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, true, vms, [], agentStatus, state.Rollout, orphans);
+            }
+            var changed = new List<VmStatus>(names.Count);
+            var gone = new List<string>();
+            foreach (var name in names.Order(StringComparer.Ordinal))
+            {
+                if (Vm(name) is { } vm) changed.Add(vm);
+                else gone.Add(name);
+            }
+            return new FleetStatusChange(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, false, changed, gone, null, state.Rollout, Orphans(agents.Snapshot()));
+        }
+    }
+
+    /// <summary>VM <paramref name="name"/>'s status (also a VM that left the fleet while its agent still reports it); null when there is none.</summary>
+    public VmStatus? Vm(string name)
+    {
+        lock (state.Gate)
+        {
+            if (state.Spec.FindVm(name) is { } vm) return Of(vm);
+            foreach (var agent in agents.Snapshot())
+                if (agent.Observed.Find(name) is { } seen) return Removed(agent.Name, seen);
+            return null;
+        }
+    }
+
+    private (VmStatus[] Vms, AgentStatus[] Agents, OrphanInfo[] Orphans) Whole()
+    {
+        var spec = state.Spec;
+        var sessions = agents.Snapshot();
+        var vms = new List<VmStatus>(spec.Vms.Count);
+        foreach (var vm in spec.Vms) vms.Add(Of(vm));
+        // VMs an agent still reports but the spec no longer has (being stopped after removal).
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var agent in sessions)
+            foreach (var (name, seen) in agent.Observed.Vms)
+                if (spec.FindVm(name) is null && listed.Add(name)) vms.Add(Removed(agent.Name, seen));
+        var agentStatus = sessions.OrderBy(a => a.Name, StringComparer.Ordinal)
+            .Select(a => new AgentStatus(a.Name, a.HostName, agents.IsOnline(a), a.Accelerator, a.LastSeen)).ToArray();
+        return (vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agentStatus, Orphans(sessions));
+    }
+
+    private static OrphanInfo[] Orphans(AgentSession[] sessions) =>
+        sessions.SelectMany(a => a.Observed.Orphans.Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Action))).ToArray();
+
+    private VmStatus Removed(string agentName, ObservedVm vm) =>
+        new(vm.Name, "", 0, "", false, agentName, vm.Phase, vm.Detail ?? "removed from the fleet", vm.Health,
+            vm.Accelerator, vm.Pid, vm.Forwards, vm.LastError, vm.Restarts, vm.StartedAt, vm.Generation, vm.Revision, Removed: true);
+
+    /// <summary>Under the gate: one VM of the spec, joined with what its agent reports.</summary>
+    private VmStatus Of(VmSpec vm)
+    {
+        var agent = state.Placement.GetValueOrDefault(vm.Name);
+        var host = agent is null ? null : agents.Find(agent);
+        var desiredRevision = host?.Desired.RevisionOf(vm.Name) ?? 0;
+        var forwards = vm.Forwards.Select(f => f.ToString()).ToArray();
+        if (host is not null && !agents.IsOnline(host))
+        {
+            // Its agent is offline: whatever it last said may no longer be true, and the VM is not moved.
+            return new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent, VmPhase.Unknown,
+                $"agent {agent} is offline" + (host.LastSeen is { } lastHeard ? $" (last heard {lastHeard:u})" : ""), HealthState.Unknown,
+                null, null, forwards, null, 0, null, state.CurrentGeneration, -1, DesiredRevision: desiredRevision);
+        }
+        var seen = host?.Observed.Find(vm.Name);
+        // Not listed by an agent that has everything it was sent: the VM is not on that host (purged, or never started there).
+        var agentRevision = host is { Observed.Reported: true } ? host.Observed.Revision : -1;
+        var absent = seen is null && host is not null && host.Desired.Revision >= 0 && agentRevision >= host.Desired.Revision;
+        return new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent,
+            seen?.Phase ?? (absent ? VmPhase.Stopped : VmPhase.Pending),
+            seen?.Detail ?? (agent is null ? "waiting for an agent" : absent ? "not on its agent" : null),
+            seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
+            forwards, seen?.LastError, seen?.Restarts ?? 0,
+            seen?.StartedAt, seen?.Generation ?? state.CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
+            seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision);
+    }
+
+    /// <summary>What the agent VM <paramref name="name"/> is placed on reports of it, else what any agent reports of it.</summary>
     public ObservedVm? FindObserved(string name)
     {
         lock (state.Gate)
-            return agents.Snapshot().SelectMany(a => a.Observed?.Vms ?? []).FirstOrDefault(v => v.Name == name);
+        {
+            if (state.Placement.GetValueOrDefault(name) is { } placed && agents.Find(placed)?.Observed.Find(name) is { } seen) return seen;
+            return agents.Snapshot().Select(a => a.Observed.Find(name)).FirstOrDefault(v => v is not null);
+        }
     }
 
     /// <summary>
@@ -77,7 +124,7 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
     {
         lock (state.Gate)
             return agents.Snapshot()
-                .Select(a => (Agent: a, Vm: a.Observed?.Vms.FirstOrDefault(v => v.Name == name)))
+                .Select(a => (Agent: a, Vm: a.Observed.Find(name)))
                 .Where(x => x.Vm is not null)
                 .OrderByDescending(x => x.Agent.Connected)
                 .ThenByDescending(x => x.Vm!.Phase == VmPhase.Running)

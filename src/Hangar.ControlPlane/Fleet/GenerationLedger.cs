@@ -166,7 +166,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
             state.Current = record;
         }
         journal.Record("generation", null, $"Generation {record.Number} committed from {source}" + (message is { } m ? $": {m}" : "")
-            + (gated.Length > 0 ? $"; rolling out {string.Join(", ", gated)}" : ""));
+            + (gated.Length > 0 ? $"; rolling out {RolloutRunner.Names(gated)}" : ""));
         await delivery.PushAsync(ct);
         rollouts.Start(record, gated, state.Revision, FinishRolloutAsync);
     }

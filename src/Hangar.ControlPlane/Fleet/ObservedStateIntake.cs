@@ -4,34 +4,57 @@ using Hangar.Protocol.Agent;
 namespace Hangar.ControlPlane.Fleet;
 
 /// <summary>
-/// What arrives from agents: an agent connecting (it is sent its desired state), its observed-state reports (turned
-/// into events: a VM started, exited, turned unhealthy, an orphan found), and its leaving.
+/// What arrives from agents: an agent connecting (it is sent a snapshot of its desired state), its observed-state
+/// reports (whole on connect, then deltas; turned into events: a VM started, exited, turned unhealthy, an orphan
+/// found), a request for a snapshot, and its leaving. A report costs the VMs it carries, not the fleet.
 /// </summary>
 internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents, EventJournal journal, DesiredStateDelivery delivery)
 {
     public async Task AgentConnectedAsync(AgentSession session, CancellationToken ct)
     {
         agents.Connected(session);
+        lock (state.Gate) session.Observed.BeginConnection();
         journal.Record("agent", null, $"Agent {session.Name} connected ({session.HostName}, {session.Accelerator})");
-        await delivery.PushAsync(ct);
+        state.MarkAllChanged(); // the agent's VMs may have been "unknown"
+        await delivery.PushAsync(ct, snapshotFor: session);
     }
 
     public async Task AgentDisconnectedAsync(AgentSession session)
     {
+        delivery.Forget(session);
         await agents.DisconnectedAsync(session);
         journal.Record("agent", null, $"Agent {session.Name} disconnected");
+        state.MarkAllChanged();
         state.NotifyChanged();
     }
 
-    public void Received(AgentSession session, ObservedStateMessage observed)
+    /// <summary>The agent asked for a snapshot: a delta did not follow from the revision it has.</summary>
+    public Task ResyncAsync(AgentSession session, CancellationToken ct) => delivery.PushAsync(ct, snapshotFor: session);
+
+    public void Received(AgentSession session, ObservedStateMessage observed) =>
+        Take(session, observed.Orphans ?? [], s => s.Apply(observed));
+
+    public void Received(AgentSession session, ObservedDeltaMessage observed) =>
+        Take(session, observed.Orphans, s => s.Apply(observed));
+
+    private void Take(AgentSession session, IReadOnlyList<ObservedOrphan>? orphans,
+        Func<ObservedAgentState, IReadOnlyList<(ObservedVm? Before, ObservedVm? After)>> apply)
     {
-        var previous = agents.Observed(session, observed);
-        var before = previous?.Vms.ToDictionary(v => v.Name, StringComparer.Ordinal);
-        foreach (var vm in observed.Vms)
-            foreach (var (kind, message) in VmEvents.Between(before?.GetValueOrDefault(vm.Name), vm)) journal.Record(kind, vm.Name, message);
-        foreach (var orphan in observed.Orphans ?? [])
+        IReadOnlyList<(ObservedVm? Before, ObservedVm? After)> changes;
+        IReadOnlyList<ObservedOrphan> previousOrphans;
+        lock (state.Gate)
         {
-            if (previous?.Orphans?.Contains(orphan) == true) continue; // reported already
+            previousOrphans = session.Observed.Orphans;
+            changes = apply(session.Observed);
+            agents.Heard(session);
+            foreach (var (before, after) in changes) state.MarkChanged((after ?? before)!.Name);
+        }
+        foreach (var (before, after) in changes)
+            if (after is not null)
+                foreach (var (kind, message) in VmEvents.Between(before, after)) journal.Record(kind, after.Name, message);
+        foreach (var orphan in orphans ?? [])
+        {
+            if (previousOrphans.Contains(orphan)) continue; // reported already
             journal.Record("vm.orphan", orphan.Name, orphan.Action switch
             {
                 OrphanAction.Stopping => $"Stopping an orphan QEMU (pid {orphan.Pid}) that no generation names",

@@ -42,8 +42,8 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
                 state.FleetAdmin = fleetAdmin;
             }
             journal.Record("operator", name, $"{operation} requested");
-            await delivery.PushAsync(ct);
-            return view.Status().Vms.First(v => v.Name == vm.Name);
+            await delivery.PushVmsAsync([vm.Name], ct);
+            return view.Vm(vm.Name)!;
         }
         finally
         {
@@ -105,7 +105,7 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
         {
             var changed = state.WhenChangedAsync(deadline.Token);
             var connected = agents.Snapshot().Where(a => a.Connected).ToArray();
-            var reports = connected.Select(a => (a.Name, Report: a.Observed?.DiskGc)).ToArray();
+            var reports = connected.Select(a => (a.Name, Report: a.Observed.DiskGc)).ToArray();
             var waiting = reports.Where(r => r.Report?.Request != request).Select(r => r.Name).ToArray();
             if (waiting.Length == 0 || deadline.IsCancellationRequested)
             {

@@ -21,11 +21,22 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
     /// <summary>Null while waiting; otherwise success (empty reason) or the reason it failed.</summary>
     public (bool Passed, string? Reason)? Evaluate(FleetStatus status, FleetSpec spec, DateTimeOffset now)
     {
-        var waiting = new List<string>();
         var byName = ByName(status);
-        foreach (var name in Vms)
+        return Evaluate(Vms, byName.GetValueOrDefault, spec, now);
+    }
+
+    /// <summary>
+    /// The same verdict from the VMs that were not yet healthy (<paramref name="candidates"/>, in the gate's order) and
+    /// a lookup of their statuses: VMs found healthy before need not be looked at again, so a gate step costs the VMs
+    /// that changed, not the fleet (<see cref="RolloutRunner"/> keeps the candidates).
+    /// </summary>
+    public (bool Passed, string? Reason)? Evaluate(IEnumerable<string> candidates, Func<string, VmStatus?> find, FleetSpec spec, DateTimeOffset now)
+    {
+        var waiting = new List<string>();
+        Func<string, VmStatus?> byName = find;
+        foreach (var name in candidates)
         {
-            var vm = byName.GetValueOrDefault(name);
+            var vm = find(name);
             if (vm is null || vm.ObservedRevision < Revision) { waiting.Add(name); continue; }
             if (IsHealthy(vm)) continue;
             var failure = vm switch
@@ -44,7 +55,7 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
         }
         if (waiting.Count == 0) return (true, null);
         if (now < Deadline) return null;
-        var first = byName.GetValueOrDefault(waiting[0]);
+        var first = byName(waiting[0]);
         return (false, Reason(waiting[0], $"it was not healthy within the confirm timeout (phase {first?.Phase.ToString().ToLowerInvariant() ?? "unknown"}, health {first?.Health.ToString().ToLowerInvariant() ?? "unknown"})", first));
     }
 
@@ -57,7 +68,8 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
         return byName;
     }
 
-    private bool IsHealthy(VmStatus vm) =>
+    /// <summary>Running and healthy at the gate's revision or later.</summary>
+    public bool IsHealthy(VmStatus vm) =>
         vm.ObservedRevision >= Revision && vm.Phase == VmPhase.Running && vm.Health == HealthState.Healthy;
 
     private static string Reason(string name, string what, VmStatus? vm)

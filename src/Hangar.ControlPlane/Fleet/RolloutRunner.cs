@@ -45,8 +45,8 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         var gate = new RolloutGate(record.Number, revision, gated, deadline);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _cts = cts;
-        lock (state.Gate) state.Rollout = new RolloutInfo(record.Number, RolloutState.Running, null, deadline, gated.ToArray());
-        journal.Record("rollout", null, $"Rollout of generation {record.Number} started: waiting for {string.Join(", ", gated)} to be healthy until {deadline:HH:mm:ss}");
+        lock (state.Gate) state.Rollout = new RolloutInfo(record.Number, RolloutState.Running, null, deadline, gated.Take(RolloutInfo.MaxWaitingListed).ToArray(), gated.Count);
+        journal.Record("rollout", null, $"Rollout of generation {record.Number} started: waiting for {Names(gated)} to be healthy until {deadline:HH:mm:ss}");
         _task = Task.Run(() => RunAsync(record, gate, onVerdict, cts.Token));
     }
 
@@ -63,6 +63,10 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         Start(rolling, System.Text.Json.JsonSerializer.Deserialize<string[]>(rolling.ChangedVms) ?? [], revision, onVerdict);
     }
 
+    /// <summary>The first names of <paramref name="vms"/> and how many more, so that an event does not grow with the fleet.</summary>
+    internal static string Names(IReadOnlyList<string> vms) =>
+        string.Join(", ", vms.Take(RolloutInfo.MaxWaitingListed)) + (vms.Count > RolloutInfo.MaxWaitingListed ? $" and {vms.Count - RolloutInfo.MaxWaitingListed} more" : "");
+
     /// <summary>Ends the running gate without a verdict (<c>hangar down</c>: nothing is meant to run).</summary>
     public void Cancel() => _cts?.Cancel();
 
@@ -70,19 +74,37 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
     {
         try
         {
+            // The gate looks again only at the VMs that changed since its last step (all of them at first) and keeps
+            // the statuses of the VMs it gates, so a report of one VM costs one VM, not the fleet.
+            using var changes = state.Subscribe();
+            var order = new Dictionary<string, int>(gate.Vms.Count, StringComparer.Ordinal);
+            for (var i = 0; i < gate.Vms.Count; i++) order.TryAdd(gate.Vms[i], i);
+            var statuses = new Dictionary<string, VmStatus?>(order.Count, StringComparer.Ordinal);
+            var pending = new SortedSet<int>(); // indices of the gated VMs not (yet) healthy
             while (true)
             {
                 var changed = state.WhenChangedAsync(ct);
-                var status = view.Status();
+                var (all, names) = changes.Take();
+                foreach (var name in all ? gate.Vms : names.Where(order.ContainsKey))
+                {
+                    var vm = view.Vm(name);
+                    statuses[name] = vm;
+                    if (vm is not null && gate.IsHealthy(vm)) pending.Remove(order[name]);
+                    else pending.Add(order[name]);
+                }
                 Hangar.Spec.FleetSpec spec;
                 lock (state.Gate)
                 {
                     spec = state.Spec;
                     // Only this gate's own rollout: a newer one may have started while this one was being cancelled.
                     if (state.Rollout is { State: RolloutState.Running } rollout && rollout.Generation == record.Number)
-                        state.Rollout = rollout with { Waiting = gate.Waiting(status) };
+                        state.Rollout = rollout with
+                        {
+                            Waiting = pending.Take(RolloutInfo.MaxWaitingListed).Select(i => gate.Vms[i]).ToArray(),
+                            WaitingCount = pending.Count,
+                        };
                 }
-                if (gate.Evaluate(status, spec, DateTimeOffset.UtcNow) is { } verdict)
+                if (gate.Evaluate(pending.Select(i => gate.Vms[i]).ToArray(), name => statuses.GetValueOrDefault(name), spec, DateTimeOffset.UtcNow) is { } verdict)
                 {
                     await onVerdict(record, verdict.Passed, verdict.Reason, ct);
                     return;

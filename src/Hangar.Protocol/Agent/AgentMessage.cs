@@ -4,15 +4,21 @@ namespace Hangar.Protocol.Agent;
 
 /// <summary>
 /// One frame of the agent protocol on <c>/agent/ws</c>: a JSON text frame <c>{"v":1,"type":"…","id":"…",…}</c>.
-/// The protocol is declarative: the control plane sends everything an agent should run (<see cref="DesiredStateMessage"/>),
-/// the agent reports everything it runs (<see cref="ObservedStateMessage"/>). A VM's serial log and console are relayed
+/// The protocol is declarative: on every connection the control plane sends everything an agent should run
+/// (<see cref="DesiredStateMessage"/>, in frames of at most <see cref="AgentProtocol.MaxVmsPerFrame"/> VMs) and then
+/// only what changes (<see cref="DesiredDeltaMessage"/>, answered by <see cref="ResyncMessage"/> when one is missing);
+/// the agent reports everything it runs (<see cref="ObservedStateMessage"/>) and then only what changes
+/// (<see cref="ObservedDeltaMessage"/>), with a <see cref="HeartbeatMessage"/> when nothing did. A VM's serial log and console are relayed
 /// on the same connection as streams (<see cref="StreamOpenMessage"/> and the <c>stream.*</c> messages).
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(HelloMessage), "hello")]
 [JsonDerivedType(typeof(WelcomeMessage), "welcome")]
 [JsonDerivedType(typeof(DesiredStateMessage), "desired")]
+[JsonDerivedType(typeof(DesiredDeltaMessage), "desired.delta")]
+[JsonDerivedType(typeof(ResyncMessage), "resync")]
 [JsonDerivedType(typeof(ObservedStateMessage), "observed")]
+[JsonDerivedType(typeof(ObservedDeltaMessage), "observed.delta")]
 [JsonDerivedType(typeof(HeartbeatMessage), "heartbeat")]
 [JsonDerivedType(typeof(ErrorMessage), "error")]
 [JsonDerivedType(typeof(StreamOpenMessage), "stream.open")]
@@ -40,7 +46,7 @@ public sealed record HelloMessage(string AgentName, string HostName, string Agen
 /// <summary>Control plane → agent, answer to <see cref="HelloMessage"/>.</summary>
 public sealed record WelcomeMessage(string ControlPlaneVersion, TimeSpan HeartbeatInterval) : AgentMessage;
 
-/// <summary>Agent ↔ control plane: "still here". Accepted by both sides; agents currently re-send their observed state every heartbeat interval instead, which doubles as liveness.</summary>
+/// <summary>Agent ↔ control plane: "still here". An agent sends one every heartbeat interval in which it had no change to report.</summary>
 public sealed record HeartbeatMessage : AgentMessage;
 
 /// <summary>Either side: the frame with id <paramref name="InReplyTo"/> could not be handled.</summary>

@@ -3,9 +3,14 @@ namespace Hangar.Protocol.Agent;
 /// <summary>Constants of the agent protocol.</summary>
 public static class AgentProtocol
 {
-    /// <summary>2: the <c>stream.*</c> messages (log and console relay); <c>observed</c> no longer carries paths.
-    /// 3: an image in <c>desired</c> carries its digest, size, format and URL, not a path.</summary>
+    /// <summary>3: desired and observed state as a snapshot (in frames of bounded size) then deltas (<c>desired.delta</c>,
+    /// <c>observed.delta</c>, <c>resync</c>); heartbeats carry no VM list; an image in <c>desired</c> carries its digest,
+    /// size, format and URL, not a path. 2: the <c>stream.*</c> messages; <c>observed</c> no longer carries paths.</summary>
     public const int Version = 3;
+
+    /// <summary>Most VMs one desired or observed frame carries; a snapshot or delta of more VMs continues in further
+    /// frames (<c>more: true</c>), so no frame grows with the fleet.</summary>
+    public const int MaxVmsPerFrame = 500;
 
     /// <summary>Path of the WebSocket endpoint on the control plane.</summary>
     public const string Path = "/agent/ws";

@@ -1,12 +1,15 @@
+using System.Text.Json.Serialization;
 namespace Hangar.Protocol.Agent;
 
 /// <summary>
-/// Agent → control plane: everything the agent runs, as of the desired state it last received (<paramref name="Revision"/>).
+/// Agent → control plane, first after every connect (then <see cref="ObservedDeltaMessage"/>s): everything the agent runs, as of the desired state it last received (<paramref name="Revision"/>).
 /// A VM the agent does not list is not on that agent: not created, or stopped and let go of after it was removed.
 /// </summary>
 /// <param name="DiskGc">What the agent deleted for the last disk collection request it handled, if any.</param>
+/// <param name="More">The report continues in the next frame (split at <see cref="AgentProtocol.MaxVmsPerFrame"/> VMs);
+/// VMs not listed in any frame of it are not on the agent.</param>
 public sealed record ObservedStateMessage(long Generation, long Revision, IReadOnlyList<ObservedVm> Vms, IReadOnlyList<ObservedOrphan>? Orphans = null,
-    DiskGcReport? DiskGc = null) : AgentMessage;
+    DiskGcReport? DiskGc = null, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool More = false) : AgentMessage;
 
 /// <summary>A QEMU the agent found running in its runtime directory that its desired state does not name.</summary>
 /// <param name="Action">Stopping or stopped (the fleet's orphan policy is <c>stop</c>), or kept.</param>

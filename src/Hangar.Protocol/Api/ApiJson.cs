@@ -59,6 +59,7 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 [JsonSerializable(typeof(IReadOnlyList<GenerationInfo>))]
 [JsonSerializable(typeof(GenerationDetail))]
 [JsonSerializable(typeof(FleetStatus))]
+[JsonSerializable(typeof(FleetStatusChange))]
 [JsonSerializable(typeof(VmStatus))]
 [JsonSerializable(typeof(DiskGcResponse))]
 [JsonSerializable(typeof(ImageInfo))]

@@ -8,6 +8,9 @@ namespace Hangar.Protocol.Api;
 /// </summary>
 /// <param name="Removed">The VM is no longer in the fleet: its agent still reports it while stopping it (its desired
 /// settings are then empty).</param>
+/// <param name="DesiredRevision">The revision at which what is asked of this VM last changed (a new generation that
+/// changed it, a start, stop or restart); the VM has converged once <paramref name="ObservedRevision"/> reaches it.
+/// Revisions that changed nothing for a VM are not sent to its agent (since protocol version 3).</param>
 public sealed record VmStatus(
     string Name,
     string Image,
@@ -29,10 +32,11 @@ public sealed record VmStatus(
     IReadOnlyList<string>? ConsoleTail = null,
     string? HealthDetail = null,
     RestartCause? BackoffCause = null,
-    bool Removed = false);
+    bool Removed = false,
+    long DesiredRevision = 0);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
-/// <param name="Revision">The current desired-state revision; a VM whose ObservedRevision equals it has converged.</param>
+/// <param name="Revision">The last desired-state revision taken; each VM has converged when its ObservedRevision reaches its own DesiredRevision.</param>
 /// <param name="Rollout">The current or last rollout of a generation through the health gate.</param>
 /// <param name="Orphans">QEMUs that agents found running but no generation names.</param>
 public sealed record FleetStatus(long Generation, long Revision, bool Active, IReadOnlyList<VmStatus> Vms, IReadOnlyList<AgentStatus> Agents,
@@ -43,8 +47,13 @@ public sealed record FleetStatus(long Generation, long Revision, bool Active, IR
 /// <paramref name="Waiting"/> to be healthy until <paramref name="Deadline"/>), <c>succeeded</c> or <c>failed</c>
 /// (with <paramref name="Reason"/>), or <c>cancelled</c> (by <c>hangar down</c>). After an automatic rollback this is the
 /// rollout of the rollback generation; the failed generation's reason is in <c>GET /api/v1/generations</c>.
+/// <paramref name="Waiting"/> names at most <see cref="MaxWaitingListed"/> of the <paramref name="WaitingCount"/> VMs waited for.
 /// </summary>
-public sealed record RolloutInfo(long Generation, RolloutState State, string? Reason, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting);
+public sealed record RolloutInfo(long Generation, RolloutState State, string? Reason, DateTimeOffset? Deadline, IReadOnlyList<string> Waiting, int WaitingCount = 0)
+{
+    /// <summary>Most VM names <see cref="Waiting"/> lists, so that a status line does not grow with the fleet.</summary>
+    public const int MaxWaitingListed = 20;
+}
 
 /// <summary>A QEMU an agent found running that no generation names; <paramref name="Action"/> is <c>stopped</c> or <c>kept</c>.</summary>
 public sealed record OrphanInfo(string Agent, string Name, int Pid, OrphanAction Action);
