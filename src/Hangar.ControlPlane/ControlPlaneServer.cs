@@ -78,7 +78,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             if (context.Request.Path.StartsWithSegments("/api") && !TokenAuth.Matches(context.Request, options.ApiToken))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.Response.WriteAsJsonAsync(new Hangar.Protocol.Api.ApiError(Hangar.Protocol.Api.ApiErrorCodes.Unauthorized, "Missing or wrong API token."), Hangar.Protocol.HangarJson.Options);
+                await context.Response.WriteAsJsonAsync(new Hangar.Protocol.Api.ApiError(Hangar.Protocol.Api.ApiErrorCodes.Unauthorized, "Missing or wrong API token."), Hangar.Protocol.HangarJson.Info<Hangar.Protocol.Api.ApiError>());
                 return;
             }
             await next(context);
@@ -90,7 +90,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         app.MapPost("/api/v1/shutdown", () =>
         {
             shutdown.CancelAfter(TimeSpan.FromMilliseconds(100)); // let this answer reach the client first
-            return Results.Json(new { stopping = true });
+            return Results.Json(new Hangar.Protocol.Api.ShutdownResponse(Stopping: true), Hangar.Protocol.HangarJson.Info<Hangar.Protocol.Api.ShutdownResponse>());
         });
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

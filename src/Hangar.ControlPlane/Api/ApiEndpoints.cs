@@ -65,7 +65,7 @@ internal static class ApiEndpoints
             while (!ct.IsCancellationRequested)
             {
                 var changed = fleet.WhenChangedAsync(ct);
-                await JsonSerializer.SerializeAsync(http.Response.Body, fleet.Status(), HangarJson.Options, ct);
+                await JsonSerializer.SerializeAsync(http.Response.Body, fleet.Status(), HangarJson.Info<FleetStatus>(), ct);
                 await http.Response.WriteAsync("\n", ct);
                 await http.Response.Body.FlushAsync(ct);
                 await changed;
@@ -77,8 +77,8 @@ internal static class ApiEndpoints
     }
 
     private static async Task<T> ReadAsync<T>(HttpContext http) =>
-        await JsonSerializer.DeserializeAsync<T>(http.Request.Body, HangarJson.Options, http.RequestAborted)
+        await JsonSerializer.DeserializeAsync(http.Request.Body, HangarJson.Info<T>(), http.RequestAborted)
         ?? throw new JsonException("The body is empty.");
 
-    private static IResult Json<T>(T value) => Results.Json(value, HangarJson.Options);
+    private static IResult Json<T>(T value) => Results.Json(value, HangarJson.Info<T>());
 }

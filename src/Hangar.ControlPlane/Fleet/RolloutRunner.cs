@@ -60,7 +60,7 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         journal.Record("rollout", null, $"Resuming the rollout of generation {rolling.Number} after a restart");
         long revision;
         lock (state.Gate) revision = state.Revision + 1;
-        Start(rolling, System.Text.Json.JsonSerializer.Deserialize<string[]>(rolling.ChangedVms) ?? [], revision, onVerdict);
+        Start(rolling, System.Text.Json.JsonSerializer.Deserialize(rolling.ChangedVms, StateJsonContext.Default.StringArray) ?? [], revision, onVerdict);
     }
 
     /// <summary>Ends the running gate without a verdict (<c>hangar down</c>: nothing is meant to run).</summary>

@@ -84,7 +84,7 @@ public sealed class QmpClientTests : IDisposable
         await using var client = await ConnectAsync();
 
         var first = await client.ExecuteAsync("query-one");
-        var second = await client.ExecuteAsync("query-two", new { flag = true });
+        var second = await client.ExecuteAsync("query-two", new System.Text.Json.Nodes.JsonObject { ["flag"] = true });
 
         Assert.Equal("query-one", first.GetProperty("echo").GetString());
         Assert.Equal("query-two", second.GetProperty("echo").GetString());
