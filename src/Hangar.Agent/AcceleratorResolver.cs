@@ -100,7 +100,7 @@ public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver im
         }
         var result = works ? QemuAccelerator.Kvm : QemuAccelerator.Tcg;
         Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
-        File.WriteAllText(cachePath, JsonSerializer.Serialize(new ProbeCache(key, result == QemuAccelerator.Kvm)));
+        File.WriteAllText(cachePath, JsonSerializer.Serialize(new ProbeCache(key, result == QemuAccelerator.Kvm), AgentFilesJsonContext.Default.ProbeCache));
         return (result, works ? "auto: KVM boot probe passed" : $"auto: a test guest did not boot under KVM within {ProbeTimeout.TotalSeconds:0}s");
     }
 
@@ -108,7 +108,7 @@ public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver im
     {
         try
         {
-            var cache = JsonSerializer.Deserialize<ProbeCache>(File.ReadAllText(path));
+            var cache = JsonSerializer.Deserialize(File.ReadAllText(path), AgentFilesJsonContext.Default.ProbeCache);
             return cache is not null && cache.Key == key ? (cache.Kvm ? QemuAccelerator.Kvm : QemuAccelerator.Tcg) : null;
         }
         catch (Exception e) when (e is IOException or JsonException)
@@ -140,5 +140,5 @@ public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver im
         return path is null ? "none" : $"{path}:{new FileInfo(path).Length}:{File.GetLastWriteTimeUtc(path).Ticks}";
     }
 
-    private sealed record ProbeCache(string Key, bool Kvm);
+    internal sealed record ProbeCache(string Key, bool Kvm);
 }

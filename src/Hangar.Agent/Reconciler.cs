@@ -222,7 +222,7 @@ public sealed partial class Reconciler : IAsyncDisposable
         try
         {
             return File.Exists(_options.DesiredStatePath)
-                ? JsonSerializer.Deserialize<AgentMessage>(File.ReadAllText(_options.DesiredStatePath), HangarJson.Options) as DesiredStateMessage
+                ? JsonSerializer.Deserialize(File.ReadAllText(_options.DesiredStatePath), AgentJsonContext.Default.AgentMessage) as DesiredStateMessage
                 : null;
         }
         catch (JsonException e)
@@ -238,7 +238,7 @@ public sealed partial class Reconciler : IAsyncDisposable
         var temp = _options.DesiredStatePath + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
-            JsonSerializer.Serialize(stream, (AgentMessage)desired, HangarJson.Options);
+            JsonSerializer.Serialize(stream, desired, AgentJsonContext.Default.AgentMessage);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, _options.DesiredStatePath, overwrite: true);

@@ -99,7 +99,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         app.MapPost("/api/v1/shutdown", () =>
         {
             shutdown.CancelAfter(TimeSpan.FromMilliseconds(100)); // let this answer reach the client first
-            return Results.Json(new { stopping = true });
+            return Results.Json(new Hangar.Protocol.Api.ShutdownResponse(Stopping: true), Hangar.Protocol.HangarJson.Info<Hangar.Protocol.Api.ShutdownResponse>());
         });
         var adminTokenWritten = options.AdminTokenPath is { } adminPath && await app.Services.GetRequiredService<ApiTokens>().EnsureAdminTokenAsync(adminPath, ct);
         await app.StartAsync(ct);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Hangar.Spec.Json;
 
 namespace Hangar.Spec;
@@ -11,33 +10,20 @@ namespace Hangar.Spec;
 /// </summary>
 public static class FleetJson
 {
-    /// <summary>The settings of the canonical form; other JSON of Hangar (API, agent protocol) builds on them.</summary>
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters =
-        {
-            new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false),
-            new ValueListJsonConverterFactory(),
-            new ByteSizeJsonConverter(),
-            new MillisecondsTimeSpanJsonConverter(),
-        },
-    };
+    /// <summary>The settings of the canonical form, generated at compile time (<see cref="FleetJsonContext"/>).</summary>
+    public static JsonSerializerOptions Options => FleetJsonContext.Default.Options;
 
     public static string Serialize(FleetSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return JsonSerializer.Serialize(spec, Options);
+        return JsonSerializer.Serialize(spec, FleetJsonContext.Default.FleetSpec);
     }
 
     /// <summary>Reads the stored form back; throws <see cref="JsonException"/> when the JSON is not one.</summary>
     public static FleetSpec Deserialize(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return JsonSerializer.Deserialize<FleetSpec>(json, Options)
+        return JsonSerializer.Deserialize(json, FleetJsonContext.Default.FleetSpec)
             ?? throw new JsonException("Expected a fleet spec object, found null");
     }
 }

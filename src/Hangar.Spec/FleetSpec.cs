@@ -10,6 +10,15 @@ namespace Hangar.Spec;
 /// <param name="Images">Images declared in the file (the built-in <c>tiny</c> image is not listed here).</param>
 public sealed record FleetSpec(ValueList<VmSpec> Vms, ValueList<ImageSpec> Images)
 {
+    /// <summary>
+    /// For the stored form (<see cref="FleetJson"/>): a generation stored before <c>settings</c> existed reads with
+    /// <see cref="FleetSettings.Default"/> (the JSON source generator would otherwise assign null to the missing
+    /// init-only property). An explicit <c>null</c> is still refused: the parameter is not nullable.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonConstructor]
+    internal FleetSpec(ValueList<VmSpec> vms, ValueList<ImageSpec> images, FleetSettings settings = null!)
+        : this(vms, images) => Settings = settings ?? FleetSettings.Default;
+
     /// <summary>The file's <c>settings</c>; <see cref="FleetSettings.Default"/> when it has none. Part of equality.</summary>
     public FleetSettings Settings { get; init; } = FleetSettings.Default;
 

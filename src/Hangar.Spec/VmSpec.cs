@@ -66,6 +66,22 @@ public enum RestartPolicy
 /// <param name="Timeout">How long after start the guest may take to become healthy before it is reported unhealthy.</param>
 public sealed record HealthCheckSpec(string? SerialMarker, int? TcpGuestPort, TimeSpan Timeout)
 {
+    /// <summary>
+    /// For the stored form (<see cref="FleetJson"/>): a property missing from a generation stored before it existed
+    /// reads as its default. The JSON source generator would otherwise assign default(T) to every init-only property it
+    /// did not find (0 s, 0 failures). Zero is no valid interval or failure count, so zero means "not stored".
+    /// </summary>
+    [System.Text.Json.Serialization.JsonConstructor]
+    internal HealthCheckSpec(string? serialMarker, int? tcpGuestPort, TimeSpan timeout, HttpHealthCheck? http = null,
+        TimeSpan interval = default, int failures = 0, bool restart = false)
+        : this(serialMarker, tcpGuestPort, timeout)
+    {
+        Http = http;
+        Interval = interval == TimeSpan.Zero ? SpecDefaults.HealthInterval : interval;
+        Failures = failures == 0 ? SpecDefaults.HealthFailures : failures;
+        Restart = restart;
+    }
+
     /// <summary>Healthy while an HTTP request to this guest port answers with an accepted status.</summary>
     public HttpHealthCheck? Http { get; init; }
 

@@ -59,6 +59,17 @@ public sealed class FleetJsonTests
         Assert.Equal("keep", (string?)json["settings"]!["orphans"]);
     }
 
+    [Fact]
+    public void Serialize_ParsedFleet_WritesTheBytesOfTheReflectionBasedForm()
+    {
+        using var dir = new TempDirectory();
+        var spec = ParsedFleet(dir);
+        var generated = FleetJson.Serialize(spec);
+
+        Assert.Equal(JsonSerializer.Serialize(spec, ReflectionFleetJson.Options), generated);
+        Assert.Equal(spec, JsonSerializer.Deserialize<FleetSpec>(generated, ReflectionFleetJson.Options));
+    }
+
     [Theory]
     [InlineData(OrphanPolicy.Stop)]
     [InlineData(OrphanPolicy.Keep)]

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Hangar.Protocol;
 
 namespace Hangar.Agent.Connection;
 
@@ -21,7 +20,7 @@ public sealed record AgentCredential(string Server, string Name, string Credenti
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<AgentCredential>(File.ReadAllText(path), HangarJson.Options);
+            return JsonSerializer.Deserialize(File.ReadAllText(path), CredentialJsonContext.Default.AgentCredential);
         }
         catch (JsonException e)
         {
@@ -42,7 +41,7 @@ public sealed record AgentCredential(string Server, string Name, string Credenti
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         }))
         {
-            JsonSerializer.Serialize(stream, this, HangarJson.Indented);
+            JsonSerializer.Serialize(stream, this, CredentialJsonContext.Default.AgentCredential);
         }
         File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(temp, path, overwrite: true);

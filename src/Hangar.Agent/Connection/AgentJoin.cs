@@ -44,7 +44,7 @@ public static class AgentJoin
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = JsonContent.Create(new AgentJoinRequest(name, labels), options: HangarJson.Options),
+            Content = JsonContent.Create(new AgentJoinRequest(name, labels), AgentJsonContext.Default.AgentJoinRequest),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", joinToken);
         HttpResponseMessage sent;
@@ -60,12 +60,12 @@ public static class AgentJoin
         if (!response.IsSuccessStatusCode)
         {
             ApiError? error = null;
-            try { error = await response.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options, ct); }
+            try { error = await response.Content.ReadFromJsonAsync(ApiJsonContext.Default.ApiError, ct); }
             catch (JsonException) { }
             throw new AgentRefusedException($"The control plane at {BaseUrl(server)} refused to let this agent join ({(int)response.StatusCode}): " +
                 (error?.Message ?? response.ReasonPhrase));
         }
-        var joined = await response.Content.ReadFromJsonAsync<AgentJoinResponse>(HangarJson.Options, ct)
+        var joined = await response.Content.ReadFromJsonAsync(AgentJsonContext.Default.AgentJoinResponse, ct)
             ?? throw new InvalidOperationException("The control plane answered the join with an empty body.");
         return new AgentCredential(BaseUrl(server).ToString(), joined.Name, joined.Credential) { ServerFingerprint = pin?.Fingerprint };
     }

@@ -15,7 +15,7 @@ public sealed record DiskIdentity(string Source, long Generation)
     public static string OverlayOn(string imageDigest) => "sha256:" + imageDigest;
 
     /// <summary>The identity written at <paramref name="path"/>, or null when there is none (or it cannot be read).</summary>
-    public static DiskIdentity? TryRead(string path) => JsonStateFile.TryRead<DiskIdentity>(path);
+    public static DiskIdentity? TryRead(string path) => JsonStateFile.TryRead(path, AgentFilesJsonContext.Default.DiskIdentity);
 
-    public void Write(string path) => JsonStateFile.Write(path, this);
+    public void Write(string path) => JsonStateFile.Write(path, this, AgentFilesJsonContext.Default.DiskIdentity);
 }

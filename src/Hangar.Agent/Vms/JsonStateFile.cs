@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Hangar.Agent.Vms;
 
@@ -6,11 +7,11 @@ namespace Hangar.Agent.Vms;
 internal static class JsonStateFile
 {
     /// <summary>The record at <paramref name="path"/>, or null when there is none or it cannot be read.</summary>
-    public static T? TryRead<T>(string path) where T : class
+    public static T? TryRead<T>(string path, JsonTypeInfo<T> contract) where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path));
+            return JsonSerializer.Deserialize(File.ReadAllText(path), contract);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -19,10 +20,10 @@ internal static class JsonStateFile
     }
 
     /// <summary>Replaces the file in one rename, so a reader never sees half a record.</summary>
-    public static void Write<T>(string path, T value)
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> contract)
     {
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(value));
+        File.WriteAllText(temp, JsonSerializer.Serialize(value, contract));
         File.Move(temp, path, overwrite: true);
     }
 }

@@ -13,7 +13,7 @@ public sealed record RuntimeRecord(int Pid, ulong ProcessStartTime, string Confi
 {
     public QemuProcessIdentity Identity => new(Pid, ProcessStartTime);
 
-    public static RuntimeRecord? TryRead(string path) => JsonStateFile.TryRead<RuntimeRecord>(path);
+    public static RuntimeRecord? TryRead(string path) => JsonStateFile.TryRead(path, AgentFilesJsonContext.Default.RuntimeRecord);
 
-    public void Write(string path) => JsonStateFile.Write(path, this);
+    public void Write(string path) => JsonStateFile.Write(path, this, AgentFilesJsonContext.Default.RuntimeRecord);
 }

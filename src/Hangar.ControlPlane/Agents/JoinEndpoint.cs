@@ -18,9 +18,9 @@ internal static class JoinEndpoint
     public static async Task<IResult> HandleAsync(HttpContext http, FleetService fleet)
     {
         var token = TokenAuth.Bearer(http.Request) ?? throw new AgentRefusedException("Send the join token as 'Authorization: Bearer TOKEN'.");
-        var request = await JsonSerializer.DeserializeAsync<AgentJoinRequest>(http.Request.Body, HangarJson.Options, http.RequestAborted)
+        var request = await JsonSerializer.DeserializeAsync(http.Request.Body, AgentJsonContext.Default.AgentJoinRequest, http.RequestAborted)
             ?? throw new JsonException("The body is empty.");
         var (name, credential) = await fleet.JoinAgentAsync(token, request.Name, request.Labels, http.RequestAborted);
-        return Results.Json(new AgentJoinResponse(name, credential), HangarJson.Options);
+        return Results.Json(new AgentJoinResponse(name, credential), AgentJsonContext.Default.AgentJoinResponse);
     }
 }

@@ -17,15 +17,15 @@ internal static class ApiTokenEndpoints
         api.MapGet("/auth", (HttpContext http) =>
         {
             var caller = (ApiCaller)http.Items[ApiAuthorization.CallerKey]!;
-            return Results.Json(new AuthInfo(caller.Role, caller.TokenId, caller.Name), HangarJson.Options);
+            return Results.Json(new AuthInfo(caller.Role, caller.TokenId, caller.Name), HangarJson.Info<AuthInfo>());
         });
-        api.MapGet("/api-tokens", async (ApiTokens tokens, CancellationToken ct) => Results.Json(await tokens.ListAsync(ct), HangarJson.Options));
+        api.MapGet("/api-tokens", async (ApiTokens tokens, CancellationToken ct) => Results.Json(await tokens.ListAsync(ct), HangarJson.Info<IReadOnlyList<ApiTokenInfo>>()));
         api.MapPost("/api-tokens", async (HttpContext http, ApiTokens tokens) =>
         {
-            var request = await JsonSerializer.DeserializeAsync<ApiTokenRequest>(http.Request.Body, HangarJson.Options, http.RequestAborted)
+            var request = await JsonSerializer.DeserializeAsync(http.Request.Body, HangarJson.Info<ApiTokenRequest>(), http.RequestAborted)
                 ?? throw new JsonException("The body is empty.");
-            return Results.Json(await tokens.CreateAsync(request, http.RequestAborted), HangarJson.Options);
+            return Results.Json(await tokens.CreateAsync(request, http.RequestAborted), HangarJson.Info<ApiTokenResponse>());
         });
-        api.MapDelete("/api-tokens/{id}", async (string id, ApiTokens tokens, CancellationToken ct) => Results.Json(await tokens.RevokeAsync(id, ct), HangarJson.Options));
+        api.MapDelete("/api-tokens/{id}", async (string id, ApiTokens tokens, CancellationToken ct) => Results.Json(await tokens.RevokeAsync(id, ct), HangarJson.Info<ApiTokenInfo>()));
     }
 }

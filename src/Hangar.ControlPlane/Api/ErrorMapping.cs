@@ -47,7 +47,7 @@ internal sealed class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> l
             };
             if (status == 500) logger.LogError(e, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
             context.Response.StatusCode = status;
-            await context.Response.WriteAsJsonAsync(error, HangarJson.Options);
+            await context.Response.WriteAsJsonAsync(error, HangarJson.Info<ApiError>());
         }
     }
 }

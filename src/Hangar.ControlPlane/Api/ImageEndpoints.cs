@@ -20,10 +20,10 @@ internal static partial class ImageEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/images", (FleetService fleet) => Results.Json(fleet.ImageList(), HangarJson.Options));
+        app.MapGet("/api/v1/images", (FleetService fleet) => Results.Json(fleet.ImageList(), HangarJson.Info<IReadOnlyList<ImageInfo>>()));
         app.MapGet("/api/v1/images/sha256/{digest}", (string digest, FleetService fleet) =>
             Catalog(fleet).Find(Checked(digest)) is { } image
-                ? Results.Json(image, HangarJson.Options)
+                ? Results.Json(image, HangarJson.Info<ImageInfo>())
                 : throw new Images.ImageRequestException(Images.ImageRequestError.NotFound, $"The server has no image sha256:{digest}."));
         app.MapPut("/api/v1/images/sha256/{digest}", UploadAsync);
         app.MapGet(AgentProtocol.ImagesPath + "/{digest}", ServeToAgent);
@@ -40,7 +40,7 @@ internal static partial class ImageEndpoints
         digest = Checked(digest);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         var stored = await catalog.Store.PutAsync(digest, http.Request.Body, http.Request.ContentLength, null, http.RequestAborted);
-        return Results.Json(catalog.Find(stored.Sha256), HangarJson.Options, statusCode: StatusCodes.Status201Created);
+        return Results.Json(catalog.Find(stored.Sha256), HangarJson.Info<ImageInfo>(), statusCode: StatusCodes.Status201Created);
     }
 
     private static IResult ServeToAgent(string digest, HttpContext http, FleetService fleet)
@@ -56,7 +56,7 @@ internal static partial class ImageEndpoints
         digest = Checked(digest);
         if (!catalog.IsUsedBy(agent.Name, digest))
             return Results.Json(new ApiError(ApiErrorCodes.Unauthorized, $"No VM placed on agent {agent.Name} boots image sha256:{digest}."),
-                HangarJson.Options, statusCode: StatusCodes.Status403Forbidden);
+                HangarJson.Info<ApiError>(), statusCode: StatusCodes.Status403Forbidden);
         if (catalog.Store.Find(digest) is not { } image)
             throw new Images.ImageRequestException(Images.ImageRequestError.NotFound, $"The server has no image sha256:{digest} (upload it again with 'hangar apply').");
         return Results.File(image.Path, "application/octet-stream", enableRangeProcessing: true);

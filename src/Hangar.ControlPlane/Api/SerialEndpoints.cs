@@ -27,7 +27,7 @@ internal static class SerialEndpoints
         catch (StreamClosedException e)
         {
             http.Response.StatusCode = StatusCodes.Status409Conflict;
-            await http.Response.WriteAsJsonAsync(new ApiError(ApiErrorCodes.Conflict, e.Message), HangarJson.Options, ct);
+            await http.Response.WriteAsJsonAsync(new ApiError(ApiErrorCodes.Conflict, e.Message), HangarJson.Info<ApiError>(), cancellationToken: ct);
             return;
         }
         http.Response.ContentType = "text/plain; charset=utf-8";

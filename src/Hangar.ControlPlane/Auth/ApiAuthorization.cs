@@ -59,6 +59,6 @@ internal sealed class ApiAuthorization(RequestDelegate next, ApiTokens tokens)
     private static Task RefuseAsync(HttpContext context, int status, ApiError error)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(error, HangarJson.Options, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(error, HangarJson.Info<ApiError>(), cancellationToken: context.RequestAborted);
     }
 }

@@ -158,7 +158,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
     {
         var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? ApplyRequest.DefaultConfirmTimeout) : (DateTimeOffset?)null;
         var record = await store.CommitGenerationAsync(
-            new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated), rollbackOf, autoRollback, deadline, author),
+            new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated, StateJsonContext.Default.StringArray), rollbackOf, autoRollback, deadline, author),
             state.CurrentGeneration, state.Current is null ? GenerationStatus.Superseded : previousStatus, previousReason, ct);
         lock (state.Gate)
         {
@@ -188,7 +188,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
                 var digests = new SortedDictionary<string, string>(StringComparer.Ordinal);
                 foreach (var vm in state.Spec.Vms)
                     if (view.FindObserved(vm.Name)?.ImageDigest is { } digest) digests.TryAdd(vm.Image, digest);
-                await store.SetGenerationImageDigestsAsync(record.Number, System.Text.Json.JsonSerializer.Serialize(digests), ct);
+                await store.SetGenerationImageDigestsAsync(record.Number, System.Text.Json.JsonSerializer.Serialize(digests, StateJsonContext.Default.SortedDictionaryStringString), ct);
                 lock (state.Gate)
                 {
                     state.Current = state.Current with { Status = GenerationStatus.Active, Confirmed = true };

@@ -28,8 +28,8 @@ internal sealed class HistoryQueries(IStateStore store)
     }
 
     private static GenerationInfo Info(GenerationRecord r) => new(r.Number, r.CreatedAt, r.Message, r.Source, StateOf(r.Status), r.Reason,
-        r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize<string[]>(r.ChangedVms) ?? [], r.Confirmed, r.Author,
-        r.ImageDigests is null ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(r.ImageDigests));
+        r.RollbackOf, System.Text.Json.JsonSerializer.Deserialize(r.ChangedVms, StateJsonContext.Default.StringArray) ?? [], r.Confirmed, r.Author,
+        r.ImageDigests is null ? null : System.Text.Json.JsonSerializer.Deserialize(r.ImageDigests, StateJsonContext.Default.DictionaryStringString));
 
     /// <summary>The store's status in wire terms: separate enums, so that neither changes the other.</summary>
     public static GenerationState StateOf(GenerationStatus status) => status switch

@@ -60,7 +60,7 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         journal.Record("rollout", null, $"Resuming the rollout of generation {rolling.Number} after a restart");
         long revision;
         lock (state.Gate) revision = state.Revision + 1;
-        Start(rolling, System.Text.Json.JsonSerializer.Deserialize<string[]>(rolling.ChangedVms) ?? [], revision, onVerdict);
+        Start(rolling, System.Text.Json.JsonSerializer.Deserialize(rolling.ChangedVms, StateJsonContext.Default.StringArray) ?? [], revision, onVerdict);
     }
 
     /// <summary>The first names of <paramref name="vms"/> and how many more, so that an event does not grow with the fleet.</summary>

@@ -16,7 +16,7 @@ public sealed class AgentChannel(WebSocket socket)
 
     public async Task SendAsync(AgentMessage message, CancellationToken ct)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, HangarJson.Options);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, AgentJsonContext.Default.AgentMessage);
         await _sendLock.WaitAsync(ct);
         try
         {
@@ -58,10 +58,9 @@ public sealed class AgentChannel(WebSocket socket)
         }
     }
 
-    private static readonly HashSet<string> KnownTypes = typeof(AgentMessage)
-        .GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonDerivedTypeAttribute), false)
-        .Cast<System.Text.Json.Serialization.JsonDerivedTypeAttribute>()
-        .Select(a => (string)a.TypeDiscriminator!).ToHashSet(StringComparer.Ordinal);
+    // The discriminators the generated contract knows: the [JsonDerivedType] list on AgentMessage, read without reflection.
+    private static readonly HashSet<string> KnownTypes = AgentJsonContext.Default.AgentMessage.PolymorphismOptions!.DerivedTypes
+        .Select(d => (string)d.TypeDiscriminator!).ToHashSet(StringComparer.Ordinal);
 
     internal static AgentMessage Parse(ReadOnlySpan<byte> json)
     {
@@ -79,7 +78,7 @@ public sealed class AgentChannel(WebSocket socket)
                 throw new AgentProtocolException(id, "bad_frame", "A frame needs a string 'type'.");
             if (!KnownTypes.Contains(type.GetString()!))
                 throw new AgentProtocolException(id, "unknown_type", $"Unknown message type '{type.GetString()}'; this side knows {string.Join(", ", KnownTypes.Order())}.");
-            return root.Deserialize<AgentMessage>(HangarJson.Options)
+            return root.Deserialize(AgentJsonContext.Default.AgentMessage)
                 ?? throw new AgentProtocolException(id, "bad_frame", "A frame must not be null.");
         }
         catch (JsonException e)

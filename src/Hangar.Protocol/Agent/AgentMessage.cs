@@ -33,7 +33,11 @@ public abstract record AgentMessage
     public int Version { get; init; } = AgentProtocol.Version;
 
     /// <summary>Unique per sender; an <see cref="ErrorMessage"/> names the id it answers.</summary>
-    public string Id { get; init; } = Guid.NewGuid().ToString("N")[..12];
+    /// <remarks>A frame that came without one gets a fresh id, as before (the JSON source generator assigns null to an init-only
+    /// property it did not find).</remarks>
+    public string Id { get; init => field = value ?? NewId(); } = NewId();
+
+    private static string NewId() => Guid.NewGuid().ToString("N")[..12];
 }
 
 /// <summary>Agent → control plane, first frame after connecting: who the agent is and what its host can do.</summary>

@@ -8,8 +8,9 @@ namespace Hangar.Protocol.Api;
 
 /// <summary>
 /// The REST API's JSON, generated at compile time: what the <c>hangar</c> client (compiled ahead of time, without
-/// reflection) reads and writes, and the documents its <c>--output json</c> prints (docs/cli.md). It must match what the server writes with <see cref="HangarJson.Options"/>;
-/// <c>ApiJsonTests</c> checks both agree on every type below, and that every enum they hold is written as a word.
+/// reflection) reads and writes, and the documents its <c>--output json</c> prints (docs/cli.md). The server writes the same context
+/// (through <see cref="HangarJson.Options"/>); <c>ApiJsonTests</c> checks the bytes against the reflection-based JSON the
+/// server wrote before it was compiled ahead of time, and that every enum is written as a word.
 /// </summary>
 public static class ApiJson
 {
@@ -31,10 +32,6 @@ public static class ApiJson
         (JsonTypeInfo<T>)((options ?? Options).TypeInfoResolver!.GetTypeInfo(typeof(T), options ?? Options)
             ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the API's JSON context (ApiJsonContext)."));
 }
-
-/// <summary>The camelCase word for an enum value, as <see cref="HangarJson.Options"/> writes it (no numbers accepted).</summary>
-public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
-    where TEnum : struct, Enum;
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -81,6 +78,7 @@ public sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 [JsonSerializable(typeof(ApiTokenInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ApiTokenInfo>))]
 [JsonSerializable(typeof(AuthInfo))]
+[JsonSerializable(typeof(ShutdownResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>The body of a POST that takes no arguments (<c>{}</c>).</summary>

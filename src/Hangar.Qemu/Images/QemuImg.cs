@@ -67,7 +67,7 @@ public sealed class QemuImg
         QemuImgInfoJson? json;
         try
         {
-            json = JsonSerializer.Deserialize<QemuImgInfoJson>(result.StandardOutput);
+            json = JsonSerializer.Deserialize(result.StandardOutput, QemuJsonContext.Default.QemuImgInfoJson);
         }
         catch (JsonException e)
         {

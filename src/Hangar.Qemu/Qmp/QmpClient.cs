@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Hangar.Qemu.Internal;
 
@@ -132,14 +133,14 @@ public sealed class QmpClient : IAsyncDisposable
 
     /// <summary>
     /// Sends one command and returns its <c>return</c> value. Calls are serialized: a call waits for the previous
-    /// command to finish. <paramref name="arguments"/> is serialized with System.Text.Json (an anonymous object,
-    /// a record or a <see cref="JsonElement"/>); null sends no <c>arguments</c>.
+    /// command to finish. <paramref name="arguments"/> is sent as the command's <c>arguments</c> object (a
+    /// <see cref="JsonObject"/>: no reflection, so the daemon runs compiled ahead of time); null sends none.
     /// </summary>
     /// <exception cref="QmpCommandException">QEMU answered with an error.</exception>
     /// <exception cref="QmpTimeoutException">No reply within <paramref name="timeout"/> (default from options).</exception>
     /// <exception cref="QmpConnectionClosedException">The connection closed before the reply.</exception>
     public async Task<JsonElement> ExecuteAsync(
-        string command, object? arguments = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        string command, JsonObject? arguments = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(command);
         var limit = timeout ?? _options.CommandTimeout;
@@ -157,7 +158,7 @@ public sealed class QmpClient : IAsyncDisposable
             }
             try
             {
-                var payload = JsonSerializer.SerializeToUtf8Bytes(new QmpRequest(command, arguments, pending.Id));
+                var payload = JsonSerializer.SerializeToUtf8Bytes(new QmpRequest(command, arguments, pending.Id), QemuJsonContext.Default.QmpRequest);
                 try
                 {
                     // Not cancelled by the caller's token: a half-written line would corrupt the stream for
@@ -212,13 +213,10 @@ public sealed class QmpClient : IAsyncDisposable
     public async Task<string> HumanMonitorCommandAsync(string commandLine, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(commandLine);
-        var reply = await ExecuteAsync("human-monitor-command", new HumanMonitorArguments(commandLine), null, cancellationToken)
+        var reply = await ExecuteAsync("human-monitor-command", new JsonObject { ["command-line"] = commandLine }, null, cancellationToken)
             .ConfigureAwait(false);
         return reply.ValueKind == JsonValueKind.String ? reply.GetString() ?? "" : "";
     }
-
-    private sealed record HumanMonitorArguments(
-        [property: System.Text.Json.Serialization.JsonPropertyName("command-line")] string CommandLine);
 
     /// <summary>
     /// <c>block_resize</c>: sets the virtual size of the block device <paramref name="device"/> (a <c>-drive</c> id) while
@@ -229,7 +227,7 @@ public sealed class QmpClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(device);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
-        return ExecuteAsync("block_resize", new BlockResizeArguments(device, sizeBytes), null, cancellationToken);
+        return ExecuteAsync("block_resize", new JsonObject { ["device"] = device, ["size"] = sizeBytes }, null, cancellationToken);
     }
 
     /// <summary><c>system_powerdown</c>: press the ACPI power button. The guest may ignore it.</summary>

@@ -151,10 +151,10 @@ public sealed class PostgresAgentStore : IAgentStore
 
     // The same JSON as SqliteAgentStore writes: keys in ordinal order.
     private static string WriteLabels(IReadOnlyDictionary<string, string> labels) =>
-        JsonSerializer.Serialize(new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal));
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal), StateJsonContext.Default.SortedDictionaryStringString);
 
     private static IReadOnlyDictionary<string, string> ReadLabels(string json) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? new Dictionary<string, string>();
+        JsonSerializer.Deserialize(json, StateJsonContext.Default.DictionaryStringString) ?? new Dictionary<string, string>();
 
     private static NpgsqlParameter Parameter(string name, object? value, NpgsqlDbType type) => PostgresCommands.Parameter(name, value, type);
 

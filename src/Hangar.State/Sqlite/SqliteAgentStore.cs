@@ -133,10 +133,10 @@ public sealed class SqliteAgentStore : IAgentStore
     }
 
     private static string WriteLabels(IReadOnlyDictionary<string, string> labels) =>
-        JsonSerializer.Serialize(new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal));
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal), StateJsonContext.Default.SortedDictionaryStringString);
 
     private static IReadOnlyDictionary<string, string> ReadLabels(string json) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? new Dictionary<string, string>();
+        JsonSerializer.Deserialize(json, StateJsonContext.Default.DictionaryStringString) ?? new Dictionary<string, string>();
 
     private SqliteCommand Command(string sql, SqliteTransaction? tx = null) => _db.Command(sql, tx);
 

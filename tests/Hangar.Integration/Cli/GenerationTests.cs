@@ -39,7 +39,7 @@ public sealed class GenerationTests
         """;
 
     private static async Task<GenerationInfo[]> GenerationsAsync(HangarHome home) =>
-        JsonSerializer.Deserialize<GenerationInfo[]>((await home.OkAsync("generations", "-o", "json")).Stdout, HangarJson.Options)!;
+        JsonSerializer.Deserialize<IReadOnlyList<GenerationInfo>>((await home.OkAsync("generations", "-o", "json")).Stdout, HangarJson.Options)!.ToArray();
 
     private static async Task<string> YamlOfAsync(HangarHome home, long number) =>
         JsonSerializer.Deserialize<GenerationDetail>((await home.OkAsync("show", "generation", number.ToString(), "-o", "json")).Stdout, HangarJson.Options)!.Yaml;

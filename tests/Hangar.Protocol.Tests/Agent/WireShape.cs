@@ -37,7 +37,9 @@ internal static class WireShape
         {
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             var nullable = property.IsGetNullable || property.IsSetNullable;
-            var required = property.AssociatedParameter is { } parameter ? !parameter.HasDefaultValue : property.IsRequired;
+            // An init-only property the source generator binds as a member initializer is not a constructor parameter: a
+            // reader does not require it (reflection-based metadata has no parameter for it at all).
+            var required = property.AssociatedParameter is { IsMemberInitializer: false } parameter ? !parameter.HasDefaultValue : property.IsRequired;
             text.Append(' ', indent * 2).Append(property.Name).Append(": ").Append(Describe(type, options, indent, path, text, out var nested));
             if (nullable) text.Append(" | null");
             text.Append(property.Set is null && property.AssociatedParameter is null ? " (written, not read)" : required ? " (required)" : " (optional)");

@@ -20,6 +20,8 @@ public sealed class WireShapeTests
     {
         var path = GoldenPath();
         var actual = WireShape.Describe(typeof(AgentMessage), HangarJson.Options);
+        // The generated contract the daemon uses describes the same shape as the reflection-based one it replaced.
+        Assert.Equal(WireShape.Describe(typeof(AgentMessage), ReflectionHangarJson.Options), actual);
         if (Environment.GetEnvironmentVariable("HANGAR_UPDATE_GOLDEN") == "1")
         {
             // The version line is kept: bumping it is a decision, not a side effect of rewriting the golden.
@@ -46,8 +48,8 @@ public sealed class WireShapeTests
     public void Describe_SpecTypeInAMessage_ChangesTheShape()
     {
         // What the golden guards against: a message that embeds a record whose fields change shows a different shape.
-        var before = WireShape.Describe(typeof(Carrier<Before>), HangarJson.Options);
-        var after = WireShape.Describe(typeof(Carrier<After>), HangarJson.Options);
+        var before = WireShape.Describe(typeof(Carrier<Before>), ReflectionHangarJson.Options);
+        var after = WireShape.Describe(typeof(Carrier<After>), ReflectionHangarJson.Options);
         Assert.NotEqual(before, after);
         Assert.Contains("limit: int64 (optional)", after);
     }
@@ -55,8 +57,8 @@ public sealed class WireShapeTests
     [Fact]
     public void Describe_TypeRenamedWithSameFields_KeepsTheShape()
     {
-        Assert.Equal(WireShape.Describe(typeof(Carrier<Before>), HangarJson.Options),
-            WireShape.Describe(typeof(Carrier<BeforeRenamed>), HangarJson.Options));
+        Assert.Equal(WireShape.Describe(typeof(Carrier<Before>), ReflectionHangarJson.Options),
+            WireShape.Describe(typeof(Carrier<BeforeRenamed>), ReflectionHangarJson.Options));
     }
 
     [Fact]

@@ -7,8 +7,9 @@ using Hangar.Spec;
 namespace Hangar.Protocol.Tests.Api;
 
 /// <summary>
-/// The client's compile-time JSON (ApiJson) against the server's (HangarJson.Options, reflection): the same bytes for
-/// every API document, and every enum written as a word. A type or enum added to the API without its place in
+/// The client's compile-time JSON (ApiJson) and the server's (HangarJson.Options, compile-time too since the daemon is
+/// compiled ahead of time) against the reflection-based JSON the server wrote before: the same bytes for every API
+/// document, and every enum written as a word. A type or enum added to the API without its place in
 /// ApiJsonContext fails here, not in a user's `hangar` (which cannot fall back to reflection).
 /// </summary>
 public sealed class ApiJsonTests
@@ -83,6 +84,7 @@ public sealed class ApiJsonTests
             Assert.True(info is not null, $"{type} is missing from ApiJsonContext");
             var server = JsonSerializer.Serialize(document, type, HangarJson.Options);
             var client = JsonSerializer.Serialize(document, info);
+            Assert.Equal(JsonSerializer.Serialize(document, type, ReflectionHangarJson.Options), server);
             Assert.Equal(server, client);
             // What the server writes, the client reads back to the same JSON.
             var read = JsonSerializer.Deserialize(server, info);
@@ -103,6 +105,7 @@ public sealed class ApiJsonTests
             {
                 var client = JsonSerializer.Serialize(value, info);
                 Assert.True(client.StartsWith('"'), $"{type.Name}.{value} is written as {client}: add CamelCaseEnumConverter<{type.Name}> to ApiJsonContext");
+                Assert.Equal(JsonSerializer.Serialize(value, type, ReflectionHangarJson.Options), client);
                 Assert.Equal(JsonSerializer.Serialize(value, type, HangarJson.Options), client);
             }
         }

@@ -84,7 +84,7 @@ public sealed class QmpClientTests : IDisposable
         await using var client = await ConnectAsync();
 
         var first = await client.ExecuteAsync("query-one");
-        var second = await client.ExecuteAsync("query-two", new { flag = true });
+        var second = await client.ExecuteAsync("query-two", new System.Text.Json.Nodes.JsonObject { ["flag"] = true });
 
         Assert.Equal("query-one", first.GetProperty("echo").GetString());
         Assert.Equal("query-two", second.GetProperty("echo").GetString());
@@ -231,7 +231,7 @@ public sealed class QmpClientTests : IDisposable
         });
         await using var client = await ConnectAsync();
 
-        var calls = Enumerable.Range(0, 20).Select(n => Task.Run(() => client.ExecuteAsync("echo", new { n }))).ToList();
+        var calls = Enumerable.Range(0, 20).Select(n => Task.Run(() => client.ExecuteAsync("echo", new System.Text.Json.Nodes.JsonObject { ["n"] = n }))).ToList();
         var replies = await Task.WhenAll(calls).WaitAsync(Wait);
 
         Assert.Equal(Enumerable.Range(0, 20), replies.Select(r => r.GetProperty("n").GetInt32()));
