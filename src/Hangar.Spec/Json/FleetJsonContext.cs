@@ -17,6 +17,7 @@ namespace Hangar.Spec.Json;
         typeof(ByteSizeJsonConverter), typeof(MillisecondsTimeSpanJsonConverter),
         typeof(ValueListJsonConverter<VmSpec>), typeof(ValueListJsonConverter<ImageSpec>),
         typeof(ValueListJsonConverter<PortForward>), typeof(ValueListJsonConverter<HttpStatusRange>),
+        typeof(ValueListJsonConverter<PlacementLabel>),
         typeof(CamelCaseEnumConverter<OrphanPolicy>), typeof(CamelCaseEnumConverter<PortProtocol>),
         typeof(CamelCaseEnumConverter<RestartPolicy>), typeof(CamelCaseEnumConverter<HealthCheckKind>),
         typeof(CamelCaseEnumConverter<DiskFormat>),

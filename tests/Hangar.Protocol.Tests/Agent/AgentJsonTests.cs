@@ -80,6 +80,12 @@ public sealed class AgentJsonTests
                 new ObservedVm("db", VmPhase.Stopped, null, HealthState.Unknown, null, null, [], null, 0, null, 3, 4),
             ],
             [new ObservedOrphan("old", 999, OrphanAction.Kept)], new DiskGcReport(5, ["/d/a.qcow2"], 1 << 20));
+        yield return new DesiredStateMessage(3, 5, [], PurgeRemoved: false, KeepOrphans: true) { More = true };
+        yield return new DesiredDeltaMessage(3, 4, 5, SampleVms.All().Take(1).Select(WireMapping.ToWire).ToArray(), ["gone"], PurgeRemoved: false, KeepOrphans: true, DiskGc: 2, More: true);
+        yield return new ResyncMessage(4, "gap: have 3, delta based on 4");
+        yield return new ObservedDeltaMessage(3, 5,
+            [new ObservedVm("web", VmPhase.Running, null, HealthState.Healthy, "tcg", 1234, ["8081:80/tcp"], null, 0, at, 3, 5)], ["db"],
+            [new ObservedOrphan("old", 999, OrphanAction.Stopped)], new DiskGcReport(5, [], 0), More: true);
         yield return new StreamOpenMessage("s1", "web", StreamKind.Log, 100, true, 65536);
         yield return new StreamOpenedMessage("s1", 65536);
         yield return new StreamDataMessage("s1", [1, 2, 3]);
