@@ -22,6 +22,7 @@ public sealed partial class Reconciler : IAsyncDisposable
     private readonly Lock _gate = new();
     private DesiredStateMessage _desired = new(0, 0, [], false);
     private readonly Dictionary<string, ObservedOrphan> _orphans = new(StringComparer.Ordinal);
+    private bool _applied; // a desired state was applied (loaded from disk or received): orphans can be told apart
     private long _diskGcHandled;
     private DiskGcReport? _diskGc;
 
@@ -64,6 +65,7 @@ public sealed partial class Reconciler : IAsyncDisposable
         lock (_gate)
         {
             _desired = desired;
+            _applied = true;
             // The agent's edge of the protocol: from here on the supervisors work on the fleet file's records.
             var wanted = desired.Vms.Select(WireMapping.FromWire).ToDictionary(v => v.Spec.Name, StringComparer.Ordinal);
             foreach (var (name, supervisor) in _supervisors.ToList())
@@ -159,6 +161,28 @@ public sealed partial class Reconciler : IAsyncDisposable
             var vms = _supervisors.Values.Concat(_leaving).Select(s => s.Snapshot()).OrderBy(v => v.Name, StringComparer.Ordinal).ToArray();
             return new ObservedStateMessage(_desired.Generation, _desired.Revision, vms, _orphans.Values.ToArray(), _diskGc);
         }
+    }
+
+    /// <summary>
+    /// Looks for orphan QEMUs again, as of the desired state in hand. The connection calls this at every heartbeat: an
+    /// orphan can appear without any change of desired state, and since protocol v3 an apply that changes nothing for
+    /// this agent sends it nothing.
+    /// </summary>
+    public void ScanForOrphans()
+    {
+        bool keep;
+        int before;
+        lock (_gate)
+        {
+            // Before any desired state (none on disk, none received yet) every QEMU would look like an orphan.
+            if (!_applied) return;
+            keep = _desired.KeepOrphans;
+            before = _orphans.Count;
+        }
+        FindOrphans(keep);
+        bool found;
+        lock (_gate) found = _orphans.Count != before;
+        if (found) RaiseChanged();
     }
 
     /// <summary>

@@ -174,8 +174,16 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
     {
         var tracker = new ObservedDeltaTracker(); // whole on this connection's first report, then deltas
         var lastSent = options.Time.GetTimestamp();
+        var lastScan = lastSent;
         while (!ct.IsCancellationRequested)
         {
+            if (options.Time.GetElapsedTime(lastScan) >= heartbeat)
+            {
+                // Once per heartbeat interval, busy or not: an orphan appears without any change of desired state.
+                // What it finds wakes this loop again (Changed), so it is reported at once.
+                reconciler.ScanForOrphans();
+                lastScan = options.Time.GetTimestamp();
+            }
             var frames = tracker.Next(reconciler.Snapshot());
             foreach (var frame in frames) await channel.SendAsync(frame, ct);
             if (frames.Count > 0) lastSent = options.Time.GetTimestamp();

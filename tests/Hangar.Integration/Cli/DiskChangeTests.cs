@@ -74,8 +74,9 @@ public sealed partial class DiskChangeTests
 
         var disk = await new QemuImg().InfoAsync(Path.Combine(vmDir, "disk.qcow2"), CancellationToken.None);
         var kept = await new QemuImg().InfoAsync(Path.Combine(vmDir, "disk.gen1.qcow2"), CancellationToken.None);
-        Assert.Equal(Path.Combine(home.Path, "b.qcow2"), disk.BackingFile);
-        Assert.Equal(Path.Combine(home.Path, "a.qcow2"), kept.BackingFile);
+        // Overlays on the agent's own verified copies (blobs/sha256/DIGEST), never on the files the fleet names.
+        Assert.Equal(Path.Combine(home.Path, "blobs", "sha256", b), disk.BackingFile);
+        Assert.Equal(Path.Combine(home.Path, "blobs", "sha256", a), kept.BackingFile);
 
         var gc = await home.OkAsync("gc");
         Assert.Contains("vms/disky/disk.gen1.qcow2", gc.Stdout);

@@ -51,7 +51,7 @@ public sealed class PostgresStoreTests(PostgresCluster cluster) : IClassFixture<
     }
 
     [Theory]
-    [InlineData("mysql:Server=db;Password=hunter2", "error: Store 'mysql:…' is not valid; use sqlite:PATH or postgres:CONNSTRING")]
+    [InlineData("mysql:Server=db;Password=hunter2", "error: --store: Store 'mysql:…' is not valid; use sqlite:PATH or postgres:CONNSTRING")]
     [InlineData("postgres:Host=/nonexistent-hangar-pg;Database=x;Password=hunter2;Timeout=3", "error: Could not open the state database postgres:Host=/nonexistent-hangar-pg;Database=x;Password=***;Timeout=3. Failed to connect to /nonexistent-hangar-pg/")]
     public async Task Server_BadOrUnreachableStore_IsOneLineWithoutThePassword(string store, string start)
     {

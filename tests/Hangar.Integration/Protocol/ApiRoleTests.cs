@@ -98,7 +98,7 @@ public sealed class ApiRoleTests : IAsyncLifetime
         using var apply = await viewer.PostAsJsonAsync("/api/v1/apply", Fleet(), HangarJson.Options);
         var error = await apply.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options);
         using var admin = Client(HomeToken);
-        var generations = await admin.GetFromJsonAsync<List<GenerationInfo>>("/api/v1/generations", HangarJson.Options);
+        var generations = await admin.GetFromJsonAsync("/api/v1/generations", HangarJson.Info<IReadOnlyList<GenerationInfo>>());
 
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, apply.StatusCode);
@@ -117,7 +117,7 @@ public sealed class ApiRoleTests : IAsyncLifetime
         using var join = await @operator.PostAsJsonAsync("/api/v1/tokens", new JoinTokenRequest(), HangarJson.Options);
         var error = await create.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options);
         using var admin = Client(HomeToken);
-        var tokens = await admin.GetFromJsonAsync<List<ApiTokenInfo>>("/api/v1/api-tokens", HangarJson.Options);
+        var tokens = await admin.GetFromJsonAsync("/api/v1/api-tokens", HangarJson.Info<IReadOnlyList<ApiTokenInfo>>());
 
         Assert.Equal(HttpStatusCode.OK, apply.StatusCode);
         Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (create.StatusCode, join.StatusCode));
