@@ -179,7 +179,7 @@ public sealed partial class Reconciler : IAsyncDisposable
             keep = _desired.KeepOrphans;
             before = _orphans.Count;
         }
-        FindOrphans(keep);
+        FindOrphans(keep, forgetStopped: false);
         bool found;
         lock (_gate) found = _orphans.Count != before;
         if (found) RaiseChanged();
@@ -189,13 +189,15 @@ public sealed partial class Reconciler : IAsyncDisposable
     /// Looks for QEMUs in this agent's runtime directory that no desired VM names (left by a lost desired state, or
     /// started by hand with Hangar's layout) and stops them, unless the fleet keeps orphans. They are reported either way.
     /// </summary>
-    private void FindOrphans(bool keep)
+    /// <param name="forgetStopped">Whether stopped orphans, reported since the last desired state, are forgotten now
+    /// (with a new desired state; a heartbeat's look keeps reporting them).</param>
+    private void FindOrphans(bool keep, bool forgetStopped = true)
     {
         lock (_gate)
         {
-            // Stopped orphans were reported once; kept ones are looked at again (the policy may have changed).
+            // Stopped orphans were reported; kept ones are looked at again (the policy may have changed).
             foreach (var (name, orphan) in _orphans.ToArray())
-                if (orphan.Action is OrphanAction.Stopped or OrphanAction.Kept) _orphans.Remove(name);
+                if (orphan.Action is OrphanAction.Kept || (forgetStopped && orphan.Action is OrphanAction.Stopped)) _orphans.Remove(name);
         }
         if (!Directory.Exists(_options.RuntimeDirectory)) return;
         foreach (var dir in Directory.EnumerateDirectories(_options.RuntimeDirectory))

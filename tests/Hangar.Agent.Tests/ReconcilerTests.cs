@@ -80,6 +80,36 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task ScanForOrphans_OrphanAppearsAfterTheDesiredState_IsStoppedAndStaysReported()
+    {
+        await using var h = new Harness();
+        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [], PurgeRemoved: false));
+        // Appears after the last desired state (protocol v3 sends an agent nothing when nothing changed for it).
+        var orphan = h.Vms.Driver.AddRunning(TestVm(name: "late"), recorded: true);
+        Assert.Null(Orphan(h.Reconciler.Snapshot(), "late"));
+
+        h.Reconciler.ScanForOrphans();
+
+        await h.WaitForAsync(s => Orphan(s, "late")?.Action == OrphanAction.Stopped, "orphan stopped");
+        Assert.Equal(1, orphan.Stops);
+        h.Reconciler.ScanForOrphans(); // the next heartbeat's look keeps reporting it until a new desired state
+        Assert.Equal(OrphanAction.Stopped, Orphan(h.Reconciler.Snapshot(), "late")?.Action);
+    }
+
+    [Fact]
+    public async Task ScanForOrphans_BeforeAnyDesiredState_StopsNothing()
+    {
+        await using var h = new Harness();
+        var vm = h.Vms.Driver.AddRunning(TestVm(name: "web"), recorded: true);
+
+        h.Reconciler.ScanForOrphans(); // every QEMU would look like an orphan before the agent knows what it should run
+
+        Assert.Null(h.Reconciler.Snapshot().Orphans?.FirstOrDefault());
+        Assert.Equal(0, vm.Stops);
+        Assert.Empty(h.Vms.Driver.Log);
+    }
+
+    [Fact]
     public async Task Orphan_ThatDoesNotAnswer_IsKilled()
     {
         await using var h = new Harness();
