@@ -13,6 +13,9 @@ namespace Hangar.ControlPlane.Auth;
 /// </summary>
 internal sealed class ApiAuthorization(RequestDelegate next, ApiTokens tokens)
 {
+    // An endpoint's access is fixed once the endpoints are built: looked up in the table once per endpoint, not per request.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Endpoint, EndpointAccess?> _access = new();
+
     /// <summary>The <see cref="HttpContext.Items"/> key of the request's <see cref="ApiCaller"/>.</summary>
     public const string CallerKey = "hangar.caller";
 
@@ -23,7 +26,7 @@ internal sealed class ApiAuthorization(RequestDelegate next, ApiTokens tokens)
             await next(context);
             return;
         }
-        var access = EndpointRoles.For(endpoint);
+        var access = _access.GetOrAdd(endpoint, EndpointRoles.For);
         if (access == EndpointAccess.Agent)
         {
             await next(context);
