@@ -1,6 +1,7 @@
 using Hangar.Processes;
 using System.ComponentModel;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Hangar.Qemu.Internal;
 
 namespace Hangar.Qemu;
@@ -10,7 +11,7 @@ namespace Hangar.Qemu;
 /// Attach with <see cref="QemuInstance.AttachAsync(QemuRuntimePaths, QemuProcessIdentity, CancellationToken)"/>
 /// and continue it.
 /// </summary>
-public static class QemuLauncher
+public static partial class QemuLauncher
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -41,7 +42,8 @@ public static class QemuLauncher
         if (result.ExitCode != 0)
         {
             throw new QemuLaunchException(config.Name,
-                $"QEMU for VM '{config.Name}' exited with code {result.ExitCode}: {(stderr.Length > 0 ? stderr : "(no output on stderr)")}",
+                (ForwardProblem(config.Name, stderr) is { } forward ? forward + " " : "")
+                + $"QEMU for VM '{config.Name}' exited with code {result.ExitCode}: {(stderr.Length > 0 ? stderr : "(no output on stderr)")}",
                 result.ExitCode, stderr);
         }
 
@@ -54,6 +56,26 @@ public static class QemuLauncher
                 $"QEMU for VM '{config.Name}' (pid {pid}) exited right after it daemonized. See the serial log {config.Paths.SerialLog}.",
                 result.ExitCode, stderr);
     }
+
+    /// <summary>
+    /// QEMU says only that it "could not set up host forwarding rule 'tcp:127.0.0.1:8080-:80'"; the usual cause is a
+    /// port that another program holds on this host, so the error names the port and, when it can, the program.
+    /// </summary>
+    internal static string? ForwardProblem(string vmName, string stderr)
+    {
+        var match = ForwardRule().Match(stderr);
+        if (!match.Success || !int.TryParse(match.Groups["port"].Value, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            return null;
+        var protocol = match.Groups["protocol"].Value;
+        var address = match.Groups["address"].Value is { Length: > 0 } a ? a : "0.0.0.0";
+        var holder = Networking.PortHolders.Describe(protocol, port);
+        return holder is null
+            ? $"VM '{vmName}' could not forward host port {port}/{protocol} on {address} of this host (the port may be privileged or was busy a moment ago); change the forward's host port or free it."
+            : $"VM '{vmName}' cannot forward host port {port}/{protocol} on {address}: on this host it is {holder}. Free the port or change the forward's host port.";
+    }
+
+    [GeneratedRegex(@"host forwarding rule '(?<protocol>tcp|udp):(?<address>[^:']*):(?<port>\d+)-")]
+    private static partial Regex ForwardRule();
 
     private static void PrepareRuntimeDirectory(QemuVmConfig config)
     {

@@ -127,6 +127,23 @@ public sealed class RealQemuTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task LaunchAsync_ForwardPortHeldByAnotherProgram_ErrorNamesThePortAndItsHolder()
+    {
+        // QEMU alone says only "Could not set up host forwarding rule"; the error must say which port and who holds it.
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        var config = Config() with { Forwards = [new QemuPortForward("tcp", "127.0.0.1", port, 80)] };
+
+        var error = await Assert.ThrowsAsync<QemuLaunchException>(() => QemuLauncher.LaunchAsync(config, CancellationToken.None));
+
+        output.WriteLine(error.Message);
+        Assert.Contains($"cannot forward host port {port}/tcp on 127.0.0.1", error.Message);
+        Assert.Contains($"(pid {Environment.ProcessId})", error.Message);
+        Assert.Contains("Could not set up host forwarding rule", error.Message); // QEMU's own words are kept
+    }
+
+    [Fact]
     public async Task LaunchAsync_MissingDriveFile_ThrowsQemuLaunchExceptionWithQemuStderr()
     {
         var config = Config() with { Drives = [new QemuDrive(_temp.File("missing.qcow2"), "qcow2", "root")] };
