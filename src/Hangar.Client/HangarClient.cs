@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
 using Hangar.Protocol.Tls;
 
@@ -147,6 +148,7 @@ public sealed class HangarClient : IDisposable
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + _token);
         socket.Options.RemoteCertificateValidationCallback = Validate;
+        socket.Options.CollectHttpResponseDetails = true; // a refused upgrade says why in a header
         var url = new UriBuilder(new Uri(_baseUrl, $"api/v1/vms/{Uri.EscapeDataString(name)}/console")) { Scheme = _baseUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
         try
         {
@@ -154,8 +156,12 @@ public sealed class HangarClient : IDisposable
         }
         catch (WebSocketException e)
         {
+            var refused = socket.HttpResponseHeaders?.GetValueOrDefault(AgentProtocol.RefusedHeader)?.FirstOrDefault();
+            var code = (int)socket.HttpStatusCode;
             socket.Dispose();
             if (_pin is { Seen: not null }) throw new ServerPinMismatchException(_pin.MismatchMessage(_baseUrl), e);
+            if (refused is { Length: > 0 }) throw new ApiException(code is 0 ? 409 : code, new ApiError(ApiErrorCodes.Conflict, refused));
+            // No reason given (an older server, or not refused by Hangar): what the VM's status says.
             var status = await GetAsync<VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}", ct);
             throw new ApiException(409, new ApiError(ApiErrorCodes.Conflict, $"VM {name} has no console to attach to (it is {status.Phase.ToString().ToLowerInvariant()}): {e.Message}"));
         }

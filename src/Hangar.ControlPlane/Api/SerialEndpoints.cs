@@ -66,7 +66,10 @@ internal static class SerialEndpoints
         }
         catch (StreamClosedException e)
         {
+            // A WebSocket client sees only the status of a refused upgrade unless it collects the answer's details;
+            // the reason goes in a header as well, which the CLI prints (`hangar console`).
             http.Response.StatusCode = StatusCodes.Status409Conflict;
+            http.Response.Headers[AgentProtocol.RefusedHeader] = HeaderSafe(e.Message);
             await http.Response.WriteAsync(e.Message, http.RequestAborted);
             return;
         }
@@ -165,6 +168,13 @@ internal static class SerialEndpoints
         if (agent.Streams is not { } streams || !agent.Connected)
             throw Refused(StreamCloseReason.Disconnected, $"VM {name} is on agent {agent.Name}, which is not connected.");
         return await streams.OpenAsync(name, kind, offset: 0, follow, ct);
+    }
+
+    /// <summary>A header value: printable ASCII only (a header cannot hold a line break), cut to 512 characters.</summary>
+    internal static string HeaderSafe(string text)
+    {
+        var safe = new string(text.Select(c => c is >= ' ' and <= '~' ? c : c is '\n' or '\r' or '\t' ? ' ' : '?').ToArray());
+        return safe.Length > 512 ? safe[..512] : safe;
     }
 
     private static StreamClosedException Refused(StreamCloseReason reason, string message) => new(new StreamCloseMessage("", reason, message));

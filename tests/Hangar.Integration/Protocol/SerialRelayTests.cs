@@ -128,4 +128,19 @@ public sealed class SerialRelayTests : IAsyncLifetime
         Assert.Equal(WebSocketMessageType.Close, close.MessageType);
         Assert.Equal((WebSocketCloseStatus.EndpointUnavailable, "Agent lab4 disconnected."), (console.CloseStatus, console.CloseStatusDescription));
     }
+
+    [Fact]
+    public async Task Console_AgentRefusesTheSession_ClientExceptionCarriesTheAgentsReason()
+    {
+        // Before, the client saw only "status code '409' when '101' was expected" and guessed from the VM's phase.
+        var (socket, reader) = await ConnectAgentAsync("lab5", (stream, _) =>
+            stream.CloseAsync(StreamCloseReason.Unreachable, "The console of VM web cannot be reached (ECONNREFUSED); it may be stopping."));
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => _client.ConsoleAsync("web", CancellationToken.None));
+
+        Assert.Equal(409, error.Status);
+        Assert.Equal("The console of VM web cannot be reached (ECONNREFUSED); it may be stopping.", error.Message);
+        socket.Abort();
+        await reader;
+    }
 }
