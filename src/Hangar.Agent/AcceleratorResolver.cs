@@ -98,6 +98,9 @@ public sealed class AcceleratorResolver(AgentOptions options, VmImageResolver im
         {
             works = false;
         }
+        // The probe's QEMU is gone (killed, or it never started): its sockets and log are of no further use.
+        try { Directory.Delete(runtime, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         var result = works ? QemuAccelerator.Kvm : QemuAccelerator.Tcg;
         Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
         File.WriteAllText(cachePath, JsonSerializer.Serialize(new ProbeCache(key, result == QemuAccelerator.Kvm), AgentFilesJsonContext.Default.ProbeCache));

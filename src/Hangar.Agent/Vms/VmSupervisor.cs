@@ -338,9 +338,17 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private async Task DiscardRunAsync(bool kill)
     {
         await _health.StopAsync();
-        if (_run is { } run) await run.EndAsync(kill);
+        var ended = false;
+        if (_run is { } run) { await run.EndAsync(kill); ended = true; }
         lock (_gate) _run = null;
         TryDelete(_paths.RuntimeRecordPath);
+        // The run's QEMU is gone: its sockets and pid file (the runtime directory) mean nothing any more. Only after a
+        // run of ours: a start refused because another QEMU still runs there must not take that one's sockets away.
+        if (ended)
+        {
+            try { if (Directory.Exists(_paths.Runtime.Directory)) Directory.Delete(_paths.Runtime.Directory, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     private void Purge()

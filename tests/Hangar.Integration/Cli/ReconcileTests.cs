@@ -88,6 +88,8 @@ public sealed class ReconcileTests
         Assert.Contains("-m 160", QemuProcesses.CommandLine(alpha.Pid!.Value));
         Assert.Equal(2, home.QemuPids().Count);
         Assert.True(Directory.Exists(Path.Combine(home.Path, "vms", "beta")), "a removed VM keeps its files unless purged");
+        // Its runtime directory (sockets, pid file) goes with its QEMU; only the running VMs have one.
+        Assert.Equal(["alpha", "gamma"], Directory.EnumerateDirectories(home.RuntimeDirectory).Select(d => Path.GetFileName(d)!).Order().ToArray());
 
         // Applying the same file again changes nothing: no new generation, no restart.
         var again = await home.OkAsync("apply", changed);
