@@ -33,6 +33,13 @@ public sealed record AgentOptions(
     /// system's certificate authorities (or for plain ws:// on loopback).</summary>
     public Hangar.Protocol.Tls.CertificatePin? ServerPin { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="BlobsDirectory"/> is also the control plane's image store (the local agent of
+    /// <c>hangar server</c>): then the server's <c>hangar gc</c> collects it, and the agent leaves it alone (an image
+    /// just uploaded for an apply is named by no desired state yet).
+    /// </summary>
+    public bool SharesImageStore { get; init; }
+
     /// <summary>The clock of health checks and restart backoff; tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -15,6 +15,9 @@ public sealed partial class Reconciler
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Deleted {Count} unused disk files ({Bytes} bytes): {Files}")]
         public static partial void UnusedDisksDeleted(ILogger logger, int count, long bytes, string files);
 
+        [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Deleted the unused cached image {File} ({Bytes} bytes)")]
+        public static partial void UnusedImageDeleted(ILogger logger, string file, long bytes);
+
         [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Found an orphan QEMU {Vm} (pid {Pid}) that the desired state does not name; {Action}")]
         public static partial void OrphanFound(ILogger logger, string vm, int pid, string action);
 

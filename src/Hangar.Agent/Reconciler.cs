@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hangar.Agent.Images;
 using Hangar.Agent.Vms;
 using Hangar.Protocol;
 using Hangar.Protocol.Agent;
@@ -95,7 +96,7 @@ public sealed partial class Reconciler : IAsyncDisposable
         }
         if (collect || desired.PurgeRemoved)
         {
-            var report = CollectDisks(desired);
+            var report = CollectDisks(desired, images: collect && !_options.SharesImageStore);
             if (collect) lock (_gate) _diskGc = report;
         }
         RaiseChanged();
@@ -106,13 +107,14 @@ public sealed partial class Reconciler : IAsyncDisposable
     /// not desired. Skipped: VMs whose supervisor is still stopping them (they purge their own files when asked) and
     /// QEMUs that still run (an orphan kept by <c>settings.orphans: keep</c> still uses its disk).
     /// </summary>
-    private DiskGcReport CollectDisks(DesiredStateMessage desired)
+    /// <param name="images">Also delete the cached images nothing on this host uses (<see cref="ImageCacheCollector"/>).</param>
+    private DiskGcReport CollectDisks(DesiredStateMessage desired, bool images)
     {
         var deleted = new List<string>();
         long bytes = 0;
-        if (!Directory.Exists(_options.VmsDirectory)) return new DiskGcReport(desired.DiskGc, deleted, 0);
         var wanted = desired.Vms.Select(v => v.Spec.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var dir in Directory.EnumerateDirectories(_options.VmsDirectory))
+        var vmDirectories = Directory.Exists(_options.VmsDirectory) ? Directory.EnumerateDirectories(_options.VmsDirectory) : [];
+        foreach (var dir in vmDirectories)
         {
             var name = Path.GetFileName(dir);
             lock (_gate)
@@ -140,6 +142,14 @@ public sealed partial class Reconciler : IAsyncDisposable
             }
         }
         if (deleted.Count > 0) Log.UnusedDisksDeleted(_logger, deleted.Count, bytes, string.Join(", ", deleted));
+        // After the disks: a base image is kept while a disk made on it is left.
+        if (images)
+            foreach (var (path, size) in ImageCacheCollector.Collect(_options, desired.Vms.Where(v => v.Image is not null).Select(v => v.Image!.Sha256), (file, e) => Log.UnusedDiskNotDeleted(_logger, file, e)))
+            {
+                deleted.Add(path);
+                bytes += size;
+                Log.UnusedImageDeleted(_logger, path, size);
+            }
         return new DiskGcReport(desired.DiskGc, deleted, bytes);
     }
 

@@ -70,7 +70,11 @@ public static class EmbeddedServer
         {
             // The local agent needs no join token: the server issues its credential in-process at every start (the
             // previous one stops working), and it is never written anywhere.
-            var agentOptions = AgentOptions.ForHome(home, accelerator: accel) with { ServerPin = tls is null ? null : CertificatePin.Parse(server.Fingerprint!) };
+            var agentOptions = AgentOptions.ForHome(home, accelerator: accel) with
+            {
+                ServerPin = tls is null ? null : CertificatePin.Parse(server.Fingerprint!),
+                SharesImageStore = true,
+            };
             agent = new AgentHost(agentOptions, loggers);
             agent.Start(server.AgentUrl, await server.IssueLocalAgentCredentialAsync(agentOptions.Name, ct));
         }

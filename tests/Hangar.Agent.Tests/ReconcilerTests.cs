@@ -134,4 +134,49 @@ public sealed class ReconcilerTests
         Assert.Empty(h.Reconciler.Snapshot().Orphans!);
         Assert.Empty(h.Vms.Driver.Log);
     }
+
+    [Fact]
+    public async Task DiskGc_CachedImages_DeletesOnlyThoseNoDesiredVmNorLeftDiskUses()
+    {
+        await using var h = new Harness();
+        var blobs = h.Vms.Options.BlobsDirectory;
+        Directory.CreateDirectory(Path.Combine(blobs, ".partial"));
+        string named = new('a', 64), underKeptOrphan = new('b', 64), unused = new('c', 64);
+        foreach (var digest in new[] { named, underKeptOrphan, unused }) File.WriteAllBytes(Path.Combine(blobs, digest), new byte[1000]);
+        File.WriteAllBytes(Path.Combine(blobs, ".partial", unused + ".part"), new byte[10]); // a download to resume
+        // A kept orphan still runs on a disk made on its image: that image is its disk's base.
+        h.Vms.Driver.AddRunning(TestVm(name: "old"), recorded: true);
+        Directory.CreateDirectory(VmPaths.For(h.Vms.Options, "old").StateDirectory);
+        new DiskIdentity(DiskIdentity.OverlayOn(underKeptOrphan), 1).Write(VmPaths.For(h.Vms.Options, "old").DiskIdentityPath);
+        var web = new DesiredVm(TestVm(name: "web") with { Image = "debian" }, new Hangar.Spec.ImageSpec("debian", null, named, Hangar.Spec.DiskFormat.Qcow2), true, 0);
+
+        h.Reconciler.Apply(new DesiredStateMessage(1, 1, [WireMapping.ToWire(web)], PurgeRemoved: false, KeepOrphans: true, DiskGc: 7));
+
+        var report = (await h.WaitForAsync(s => s.DiskGc?.Request == 7, "the gc report")).DiskGc!;
+        Assert.Equal([Path.Combine("blobs", "sha256", unused)], report.Deleted);
+        Assert.Equal(1000, report.Bytes);
+        Assert.False(File.Exists(Path.Combine(blobs, unused)));
+        Assert.True(File.Exists(Path.Combine(blobs, named)));
+        Assert.True(File.Exists(Path.Combine(blobs, underKeptOrphan)));
+        Assert.True(File.Exists(Path.Combine(blobs, ".partial", unused + ".part")));
+    }
+
+    [Fact]
+    public async Task DiskGc_ImageStoreSharedWithTheServer_LeavesCachedImagesAlone()
+    {
+        // One machine: the cache is the server's store, which the server collects itself; an image uploaded for an
+        // apply that has not happened yet is named by no desired state.
+        await using var h = new Harness();
+        var reconciler = new Reconciler(h.Vms.Options with { SharesImageStore = true }, h.Vms.Driver, NullLoggerFactory.Instance);
+        await using var _ = reconciler;
+        Directory.CreateDirectory(h.Vms.Options.BlobsDirectory);
+        var uploaded = Path.Combine(h.Vms.Options.BlobsDirectory, new string('d', 64));
+        File.WriteAllBytes(uploaded, new byte[10]);
+
+        reconciler.Apply(new DesiredStateMessage(1, 1, [], PurgeRemoved: false, DiskGc: 3));
+
+        Assert.Equal(3, reconciler.Snapshot().DiskGc?.Request);
+        Assert.Empty(reconciler.Snapshot().DiskGc!.Deleted);
+        Assert.True(File.Exists(uploaded));
+    }
 }

@@ -27,9 +27,12 @@ public static class GcCommand
                 foreach (var image in result.Images ?? []) Console.Out.WriteLine($"deleted image {image}");
                 if (result.Images is { Count: > 0 } images)
                     Console.Out.WriteLine($"Deleted {images.Count} unused images from the server's image store ({result.ImageBytes / (1024.0 * 1024):0.#} MiB).");
+                // An agent's entries are disks (AGENT:vms/…) and, since agents collect their image caches, cached images (AGENT:blobs/…).
+                var cached = result.Deleted.Count(f => f.Contains(":blobs/", StringComparison.Ordinal));
+                var disks = result.Deleted.Count - cached;
                 Console.Out.WriteLine(result.Deleted.Count == 0
                     ? "No unused disks."
-                    : $"Deleted {result.Deleted.Count} unused disk files ({result.Bytes / (1024.0 * 1024):0.#} MiB).");
+                    : $"Deleted {disks} unused disk files{(cached > 0 ? $" and {cached} cached images" : "")} on agents ({result.Bytes / (1024.0 * 1024):0.#} MiB).");
             }
             foreach (var agent in result.Unanswered)
                 Output.Terminal.Error($"Agent {agent} did not report in time; it deletes its unused disks when it gets the request.");

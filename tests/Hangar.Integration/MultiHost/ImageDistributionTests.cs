@@ -77,6 +77,11 @@ public sealed class ImageDistributionTests
             var gc = await cluster.Server.OkAsync("gc");
             Assert.Contains($"deleted image sha256:{image.Sha256}", gc.Stdout);
             Assert.False(File.Exists(Path.Combine(cluster.Server.Path, "blobs", "sha256", image.Sha256)));
+            // And from the agent's cache, after the removed VM's disk (the overlay on it) went first.
+            Assert.Contains("deleted a1:vms/disky/disk.qcow2", gc.Stdout);
+            Assert.Contains($"deleted a1:blobs/sha256/{image.Sha256}", gc.Stdout);
+            Assert.Contains("and 1 cached images on agents", gc.Stdout);
+            Assert.False(File.Exists(cached));
         }
         finally
         {
