@@ -6,7 +6,7 @@ namespace Hangar.Bench.Plan.Scale;
 /// <summary>
 /// API calls made while the fleet is live, each timed from the call to its answer: a mutating call (<c>vm stop</c>
 /// then <c>vm start</c> of the same VM, alternating over VMs the measured change does not touch) and a read of one VM
-/// (<c>vm show</c>) back to back, each on its own connection; and the whole status (<c>vm list</c>) once a second, as
+/// (<c>GET /api/v1/vms/NAME</c>) 50 times a second, each on its own connection; and the whole status (<c>vm list</c>) once a second, as
 /// a terminal refreshing it would.
 /// </summary>
 internal sealed class ApiLoad : IAsyncDisposable
@@ -37,7 +37,9 @@ internal sealed class ApiLoad : IAsyncDisposable
             // GET /api/v1/vms/{name}: HangarClient has no call of its own for it (the CLI's `vm show` reads the list).
             using var http = new HttpClient { BaseAddress = url };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            for (var i = 0; !ct.IsCancellationRequested; i++)
+            // 50 a second: back to back, this loop alone took a core of the two (60,000 reads in 10 s at 1,000 VMs).
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+            for (var i = 0; await Tick(timer, ct); i++)
             {
                 var vm = vms[i % vms.Count];
                 await TimeAsync(ReadOne, async () =>
@@ -53,8 +55,14 @@ internal sealed class ApiLoad : IAsyncDisposable
             using var client = new HangarClient(url, token);
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             do await TimeAsync(ReadAll, () => client.GetFleetAsync(ct));
-            while (await timer.WaitForNextTickAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result));
+            while (await Tick(timer, ct));
         }));
+    }
+
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
     }
 
     private async Task TimeAsync<T>(List<double> into, Func<Task<T>> call)

@@ -30,6 +30,15 @@ internal static class ScaleBench
         Console.WriteLine($"engines: SQLite (file in the root, synchronous=FULL){(postgres is null ? "; PostgreSQL skipped (no --postgres)" : "; PostgreSQL 15 on a unix socket (scripts/postgres-dev.sh: fsync=off)")}");
         Console.WriteLine();
 
+        Console.WriteLine("0. Reading the fleet file alone (FleetParser.Parse in this process, no server; the server parses it again on plan and apply):");
+        foreach (var n in sizes) Parse($"N={n:N0}, {ScaleRound.FleetYaml(n, false).Length:N0} B", ScaleRound.FleetYaml(n, false));
+        // A file built to be expensive: a few KB of aliases that expand past the limit (docs/fleet-file.md, "Limits").
+        var aliases = new System.Text.StringBuilder("vms: {a0: &m {image: tiny, forwards: &l [");
+        aliases.AppendJoin(',', Enumerable.Repeat("1", 2000)).Append("]}");
+        for (var i = 1; i < 12_000; i++) aliases.Append($", a{i}: *m");
+        Parse($"aliases, {aliases.Length + 2:N0} B", aliases.Append("}\n").ToString());
+        Console.WriteLine();
+
         var results = new List<ScaleFigures>();
         var round = 0;
         foreach (var n in sizes)
@@ -39,8 +48,9 @@ internal static class ScaleBench
                 var directory = Path.Combine(root, $"{engine}-{n}");
                 var store = engine == "sqlite" ? "sqlite:" + Path.Combine(directory, "state.db") : "postgres:" + await CreateDatabaseAsync(postgres!, $"scale{++round}", ct);
                 Console.Write($"N={n:N0} on {engine} ... ");
+                var started = System.Diagnostics.Stopwatch.StartNew();
                 var figures = await ScaleRound.RunAsync(engine, store, directory, n, agentCount, timeout, ct);
-                Console.WriteLine($"confirmed in {figures.Confirm / 1000:0.0} s, change in {figures.ConfirmChange / 1000:0.0} s (load {Load()})");
+                Console.WriteLine($"confirmed in {figures.Confirm / 1000:0.0} s, change in {figures.ConfirmChange / 1000:0.0} s; round {started.Elapsed.TotalSeconds:0} s with set-up and teardown (load {Load()})");
                 results.Add(figures);
             }
         }
@@ -48,6 +58,17 @@ internal static class ScaleBench
         ScaleReport.Print(results, GoalPlacementsPerSecond, GoalP99Ms, GoalMemory, NomadC1M);
         Console.WriteLine($"host after run: load {Load()}");
         return 0;
+    }
+
+    private static void Parse(string what, string text)
+    {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var t = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = Hangar.Spec.FleetParser.Parse(text, "fleet.yaml", Path.GetTempPath());
+        var ms = System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        var mb = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0;
+        var outcome = result.IsValid ? $"{result.Spec!.Vms.Count:N0} VMs" : "refused: " + result.Errors[0].Message[..Math.Min(70, result.Errors[0].Message.Length)] + "…";
+        Console.WriteLine($"   {what,-28} {ms,8:0} ms, {mb,7:0} MB allocated; {outcome}");
     }
 
     private static async Task<string> CreateDatabaseAsync(string connectionString, string name, CancellationToken ct)
