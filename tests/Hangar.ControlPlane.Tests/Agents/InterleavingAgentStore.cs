@@ -23,5 +23,7 @@ internal sealed class InterleavingAgentStore(IAgentStore inner) : IAgentStore
     public Task<bool> TryUseJoinTokenAsync(string id, int usedBefore, CancellationToken ct) => inner.TryUseJoinTokenAsync(id, usedBefore, ct);
     public Task<IReadOnlyDictionary<string, string>> GetPlacementsAsync(CancellationToken ct) => inner.GetPlacementsAsync(ct);
     public Task ReplacePlacementsAsync(IReadOnlyDictionary<string, string> placements, CancellationToken ct) => inner.ReplacePlacementsAsync(placements, ct);
+    public Task UpdatePlacementsAsync(IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> removed, CancellationToken ct) =>
+        inner.UpdatePlacementsAsync(set, removed, ct);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
