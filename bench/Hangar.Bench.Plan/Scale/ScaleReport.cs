@@ -23,8 +23,11 @@ internal static class ScaleReport
         Row("(g) change delivered", results, r => r.DeliverChange);
         Row("(h) change confirmed", results, r => r.ConfirmChange);
         Row("replacements/s = (N/10)/(h)", results, r => r.Vms / 10 / (r.ConfirmChange / 1000), "N0");
+        Row("(i) every agent reconnects → snapshots", results, r => r.Reconnect);
         Row("server CPU s, fresh (a)–(d)", results, r => r.ServerCpuFresh, "0.0");
         Row("server CPU s, change (e)–(h)", results, r => r.ServerCpuChange, "0.0");
+        Row("server CPU s, reconnects (i)", results, r => r.ServerCpuReconnect, "0.0");
+        Row("watch lines during (i)", results, r => r.WatchLinesReconnect);
         Console.WriteLine();
         Console.WriteLine("2. API calls while the change rolls out (and ≥ 10 s): p50 / p99 / max ms (samples)");
         Header(columns);
@@ -37,7 +40,7 @@ internal static class ScaleReport
         Header(columns);
         Row("agents connected, no VMs", results, r => r.RssAgents / 1048576.0);
         Row("fleet confirmed", results, r => r.RssFleet / 1048576.0);
-        Row("after the change", results, r => r.RssAfterChange / 1048576.0);
+        Row("after the change and reconnects", results, r => r.RssAfterChange / 1048576.0);
         Row("peak", results, r => r.RssPeak / 1048576.0);
         Row("largest watch change line, KB", results, r => r.LargestWatchChange / 1024.0);
         Console.WriteLine();

@@ -22,6 +22,7 @@ internal sealed class ScaleFigures
     public int ApiErrors;
     public string? ApiError;
     public long LargestWatchChange;
+    public double Reconnect, ServerCpuReconnect, WatchLinesReconnect;
 }
 
 /// <summary>
@@ -108,10 +109,27 @@ internal static class ScaleRound
             }
             (figures.Mutating, figures.ReadOne, figures.ReadAll) = (load.Mutating, load.ReadOne, load.ReadAll);
             (figures.ApiErrors, figures.ApiError) = (load.Errors, load.FirstError);
-            (figures.RssAfterChange, figures.RssPeak) = server.Memory();
             figures.LargestWatchChange = watch.LargestChangeBytes;
             if (agents.FirstOrDefault(a => a.Failure is not null || a.CloseStatus is not null) is { } failed)
                 throw new InvalidOperationException($"Agent {failed.Name}'s connection failed: {failed.CloseStatus} {failed.CloseDescription} {failed.Failure?.Message}");
+
+            // Every agent drops its connection and comes back (a network blip, or the agents' side of a control-plane
+            // restart): each reconnect is sent a snapshot of its VMs. Until all of them answered it.
+            await Parallel.ForEachAsync(agents, async (agent, _) => await agent.DisposeAsync());
+            cpu = server.CpuSeconds();
+            var lines = watch.Lines;
+            t = Stopwatch.GetTimestamp();
+            await Parallel.ForEachAsync(Enumerable.Range(0, agentCount), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+                async (i, c) =>
+                {
+                    agents[i] = await FakeAgent.ConnectAsync(AgentJoin.SocketUrl(server.Url), credentials[i].Credential, names[i], c,
+                        Vcpus, HostMemory, measureSizes: false);
+                    await agents[i].FirstDesired.WaitAsync(timeout, c);
+                });
+            figures.Reconnect = Ms(t);
+            figures.ServerCpuReconnect = server.CpuSeconds() - cpu;
+            figures.WatchLinesReconnect = watch.Lines - lines;
+            (figures.RssAfterChange, figures.RssPeak) = server.Memory();
         }
         finally
         {

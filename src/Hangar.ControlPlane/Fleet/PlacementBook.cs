@@ -30,8 +30,9 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
     private SchedulerAgent[] Agents() =>
         agents.Snapshot().Select(a => new SchedulerAgent(a.Name, agents.IsOnline(a), a.Cordoned, a.Labels, a.Vcpus, a.MemoryBytes)).ToArray();
 
-    /// <summary>Places VMs that have no agent (or whose agent was removed), forgets VMs that left the fleet, persists a change.</summary>
-    public async Task UpdateAsync(CancellationToken ct)
+    /// <summary>Places VMs that have no agent (or whose agent was removed), forgets VMs that left the fleet, persists a
+    /// change. True when the placement changed.</summary>
+    public async Task<bool> UpdateAsync(CancellationToken ct)
     {
         await _updates.WaitAsync(ct);
         try
@@ -43,11 +44,12 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
             {
                 next = Scheduler.Place(state.Spec, state.Placement, Agents()).Placement;
                 (changed, removed) = Changes(state.Placement, next);
-                if (changed.Count == 0 && removed.Count == 0) return;
+                if (changed.Count == 0 && removed.Count == 0) return false;
             }
             // Only the rows that changed: a push that places 10 new VMs in a fleet of 100,000 writes 10 rows.
             await store.UpdatePlacementsAsync(changed, removed, ct);
             lock (state.Gate) Publish(next);
+            return true;
         }
         finally
         {
