@@ -192,8 +192,11 @@ internal sealed class FakeAgent : IAsyncDisposable
         return new ObservedStateMessage(desired.Generation, desired.Revision, _running.Values.ToArray());
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try
         {
             if (_socket.State == WebSocketState.Open)

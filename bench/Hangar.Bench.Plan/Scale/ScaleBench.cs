@@ -40,6 +40,7 @@ internal static class ScaleBench
         Console.WriteLine();
 
         var results = new List<ScaleFigures>();
+        var failures = new List<string>();
         var round = 0;
         foreach (var n in sizes)
         {
@@ -49,13 +50,25 @@ internal static class ScaleBench
                 var store = engine == "sqlite" ? "sqlite:" + Path.Combine(directory, "state.db") : "postgres:" + await CreateDatabaseAsync(postgres!, $"scale{++round}", ct);
                 Console.Write($"N={n:N0} on {engine} ... ");
                 var started = System.Diagnostics.Stopwatch.StartNew();
-                var figures = await ScaleRound.RunAsync(engine, store, directory, n, agentCount, timeout, ct);
+                ScaleFigures figures;
+                try
+                {
+                    figures = await ScaleRound.RunAsync(engine, store, directory, n, agentCount, timeout, ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // What broke is a figure too: print it and go on with the next round.
+                    Console.WriteLine($"FAILED after {started.Elapsed.TotalSeconds:0} s: {e.GetType().Name}: {e.Message}");
+                    failures.Add($"N={n:N0} on {engine}: {e}");
+                    continue;
+                }
                 Console.WriteLine($"confirmed in {figures.Confirm / 1000:0.0} s, change in {figures.ConfirmChange / 1000:0.0} s; round {started.Elapsed.TotalSeconds:0} s with set-up and teardown (load {Load()})");
                 results.Add(figures);
             }
         }
         Console.WriteLine();
-        ScaleReport.Print(results, GoalPlacementsPerSecond, GoalP99Ms, GoalMemory, NomadC1M);
+        if (results.Count > 0) ScaleReport.Print(results, GoalPlacementsPerSecond, GoalP99Ms, GoalMemory, NomadC1M);
+        foreach (var failure in failures) Console.WriteLine("failed: " + failure);
         Console.WriteLine($"host after run: load {Load()}");
         return 0;
     }

@@ -28,6 +28,8 @@ internal static class ScaleReport
         Row("server CPU s, change (e)–(h)", results, r => r.ServerCpuChange, "0.0");
         Row("server CPU s, reconnects (i)", results, r => r.ServerCpuReconnect, "0.0");
         Row("watch lines during (i)", results, r => r.WatchLinesReconnect);
+        foreach (var r in results.Where(r => r.ReconnectError is not null))
+            Console.WriteLine($"   (i) failed on {r.Engine} at N={r.Vms:N0} {r.ReconnectError}");
         Console.WriteLine();
         Console.WriteLine("2. API calls while the change rolls out (and ≥ 10 s): p50 / p99 / max ms (samples)");
         Header(columns);
@@ -59,7 +61,7 @@ internal static class ScaleReport
         Console.WriteLine("   goals (issue 8): ≥ 10,000 placements/s end to end, p99 mutating API ≤ 1 s (Kubernetes' SLO), memory well under 1 GiB.");
     }
 
-    private static ScaleFigures Same(List<ScaleFigures> all, ScaleFigures r) => all.First(x => x.Vms == r.Vms && x.Engine == "sqlite");
+    private static ScaleFigures Same(List<ScaleFigures> all, ScaleFigures r) => all.FirstOrDefault(x => x.Vms == r.Vms && x.Engine == "sqlite") ?? r;
     private static ScaleFigures Smallest(List<ScaleFigures> all, ScaleFigures r) => all.Where(x => x.Engine == r.Engine).MinBy(x => x.Vms)!;
 
     private static void Header(string[] columns) =>

@@ -23,6 +23,7 @@ internal sealed class ScaleFigures
     public string? ApiError;
     public long LargestWatchChange;
     public double Reconnect, ServerCpuReconnect, WatchLinesReconnect;
+    public string? ReconnectError;
 }
 
 /// <summary>
@@ -119,14 +120,22 @@ internal static class ScaleRound
             cpu = server.CpuSeconds();
             var lines = watch.Lines;
             t = Stopwatch.GetTimestamp();
-            await Parallel.ForEachAsync(Enumerable.Range(0, agentCount), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-                async (i, c) =>
-                {
-                    agents[i] = await FakeAgent.ConnectAsync(AgentJoin.SocketUrl(server.Url), credentials[i].Credential, names[i], c,
-                        Vcpus, HostMemory, measureSizes: false);
-                    await agents[i].FirstDesired.WaitAsync(timeout, c);
-                });
-            figures.Reconnect = Ms(t);
+            try
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, agentCount), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+                    async (i, c) =>
+                    {
+                        agents[i] = await FakeAgent.ConnectAsync(AgentJoin.SocketUrl(server.Url), credentials[i].Credential, names[i], c,
+                            Vcpus, HostMemory, measureSizes: false);
+                        await agents[i].FirstDesired.WaitAsync(timeout, c);
+                    });
+                figures.Reconnect = Ms(t);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                figures.Reconnect = double.NaN;
+                figures.ReconnectError = $"after {Ms(t) / 1000:0} s: {e.GetType().Name}: {e.Message}";
+            }
             figures.ServerCpuReconnect = server.CpuSeconds() - cpu;
             figures.WatchLinesReconnect = watch.Lines - lines;
             (figures.RssAfterChange, figures.RssPeak) = server.Memory();
