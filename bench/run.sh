@@ -5,6 +5,10 @@
 #   --keep    keep the bench's temp directory (logs, state) for inspection
 # bench/run.sh --plan [--quick] [--sizes 100,1000,10000] [--keep] runs the plan/apply-at-scale bench instead
 #   (bench/Hangar.Bench.Plan: in-process control plane, fake agent over a loopback WebSocket, no QEMU, no root needed).
+# bench/run.sh --scale [--quick] [--sizes 10000,100000] [--agents 1000] [--no-postgres] [--keep] runs the scale bench
+#   (bench/Hangar.Bench.Plan --scale: 1,000 fake agents on real WebSockets against a control plane in its own process,
+#   on SQLite and on a throwaway PostgreSQL started by scripts/postgres-dev.sh; no QEMU). The 100,000-VM size takes
+#   several minutes and most of 2 GB of memory for the harness: --quick runs 1,000 and 10,000 VMs with 200 agents.
 # bench/run.sh --soak [--vms 4] [--cycles 120] [--minutes 10] [--every 5] [--keep] runs the soak instead
 #   (bench/Hangar.Bench.Soak: the real `hangar server` process; VMs restarted, stopped+started and SIGKILLed in rounds;
 #   prints the server's descriptors and RSS every K rounds). Long: not part of the default or --quick run.
@@ -35,6 +39,35 @@ if [[ " $* " == *" --plan "* ]]; then
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   dotnet build "$here/Hangar.Bench.Plan/Hangar.Bench.Plan.csproj" -c Release -v quiet -nologo >&2
   "$here/Hangar.Bench.Plan/bin/Release/net10.0/hangar-bench-plan" --root "$plan_root" ${args[@]+"${args[@]}"}
+  exit $?
+fi
+
+if [[ " $* " == *" --scale "* ]]; then
+  args=()
+  with_pg=1
+  for a in "$@"; do
+    case "$a" in --no-postgres) with_pg=0 ;; *) args+=("$a") ;; esac
+  done
+  scale_root="$(mktemp -d /tmp/hbs.XXXX)"
+  pg_dir=""
+  # The bench's own control-plane processes stop with it (their stdin closes); what remains is the temp root and
+  # the PostgreSQL server this script started.
+  scale_cleanup() {
+    if [[ -n "$pg_dir" ]]; then "$repo/scripts/postgres-dev.sh" stop "$pg_dir" >/dev/null || true; fi
+    if [[ " ${args[*]-} " != *" --keep "* ]]; then rm -rf "$scale_root"; fi
+  }
+  trap scale_cleanup EXIT
+  trap 'exit 130' INT TERM
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  dotnet build "$here/Hangar.Bench.Plan/Hangar.Bench.Plan.csproj" -c Release -v quiet -nologo >&2
+  pg_args=()
+  if [[ $with_pg == 1 ]]; then
+    pg_out="$("$repo/scripts/postgres-dev.sh")"
+    pg_dir="$(sed -n 's/^stop and delete it: scripts\/postgres-dev.sh stop //p' <<<"$pg_out")"
+    [[ -n "$pg_dir" ]] || { echo "run.sh: could not start PostgreSQL: $pg_out" >&2; exit 1; }
+    pg_args=(--postgres "Host=$pg_dir;Database=hangar;Username=hangar")
+  fi
+  "$here/Hangar.Bench.Plan/bin/Release/net10.0/hangar-bench-plan" --root "$scale_root" ${args[@]+"${args[@]}"} ${pg_args[@]+"${pg_args[@]}"}
   exit $?
 fi
 

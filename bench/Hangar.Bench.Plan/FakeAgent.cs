@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Hangar.Protocol.Agent;
@@ -23,6 +24,9 @@ internal sealed class FakeAgent : IAsyncDisposable
     private readonly DesiredStateAssembler _assembler = new(new DesiredStateMessage(0, 0, [], false));
     private readonly ObservedDeltaTracker _tracker = new();
     private readonly Dictionary<string, ObservedVm> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, long> _generationAnsweredAt = new();
+    private readonly Task _heartbeat;
+    private readonly bool _measureSizes;
 
     /// <summary>Frames received and sent, and the largest of each, in bytes as serialized.</summary>
     public int FramesIn { get; private set; }
@@ -49,30 +53,58 @@ internal sealed class FakeAgent : IAsyncDisposable
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
     public string? CloseDescription => _socket.CloseStatusDescription;
 
-    private FakeAgent(string name, ClientWebSocket socket)
+    /// <summary>Stopwatch timestamp at which this agent first answered a desired state of <paramref name="generation"/>; null before.</summary>
+    public long? AnsweredGeneration(long generation) => _generationAnsweredAt.TryGetValue(generation, out var at) ? at : null;
+
+    private FakeAgent(string name, ClientWebSocket socket, bool measureSizes)
     {
         Name = name;
         _socket = socket;
+        _measureSizes = measureSizes;
         _channel = new AgentChannel(socket);
         _loop = Task.Run(RunAsync);
+        _heartbeat = Task.Run(HeartbeatAsync);
     }
 
-    public static async Task<FakeAgent> ConnectAsync(Uri agentUrl, string agentToken, string name, CancellationToken ct)
+    /// <summary>Connects and says hello as a real agent does.</summary>
+    /// <param name="vcpus">The host's CPUs as reported in hello (0: none reported, so the scheduler checks no memory).</param>
+    /// <param name="memoryBytes">The host's memory as reported in hello.</param>
+    /// <param name="measureSizes">Serialize every frame once more to note the largest (the plan bench's section 3).</param>
+    public static async Task<FakeAgent> ConnectAsync(Uri agentUrl, string agentToken, string name, CancellationToken ct,
+        int vcpus = 0, long memoryBytes = 0, bool measureSizes = true)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + agentToken);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         await socket.ConnectAsync(agentUrl, ct);
         var channel = new AgentChannel(socket);
-        await channel.SendAsync(new HelloMessage(name, Environment.MachineName, "bench-fake-0", "tcg"), ct);
+        await channel.SendAsync(new HelloMessage(name, Environment.MachineName, "bench-fake-0", "tcg", vcpus, memoryBytes), ct);
         var first = await channel.ReceiveAsync(ct);
         if (first is not WelcomeMessage)
         {
             socket.Dispose();
             throw new InvalidOperationException($"The control plane answered hello with {first?.GetType().Name ?? "a close"}, not welcome.");
         }
-        return new FakeAgent(name, socket);
+        return new FakeAgent(name, socket, measureSizes);
     }
+
+    /// <summary>A heartbeat every interval, as a real agent sends when it had nothing to report: the control plane
+    /// closes a connection silent for 30 s, and a large round takes longer than that.</summary>
+    private async Task HeartbeatAsync()
+    {
+        var ct = _stop.Token;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) await SendAsync(new HeartbeatMessage(), ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    // AgentChannel sends one frame at a time, so the answers and the heartbeat can share it.
+    private Task SendAsync(AgentMessage message, CancellationToken ct) => _channel.SendAsync(message, ct);
 
     private async Task RunAsync()
     {
@@ -88,7 +120,7 @@ internal sealed class FakeAgent : IAsyncDisposable
                 }
                 catch (AgentProtocolException e)
                 {
-                    await _channel.SendAsync(new ErrorMessage(e.MessageId, e.Code, e.Message), ct);
+                    await SendAsync(new ErrorMessage(e.MessageId, e.Code, e.Message), ct);
                     continue;
                 }
                 if (message is null) break;
@@ -100,10 +132,10 @@ internal sealed class FakeAgent : IAsyncDisposable
                 };
                 if (step is null) continue;
                 FramesIn++;
-                LargestIn = Math.Max(LargestIn, Size(message));
+                if (_measureSizes) LargestIn = Math.Max(LargestIn, Size(message));
                 if (step is DesiredStep.Resync resync)
                 {
-                    await _channel.SendAsync(new ResyncMessage(resync.HaveRevision, resync.Reason), ct);
+                    await SendAsync(new ResyncMessage(resync.HaveRevision, resync.Reason), ct);
                     continue;
                 }
                 if (step is not DesiredStep.Apply apply) continue;
@@ -111,10 +143,11 @@ internal sealed class FakeAgent : IAsyncDisposable
                 foreach (var frame in _tracker.Next(Answer(apply)))
                 {
                     FramesOut++;
-                    LargestOut = Math.Max(LargestOut, Size(frame));
-                    await _channel.SendAsync(frame, ct);
+                    if (_measureSizes) LargestOut = Math.Max(LargestOut, Size(frame));
+                    await SendAsync(frame, ct);
                 }
                 LastAnsweredAt = Stopwatch.GetTimestamp();
+                _generationAnsweredAt.TryAdd(apply.State.Generation, LastAnsweredAt);
                 LastAnswerMs = Stopwatch.GetElapsedTime(start, LastAnsweredAt).TotalMilliseconds;
                 DesiredCount++;
                 _firstDesired.TrySetResult();
@@ -159,8 +192,11 @@ internal sealed class FakeAgent : IAsyncDisposable
         return new ObservedStateMessage(desired.Generation, desired.Revision, _running.Values.ToArray());
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try
         {
             if (_socket.State == WebSocketState.Open)
@@ -174,6 +210,7 @@ internal sealed class FakeAgent : IAsyncDisposable
         }
         await _stop.CancelAsync();
         try { await _loop; } catch { /* ended */ }
+        try { await _heartbeat; } catch { /* ended */ }
         _socket.Dispose();
         _stop.Dispose();
     }

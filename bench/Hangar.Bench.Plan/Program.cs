@@ -16,6 +16,9 @@ using Hangar.Spec;
 // Plan and apply at scale against an in-process control plane, with a fake agent on a loopback WebSocket (no QEMU).
 // Figures only, never pass/fail; targets are printed next to them. See bench/README.md, "Plan and apply at scale".
 
+// hangar-bench-plan --serve: the scale bench's control plane, in a process of its own (Scale/ScaleServer.cs).
+if (args.Contains("--serve")) return await Hangar.Bench.Plan.Scale.ScaleServer.RunAsync(ArgValue("--store")!, ArgValue("--dir")!);
+
 var quick = args.Contains("--quick");
 var keep = args.Contains("--keep");
 var sizes = ArgValue("--sizes") is { } s ? s.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray() : [100, 1_000, 10_000];
@@ -26,6 +29,12 @@ Directory.CreateDirectory(root);
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 var ct = cts.Token;
+// hangar-bench-plan --scale: many agents, a control plane process of its own, SQLite and PostgreSQL (Scale/ScaleBench.cs).
+if (args.Contains("--scale"))
+{
+    try { return await Hangar.Bench.Plan.Scale.ScaleBench.RunAsync(args, root, ct); }
+    finally { if (!keep) { try { Directory.Delete(root, recursive: true); } catch (IOException) { } } }
+}
 var rolloutTimeout = TimeSpan.FromMinutes(10);
 var exit = 0;
 

@@ -104,13 +104,16 @@ public static class FleetParser
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         size = stream.CanSeek && stream.Length > SpecLimits.MaxFileBytes ? stream.Length : null;
-        var buffer = new byte[SpecLimits.MaxFileBytes + 1];
-        var length = 0;
-        while (length < buffer.Length && stream.Read(buffer, length, buffer.Length - length) is var read and > 0)
-            length += read;
-        if (length > SpecLimits.MaxFileBytes) return null;
+        if (size is not null) return null;
+        // Grown as the file is read, not allocated at the limit: most fleet files are kilobytes, the limit is 16 MiB.
+        using var bytes = new MemoryStream(stream.CanSeek ? (int)stream.Length : 64 * 1024);
+        var chunk = new byte[64 * 1024];
+        while (bytes.Length <= SpecLimits.MaxFileBytes && stream.Read(chunk, 0, (int)Math.Min(chunk.Length, SpecLimits.MaxFileBytes + 1 - bytes.Length)) is var read and > 0)
+            bytes.Write(chunk, 0, read);
+        if (bytes.Length > SpecLimits.MaxFileBytes) return null;
+        bytes.Position = 0;
         // As File.ReadAllText: UTF-8 unless a byte-order mark says otherwise.
-        using var reader = new StreamReader(new MemoryStream(buffer, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var reader = new StreamReader(bytes, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return reader.ReadToEnd();
     }
 

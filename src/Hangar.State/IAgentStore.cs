@@ -35,6 +35,13 @@ public interface IAgentStore : IAsyncDisposable
 
     /// <summary>Replaces every placement in one transaction.</summary>
     Task ReplacePlacementsAsync(IReadOnlyDictionary<string, string> placements, CancellationToken ct);
+
+    /// <summary>
+    /// Changes only the placements named, in one transaction: each VM of <paramref name="set"/> is put on its agent
+    /// (inserted or updated), each VM of <paramref name="removed"/> forgotten; every other row stays as it is. So a
+    /// change costs the VMs it touches, not the fleet (a 100,000-VM fleet is 100,000 rows).
+    /// </summary>
+    Task UpdatePlacementsAsync(IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> removed, CancellationToken ct);
 }
 
 /// <summary>An agent that joined the control plane.</summary>

@@ -42,6 +42,10 @@ public interface IStateStore : IAsyncDisposable
 
     Task AppendEventAsync(EventRecord record, CancellationToken ct);
 
+    /// <summary>Appends <paramref name="records"/> in one transaction, their ids in list order: an agent's first
+    /// report of N VMs is 2N events, and one transaction each cost one disk sync each.</summary>
+    Task AppendEventsAsync(IReadOnlyList<EventRecord> records, CancellationToken ct);
+
     /// <summary>Events with an id greater than <paramref name="afterId"/>, oldest first.</summary>
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long afterId, int limit, CancellationToken ct);
 }

@@ -21,8 +21,9 @@ public sealed class FleetParserLimitTests
     public void Parse_AliasesExpandBeyondLimit_OneErrorAtTheAliasThatCrossedIt()
     {
         const int listLength = 2000;
-        var text = AliasedVms(vms: 2000, listLength);
-        Assert.True(text.Length < 30_000);
+        // Enough VMs that their copies pass the limit by a quarter, in a file far below the size limit.
+        var text = AliasedVms(vms: (int)(SpecLimits.MaxExpandedSize / (2 * listLength) * 5 / 4), listLength);
+        Assert.True(text.Length < SpecLimits.MaxFileBytes / 50);
 
         var error = Fleet.SingleError(text);
 
@@ -44,14 +45,14 @@ public sealed class FleetParserLimitTests
     [Fact]
     public void Parse_LongScalarRepeatedByAliases_CountsItsCharacters()
     {
-        // 200 aliases of one 30 000-character string: only 200 nodes, but 6 million characters to compare and hash.
+        // 1,400 aliases of one 30 000-character string: only 1,400 nodes, but 42 million characters to compare and hash.
         var text = new StringBuilder($"vms:\n  a0: {{image: &s \"{new string('x', 30_000)}\"}}\n");
-        for (var i = 1; i < 200; i++) text.Append($"  a{i}: {{image: *s}}\n");
+        for (var i = 1; i < 1400; i++) text.Append($"  a{i}: {{image: *s}}\n");
 
         var error = Fleet.SingleError(text.ToString());
 
         Assert.Contains("Aliases expand this file beyond", error.Message);
-        Assert.True(error.Line > 100, $"crossed at about the 140th alias: {error}");
+        Assert.True(error.Line > 1000, $"crossed at about the 1,120th alias: {error}");
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public sealed class FleetParserLimitTests
         var error = Fleet.SingleError(text);
 
         Assert.Equal((1, 1), (error.Line, error.Column));
-        Assert.Equal($"The file has {text.Length:N0} bytes; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (1MiB)", error.Message);
+        Assert.Equal($"The file has {text.Length:N0} bytes; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (16MiB)", error.Message);
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class FleetParserLimitTests
         var error = Assert.Single(FleetParser.ParseFile(path).Errors);
 
         Assert.Equal((path, 1, 1), (error.File, error.Line, error.Column));
-        Assert.Equal($"The file has {2 * SpecLimits.MaxFileBytes + 9:N0} bytes; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (1MiB)", error.Message);
+        Assert.Equal($"The file has {2 * SpecLimits.MaxFileBytes + 9:N0} bytes; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (16MiB)", error.Message);
     }
 
     [Fact]
@@ -134,7 +135,7 @@ public sealed class FleetParserLimitTests
     {
         var error = Assert.Single(FleetParser.ParseFile("/dev/zero").Errors);
 
-        Assert.Equal($"The file is larger than the limit; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (1MiB)", error.Message);
+        Assert.Equal($"The file is larger than the limit; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (16MiB)", error.Message);
     }
 
     [Theory]

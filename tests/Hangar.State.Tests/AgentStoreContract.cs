@@ -184,6 +184,36 @@ public abstract class AgentStoreContract : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task UpdatePlacements_ChangesOnlyTheNamedVms_AndKeepsEveryOtherRow()
+    {
+        await Store.ReplacePlacementsAsync(new Dictionary<string, string> { ["web"] = "a", ["db"] = "b", ["cache"] = "a" }, None);
+
+        await Store.UpdatePlacementsAsync(new Dictionary<string, string> { ["db"] = "c", ["new"] = "b" }, ["cache", "never-placed"], None);
+
+        var placements = await Store.GetPlacementsAsync(None);
+        Assert.True(Same(placements, new Dictionary<string, string> { ["web"] = "a", ["db"] = "c", ["new"] = "b" }),
+            string.Join(", ", placements.Select(p => $"{p.Key}={p.Value}")));
+        await Store.UpdatePlacementsAsync(new Dictionary<string, string>(), [], None);
+        Assert.Equal(3, (await Store.GetPlacementsAsync(None)).Count);
+    }
+
+    [Fact]
+    public async Task UpdatePlacements_OfManyVms_IsOneTransactionThatAnotherStoreSeesWhole()
+    {
+        await using var other = await OpenAsync();
+        var many = Enumerable.Range(0, 2000).ToDictionary(i => $"vm{i}", i => $"a{i % 7}");
+
+        await Store.UpdatePlacementsAsync(many, [], None);
+        await Store.UpdatePlacementsAsync(new Dictionary<string, string> { ["vm1"] = "moved" }, many.Keys.Where(k => k.EndsWith('5')).ToArray(), None);
+
+        var seen = await other.GetPlacementsAsync(None);
+        Assert.Equal(1800, seen.Count);
+        Assert.Equal("moved", seen["vm1"]);
+        Assert.Equal("a2", seen["vm2"]);
+        Assert.DoesNotContain("vm15", seen.Keys);
+    }
+
     private static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
 }

@@ -212,6 +212,22 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendEvents_ManyAtOnce_FollowEarlierEventsInListOrder()
+    {
+        await Store.AppendEventAsync(new EventRecord(0, DateTimeOffset.UtcNow, "first", null, "before"), None);
+        var batch = Enumerable.Range(0, 1500).Select(i => new EventRecord(0, DateTimeOffset.UtcNow, "vm.started", i % 3 == 0 ? null : $"vm{i}", $"m{i}")).ToArray();
+
+        await Store.AppendEventsAsync(batch, None);
+        await Store.AppendEventsAsync([], None);
+
+        var all = await Store.ListEventsAsync(0, 2000, None);
+        Assert.Equal(["before", .. batch.Select(e => e.Message)], all.Select(e => e.Message));
+        Assert.Equal(all.Select(e => e.Id).Order(), all.Select(e => e.Id));
+        Assert.Equal(1501, all.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(batch.Select(e => e.Vm), all.Skip(1).Select(e => e.Vm));
+    }
+
+    [Fact]
     public async Task ListEvents_LimitBelowOne_Throws()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ListEventsAsync(0, 0, None));

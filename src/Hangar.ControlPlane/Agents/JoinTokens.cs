@@ -13,6 +13,11 @@ public sealed class JoinTokens(IAgentStore store, TimeProvider time)
     public static readonly TimeSpan MaxTtl = TimeSpan.FromDays(365);
     public const int MaxUses = 10_000;
 
+    // Redeems in this process one at a time: hosts provisioned together all join with the same token at once, and
+    // without this each of them lost the compare-and-swap to another until its tries ran out (8 agents joining at
+    // once were enough; bench/README.md, "Scale"). The compare-and-swap still decides between replicas.
+    private readonly SemaphoreSlim _redeeming = new(1, 1);
+
     /// <summary>Makes a token; returns it (the only time it exists in the clear) and its row.</summary>
     public async Task<(string Token, JoinTokenRecord Record)> CreateAsync(TimeSpan? ttl, int? uses, IReadOnlyDictionary<string, string>? labels, CancellationToken ct)
     {
@@ -35,6 +40,19 @@ public sealed class JoinTokens(IAgentStore store, TimeProvider time)
     public async Task<JoinTokenRecord> RedeemAsync(string token, CancellationToken ct)
     {
         var id = AgentSecrets.JoinTokenId(token) ?? throw new AgentRefusedException("This is not a join token (they look like hjt_…); make one with `hangar token create`.");
+        await _redeeming.WaitAsync(ct);
+        try
+        {
+            return await RedeemOnceAsync(id, token, ct);
+        }
+        finally
+        {
+            _redeeming.Release();
+        }
+    }
+
+    private async Task<JoinTokenRecord> RedeemOnceAsync(string id, string token, CancellationToken ct)
+    {
         // A few tries: another agent may take a use between our read and our write; the compare-and-swap notices.
         for (var attempt = 0; attempt < 5; attempt++)
         {

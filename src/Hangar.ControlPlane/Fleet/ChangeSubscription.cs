@@ -10,6 +10,7 @@ internal sealed class ChangeSubscription(FleetState state) : IDisposable
 {
     private HashSet<string> _vms = new(StringComparer.Ordinal);
     private bool _all = true; // the first look sees everything
+    private bool _agents;
 
     internal void Add(string name)
     {
@@ -20,6 +21,20 @@ internal sealed class ChangeSubscription(FleetState state) : IDisposable
     {
         _all = true;
         _vms.Clear();
+    }
+
+    /// <summary>An agent came or went: the next look lists the agents (without marking every VM).</summary>
+    internal void AddAgents() => _agents = true;
+
+    /// <summary>Whether the agents changed since the last call. Takes the gate.</summary>
+    public bool TakeAgents()
+    {
+        lock (state.Gate)
+        {
+            var taken = _agents;
+            _agents = false;
+            return taken;
+        }
     }
 
     /// <summary>What changed since the last call: everything, or these VMs. Takes the gate.</summary>

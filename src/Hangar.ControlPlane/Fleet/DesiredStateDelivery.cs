@@ -57,8 +57,12 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
     /// </summary>
     public async Task PushAsync(CancellationToken ct, AgentSession? snapshotFor = null)
     {
-        await placements.UpdateAsync(ct);
-        await SendAsync(only: null, snapshotFor, ct);
+        var moved = await placements.UpdateAsync(ct);
+        // An agent connecting (or asking for a resync) while nothing else changed: only it is sent anything, so that
+        // 1,000 agents reconnecting cost 1,000 snapshots, not 1,000 passes over every agent's VMs.
+        bool alone;
+        lock (state.Gate) alone = snapshotFor is not null && !moved && ReferenceEquals(_pushedSpec, state.Spec);
+        await SendAsync(only: null, snapshotFor, ct, alone);
     }
 
     /// <summary>
@@ -67,7 +71,8 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
     /// </summary>
     public Task PushVmsAsync(IReadOnlyCollection<string> names, CancellationToken ct) => SendAsync(names, null, ct);
 
-    private async Task SendAsync(IReadOnlyCollection<string>? only, AgentSession? snapshotFor, CancellationToken ct)
+    /// <param name="snapshotOnly">Send the snapshot of <paramref name="snapshotFor"/> and nothing to the other agents.</param>
+    private async Task SendAsync(IReadOnlyCollection<string>? only, AgentSession? snapshotFor, CancellationToken ct, bool snapshotOnly = false)
     {
         await _sending.WaitAsync(ct);
         try
@@ -78,7 +83,8 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
                 state.Revision++;
                 var revision = state.Revision;
                 var (purge, keep) = Flags();
-                var connected = agents.Snapshot().Where(a => a.Connected).ToDictionary(a => a.Name, StringComparer.Ordinal);
+                var connected = agents.Snapshot().Where(a => a.Connected && (!snapshotOnly || ReferenceEquals(a, snapshotFor)))
+                    .ToDictionary(a => a.Name, StringComparer.Ordinal);
                 if (!ReferenceEquals(_pushedSpec, state.Spec)) MarkSpecChanges(_pushedSpec, state.Spec);
                 _pushedSpec = state.Spec;
                 // Each connected agent's VMs: the whole fleet once, or only the VMs named.
@@ -87,6 +93,8 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
                 if (!purge)
                     foreach (var vm in vms)
                     {
+                        // Cheap for the VMs of agents not sent anything (a lookup each); only the others are built.
+                        if (snapshotOnly && state.Placement.GetValueOrDefault(vm.Name) != snapshotFor!.Name && !state.Leaving.ContainsKey(vm.Name)) continue;
                         if (state.Placement.GetValueOrDefault(vm.Name) is { } agent && connected.ContainsKey(agent))
                             (byAgent.TryGetValue(agent, out var list) ? list : byAgent[agent] = []).Add(Desired(vm, state.ShouldRun(vm)));
                         // A VM that moved away is still sent, stopped, to the agent it left (see For).

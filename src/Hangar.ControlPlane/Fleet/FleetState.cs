@@ -81,6 +81,13 @@ internal sealed class FleetState
             foreach (var subscription in _subscriptions) subscription.Add(name);
     }
 
+    /// <summary>An agent came or went: watchers get the agent list with their next line.</summary>
+    public void MarkAgentsChanged()
+    {
+        lock (Gate)
+            foreach (var subscription in _subscriptions) subscription.AddAgents();
+    }
+
     /// <summary>Anything may have changed (a new spec, an agent came or went).</summary>
     public void MarkAllChanged()
     {

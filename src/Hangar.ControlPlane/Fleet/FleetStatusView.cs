@@ -26,6 +26,7 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
     public FleetStatusChange Changes(ChangeSubscription subscription)
     {
         var (all, names) = subscription.Take();
+        var agentsChanged = subscription.TakeAgents();
         lock (state.Gate)
         {
             if (all)
@@ -40,7 +41,9 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
                 if (Vm(name) is { } vm) changed.Add(vm);
                 else gone.Add(name);
             }
-            return new FleetStatusChange(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, false, changed, gone, null, state.Rollout, Orphans(agents.Snapshot()));
+            var sessions = agents.Snapshot();
+            return new FleetStatusChange(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, false, changed, gone,
+                agentsChanged ? AgentStatuses(sessions) : null, state.Rollout, Orphans(sessions));
         }
     }
 
@@ -67,10 +70,11 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
         foreach (var agent in sessions)
             foreach (var (name, seen) in agent.Observed.Vms)
                 if (spec.FindVm(name) is null && listed.Add(name)) vms.Add(Removed(agent.Name, seen));
-        var agentStatus = sessions.OrderBy(a => a.Name, StringComparer.Ordinal)
-            .Select(a => new AgentStatus(a.Name, a.HostName, agents.IsOnline(a), a.Accelerator, a.LastSeen)).ToArray();
-        return (vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), agentStatus, Orphans(sessions));
+        return (vms.OrderBy(v => v.Name, StringComparer.Ordinal).ToArray(), AgentStatuses(sessions), Orphans(sessions));
     }
+
+    private AgentStatus[] AgentStatuses(AgentSession[] sessions) => sessions.OrderBy(a => a.Name, StringComparer.Ordinal)
+        .Select(a => new AgentStatus(a.Name, a.HostName, agents.IsOnline(a), a.Accelerator, a.LastSeen)).ToArray();
 
     private static OrphanInfo[] Orphans(AgentSession[] sessions) =>
         sessions.SelectMany(a => a.Observed.Orphans.Select(o => new OrphanInfo(a.Name, o.Name, o.Pid, o.Action))).ToArray();

@@ -130,6 +130,29 @@ public sealed class PostgresAgentStore : IAgentStore
         return true;
     }, ct);
 
+    public Task UpdatePlacementsAsync(IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> removed, CancellationToken ct) => Run(async connection =>
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // The same lock as a replacement: an update never lands in the middle of one.
+        await ExecuteAsync(connection, "LOCK TABLE vm_placement IN SHARE ROW EXCLUSIVE MODE", ct);
+        if (set.Count > 0)
+        {
+            await using var upsert = new NpgsqlCommand(
+                "INSERT INTO vm_placement (vm, agent) SELECT * FROM unnest(@vms, @agents) ON CONFLICT (vm) DO UPDATE SET agent = excluded.agent", connection);
+            upsert.Parameters.Add(Parameter("vms", set.Keys.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
+            upsert.Parameters.Add(Parameter("agents", set.Values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
+            await upsert.ExecuteNonQueryAsync(ct);
+        }
+        if (removed.Count > 0)
+        {
+            await using var delete = new NpgsqlCommand("DELETE FROM vm_placement WHERE vm = ANY(@vms)", connection);
+            delete.Parameters.Add(Parameter("vms", removed.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return true;
+    }, ct);
+
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 
     private static NpgsqlCommand AgentCommand(string sql, AgentRecord record, NpgsqlConnection connection)

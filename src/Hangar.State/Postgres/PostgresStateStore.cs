@@ -181,6 +181,26 @@ public sealed class PostgresStateStore : IStateStore
         return true;
     }, ct);
 
+    public Task AppendEventsAsync(IReadOnlyList<EventRecord> records, CancellationToken ct) => Run(async connection =>
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", ct); // as AppendEventAsync
+        // One statement per event in one batch (one round trip): the sequence numbers them in list order.
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var record in records)
+        {
+            var cmd = new NpgsqlBatchCommand("INSERT INTO events (at, kind, vm, message) VALUES (@at, @kind, @vm, @msg)");
+            cmd.Parameters.Add(Parameter("at", StoredGeneration.Milliseconds(record.At), NpgsqlDbType.TimestampTz));
+            cmd.Parameters.Add(Parameter("kind", record.Kind, NpgsqlDbType.Text));
+            cmd.Parameters.Add(Parameter("vm", record.Vm, NpgsqlDbType.Text));
+            cmd.Parameters.Add(Parameter("msg", record.Message, NpgsqlDbType.Text));
+            batch.BatchCommands.Add(cmd);
+        }
+        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }, ct);
+
     public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long afterId, int limit, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);

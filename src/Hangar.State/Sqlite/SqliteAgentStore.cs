@@ -113,6 +113,33 @@ public sealed class SqliteAgentStore : IAgentStore
         return true;
     }, ct);
 
+    public Task UpdatePlacementsAsync(IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> removed, CancellationToken ct) => Locked(async () =>
+    {
+        await using var tx = await _db.BeginTransactionAsync(ct);
+        // One prepared statement each, rebound per row: SQLite has no array parameter.
+        await using (var upsert = Command("INSERT INTO vm_placement (vm, agent) VALUES ($vm, $agent) ON CONFLICT(vm) DO UPDATE SET agent = excluded.agent", tx))
+        {
+            var vm = upsert.Parameters.Add("$vm", SqliteType.Text);
+            var agent = upsert.Parameters.Add("$agent", SqliteType.Text);
+            foreach (var (name, on) in set)
+            {
+                (vm.Value, agent.Value) = (name, on);
+                await upsert.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await using (var delete = Command("DELETE FROM vm_placement WHERE vm = $vm", tx))
+        {
+            var vm = delete.Parameters.Add("$vm", SqliteType.Text);
+            foreach (var name in removed)
+            {
+                vm.Value = name;
+                await delete.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+        return true;
+    }, ct);
+
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private SqliteCommand AgentCommand(string sql, AgentRecord record)

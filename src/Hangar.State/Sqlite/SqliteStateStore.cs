@@ -154,6 +154,23 @@ public sealed class SqliteStateStore : IStateStore
         return true;
     }, ct);
 
+    public Task AppendEventsAsync(IReadOnlyList<EventRecord> records, CancellationToken ct) => Locked(async () =>
+    {
+        await using var tx = await _db.BeginTransactionAsync(ct);
+        await using var cmd = Command("INSERT INTO events (at, kind, vm, message) VALUES ($at, $kind, $vm, $msg)", tx);
+        var at = cmd.Parameters.Add("$at", SqliteType.Integer);
+        var kind = cmd.Parameters.Add("$kind", SqliteType.Text);
+        var vm = cmd.Parameters.Add("$vm", SqliteType.Text);
+        var message = cmd.Parameters.Add("$msg", SqliteType.Text);
+        foreach (var record in records)
+        {
+            (at.Value, kind.Value, vm.Value, message.Value) = (record.At.ToUnixTimeMilliseconds(), record.Kind, (object?)record.Vm ?? DBNull.Value, record.Message);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return true;
+    }, ct);
+
     public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long afterId, int limit, CancellationToken ct)
     {
         // SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it. Neither is what a caller means.

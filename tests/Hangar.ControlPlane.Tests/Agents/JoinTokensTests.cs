@@ -36,6 +36,19 @@ public sealed class JoinTokensTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Redeem_ManyAgentsAtOnceWithOneToken_EveryUseGoesToExactlyOne()
+    {
+        var tokens = new JoinTokens(new InterleavingAgentStore(_store), _time);
+        var (token, _) = await tokens.CreateAsync(null, 40, null, CancellationToken.None);
+
+        var redeemed = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Task.Run(() => tokens.RedeemAsync(token, CancellationToken.None))));
+
+        Assert.Equal(Enumerable.Range(1, 40), redeemed.Select(r => r.Used).Order());
+        var e = await Assert.ThrowsAsync<AgentRefusedException>(() => _tokens.RedeemAsync(token, CancellationToken.None));
+        Assert.Contains("used 40 of 40 times", e.Message);
+    }
+
+    [Fact]
     public async Task Redeem_AfterItsTtl_IsRefusedAsExpired()
     {
         var (token, record) = await _tokens.CreateAsync(TimeSpan.FromMinutes(10), 5, null, CancellationToken.None);

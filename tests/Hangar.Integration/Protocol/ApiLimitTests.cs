@@ -74,7 +74,7 @@ public sealed class ApiLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(ApiErrorCodes.InvalidSpec, error.Code);
         var spec = Assert.Single(error.SpecErrors!);
-        Assert.Equal($"fleet.yaml:1:1: The file has {text.Length:N0} bytes; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (1MiB)", spec.ToString());
+        Assert.Equal($"fleet.yaml:1:1: The file has {text.Length:N0} bytes; a fleet file may have at most {SpecLimits.MaxFileBytes:N0} bytes (16MiB)", spec.ToString());
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class ApiLimitTests : IAsyncLifetime
     {
         var text = new StringBuilder("vms: {a0: &m {image: tiny, forwards: &l [");
         text.AppendJoin(',', Enumerable.Repeat("1", 4000)).Append("]}");
-        for (var i = 1; i < 4000; i++) text.Append($", a{i}: *m");
+        for (var i = 1; i < 5000; i++) text.Append($", a{i}: *m");
         text.Append("}\n");
 
         var (status, error) = await PostFleetAsync("/api/v1/apply", text.ToString());
