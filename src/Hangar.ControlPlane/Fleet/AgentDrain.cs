@@ -1,0 +1,364 @@
+using Hangar.ControlPlane.Agents;
+using Hangar.Protocol.Agent;
+using Hangar.Protocol.Api;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.ControlPlane.Fleet;
+
+/// <summary>
+/// Drains agents (<c>hangar agent drain NAME</c>): cordons the agent (persisted), then moves each VM on it whose
+/// <c>placement.movable</c> is true to the agent the scheduler picks, one VM at a time, through the health gate.
+/// A VM's disk is local to its host and is not copied, so a VM never runs on two hosts: it is stopped on the drained
+/// agent first (its disk stays there), then placed on the new one, which starts it afresh from its image, and waited
+/// for until it is running and healthy there (<see cref="RolloutGate"/>'s notion), each step within the drain's timeout.
+/// <code>
+///  stopping (held stopped on FROM) ──stopped──► starting (placed on TO) ──running, healthy──► moved ──► next VM
+///     │ not stopped in time: runs on FROM again                │ unhealthy, failed, or not healthy in time
+///     ▼                                                        ▼
+///   failed ── drain stops (failed)                  returning (stopped on TO, placed on FROM, its own disk)
+///                                                              ├─healthy on FROM─► movedBack ── drain stops (failed)
+///                                                              └─not healthy─────► failed ───── drain stops (failed)
+/// </code>
+/// A VM no other agent can take stays, with the scheduler's reason; a VM that should not run moves without a wait.
+/// Uncordoning or removing the agent ends its drain (a VM held stopped runs where it was again). A drain lives in
+/// the control plane that runs it: after a restart the agent is still cordoned, every VM is where its persisted
+/// placement says, and running the drain again moves what is left.
+/// </summary>
+internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents, PlacementBook placements, DesiredStateDelivery delivery,
+    FleetStatusView view, AgentOperations operations, EventJournal journal, ILogger logger) : IAsyncDisposable
+{
+    /// <summary>How long each VM may take to stop on the drained agent and become healthy on its new one, unless asked otherwise.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+
+    private readonly Dictionary<string, Run> _runs = new(StringComparer.Ordinal); // under the gate
+    private readonly CancellationTokenSource _stopping = new();
+
+    private TimeProvider Time => agents.Time;
+
+    /// <summary>One drain: its report (under the gate), its cancellation and its task.</summary>
+    private sealed class Run(string agent, AgentDrainInfo info, CancellationToken stopping)
+    {
+        public string Agent { get; } = agent;
+        public AgentDrainInfo Info { get; set; } = info;
+        public CancellationTokenSource Cts { get; } = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        public Task Task { get; set; } = Task.CompletedTask;
+        public string? CancelledBecause { get; set; }
+        /// <summary>The VM this drain holds stopped now, to let go of if it ends.</summary>
+        public string? Held { get; set; }
+    }
+
+    /// <summary>A step that did not work: at <see cref="Stopping"/> the VM never left its agent.</summary>
+    private sealed record Failure(bool Stopping, string Reason);
+
+    /// <summary>The drain of <paramref name="agent"/>, under way or the last one; null when it had none.</summary>
+    public AgentDrainInfo? Of(string agent)
+    {
+        lock (state.Gate) return _runs.GetValueOrDefault(agent)?.Info;
+    }
+
+    /// <summary>
+    /// Cordons <paramref name="name"/> and starts draining it in the background; the drain under way when there is
+    /// one. Refused (409) for an offline agent: its VMs could not be stopped there, so none could move.
+    /// </summary>
+    public async Task<AgentDrainInfo> StartAsync(string name, TimeSpan? timeout, CancellationToken ct)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        if (limit < TimeSpan.FromSeconds(1) || limit > MaxTimeout)
+            throw new AgentRequestException(AgentRequestError.Invalid, $"timeout: {limit} is out of range; give a duration from 1s to 24h (default {DefaultTimeout.TotalMinutes:0}m).");
+        var session = agents.Find(name) ?? throw AgentRegistry.NotFound(name);
+        if (Running(name) is { } running) return running;
+        if (!agents.IsOnline(session))
+            throw new AgentRequestException(AgentRequestError.Conflict,
+                $"Agent {name} is offline: its VMs cannot be stopped there, so none can be moved (their disks are on that host). " +
+                "Bring it back first, or remove it with --force to place its VMs elsewhere without their disks.");
+        if (!session.Cordoned) await operations.SetCordonedAsync(name, true, ct);
+        Run run;
+        IReadOnlyList<string> movable;
+        lock (state.Gate)
+        {
+            if (Running(name) is { } raced) return raced;
+            var (canMove, stay) = VmsOn(name);
+            movable = canMove;
+            run = new Run(name, new AgentDrainInfo(AgentDrainState.Draining, Time.GetUtcNow(), null, limit, [], stay, new Dictionary<string, string>()), _stopping.Token);
+            _runs[name] = run;
+            run.Task = Task.Run(() => RunAsync(run));
+        }
+        journal.Record("agent.drain", null, $"Drain of {name} started: {Count(movable.Count)} to move one at a time" +
+            (movable.Count > 0 ? $" ({string.Join(", ", movable)})" : "") + (run.Info.NotMovable.Count > 0 ? $"; {Count(run.Info.NotMovable.Count)} stay, not movable: {string.Join(", ", run.Info.NotMovable)}" : ""));
+        state.NotifyChanged();
+        return run.Info;
+    }
+
+    /// <summary>Ends the drain of <paramref name="agent"/> if one is under way (uncordon, remove); a VM it holds stopped runs where it is again.</summary>
+    public void Cancel(string agent, string because)
+    {
+        lock (state.Gate)
+        {
+            if (!_runs.TryGetValue(agent, out var run) || run.Info.State != AgentDrainState.Draining) return;
+            run.CancelledBecause = because;
+            run.Cts.Cancel();
+        }
+    }
+
+    private AgentDrainInfo? Running(string agent)
+    {
+        lock (state.Gate) return _runs.GetValueOrDefault(agent)?.Info is { State: AgentDrainState.Draining } info ? info : null;
+    }
+
+    /// <summary>The VMs placed on <paramref name="agent"/>, in the fleet's order: movable ones, and the others. Under the gate.</summary>
+    private (IReadOnlyList<string> Movable, IReadOnlyList<string> Stay) VmsOn(string agent)
+    {
+        var movable = new List<string>();
+        var stay = new List<string>();
+        foreach (var vm in state.Spec.Vms)
+            if (state.Placement.GetValueOrDefault(vm.Name) == agent) (vm.Placement.Movable ? movable : stay).Add(vm.Name);
+        return (movable, stay);
+    }
+
+    private async Task RunAsync(Run run)
+    {
+        var ct = run.Cts.Token;
+        string? failure = null;
+        try
+        {
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            while (true)
+            {
+                string? next;
+                lock (state.Gate) next = VmsOn(run.Agent).Movable.FirstOrDefault(vm => !taken.Contains(vm));
+                if (next is null) break;
+                taken.Add(next);
+                if (await MoveAsync(run, next, ct) is { } failed) { failure = failed; break; }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await ReleaseAsync(run);
+        }
+        catch (Exception e)
+        {
+            Log.DrainFailed(logger, run.Agent, e);
+            failure = $"the drain stopped on an error: {e.Message}";
+            await ReleaseAsync(run);
+        }
+        Finish(run, failure);
+    }
+
+    /// <summary>Moves <paramref name="vm"/> off the drained agent; null when the drain goes on, else why it stops.</summary>
+    private async Task<string?> MoveAsync(Run run, string vm, CancellationToken ct)
+    {
+        var from = run.Agent;
+        var (to, unplaceable) = placements.Relocate(vm);
+        if (to is null)
+        {
+            Update(run, info => info with { Unplaceable = new Dictionary<string, string>(info.Unplaceable, StringComparer.Ordinal) { [vm] = unplaceable! } });
+            journal.Record("agent.drain", vm, $"Stays on {from}: {unplaceable}");
+            return null;
+        }
+        SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Stopping));
+        journal.Record("agent.drain", vm, $"Moving from {from} to {to}: stopping it on {from} (its disk stays there)");
+        var failure = await HandOverAsync(run, vm, from, to, ct);
+        if (failure is null)
+        {
+            SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Moved));
+            journal.Record("agent.drain", vm, $"Moved from {from} to {to}");
+            return null;
+        }
+        if (failure.Stopping)
+        {
+            SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Failed, failure.Reason));
+            journal.Record("agent.drain", vm, $"Not moved, it stays on {from}: {failure.Reason}");
+            return $"VM {vm} was not moved: {failure.Reason}";
+        }
+        // It left its disk on the drained agent and did not come up on the new one: it goes back to its own disk.
+        SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Returning, failure.Reason));
+        journal.Record("agent.drain", vm, $"Not healthy on {to}: {failure.Reason}; moving it back to {from}, where its disk is");
+        var back = await HandOverAsync(run, vm, to, from, ct);
+        var reason = back is null ? failure.Reason : $"{failure.Reason}; moving it back to {from} failed too: {back.Reason}";
+        SetMove(run, new DrainMove(vm, from, to, back is null ? DrainMoveState.MovedBack : DrainMoveState.Failed, reason));
+        journal.Record("agent.drain", vm, back is null ? $"Back on {from}, running and healthy" : $"Not back on {from}: {back.Reason}");
+        return back is null ? $"VM {vm} did not become healthy on {to} and is back on {from}: {failure.Reason}" : $"VM {vm} did not move: {reason}";
+    }
+
+    /// <summary>Stops <paramref name="vm"/> on <paramref name="from"/>, places it on <paramref name="to"/> and waits until it is healthy there.</summary>
+    private async Task<Failure?> HandOverAsync(Run run, string vm, string from, string to, CancellationToken ct)
+    {
+        var timeout = run.Info.Timeout;
+        var deadline = Time.GetUtcNow() + timeout;
+        bool shouldRun;
+        lock (state.Gate) shouldRun = state.Spec.FindVm(vm) is { } spec && state.ShouldRun(spec);
+        if (shouldRun)
+        {
+            var held = await HoldAsync(run, vm, from, ct);
+            var stopped = await WaitForAsync(() => IsStopped(vm, from, held) ? Verdict.Pass : null, deadline, ct);
+            if (stopped is null)
+            {
+                var seen = view.Vm(vm);
+                await ReleaseAsync(run);
+                return new Failure(true, $"it did not stop on {from} within {Durations(timeout)} (phase {Word(seen?.Phase)})");
+            }
+        }
+        var revision = await PlaceAsync(run, vm, to);
+        if (!shouldRun) return null;
+        journal.Record("agent.drain", vm, $"Stopped on {from}; starting it on {to}");
+        if (from == run.Agent) SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Starting));
+        var gate = new RolloutGate(0, revision, [vm], deadline);
+        var verdict = await WaitForAsync(() => Evaluate(gate, vm), deadline, ct) ?? Evaluate(gate, vm)
+            ?? new Verdict(false, $"VM {vm}: it was not healthy within {Durations(timeout)}");
+        return verdict.Passed ? null : new Failure(false, verdict.Reason!);
+    }
+
+    private sealed record Verdict(bool Passed, string? Reason)
+    {
+        public static readonly Verdict Pass = new(true, null);
+    }
+
+    private Verdict? Evaluate(RolloutGate gate, string vm)
+    {
+        Hangar.Spec.FleetSpec spec;
+        lock (state.Gate) spec = state.Spec;
+        return gate.Evaluate([vm], view.Vm, spec, Time.GetUtcNow()) is { } v ? new Verdict(v.Passed, v.Reason) : null;
+    }
+
+    /// <summary>Whether <paramref name="agent"/> reports <paramref name="vm"/> stopped since it was sent the hold (revision <paramref name="held"/>).</summary>
+    private bool IsStopped(string vm, string agent, long held) =>
+        view.Vm(vm) is not { Removed: false } seen
+        || (seen.Agent == agent && seen.ObservedRevision >= held && seen.Phase is VmPhase.Stopped or VmPhase.Failed);
+
+    /// <summary>Holds <paramref name="vm"/> stopped and sends that to its agent; the revision that carries it there.</summary>
+    private async Task<long> HoldAsync(Run run, string vm, string agent, CancellationToken ct)
+    {
+        await state.Writes.WaitAsync(ct);
+        try
+        {
+            lock (state.Gate)
+            {
+                state.DrainHeld.Add(vm);
+                run.Held = vm;
+            }
+            await delivery.PushVmsAsync([vm], CancellationToken.None);
+            lock (state.Gate) return agents.Find(agent)?.Desired.RevisionOf(vm) ?? 0;
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Places <paramref name="vm"/> on <paramref name="to"/> (persisted first), lets go of it and sends it there; the
+    /// agent it leaves is sent it stopped until it reports so (<see cref="FleetState.Leaving"/>). Not cancelled half-way:
+    /// the placement in the store and in memory must agree. The revision that carries it to <paramref name="to"/>.
+    /// </summary>
+    private async Task<long> PlaceAsync(Run run, string vm, string to)
+    {
+        await state.Writes.WaitAsync(CancellationToken.None);
+        try
+        {
+            await placements.MoveAsync(vm, to, CancellationToken.None);
+            lock (state.Gate)
+            {
+                state.DrainHeld.Remove(vm);
+                run.Held = null;
+            }
+            await delivery.PushVmsAsync([vm], CancellationToken.None);
+            lock (state.Gate) return agents.Find(to)?.Desired.RevisionOf(vm) ?? 0;
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
+    }
+
+    /// <summary>Lets go of the VM the drain holds stopped, so it runs where it is again (unless the control plane is stopping).</summary>
+    private async Task ReleaseAsync(Run run)
+    {
+        string? vm;
+        lock (state.Gate)
+        {
+            vm = run.Held;
+            if (vm is null) return;
+            state.DrainHeld.Remove(vm);
+            run.Held = null;
+        }
+        if (_stopping.IsCancellationRequested) return;
+        await state.Writes.WaitAsync(CancellationToken.None);
+        try { await delivery.PushVmsAsync([vm], CancellationToken.None); }
+        finally { state.Writes.Release(); }
+    }
+
+    /// <summary>
+    /// The first non-null answer of <paramref name="check"/>, asked now and at every change of the fleet, or null once
+    /// <paramref name="deadline"/> passed (on the registry's clock).
+    /// </summary>
+    private async Task<T?> WaitForAsync<T>(Func<T?> check, DateTimeOffset deadline, CancellationToken ct) where T : class
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var left = deadline - Time.GetUtcNow();
+        var timeout = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, Time, cts.Token);
+        try
+        {
+            while (true)
+            {
+                var changed = state.WhenChangedAsync(cts.Token);
+                if (check() is { } answer) return answer;
+                if (timeout.IsCompleted) return null;
+                await Task.WhenAny(changed, timeout);
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            await cts.CancelAsync();
+        }
+    }
+
+    private void Finish(Run run, string? failure)
+    {
+        AgentDrainInfo info;
+        lock (state.Gate)
+        {
+            var (movable, stay) = VmsOn(run.Agent);
+            var cancelled = run.CancelledBecause ?? (_stopping.IsCancellationRequested ? "the control plane stopped" : null);
+            var outcome = cancelled is not null ? AgentDrainState.Cancelled
+                : failure is not null ? AgentDrainState.Failed
+                : movable.Count + stay.Count == 0 ? AgentDrainState.Drained : AgentDrainState.Incomplete;
+            run.Info = info = run.Info with { State = outcome, EndedAt = Time.GetUtcNow(), NotMovable = stay, Reason = cancelled ?? failure };
+        }
+        journal.Record("agent.drain", null, info.Summary(run.Agent));
+        state.NotifyChanged();
+    }
+
+    private void SetMove(Run run, DrainMove move) => Update(run, info =>
+    {
+        var moves = info.Moves.ToList();
+        var at = moves.FindIndex(m => m.Vm == move.Vm);
+        if (at >= 0) moves[at] = move;
+        else moves.Add(move);
+        return info with { Moves = moves };
+    });
+
+    private void Update(Run run, Func<AgentDrainInfo, AgentDrainInfo> change)
+    {
+        lock (state.Gate) run.Info = change(run.Info);
+        state.NotifyChanged();
+    }
+
+    private static string Count(int vms) => vms == 1 ? "1 VM" : $"{vms} VMs";
+
+    private static string Word(VmPhase? phase) => phase?.ToString().ToLowerInvariant() ?? "unknown";
+
+    private static string Durations(TimeSpan t) =>
+        t.TotalHours >= 1 && t.TotalHours % 1 == 0 ? $"{t.TotalHours:0}h" : t.TotalMinutes >= 1 && t.TotalMinutes % 1 == 0 ? $"{t.TotalMinutes:0}m" : $"{t.TotalSeconds:0}s";
+
+    /// <summary>Ends every drain (the control plane stops) and waits for them; a VM held stopped stays so until it restarts.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        Task[] tasks;
+        lock (state.Gate) tasks = _runs.Values.Select(r => r.Task).ToArray();
+        await Task.WhenAll(tasks);
+    }
+}
