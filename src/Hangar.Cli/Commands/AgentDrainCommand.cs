@@ -34,7 +34,7 @@ public static class AgentDrainCommand
             {
                 var movable = started.Vms.Count - drain.NotMovable.Count;
                 context.Terminal.Progress($"Agent {agent} cordoned; draining {movable} movable VM{(movable == 1 ? "" : "s")} one at a time" +
-                    (drain.NotMovable.Count > 0 ? $" ({drain.NotMovable.Count} stay, not movable: {string.Join(", ", drain.NotMovable)})" : ""));
+                    (drain.NotMovable.Count > 0 ? $" (staying, not movable: {string.Join(", ", drain.NotMovable)})" : ""));
             }
             if (context.Get(noWait))
             {

@@ -17,6 +17,7 @@ public static class AgentView
             AgentDrainState.Drained => ",cordoned,drained",
             AgentDrainState.Incomplete => ",cordoned,drain-incomplete",
             AgentDrainState.Failed => ",cordoned,drain-failed",
+            AgentDrainState.Interrupted => ",cordoned,drain-interrupted",
             _ => ",cordoned",
         } : "");
 

@@ -1,6 +1,9 @@
 using Hangar.ControlPlane.Agents;
 using Hangar.Protocol.Agent;
+using System.Text.Json;
+using Hangar.Protocol;
 using Hangar.Protocol.Api;
+using Hangar.State;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.ControlPlane.Fleet;
@@ -20,12 +23,14 @@ namespace Hangar.ControlPlane.Fleet;
 ///                                                              └─not healthy─────► failed ───── drain stops (failed)
 /// </code>
 /// A VM no other agent can take stays, with the scheduler's reason; a VM that should not run moves without a wait.
-/// Uncordoning or removing the agent ends its drain (a VM held stopped runs where it was again). A drain lives in
-/// the control plane that runs it: after a restart the agent is still cordoned, every VM is where its persisted
-/// placement says, and running the drain again moves what is left.
+/// Uncordoning or removing the agent ends its drain (a VM held stopped runs where it was again). Each drain's report
+/// is persisted at every step (<see cref="IAgentStore.SaveDrainAsync"/>); the drain itself runs in the control plane
+/// that started it. After a restart a drain found under way is marked <see cref="AgentDrainState.Interrupted"/>: the
+/// agent is still cordoned, every VM is where its persisted placement says (the hold is not persisted, so a VM held
+/// stopped runs on the drained agent again), and running the drain again moves what is left.
 /// </summary>
 internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents, PlacementBook placements, DesiredStateDelivery delivery,
-    FleetStatusView view, AgentOperations operations, EventJournal journal, ILogger logger) : IAsyncDisposable
+    FleetStatusView view, AgentOperations operations, EventJournal journal, IAgentStore store, ILogger logger) : IAsyncDisposable
 {
     /// <summary>How long each VM may take to stop on the drained agent and become healthy on its new one, unless asked otherwise.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
@@ -51,6 +56,40 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
 
     /// <summary>A step that did not work: at <see cref="Stopping"/> the VM never left its agent.</summary>
     private sealed record Failure(bool Stopping, string Reason);
+
+    /// <summary>
+    /// Loads each agent's last drain; one that was under way when the control plane stopped is marked interrupted
+    /// (and says so in an event). Call once, after the agents are loaded.
+    /// </summary>
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        foreach (var (agent, json) in await store.GetDrainsAsync(ct))
+        {
+            AgentDrainInfo? info;
+            try { info = JsonSerializer.Deserialize(json, HangarJson.Info<AgentDrainInfo>()); }
+            catch (JsonException e)
+            {
+                Log.DrainUnreadable(logger, agent, e);
+                continue;
+            }
+            if (info is null) continue;
+            if (agents.Find(agent) is null)
+            {
+                await store.SaveDrainAsync(agent, null, ct);
+                continue;
+            }
+            var run = new Run(agent, info, _stopping.Token);
+            lock (state.Gate) _runs[agent] = run;
+            if (info.State != AgentDrainState.Draining) continue;
+            run.Info = info with
+            {
+                State = AgentDrainState.Interrupted, EndedAt = Time.GetUtcNow(),
+                Reason = Interrupted(agent),
+            };
+            await SaveAsync(run);
+            journal.Record("agent.drain", null, run.Info.Summary(agent));
+        }
+    }
 
     /// <summary>The drain of <paramref name="agent"/>, under way or the last one; null when it had none.</summary>
     public AgentDrainInfo? Of(string agent)
@@ -83,12 +122,24 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
             movable = canMove;
             run = new Run(name, new AgentDrainInfo(AgentDrainState.Draining, Time.GetUtcNow(), null, limit, [], stay, new Dictionary<string, string>()), _stopping.Token);
             _runs[name] = run;
-            run.Task = Task.Run(() => RunAsync(run));
         }
+        await SaveAsync(run);
+        lock (state.Gate) run.Task = Task.Run(() => RunAsync(run));
         journal.Record("agent.drain", null, $"Drain of {name} started: {Count(movable.Count)} to move one at a time" +
-            (movable.Count > 0 ? $" ({string.Join(", ", movable)})" : "") + (run.Info.NotMovable.Count > 0 ? $"; {Count(run.Info.NotMovable.Count)} stay, not movable: {string.Join(", ", run.Info.NotMovable)}" : ""));
+            (movable.Count > 0 ? $" ({string.Join(", ", movable)})" : "") + (run.Info.NotMovable.Count > 0 ? $"; staying, not movable: {string.Join(", ", run.Info.NotMovable)}" : ""));
         state.NotifyChanged();
         return run.Info;
+    }
+
+    /// <summary>Forgets the drain of a removed agent (a drain under way was cancelled, and deletes its own record as it ends).</summary>
+    public async Task ForgetAsync(string agent, CancellationToken ct)
+    {
+        lock (state.Gate)
+        {
+            if (_runs.GetValueOrDefault(agent) is { Info.State: AgentDrainState.Draining }) return;
+            _runs.Remove(agent);
+        }
+        await store.SaveDrainAsync(agent, null, ct);
     }
 
     /// <summary>Ends the drain of <paramref name="agent"/> if one is under way (uncordon, remove); a VM it holds stopped runs where it is again.</summary>
@@ -143,7 +194,7 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
             failure = $"the drain stopped on an error: {e.Message}";
             await ReleaseAsync(run);
         }
-        Finish(run, failure);
+        await FinishAsync(run, failure);
     }
 
     /// <summary>Moves <paramref name="vm"/> off the drained agent; null when the drain goes on, else why it stops.</summary>
@@ -153,31 +204,31 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         var (to, unplaceable) = placements.Relocate(vm);
         if (to is null)
         {
-            Update(run, info => info with { Unplaceable = new Dictionary<string, string>(info.Unplaceable, StringComparer.Ordinal) { [vm] = unplaceable! } });
+            await Update(run, info => info with { Unplaceable = new Dictionary<string, string>(info.Unplaceable, StringComparer.Ordinal) { [vm] = unplaceable! } });
             journal.Record("agent.drain", vm, $"Stays on {from}: {unplaceable}");
             return null;
         }
-        SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Stopping));
+        await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Stopping));
         journal.Record("agent.drain", vm, $"Moving from {from} to {to}: stopping it on {from} (its disk stays there)");
         var failure = await HandOverAsync(run, vm, from, to, ct);
         if (failure is null)
         {
-            SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Moved));
+            await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Moved));
             journal.Record("agent.drain", vm, $"Moved from {from} to {to}");
             return null;
         }
         if (failure.Stopping)
         {
-            SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Failed, failure.Reason));
+            await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Failed, failure.Reason));
             journal.Record("agent.drain", vm, $"Not moved, it stays on {from}: {failure.Reason}");
             return $"VM {vm} was not moved: {failure.Reason}";
         }
         // It left its disk on the drained agent and did not come up on the new one: it goes back to its own disk.
-        SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Returning, failure.Reason));
+        await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Returning, failure.Reason));
         journal.Record("agent.drain", vm, $"Not healthy on {to}: {failure.Reason}; moving it back to {from}, where its disk is");
         var back = await HandOverAsync(run, vm, to, from, ct);
         var reason = back is null ? failure.Reason : $"{failure.Reason}; moving it back to {from} failed too: {back.Reason}";
-        SetMove(run, new DrainMove(vm, from, to, back is null ? DrainMoveState.MovedBack : DrainMoveState.Failed, reason));
+        await SetMove(run, new DrainMove(vm, from, to, back is null ? DrainMoveState.MovedBack : DrainMoveState.Failed, reason));
         journal.Record("agent.drain", vm, back is null ? $"Back on {from}, running and healthy" : $"Not back on {from}: {back.Reason}");
         return back is null ? $"VM {vm} did not become healthy on {to} and is back on {from}: {failure.Reason}" : $"VM {vm} did not move: {reason}";
     }
@@ -203,7 +254,7 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         var revision = await PlaceAsync(run, vm, to);
         if (!shouldRun) return null;
         journal.Record("agent.drain", vm, $"Stopped on {from}; starting it on {to}");
-        if (from == run.Agent) SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Starting));
+        if (from == run.Agent) await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Starting));
         var gate = new RolloutGate(0, revision, [vm], deadline);
         var verdict = await WaitForAsync(() => Evaluate(gate, vm), deadline, ct) ?? Evaluate(gate, vm)
             ?? new Verdict(false, $"VM {vm}: it was not healthy within {Durations(timeout)}");
@@ -315,23 +366,26 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         }
     }
 
-    private void Finish(Run run, string? failure)
+    private async Task FinishAsync(Run run, string? failure)
     {
         AgentDrainInfo info;
         lock (state.Gate)
         {
             var (movable, stay) = VmsOn(run.Agent);
-            var cancelled = run.CancelledBecause ?? (_stopping.IsCancellationRequested ? "the control plane stopped" : null);
-            var outcome = cancelled is not null ? AgentDrainState.Cancelled
+            var stopping = run.CancelledBecause is null && _stopping.IsCancellationRequested;
+            var cancelled = run.CancelledBecause ?? (stopping ? Interrupted(run.Agent) : null);
+            var outcome = stopping ? AgentDrainState.Interrupted
+                : cancelled is not null ? AgentDrainState.Cancelled
                 : failure is not null ? AgentDrainState.Failed
                 : movable.Count + stay.Count == 0 ? AgentDrainState.Drained : AgentDrainState.Incomplete;
             run.Info = info = run.Info with { State = outcome, EndedAt = Time.GetUtcNow(), NotMovable = stay, Reason = cancelled ?? failure };
         }
         journal.Record("agent.drain", null, info.Summary(run.Agent));
         state.NotifyChanged();
+        await SaveAsync(run);
     }
 
-    private void SetMove(Run run, DrainMove move) => Update(run, info =>
+    private Task SetMove(Run run, DrainMove move) => Update(run, info =>
     {
         var moves = info.Moves.ToList();
         var at = moves.FindIndex(m => m.Vm == move.Vm);
@@ -340,11 +394,30 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         return info with { Moves = moves };
     });
 
-    private void Update(Run run, Func<AgentDrainInfo, AgentDrainInfo> change)
+    private async Task Update(Run run, Func<AgentDrainInfo, AgentDrainInfo> change)
     {
         lock (state.Gate) run.Info = change(run.Info);
         state.NotifyChanged();
+        await SaveAsync(run);
     }
+
+    /// <summary>
+    /// Persists the drain's report (deleted once its agent is gone). A report that cannot be written does not stop
+    /// the drain: it is the VMs' placement, written by <see cref="PlacementBook"/>, that must be right.
+    /// </summary>
+    private async Task SaveAsync(Run run)
+    {
+        string? json;
+        lock (state.Gate) json = agents.Find(run.Agent) is null ? null : JsonSerializer.Serialize(run.Info, HangarJson.Info<AgentDrainInfo>());
+        try { await store.SaveDrainAsync(run.Agent, json, CancellationToken.None); }
+        catch (Exception e) when (e is StateStoreException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.DrainNotSaved(logger, run.Agent, e);
+        }
+    }
+
+    private static string Interrupted(string agent) =>
+        $"the control plane stopped while it was under way; run hangar agent drain {agent} again to move what is left";
 
     private static string Count(int vms) => vms == 1 ? "1 VM" : $"{vms} VMs";
 

@@ -61,7 +61,7 @@ public sealed class FleetService : IAsyncDisposable
         _history = new HistoryQueries(store);
         _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents, Images);
         _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
-        _drains = new AgentDrain(_state, _agents, _placements, _delivery, _view, _agentOperations, _journal, logger);
+        _drains = new AgentDrain(_state, _agents, _placements, _delivery, _view, _agentOperations, _journal, agentStore, logger);
     }
 
     /// <summary>The image store and what uses each image; null when the service has no store.</summary>
@@ -74,6 +74,7 @@ public sealed class FleetService : IAsyncDisposable
         await _operators.LoadAsync(ct);
         await _agents.LoadAsync(ct);
         await _placements.LoadAsync(ct);
+        await _drains.LoadAsync(ct);
         _journal.Start();
         _ledger.ResumeRollout();
         _logger.LogInformation("Fleet at generation {Generation} with {Count} VMs", _state.CurrentGeneration, _state.Spec.Vms.Count);
@@ -159,6 +160,7 @@ public sealed class FleetService : IAsyncDisposable
     {
         var removed = await _agentOperations.RemoveAsync(name, force, ct);
         _drains.Cancel(name, "the agent was removed");
+        await _drains.ForgetAsync(name, ct);
         return removed;
     }
     public void ObservedReceived(AgentSession session, ObservedStateMessage observed) => _intake.Received(session, observed);

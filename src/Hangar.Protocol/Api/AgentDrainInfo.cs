@@ -33,6 +33,7 @@ public sealed record AgentDrainInfo(
             AgentDrainState.Drained => $"Drain of {agent} done: no VM is left on it",
             AgentDrainState.Incomplete => $"Drain of {agent} done",
             AgentDrainState.Failed => $"Drain of {agent} failed: {Reason}",
+            AgentDrainState.Interrupted => $"Drain of {agent} interrupted: {Reason}",
             _ => $"Drain of {agent} cancelled: {Reason}",
         };
         var parts = new List<string>();
@@ -48,11 +49,11 @@ public sealed record AgentDrainInfo(
             if (back.Length > 0) why.Add("not moved: " + string.Join(", ", back));
             parts.Add($"{stay} {(stay == 1 ? "VM stays" : "VMs stay")} on {agent}: {string.Join("; ", why)}");
         }
-        return parts.Count == 0 ? head : $"{head}{(State is AgentDrainState.Failed or AgentDrainState.Cancelled ? ". " : ": ")}{string.Join("; ", parts)}";
+        return parts.Count == 0 ? head : $"{head}{(State is AgentDrainState.Failed or AgentDrainState.Cancelled or AgentDrainState.Interrupted ? ". " : ": ")}{string.Join("; ", parts)}";
     }
 }
 
-/// <summary>Where a drain is (JSON: <c>draining</c>, <c>drained</c>, <c>incomplete</c>, <c>failed</c>, <c>cancelled</c>).</summary>
+/// <summary>Where a drain is (JSON: <c>draining</c>, <c>drained</c>, <c>incomplete</c>, <c>failed</c>, <c>cancelled</c>, <c>interrupted</c>).</summary>
 public enum AgentDrainState
 {
     /// <summary>Moving VMs, one at a time.</summary>
@@ -63,6 +64,8 @@ public enum AgentDrainState
     Incomplete,
     /// <summary>A VM did not stop here or did not become healthy on its new agent in time; the drain stopped there.</summary>
     Failed,
-    /// <summary>Ended before it was done: the agent was uncordoned or removed, or the control plane stopped.</summary>
+    /// <summary>Ended before it was done: the agent was uncordoned or removed.</summary>
     Cancelled,
+    /// <summary>The control plane stopped while it was under way (found so at the next start); running it again moves what is left.</summary>
+    Interrupted,
 }

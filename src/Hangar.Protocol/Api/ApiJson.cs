@@ -75,6 +75,7 @@ public static class ApiJson
 [JsonSerializable(typeof(IReadOnlyList<AgentInfo>))]
 [JsonSerializable(typeof(AgentLabelsRequest))]
 [JsonSerializable(typeof(AgentDrainRequest))]
+[JsonSerializable(typeof(AgentDrainInfo))]
 [JsonSerializable(typeof(ApiTokenRequest))]
 [JsonSerializable(typeof(ApiTokenResponse))]
 [JsonSerializable(typeof(ApiTokenInfo))]

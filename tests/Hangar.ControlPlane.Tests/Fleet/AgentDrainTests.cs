@@ -193,6 +193,45 @@ public sealed class AgentDrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restart_DuringADrain_ShowsItInterruptedAndTheHeldVmRunsOnItsAgentAgain()
+    {
+        await PlayedAgent.ConnectAsync(_fleet, "a2");
+        await _fleet.DrainAgentAsync("a1", new AgentDrainRequest(), CancellationToken.None);
+        await WhenAsync(() => Desired("a1", "web") is { Running: false });
+
+        await _fleet.DisposeAsync();
+        _fleet = new FleetService(_store, _agentStore, NullLogger<FleetService>.Instance, _time);
+        await _fleet.InitializeAsync(CancellationToken.None);
+
+        var a1 = _fleet.Agent("a1");
+        Assert.True(a1.Cordoned);
+        Assert.Equal(AgentDrainState.Interrupted, a1.Drain!.State);
+        Assert.Equal(DrainMoveState.Stopping, Assert.Single(a1.Drain.Moves).State);
+        Assert.Contains("run hangar agent drain a1 again", a1.Drain.Reason);
+        Assert.True(Desired("a1", "web")!.Running);
+        Assert.Equal("a1", _fleet.VmStatus("web")!.Agent);
+    }
+
+    [Fact]
+    public async Task Initialize_DrainStoredAsUnderWay_MarksItInterrupted()
+    {
+        // As a control plane killed mid-drain leaves it: the record still says draining.
+        await _fleet.IssueAgentCredentialAsync("a1", CancellationToken.None); // a1 persisted, as a joined agent is
+        await _agentStore.SaveDrainAsync("a1", System.Text.Json.JsonSerializer.Serialize(new AgentDrainInfo(AgentDrainState.Draining, _time.GetUtcNow(), null,
+            TimeSpan.FromMinutes(5), [new DrainMove("web", "a1", "a2", DrainMoveState.Starting)], ["db"], new Dictionary<string, string>()),
+            Hangar.Protocol.HangarJson.Info<AgentDrainInfo>()), CancellationToken.None);
+
+        await _fleet.DisposeAsync();
+        _fleet = new FleetService(_store, _agentStore, NullLogger<FleetService>.Instance, _time);
+        await _fleet.InitializeAsync(CancellationToken.None);
+
+        var drain = _fleet.Agent("a1").Drain!;
+        Assert.Equal(AgentDrainState.Interrupted, drain.State);
+        Assert.NotNull(drain.EndedAt);
+        Assert.Contains("\"state\":\"interrupted\"", (await _agentStore.GetDrainsAsync(CancellationToken.None))["a1"]);
+    }
+
+    [Fact]
     public async Task Drain_OfflineAgent_IsRefusedAndNothingChanges()
     {
         _time.Advance(AgentRegistry.OfflineAfter + TimeSpan.FromSeconds(1));
