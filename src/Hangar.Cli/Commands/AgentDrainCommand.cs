@@ -80,7 +80,7 @@ public static class AgentDrainCommand
             {
                 DrainMoveState.Stopping => $"{move.Vm}: stopping on {move.From}",
                 DrainMoveState.Starting => $"{move.Vm}: starting on {move.To}",
-                DrainMoveState.Moved => $"{move.Vm}: moved to {move.To}, running and healthy",
+                DrainMoveState.Moved => $"{move.Vm}: moved to {move.To}",
                 DrainMoveState.Returning => $"{move.Vm}: not healthy on {move.To}, moving it back to {move.From}: {move.Reason}",
                 DrainMoveState.MovedBack => $"{move.Vm}: back on {move.From}",
                 _ => $"{move.Vm}: failed: {move.Reason}",
