@@ -1,6 +1,5 @@
-using Hangar.ControlPlane.Agents;
-using Hangar.Protocol.Agent;
 using System.Text.Json;
+using Hangar.ControlPlane.Agents;
 using Hangar.Protocol;
 using Hangar.Protocol.Api;
 using Hangar.State;
@@ -13,7 +12,8 @@ namespace Hangar.ControlPlane.Fleet;
 /// <c>placement.movable</c> is true to the agent the scheduler picks, one VM at a time, through the health gate.
 /// A VM's disk is local to its host and is not copied, so a VM never runs on two hosts: it is stopped on the drained
 /// agent first (its disk stays there), then placed on the new one, which starts it afresh from its image, and waited
-/// for until it is running and healthy there (<see cref="RolloutGate"/>'s notion), each step within the drain's timeout.
+/// for until it is running and healthy there (<see cref="RolloutGate"/>'s notion), within the drain's timeout per VM:
+/// <see cref="VmHandover"/> does that part.
 /// <code>
 ///  stopping (held stopped on FROM) ──stopped──► starting (placed on TO) ──running, healthy──► moved ──► next VM
 ///     │ not stopped in time: runs on FROM again                │ unhealthy, failed, or not healthy in time
@@ -42,20 +42,19 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
 
     private TimeProvider Time => agents.Time;
 
-    /// <summary>One drain: its report (under the gate), its cancellation and its task.</summary>
-    private sealed class Run(string agent, AgentDrainInfo info, CancellationToken stopping)
+    /// <summary>One drain: its report (under the gate), its cancellation, its task and its handover of one VM at a time.</summary>
+    private sealed class Run(string agent, AgentDrainInfo info, CancellationToken stopping, VmHandover handover)
     {
         public string Agent { get; } = agent;
         public AgentDrainInfo Info { get; set; } = info;
         public CancellationTokenSource Cts { get; } = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         public Task Task { get; set; } = Task.CompletedTask;
         public string? CancelledBecause { get; set; }
-        /// <summary>The VM this drain holds stopped now, to let go of if it ends.</summary>
-        public string? Held { get; set; }
+        public VmHandover Handover { get; } = handover;
     }
 
-    /// <summary>A step that did not work: at <see cref="Stopping"/> the VM never left its agent.</summary>
-    private sealed record Failure(bool Stopping, string Reason);
+    private Run NewRun(string agent, AgentDrainInfo info) =>
+        new(agent, info, _stopping.Token, new VmHandover(state, agents, placements, delivery, view, journal, _stopping.Token));
 
     /// <summary>
     /// Loads each agent's last drain; one that was under way when the control plane stopped is marked interrupted
@@ -78,7 +77,7 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
                 await store.SaveDrainAsync(agent, null, ct);
                 continue;
             }
-            var run = new Run(agent, info, _stopping.Token);
+            var run = NewRun(agent, info);
             lock (state.Gate) _runs[agent] = run;
             if (info.State != AgentDrainState.Draining) continue;
             run.Info = info with
@@ -120,7 +119,7 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
             if (Running(name) is { } raced) return raced;
             var (canMove, stay) = VmsOn(name);
             movable = canMove;
-            run = new Run(name, new AgentDrainInfo(AgentDrainState.Draining, Time.GetUtcNow(), null, limit, [], stay, new Dictionary<string, string>()), _stopping.Token);
+            run = NewRun(name, new AgentDrainInfo(AgentDrainState.Draining, Time.GetUtcNow(), null, limit, [], stay, new Dictionary<string, string>()));
             _runs[name] = run;
         }
         await SaveAsync(run);
@@ -186,13 +185,13 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await ReleaseAsync(run);
+            await run.Handover.ReleaseAsync();
         }
         catch (Exception e)
         {
             Log.DrainFailed(logger, run.Agent, e);
             failure = $"the drain stopped on an error: {e.Message}";
-            await ReleaseAsync(run);
+            await run.Handover.ReleaseAsync();
         }
         await FinishAsync(run, failure);
     }
@@ -210,7 +209,8 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         }
         await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Stopping));
         journal.Record("agent.drain", vm, $"Moving from {from} to {to}: stopping it on {from} (its disk stays there)");
-        var failure = await HandOverAsync(run, vm, from, to, ct);
+        var failure = await run.Handover.MoveAsync(vm, from, to, run.Info.Timeout,
+            () => SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Starting)), ct);
         if (failure is null)
         {
             await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Moved));
@@ -226,144 +226,11 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         // It left its disk on the drained agent and did not come up on the new one: it goes back to its own disk.
         await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Returning, failure.Reason));
         journal.Record("agent.drain", vm, $"Not healthy on {to}: {failure.Reason}; moving it back to {from}, where its disk is");
-        var back = await HandOverAsync(run, vm, to, from, ct);
+        var back = await run.Handover.MoveAsync(vm, to, from, run.Info.Timeout, () => Task.CompletedTask, ct);
         var reason = back is null ? failure.Reason : $"{failure.Reason}; moving it back to {from} failed too: {back.Reason}";
         await SetMove(run, new DrainMove(vm, from, to, back is null ? DrainMoveState.MovedBack : DrainMoveState.Failed, reason));
         journal.Record("agent.drain", vm, back is null ? $"Back on {from}, running and healthy" : $"Not back on {from}: {back.Reason}");
         return back is null ? $"VM {vm} did not become healthy on {to} and is back on {from}: {failure.Reason}" : $"VM {vm} did not move: {reason}";
-    }
-
-    /// <summary>Stops <paramref name="vm"/> on <paramref name="from"/>, places it on <paramref name="to"/> and waits until it is healthy there.</summary>
-    private async Task<Failure?> HandOverAsync(Run run, string vm, string from, string to, CancellationToken ct)
-    {
-        var timeout = run.Info.Timeout;
-        var deadline = Time.GetUtcNow() + timeout;
-        bool shouldRun;
-        lock (state.Gate) shouldRun = state.Spec.FindVm(vm) is { } spec && state.ShouldRun(spec);
-        if (shouldRun)
-        {
-            var held = await HoldAsync(run, vm, from, ct);
-            var stopped = await WaitForAsync(() => IsStopped(vm, from, held) ? Verdict.Pass : null, deadline, ct);
-            if (stopped is null)
-            {
-                var seen = view.Vm(vm);
-                await ReleaseAsync(run);
-                return new Failure(true, $"it did not stop on {from} within {Durations(timeout)} (phase {Word(seen?.Phase)})");
-            }
-        }
-        var revision = await PlaceAsync(run, vm, to);
-        if (!shouldRun) return null;
-        journal.Record("agent.drain", vm, $"Stopped on {from}; starting it on {to}");
-        if (from == run.Agent) await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Starting));
-        var gate = new RolloutGate(0, revision, [vm], deadline);
-        var verdict = await WaitForAsync(() => Evaluate(gate, vm), deadline, ct) ?? Evaluate(gate, vm)
-            ?? new Verdict(false, $"VM {vm}: it was not healthy within {Durations(timeout)}");
-        return verdict.Passed ? null : new Failure(false, verdict.Reason!);
-    }
-
-    private sealed record Verdict(bool Passed, string? Reason)
-    {
-        public static readonly Verdict Pass = new(true, null);
-    }
-
-    private Verdict? Evaluate(RolloutGate gate, string vm)
-    {
-        Hangar.Spec.FleetSpec spec;
-        lock (state.Gate) spec = state.Spec;
-        return gate.Evaluate([vm], view.Vm, spec, Time.GetUtcNow()) is { } v ? new Verdict(v.Passed, v.Reason) : null;
-    }
-
-    /// <summary>Whether <paramref name="agent"/> reports <paramref name="vm"/> stopped since it was sent the hold (revision <paramref name="held"/>).</summary>
-    private bool IsStopped(string vm, string agent, long held) =>
-        view.Vm(vm) is not { Removed: false } seen
-        || (seen.Agent == agent && seen.ObservedRevision >= held && seen.Phase is VmPhase.Stopped or VmPhase.Failed);
-
-    /// <summary>Holds <paramref name="vm"/> stopped and sends that to its agent; the revision that carries it there.</summary>
-    private async Task<long> HoldAsync(Run run, string vm, string agent, CancellationToken ct)
-    {
-        await state.Writes.WaitAsync(ct);
-        try
-        {
-            lock (state.Gate)
-            {
-                state.DrainHeld.Add(vm);
-                run.Held = vm;
-            }
-            await delivery.PushVmsAsync([vm], CancellationToken.None);
-            lock (state.Gate) return agents.Find(agent)?.Desired.RevisionOf(vm) ?? 0;
-        }
-        finally
-        {
-            state.Writes.Release();
-        }
-    }
-
-    /// <summary>
-    /// Places <paramref name="vm"/> on <paramref name="to"/> (persisted first), lets go of it and sends it there; the
-    /// agent it leaves is sent it stopped until it reports so (<see cref="FleetState.Leaving"/>). Not cancelled half-way:
-    /// the placement in the store and in memory must agree. The revision that carries it to <paramref name="to"/>.
-    /// </summary>
-    private async Task<long> PlaceAsync(Run run, string vm, string to)
-    {
-        await state.Writes.WaitAsync(CancellationToken.None);
-        try
-        {
-            await placements.MoveAsync(vm, to, CancellationToken.None);
-            lock (state.Gate)
-            {
-                state.DrainHeld.Remove(vm);
-                run.Held = null;
-            }
-            await delivery.PushVmsAsync([vm], CancellationToken.None);
-            lock (state.Gate) return agents.Find(to)?.Desired.RevisionOf(vm) ?? 0;
-        }
-        finally
-        {
-            state.Writes.Release();
-        }
-    }
-
-    /// <summary>Lets go of the VM the drain holds stopped, so it runs where it is again (unless the control plane is stopping).</summary>
-    private async Task ReleaseAsync(Run run)
-    {
-        string? vm;
-        lock (state.Gate)
-        {
-            vm = run.Held;
-            if (vm is null) return;
-            state.DrainHeld.Remove(vm);
-            run.Held = null;
-        }
-        if (_stopping.IsCancellationRequested) return;
-        await state.Writes.WaitAsync(CancellationToken.None);
-        try { await delivery.PushVmsAsync([vm], CancellationToken.None); }
-        finally { state.Writes.Release(); }
-    }
-
-    /// <summary>
-    /// The first non-null answer of <paramref name="check"/>, asked now and at every change of the fleet, or null once
-    /// <paramref name="deadline"/> passed (on the registry's clock).
-    /// </summary>
-    private async Task<T?> WaitForAsync<T>(Func<T?> check, DateTimeOffset deadline, CancellationToken ct) where T : class
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var left = deadline - Time.GetUtcNow();
-        var timeout = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, Time, cts.Token);
-        try
-        {
-            while (true)
-            {
-                var changed = state.WhenChangedAsync(cts.Token);
-                if (check() is { } answer) return answer;
-                if (timeout.IsCompleted) return null;
-                await Task.WhenAny(changed, timeout);
-                ct.ThrowIfCancellationRequested();
-            }
-        }
-        finally
-        {
-            await cts.CancelAsync();
-        }
     }
 
     private async Task FinishAsync(Run run, string? failure)
@@ -420,11 +287,6 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         $"the control plane stopped while it was under way; run hangar agent drain {agent} again to move what is left";
 
     private static string Count(int vms) => vms == 1 ? "1 VM" : $"{vms} VMs";
-
-    private static string Word(VmPhase? phase) => phase?.ToString().ToLowerInvariant() ?? "unknown";
-
-    private static string Durations(TimeSpan t) =>
-        t.TotalHours >= 1 && t.TotalHours % 1 == 0 ? $"{t.TotalHours:0}h" : t.TotalMinutes >= 1 && t.TotalMinutes % 1 == 0 ? $"{t.TotalMinutes:0}m" : $"{t.TotalSeconds:0}s";
 
     /// <summary>Ends every drain (the control plane stops) and waits for them; a VM held stopped stays so until it restarts.</summary>
     public async ValueTask DisposeAsync()
