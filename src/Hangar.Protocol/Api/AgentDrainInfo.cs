@@ -30,7 +30,7 @@ public sealed record AgentDrainInfo(
         var head = State switch
         {
             AgentDrainState.Draining => $"Drain of {agent} under way",
-            AgentDrainState.Drained => $"Drain of {agent} done: no VM is left on it",
+            AgentDrainState.Drained => $"Drain of {agent} done (no VM left on it)",
             AgentDrainState.Incomplete => $"Drain of {agent} done",
             AgentDrainState.Failed => $"Drain of {agent} failed: {Reason}",
             AgentDrainState.Interrupted => $"Drain of {agent} interrupted: {Reason}",
@@ -49,7 +49,12 @@ public sealed record AgentDrainInfo(
             if (back.Length > 0) why.Add("not moved: " + string.Join(", ", back));
             parts.Add($"{stay} {(stay == 1 ? "VM stays" : "VMs stay")} on {agent}: {string.Join("; ", why)}");
         }
-        return parts.Count == 0 ? head : $"{head}{(State is AgentDrainState.Failed or AgentDrainState.Cancelled or AgentDrainState.Interrupted ? ". " : ": ")}{string.Join("; ", parts)}";
+        if (parts.Count == 0) return head;
+        var rest = string.Join("; ", parts);
+        // After a reason the rest is a sentence of its own.
+        return State is AgentDrainState.Failed or AgentDrainState.Cancelled or AgentDrainState.Interrupted
+            ? $"{head}. {char.ToUpperInvariant(rest[0])}{rest[1..]}"
+            : $"{head}: {rest}";
     }
 }
 
