@@ -68,6 +68,10 @@ public sealed class HangarClient : IDisposable
     public Task<AgentInfo> AgentActionAsync(string name, string action, CancellationToken ct) =>
         PostAsync<EmptyRequest, AgentInfo>($"api/v1/agents/{Uri.EscapeDataString(name)}/{action}", EmptyRequest.Instance, ct);
 
+    /// <summary>Cordons the agent and starts its drain (<c>hangar agent drain</c>); answers at once, with the drain under way.</summary>
+    public Task<AgentInfo> DrainAgentAsync(string name, AgentDrainRequest request, CancellationToken ct) =>
+        PostAsync<AgentDrainRequest, AgentInfo>($"api/v1/agents/{Uri.EscapeDataString(name)}/drain", request, ct);
+
     /// <summary>Sets and removes labels of an agent (<c>hangar agent label</c>).</summary>
     public Task<AgentInfo> SetAgentLabelsAsync(string name, AgentLabelsRequest request, CancellationToken ct) =>
         PostAsync<AgentLabelsRequest, AgentInfo>($"api/v1/agents/{Uri.EscapeDataString(name)}/labels", request, ct);

@@ -42,6 +42,12 @@ public interface IAgentStore : IAsyncDisposable
     /// change costs the VMs it touches, not the fleet (a 100,000-VM fleet is 100,000 rows).
     /// </summary>
     Task UpdatePlacementsAsync(IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> removed, CancellationToken ct);
+
+    /// <summary>The last drain of each agent that had one (<c>hangar agent drain</c>), as the control plane wrote it (opaque JSON), by agent name.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetDrainsAsync(CancellationToken ct);
+
+    /// <summary>Writes the drain of <paramref name="agent"/> (replacing the one before); null deletes it.</summary>
+    Task SaveDrainAsync(string agent, string? drain, CancellationToken ct);
 }
 
 /// <summary>An agent that joined the control plane.</summary>

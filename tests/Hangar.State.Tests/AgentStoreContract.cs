@@ -155,6 +155,23 @@ public abstract class AgentStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveDrain_ReplacesTheAgentsLastDrain_AndNullDeletesIt_AcrossReopen()
+    {
+        await Store.SaveDrainAsync("a", "{\"state\":\"draining\"}", None);
+        await Store.SaveDrainAsync("a", "{\"state\":\"drained\"}", None);
+        await Store.SaveDrainAsync("b", "{\"state\":\"failed\"}", None);
+        await Store.SaveDrainAsync("c", "{}", None);
+        await Store.SaveDrainAsync("c", null, None);
+        await Store.SaveDrainAsync("never", null, None);
+
+        await using var reopened = await OpenAsync();
+        var drains = await reopened.GetDrainsAsync(None);
+        Assert.Equal(["a", "b"], drains.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("{\"state\":\"drained\"}", drains["a"]);
+        Assert.Equal("{\"state\":\"failed\"}", drains["b"]);
+    }
+
+    [Fact]
     public async Task ReplacePlacements_KeepsExactlyTheNewMap()
     {
         await Store.ReplacePlacementsAsync(new Dictionary<string, string> { ["web"] = "a", ["db"] = "b" }, None);

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Hangar.Cli.Commands;
 
 /// <summary>
-/// <c>hangar agent</c>: with a subcommand (<c>list</c>, <c>show</c>, <c>cordon</c>, <c>uncordon</c>, <c>label</c>, <c>remove</c>) the
+/// <c>hangar agent</c>: with a subcommand (<c>list</c>, <c>show</c>, <c>cordon</c>, <c>uncordon</c>, <c>drain</c>, <c>label</c>, <c>remove</c>) the
 /// client asks the server about its agents; without one it becomes the daemon's <c>hangard agent</c>, which runs an
 /// agent (see <see cref="DaemonExecutable.FindCommand"/>).
 /// </summary>
@@ -15,7 +15,7 @@ public static class AgentCommand
 {
     public static Command Create(string[] args)
     {
-        var command = new Command("agent", "Run an agent (hangard agent --server URL --join-token T), or list, show, cordon, uncordon, label or remove agents.")
+        var command = new Command("agent", "Run an agent (hangard agent --server URL --join-token T), or list, show, cordon, uncordon, drain, label or remove agents.")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
@@ -44,7 +44,8 @@ public static class AgentCommand
         });
         command.Subcommands.Add(show);
         command.Subcommands.Add(Action("cordon", "Give the agent no new VMs; the VMs it has stay."));
-        command.Subcommands.Add(Action("uncordon", "Let the agent get new VMs again."));
+        command.Subcommands.Add(Action("uncordon", "Let the agent get new VMs again; ends its drain."));
+        command.Subcommands.Add(AgentDrainCommand.Create());
 
         command.Subcommands.Add(Label());
 

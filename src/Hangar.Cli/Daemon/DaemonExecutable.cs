@@ -18,7 +18,7 @@ public static partial class DaemonExecutable
     /// with anything else (<c>--server URL</c>, <c>--help</c>, nothing) runs an agent.
     /// </summary>
     public static readonly IReadOnlySet<string> ClientAgentCommands = new HashSet<string>(StringComparer.Ordinal)
-        { "list", "ls", "show", "cordon", "uncordon", "remove", "rm" };
+        { "list", "ls", "show", "cordon", "uncordon", "drain", "label", "remove", "rm" };
 
     /// <summary>How to run the daemon: its native launcher, else <c>dotnet hangard.dll</c> (a build that has no launcher).</summary>
     public static (string Exe, IReadOnlyList<string> Prefix) Locate()

@@ -46,6 +46,8 @@ internal static class ApiEndpoints
         api.MapGet("/agents/{name}", (string name, FleetService fleet) => Json(fleet.Agent(name)));
         api.MapPost("/agents/{name}/cordon", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetAgentCordonedAsync(name, true, ct)));
         api.MapPost("/agents/{name}/uncordon", async (string name, FleetService fleet, CancellationToken ct) => Json(await fleet.SetAgentCordonedAsync(name, false, ct)));
+        api.MapPost("/agents/{name}/drain", async (string name, HttpContext http, FleetService fleet) =>
+            Json(await fleet.DrainAgentAsync(name, await ReadAsync<AgentDrainRequest>(http), http.RequestAborted)));
         api.MapPost("/agents/{name}/labels", async (string name, HttpContext http, FleetService fleet) =>
             Json(await fleet.SetAgentLabelsAsync(name, await ReadAsync<AgentLabelsRequest>(http), http.RequestAborted)));
         api.MapDelete("/agents/{name}", async (string name, bool? force, FleetService fleet, CancellationToken ct) =>

@@ -41,6 +41,7 @@ public static class EndpointRoles
         ["POST /api/v1/tokens"] = EndpointAccess.Admin,
         ["POST /api/v1/agents/{name}/cordon"] = EndpointAccess.Admin,
         ["POST /api/v1/agents/{name}/uncordon"] = EndpointAccess.Admin,
+        ["POST /api/v1/agents/{name}/drain"] = EndpointAccess.Admin,
         ["POST /api/v1/agents/{name}/labels"] = EndpointAccess.Admin,
         ["DELETE /api/v1/agents/{name}"] = EndpointAccess.Admin,
         ["GET /api/v1/api-tokens"] = EndpointAccess.Admin,

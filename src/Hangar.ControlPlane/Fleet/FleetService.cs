@@ -17,6 +17,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// <item><term><see cref="AgentRegistry"/></term><description>the agents known (persisted), with their last reports</description></item>
 /// <item><term><see cref="PlacementBook"/></term><description>where each VM runs (persisted)</description></item>
 /// <item><term><see cref="AgentOperations"/></term><description>join tokens, joining, agent list, cordon, remove</description></item>
+/// <item><term><see cref="AgentDrain"/></term><description>drains: movable VMs moved off an agent one at a time</description></item>
 /// <item><term><see cref="ObservedStateIntake"/></term><description>agents connecting, reporting, leaving</description></item>
 /// <item><term><see cref="FleetStatusView"/></term><description>the status, and waiting for its next change</description></item>
 /// <item><term><see cref="DesiredStateDelivery"/></term><description>each agent's desired state, sent with a new revision</description></item>
@@ -38,6 +39,7 @@ public sealed class FleetService : IAsyncDisposable
     private readonly OperatorActions _operators;
     private readonly PlacementBook _placements;
     private readonly AgentOperations _agentOperations;
+    private readonly AgentDrain _drains;
 
     /// <param name="agentStore">Agents, join tokens and placements; the SQLite engine keeps them in the state file.</param>
     /// <param name="time">The clock of heartbeats and token expiry (tests give a fake one).</param>
@@ -59,6 +61,7 @@ public sealed class FleetService : IAsyncDisposable
         _history = new HistoryQueries(store);
         _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents, Images);
         _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
+        _drains = new AgentDrain(_state, _agents, _placements, _delivery, _view, _agentOperations, _journal, agentStore, logger);
     }
 
     /// <summary>The image store and what uses each image; null when the service has no store.</summary>
@@ -71,6 +74,7 @@ public sealed class FleetService : IAsyncDisposable
         await _operators.LoadAsync(ct);
         await _agents.LoadAsync(ct);
         await _placements.LoadAsync(ct);
+        await _drains.LoadAsync(ct);
         _journal.Start();
         _ledger.ResumeRollout();
         _logger.LogInformation("Fleet at generation {Generation} with {Count} VMs", _state.CurrentGeneration, _state.Spec.Vms.Count);
@@ -134,14 +138,31 @@ public sealed class FleetService : IAsyncDisposable
     /// <inheritdoc cref="AgentOperations.CredentialRefused"/>
     public void AgentCredentialRefused(string remote) => _agentOperations.CredentialRefused(remote);
     public Task<JoinTokenResponse> CreateJoinTokenAsync(JoinTokenRequest request, CancellationToken ct) => _agentOperations.CreateTokenAsync(request, ct);
-    public IReadOnlyList<AgentInfo> Agents() => _agentOperations.List();
-    public AgentInfo Agent(string name) => _agentOperations.Get(name);
-    /// <inheritdoc cref="AgentOperations.SetCordonedAsync"/>
-    public Task<AgentInfo> SetAgentCordonedAsync(string name, bool cordoned, CancellationToken ct) => _agentOperations.SetCordonedAsync(name, cordoned, ct);
+    public IReadOnlyList<AgentInfo> Agents() => _agentOperations.List().Select(a => a with { Drain = _drains.Of(a.Name) }).ToArray();
+    public AgentInfo Agent(string name) => _agentOperations.Get(name) with { Drain = _drains.Of(name) };
+    /// <summary>Cordons or uncordons an agent (persisted); uncordoning ends its drain.</summary>
+    public async Task<AgentInfo> SetAgentCordonedAsync(string name, bool cordoned, CancellationToken ct)
+    {
+        if (!cordoned) _drains.Cancel(name, "the agent was uncordoned");
+        await _agentOperations.SetCordonedAsync(name, cordoned, ct);
+        return Agent(name);
+    }
+    /// <inheritdoc cref="AgentDrain.StartAsync"/>
+    public async Task<AgentInfo> DrainAgentAsync(string name, AgentDrainRequest request, CancellationToken ct)
+    {
+        await _drains.StartAsync(name, request.Timeout, ct);
+        return Agent(name);
+    }
     /// <inheritdoc cref="AgentOperations.SetLabelsAsync"/>
     public Task<AgentInfo> SetAgentLabelsAsync(string name, AgentLabelsRequest request, CancellationToken ct) => _agentOperations.SetLabelsAsync(name, request, ct);
     /// <inheritdoc cref="AgentOperations.RemoveAsync"/>
-    public Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct) => _agentOperations.RemoveAsync(name, force, ct);
+    public async Task<AgentInfo> RemoveAgentAsync(string name, bool force, CancellationToken ct)
+    {
+        var removed = await _agentOperations.RemoveAsync(name, force, ct);
+        _drains.Cancel(name, "the agent was removed");
+        await _drains.ForgetAsync(name, ct);
+        return removed;
+    }
     public void ObservedReceived(AgentSession session, ObservedStateMessage observed) => _intake.Received(session, observed);
     public void ObservedReceived(AgentSession session, ObservedDeltaMessage observed) => _intake.Received(session, observed);
     /// <inheritdoc cref="ObservedStateIntake.ResyncAsync"/>
@@ -151,6 +172,7 @@ public sealed class FleetService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _drains.DisposeAsync();
         await _rollouts.DisposeAsync();
         await _journal.DisposeAsync();
     }

@@ -50,6 +50,13 @@ internal sealed class FleetState
     /// </summary>
     public Dictionary<string, string> Leaving { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// VMs a drain holds stopped on the agent they are on, before it moves them (<see cref="AgentDrain"/>): sent as
+    /// <c>running: false</c> whatever the operator's word. In memory only: after a control-plane restart such a VM runs
+    /// where its persisted placement says.
+    /// </summary>
+    public HashSet<string> DrainHeld { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The last <c>hangar gc</c> request; in memory only: a request is acted on at once or not at all.</summary>
     public long DiskGc { get; set; }
 
@@ -95,8 +102,8 @@ internal sealed class FleetState
             foreach (var subscription in _subscriptions) subscription.AddAll();
     }
 
-    /// <summary>Whether <paramref name="vm"/> should run: the fleet is up and the operator's word, else autostart.</summary>
-    public bool ShouldRun(VmSpec vm) => FleetAdmin.Active && (Admin.GetValueOrDefault(vm.Name)?.Running ?? vm.Autostart);
+    /// <summary>Whether <paramref name="vm"/> should run: the fleet is up, no drain holds it stopped, and the operator's word, else autostart.</summary>
+    public bool ShouldRun(VmSpec vm) => FleetAdmin.Active && !DrainHeld.Contains(vm.Name) && (Admin.GetValueOrDefault(vm.Name)?.Running ?? vm.Autostart);
 
     /// <summary>Completes at the next <see cref="NotifyChanged"/>.</summary>
     public Task WhenChangedAsync(CancellationToken ct)

@@ -26,6 +26,22 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
         lock (state.Gate) return Scheduler.Place(spec, state.Placement, Agents());
     }
 
+    /// <summary>
+    /// Where the scheduler would put <paramref name="vm"/> if it had no agent now (a drain's target): the same rules as
+    /// any placement, so a cordoned agent, the one being drained included, takes nothing. Null and the scheduler's
+    /// reason when no agent can take it.
+    /// </summary>
+    public (string? Agent, string? Reason) Relocate(string vm)
+    {
+        lock (state.Gate)
+        {
+            var without = new Dictionary<string, string>(state.Placement, StringComparer.Ordinal);
+            without.Remove(vm);
+            var decision = Scheduler.Place(state.Spec, without, Agents());
+            return decision.Placement.TryGetValue(vm, out var agent) ? (agent, null) : (null, decision.Unplaced.GetValueOrDefault(vm)?.Reason ?? $"VM {vm} is not in the fleet");
+        }
+    }
+
     /// <summary>The agents as the scheduler sees them; the caller holds the gate.</summary>
     private SchedulerAgent[] Agents() =>
         agents.Snapshot().Select(a => new SchedulerAgent(a.Name, agents.IsOnline(a), a.Cordoned, a.Labels, a.Vcpus, a.MemoryBytes)).ToArray();

@@ -12,6 +12,7 @@ namespace Hangar.Protocol.Api;
 /// <param name="AllocatedMemoryBytes">Sum of the memory of the VMs placed on it.</param>
 /// <param name="Vms">The VMs placed on it, by name.</param>
 /// <param name="LastHeartbeat">When anything last came from it.</param>
+/// <param name="Drain">Its drain (<c>hangar agent drain</c>): the one under way, or the last one; null when it had none.</param>
 public sealed record AgentInfo(
     string Name,
     AgentState State,
@@ -26,7 +27,8 @@ public sealed record AgentInfo(
     long AllocatedMemoryBytes,
     IReadOnlyList<string> Vms,
     DateTimeOffset JoinedAt,
-    DateTimeOffset? LastHeartbeat);
+    DateTimeOffset? LastHeartbeat,
+    AgentDrainInfo? Drain = null);
 
 /// <summary>Whether an agent is reachable now (JSON: <c>online</c>, <c>offline</c>).</summary>
 public enum AgentState

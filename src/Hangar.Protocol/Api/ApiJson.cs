@@ -45,6 +45,7 @@ public static class ApiJson
         typeof(CamelCaseEnumConverter<VmPhase>), typeof(CamelCaseEnumConverter<HealthState>), typeof(CamelCaseEnumConverter<RestartCause>),
         typeof(CamelCaseEnumConverter<OrphanAction>), typeof(CamelCaseEnumConverter<RolloutState>), typeof(CamelCaseEnumConverter<PlanAction>),
         typeof(CamelCaseEnumConverter<GenerationState>), typeof(CamelCaseEnumConverter<AgentState>), typeof(CamelCaseEnumConverter<ApiRole>),
+        typeof(CamelCaseEnumConverter<AgentDrainState>), typeof(CamelCaseEnumConverter<DrainMoveState>),
     ])]
 [JsonSerializable(typeof(ApplyRequest))]
 [JsonSerializable(typeof(RollbackRequest))]
@@ -73,6 +74,8 @@ public static class ApiJson
 [JsonSerializable(typeof(AgentInfo))]
 [JsonSerializable(typeof(IReadOnlyList<AgentInfo>))]
 [JsonSerializable(typeof(AgentLabelsRequest))]
+[JsonSerializable(typeof(AgentDrainRequest))]
+[JsonSerializable(typeof(AgentDrainInfo))]
 [JsonSerializable(typeof(ApiTokenRequest))]
 [JsonSerializable(typeof(ApiTokenResponse))]
 [JsonSerializable(typeof(ApiTokenInfo))]

@@ -153,6 +153,24 @@ public sealed class PostgresAgentStore : IAgentStore
         return true;
     }, ct);
 
+    public Task<IReadOnlyDictionary<string, string>> GetDrainsAsync(CancellationToken ct) => Run(async connection =>
+    {
+        await using var cmd = new NpgsqlCommand("SELECT agent, drain FROM agent_drains", connection);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct)) map[reader.GetString(0)] = reader.GetString(1);
+        return (IReadOnlyDictionary<string, string>)map;
+    }, ct);
+
+    public Task SaveDrainAsync(string agent, string? drain, CancellationToken ct) => Run(async connection =>
+    {
+        await using var cmd = new NpgsqlCommand(drain is null ? "DELETE FROM agent_drains WHERE agent = @a"
+            : "INSERT INTO agent_drains (agent, drain) VALUES (@a, @d) ON CONFLICT (agent) DO UPDATE SET drain = EXCLUDED.drain", connection);
+        cmd.Parameters.Add(Parameter("a", agent, NpgsqlDbType.Text));
+        if (drain is not null) cmd.Parameters.Add(Parameter("d", drain, NpgsqlDbType.Text));
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }, ct);
+
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 
     private static NpgsqlCommand AgentCommand(string sql, AgentRecord record, NpgsqlConnection connection)

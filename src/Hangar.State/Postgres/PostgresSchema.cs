@@ -92,6 +92,13 @@ internal static class PostgresSchema
             expires_at  timestamptz
         );
         """,
+        // Each agent's last drain, as SQLite's migration 7.
+        """
+        CREATE TABLE agent_drains (
+            agent text PRIMARY KEY,
+            drain text NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

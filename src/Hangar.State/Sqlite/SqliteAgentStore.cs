@@ -140,6 +140,25 @@ public sealed class SqliteAgentStore : IAgentStore
         return true;
     }, ct);
 
+    public Task<IReadOnlyDictionary<string, string>> GetDrainsAsync(CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command("SELECT agent, drain FROM agent_drains");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct)) map[reader.GetString(0)] = reader.GetString(1);
+        return (IReadOnlyDictionary<string, string>)map;
+    }, ct);
+
+    public Task SaveDrainAsync(string agent, string? drain, CancellationToken ct) => Locked(async () =>
+    {
+        await using var cmd = Command(drain is null ? "DELETE FROM agent_drains WHERE agent = $a"
+            : "INSERT INTO agent_drains (agent, drain) VALUES ($a, $d) ON CONFLICT(agent) DO UPDATE SET drain = $d");
+        cmd.Parameters.AddWithValue("$a", agent);
+        if (drain is not null) cmd.Parameters.AddWithValue("$d", drain);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return true;
+    }, ct);
+
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private SqliteCommand AgentCommand(string sql, AgentRecord record)

@@ -93,6 +93,13 @@ internal static class SqliteSchema
             expires_at  INTEGER
         );
         """,
+        // Each agent's last drain (hangar agent drain), so that a restart mid-drain is reported, not forgotten.
+        """
+        CREATE TABLE agent_drains (
+            agent TEXT PRIMARY KEY,
+            drain TEXT NOT NULL
+        );
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)

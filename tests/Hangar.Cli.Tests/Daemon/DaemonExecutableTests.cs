@@ -27,6 +27,8 @@ public sealed class DaemonExecutableTests
     [InlineData("--home /srv/h agent show web1")]
     [InlineData("agent cordon a")]
     [InlineData("agent uncordon a")]
+    [InlineData("agent drain a --timeout 2m")]
+    [InlineData("agent label a zone=b")]
     [InlineData("agent remove a --force")]
     [InlineData("agent rm a")]
     public void FindCommand_AnythingElse_IsNotTheDaemons(string commandLine) =>

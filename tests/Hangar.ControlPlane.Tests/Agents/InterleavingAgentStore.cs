@@ -25,5 +25,7 @@ internal sealed class InterleavingAgentStore(IAgentStore inner) : IAgentStore
     public Task ReplacePlacementsAsync(IReadOnlyDictionary<string, string> placements, CancellationToken ct) => inner.ReplacePlacementsAsync(placements, ct);
     public Task UpdatePlacementsAsync(IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> removed, CancellationToken ct) =>
         inner.UpdatePlacementsAsync(set, removed, ct);
+    public Task<IReadOnlyDictionary<string, string>> GetDrainsAsync(CancellationToken ct) => inner.GetDrainsAsync(ct);
+    public Task SaveDrainAsync(string agent, string? drain, CancellationToken ct) => inner.SaveDrainAsync(agent, drain, ct);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

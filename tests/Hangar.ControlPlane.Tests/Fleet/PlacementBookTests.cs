@@ -68,6 +68,8 @@ public sealed class PlacementBookTests : IAsyncLifetime
         public List<(int Set, int Removed)> Writes { get; } = [];
         public int Replacements { get; private set; }
 
+        public Task<IReadOnlyDictionary<string, string>> GetDrainsAsync(CancellationToken ct) => inner.GetDrainsAsync(ct);
+        public Task SaveDrainAsync(string agent, string? drain, CancellationToken ct) => inner.SaveDrainAsync(agent, drain, ct);
         public Task UpdatePlacementsAsync(IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> removed, CancellationToken ct)
         {
             lock (Writes) Writes.Add((set.Count, removed.Count));

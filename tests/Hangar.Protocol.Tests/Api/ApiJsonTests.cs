@@ -60,6 +60,15 @@ public sealed class ApiJsonTests
         yield return new PlanResponse(3, true, [new PlanEntry("web", PlanAction.Move, ["agent: a → b"], "b", "a"),
             new PlanEntry("big", PlanAction.Create, [], Unplaceable: "no agent with 8GiB memory free (a: 2GiB free)")], ["vms.big: cannot be placed"]);
         yield return (IReadOnlyList<AgentInfo>)[Agent(), Agent() with { Name = "b", State = AgentState.Offline, Cordoned = true, LastHeartbeat = null }];
+        yield return Agent() with
+        {
+            Cordoned = true,
+            Drain = new AgentDrainInfo(AgentDrainState.Failed, At, At.AddMinutes(3), TimeSpan.FromMinutes(5),
+                [new DrainMove("web", "a", "b", DrainMoveState.MovedBack, "VM web: its health check did not pass"), new DrainMove("api", "a", "c", DrainMoveState.Moved)],
+                ["db"], new Dictionary<string, string> { ["big"] = "no agent with 8GiB memory free (b: 2GiB free)" }, "VM web did not become healthy on b"),
+        };
+        yield return new AgentDrainRequest(TimeSpan.FromSeconds(90));
+        yield return new AgentDrainRequest();
         var token = new ApiTokenInfo("0123456789ab", "ci", ApiRole.Operator, At, At.AddDays(30));
         yield return new ApiTokenRequest(ApiRole.Viewer, "grafana", TimeSpan.FromDays(7));
         yield return new ApiTokenRequest(ApiRole.Admin);
