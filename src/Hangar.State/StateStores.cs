@@ -1,4 +1,5 @@
 using Hangar.State.Postgres;
+using Hangar.State.Replication;
 using Hangar.State.Sqlite;
 
 namespace Hangar.State;
@@ -30,5 +31,15 @@ public static class StateStores
         StateStoreEngine.Sqlite => await SqliteApiTokenStore.OpenAsync(location.Target, ct),
         StateStoreEngine.Postgres => await PostgresApiTokenStore.OpenAsync(location, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(location), location.Engine, null),
+    };
+
+    /// <summary>
+    /// The leader lock and the change feed of replica <paramref name="replica"/> on a store that several control
+    /// planes share (PostgreSQL); null for SQLite, whose one process always leads (<c>server.lock</c>).
+    /// </summary>
+    public static (ILeaderLock Lock, IChangeFeed Feed)? OpenReplication(StateStoreLocation location, string replica) => location.Engine switch
+    {
+        StateStoreEngine.Postgres => (new PostgresLeaderLock(location, replica), new PostgresChangeFeed(location, replica)),
+        _ => null,
     };
 }

@@ -30,7 +30,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             return;
         }
-        var authenticated = TokenAuth.Bearer(context.Request) is { } credential ? fleet.AuthenticateAgent(credential) : null;
+        var authenticated = TokenAuth.Bearer(context.Request) is { } credential ? await fleet.AuthenticateAgentAsync(credential, context.RequestAborted) : null;
         if (authenticated is null)
         {
             fleet.AgentCredentialRefused(context.Connection.RemoteIpAddress?.ToString() ?? "?");

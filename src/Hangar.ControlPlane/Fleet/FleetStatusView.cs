@@ -18,7 +18,8 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
         lock (state.Gate)
         {
             var (vms, agentStatus, orphans) = Whole();
-            return new FleetStatus(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, vms, agentStatus, state.Rollout, orphans);
+            return new FleetStatus(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, vms, agentStatus, state.Rollout, orphans,
+                new ControlPlaneStatus(state.Replicas.Id, state.Replicas.IsLeader, state.Replicas.Leader, state.Replicas.IsShared));
         }
     }
 
@@ -91,6 +92,13 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             // Its agent is offline: whatever it last said may no longer be true, and the VM is not moved.
             return new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent, VmPhase.Unknown,
                 $"agent {agent} is offline" + (host.LastSeen is { } lastHeard ? $" (last heard {lastHeard:u})" : ""), HealthState.Unknown,
+                null, null, forwards, null, 0, null, state.CurrentGeneration, -1, DesiredRevision: desiredRevision);
+        }
+        if (host is { Connected: false } && state.Replicas.ReplicaOf(host.Name) is { } elsewhere)
+        {
+            // Its agent reports to another replica: what it last said here (if ever) may be old.
+            return new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent, VmPhase.Unknown,
+                $"agent {agent} is connected to replica {elsewhere}, which has its reports", HealthState.Unknown,
                 null, null, forwards, null, 0, null, state.CurrentGeneration, -1, DesiredRevision: desiredRevision);
         }
         var seen = host?.Observed.Find(vm.Name);

@@ -1,5 +1,6 @@
 using Hangar.ControlPlane.Agents;
 using Hangar.Protocol.Agent;
+using Hangar.State.Replication;
 
 namespace Hangar.ControlPlane.Fleet;
 
@@ -16,6 +17,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
         lock (state.Gate) session.Observed.BeginConnection();
         journal.Record("agent", null, $"Agent {session.Name} connected ({session.HostName}, {session.Accelerator})");
         state.MarkAllChanged(); // the agent's VMs may have been "unknown"
+        await state.Replicas.PublishAsync(StoreChangeKind.AgentOnline, session.Name, ct);
         await delivery.PushAsync(ct, snapshotFor: session);
     }
 
@@ -24,6 +26,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
         delivery.Forget(session);
         await agents.DisconnectedAsync(session);
         journal.Record("agent", null, $"Agent {session.Name} disconnected");
+        await state.Replicas.PublishAsync(StoreChangeKind.AgentOffline, session.Name);
         state.MarkAllChanged();
         state.NotifyChanged();
     }

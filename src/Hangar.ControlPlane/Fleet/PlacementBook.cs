@@ -2,6 +2,7 @@ using Hangar.ControlPlane.Agents;
 using Hangar.ControlPlane.Scheduling;
 using Hangar.Spec;
 using Hangar.State;
+using Hangar.State.Replication;
 
 namespace Hangar.ControlPlane.Fleet;
 
@@ -9,6 +10,8 @@ namespace Hangar.ControlPlane.Fleet;
 /// Where each VM runs, remembered across control-plane restarts. Before any desired state is sent, the placement is
 /// brought up to date (<see cref="Scheduler.Place"/>) and written to the store, so an agent is never sent a VM that
 /// the store does not say is its own: after a restart, the first agent to reconnect gets its own VMs, not everyone's.
+/// With replicas only the leader places and writes (the others take its placement from the store when told), so two
+/// replicas never place one VM on two agents.
 /// </summary>
 internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAgentStore store)
 {
@@ -18,6 +21,21 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
     {
         var placements = await store.GetPlacementsAsync(ct);
         lock (state.Gate) state.Placement = placements;
+    }
+
+    /// <summary>Another replica (the leader) wrote the placement: takes it from the store, VMs that moved left to be stopped.</summary>
+    public async Task ReloadAsync(CancellationToken ct)
+    {
+        await _updates.WaitAsync(ct);
+        try
+        {
+            var placements = await store.GetPlacementsAsync(ct);
+            lock (state.Gate) Publish(placements);
+        }
+        finally
+        {
+            _updates.Release();
+        }
     }
 
     /// <summary>What the scheduler would decide for <paramref name="spec"/> now, from the current placement and agents.</summary>
@@ -33,6 +51,7 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
     /// <summary>Places VMs that have no agent (or whose agent was removed), forgets VMs that left the fleet, persists a change.</summary>
     public async Task UpdateAsync(CancellationToken ct)
     {
+        if (!state.Replicas.IsLeader) return; // the leader places; this replica reloads what it wrote
         await _updates.WaitAsync(ct);
         try
         {
@@ -49,6 +68,7 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
         {
             _updates.Release();
         }
+        await state.Replicas.PublishAsync(StoreChangeKind.Placement, ct: ct);
     }
 
     /// <summary>Puts <paramref name="vm"/> on <paramref name="agent"/> (a drain's move), persisted before it is published.</summary>
@@ -66,6 +86,7 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
         {
             _updates.Release();
         }
+        await state.Replicas.PublishAsync(StoreChangeKind.Placement, ct: ct);
     }
 
     /// <summary>Publishes a new placement; a VM that changed agents is left to be stopped on the agent it leaves. Under the gate.</summary>
