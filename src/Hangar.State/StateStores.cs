@@ -34,12 +34,15 @@ public static class StateStores
     };
 
     /// <summary>
-    /// The leader lock and the change feed of replica <paramref name="replica"/> on a store that several control
+    /// The leader lock, the change feed and the shared agent reports of replica <paramref name="replica"/> on a store that several control
     /// planes share (PostgreSQL); null for SQLite, whose one process always leads (<c>server.lock</c>).
     /// </summary>
-    public static (ILeaderLock Lock, IChangeFeed Feed)? OpenReplication(StateStoreLocation location, string replica) => location.Engine switch
+    /// <exception cref="StateStoreException">The database cannot be reached, or is newer than this Hangar.</exception>
+    public static async Task<(ILeaderLock Lock, IChangeFeed Feed, IObservedStore Observed)?> OpenReplicationAsync(StateStoreLocation location, string replica,
+        CancellationToken ct) => location.Engine switch
     {
-        StateStoreEngine.Postgres => (new PostgresLeaderLock(location, replica), new PostgresChangeFeed(location, replica)),
+        StateStoreEngine.Postgres => (new PostgresLeaderLock(location, replica), new PostgresChangeFeed(location, replica),
+            await PostgresObservedStore.OpenAsync(location, ct)),
         _ => null,
     };
 }

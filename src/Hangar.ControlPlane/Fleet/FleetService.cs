@@ -41,6 +41,7 @@ public sealed class FleetService : IAsyncDisposable
     private readonly AgentOperations _agentOperations;
     private readonly ReplicaSync? _sync;
     private readonly LeaderElection? _election;
+    private readonly ObservedSharing? _observed;
 
     /// <param name="agentStore">Agents, join tokens and placements; the SQLite engine keeps them in the state file.</param>
     /// <param name="time">The clock of heartbeats and token expiry (tests give a fake one).</param>
@@ -61,7 +62,8 @@ public sealed class FleetService : IAsyncDisposable
         _placements = new PlacementBook(_state, _agents, agentStore);
         _view = new FleetStatusView(_state, _agents);
         _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger, Images);
-        _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery);
+        _observed = replica is null ? null : new ObservedSharing(_state, _agents, replica.Observed, logger);
+        _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery, _observed);
         _rollouts = new RolloutRunner(_state, _view, _journal, logger);
         _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view, _placements, Images);
         _history = new HistoryQueries(store);
@@ -69,7 +71,7 @@ public sealed class FleetService : IAsyncDisposable
         _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
         if (replica is not null)
         {
-            _sync = new ReplicaSync(_state, replica.Feed, _ledger, _operators, _placements, _agents, _delivery, logger);
+            _sync = new ReplicaSync(_state, replica.Feed, _ledger, _operators, _placements, _agents, _delivery, _observed!, logger);
             _election = new LeaderElection(_state.Replicas, replica.Lock, _state, _journal, LeadAsync, _rollouts.Cancel, logger);
         }
     }
@@ -101,6 +103,7 @@ public sealed class FleetService : IAsyncDisposable
         else
         {
             // With replicas the leader resumes a rollout, once elected (LeadAsync).
+            _observed!.Start();
             _sync.Start();
             _election!.Start();
         }
@@ -194,6 +197,7 @@ public sealed class FleetService : IAsyncDisposable
     {
         if (_election is not null) await _election.DisposeAsync();
         if (_sync is not null) await _sync.DisposeAsync();
+        if (_observed is not null) await _observed.DisposeAsync();
         await _rollouts.DisposeAsync();
         await _journal.DisposeAsync();
     }

@@ -85,20 +85,15 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
     {
         var agent = state.Placement.GetValueOrDefault(vm.Name);
         var host = agent is null ? null : agents.Find(agent);
-        var desiredRevision = host?.Desired.RevisionOf(vm.Name) ?? 0;
+        // An agent that reports to another replica: what that replica asks of the VM, as it shared it.
+        var desiredRevision = host is { Connected: false } && host.SharedDesired.TryGetValue(vm.Name, out var shared) ? shared
+            : host?.Desired.RevisionOf(vm.Name) ?? 0;
         var forwards = vm.Forwards.Select(f => f.ToString()).ToArray();
         if (host is not null && !agents.IsOnline(host))
         {
             // Its agent is offline: whatever it last said may no longer be true, and the VM is not moved.
             return new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent, VmPhase.Unknown,
                 $"agent {agent} is offline" + (host.LastSeen is { } lastHeard ? $" (last heard {lastHeard:u})" : ""), HealthState.Unknown,
-                null, null, forwards, null, 0, null, state.CurrentGeneration, -1, DesiredRevision: desiredRevision);
-        }
-        if (host is { Connected: false } && state.Replicas.ReplicaOf(host.Name) is { } elsewhere)
-        {
-            // Its agent reports to another replica: what it last said here (if ever) may be old.
-            return new VmStatus(vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), state.ShouldRun(vm), agent, VmPhase.Unknown,
-                $"agent {agent} is connected to replica {elsewhere}, which has its reports", HealthState.Unknown,
                 null, null, forwards, null, 0, null, state.CurrentGeneration, -1, DesiredRevision: desiredRevision);
         }
         var seen = host?.Observed.Find(vm.Name);

@@ -9,7 +9,9 @@ namespace Hangar.ControlPlane.Fleet;
 /// reports (whole on connect, then deltas; turned into events: a VM started, exited, turned unhealthy, an orphan
 /// found), a request for a snapshot, and its leaving. A report costs the VMs it carries, not the fleet.
 /// </summary>
-internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents, EventJournal journal, DesiredStateDelivery delivery)
+/// <remarks>With replicas, every frame is also shared with the others (<see cref="Replicas.ObservedSharing"/>).</remarks>
+internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents, EventJournal journal, DesiredStateDelivery delivery,
+    Replicas.ObservedSharing? sharing = null)
 {
     public async Task AgentConnectedAsync(AgentSession session, CancellationToken ct)
     {
@@ -35,13 +37,13 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
     public Task ResyncAsync(AgentSession session, CancellationToken ct) => delivery.PushAsync(ct, snapshotFor: session);
 
     public void Received(AgentSession session, ObservedStateMessage observed) =>
-        Take(session, observed.Orphans ?? [], s => s.Apply(observed));
+        Take(session, observed.Orphans ?? [], s => s.Apply(observed), whole: !observed.More);
 
     public void Received(AgentSession session, ObservedDeltaMessage observed) =>
-        Take(session, observed.Orphans, s => s.Apply(observed));
+        Take(session, observed.Orphans, s => s.Apply(observed), whole: false);
 
     private void Take(AgentSession session, IReadOnlyList<ObservedOrphan>? orphans,
-        Func<ObservedAgentState, IReadOnlyList<(ObservedVm? Before, ObservedVm? After)>> apply)
+        Func<ObservedAgentState, IReadOnlyList<(ObservedVm? Before, ObservedVm? After)>> apply, bool whole)
     {
         IReadOnlyList<(ObservedVm? Before, ObservedVm? After)> changes;
         IReadOnlyList<ObservedOrphan> previousOrphans;
@@ -51,6 +53,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
             changes = apply(session.Observed);
             agents.Heard(session);
             foreach (var (before, after) in changes) state.MarkChanged((after ?? before)!.Name);
+            sharing?.Share(session, changes, whole);
         }
         foreach (var (before, after) in changes)
             if (after is not null)

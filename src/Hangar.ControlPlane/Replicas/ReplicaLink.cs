@@ -57,9 +57,6 @@ internal sealed partial class ReplicaLink
     public bool IsConnectedElsewhere(string agent) =>
         _remoteAgents.TryGetValue(agent, out var replica) && replica != Id && _live.Contains(replica);
 
-    /// <summary>The replica agent <paramref name="agent"/> is connected to, when it is another one. Under the fleet's gate.</summary>
-    public string? ReplicaOf(string agent) => IsConnectedElsewhere(agent) ? _remoteAgents[agent] : null;
-
     /// <summary>Records that <paramref name="agent"/> connected to, or left, <paramref name="replica"/>. Under the fleet's gate.</summary>
     internal void SetRemoteAgent(string agent, string replica, bool connected)
     {

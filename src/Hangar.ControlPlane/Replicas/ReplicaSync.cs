@@ -18,7 +18,7 @@ namespace Hangar.ControlPlane.Replicas;
 /// </code>
 /// </remarks>
 internal sealed partial class ReplicaSync(FleetState state, IChangeFeed feed, GenerationLedger ledger, OperatorActions operators,
-    PlacementBook placements, AgentRegistry agents, DesiredStateDelivery delivery, ILogger logger) : IAsyncDisposable
+    PlacementBook placements, AgentRegistry agents, DesiredStateDelivery delivery, ObservedSharing observed, ILogger logger) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _task = Task.CompletedTask;
@@ -41,7 +41,11 @@ internal sealed partial class ReplicaSync(FleetState state, IChangeFeed feed, Ge
                     await placements.ReloadAsync(ct);
                     await operators.ReloadAsync(ct);
                     await ledger.ReloadAsync(ct);
+                    await observed.ReadAllAsync(ct);
                     break;
+                case StoreChangeKind.Observed when change.Subject is { } reporting:
+                    await observed.ReadAsync(reporting, ct);
+                    return; // it marked what changed
                 case StoreChangeKind.Generation:
                     await ledger.ReloadAsync(ct);
                     break;

@@ -16,6 +16,7 @@ public sealed record StoreChange(StoreChangeKind Kind, string Replica, string? S
         [StoreChangeKind.Agents] = "agents",
         [StoreChangeKind.AgentOnline] = "online",
         [StoreChangeKind.AgentOffline] = "offline",
+        [StoreChangeKind.Observed] = "observed",
     };
 
     /// <summary>The notice's text: <c>KIND REPLICA [SUBJECT]</c>, separated by tabs (names hold no tab).</summary>

@@ -17,4 +17,6 @@ public enum StoreChangeKind
     AgentOnline,
     /// <summary>An agent's connection to the replica that sent the notice ended.</summary>
     AgentOffline,
+    /// <summary>The replica that sent the notice wrote a report of agent <see cref="StoreChange.Subject"/> (<see cref="IObservedStore"/>).</summary>
+    Observed,
 }

@@ -121,4 +121,48 @@ public sealed class ReplicaFailoverTests(PostgresCluster postgres) : IClassFixtu
         Assert.Contains(events, e => e.Kind == "rollout" && e.Message == "Resuming the rollout of generation 1 on becoming the leader");
         Assert.DoesNotContain(events, e => e.Kind == "rollout" && e.Message.Contains("failed"));
     }
+
+    [Fact]
+    public async Task Follower_AgentReportsToIt_LeadersGateAndEveryReplicasStatusSeeItsReports()
+    {
+        var store = $"postgres:{await postgres.CreateDatabaseAsync()}";
+        await StartServerAsync(_first, _firstPort, store);
+        await Eventually.WaitAsync(_first.StatusAsync, s => s.ControlPlane is { Leader: true }, Wait, "the first replica to lead");
+        await StartServerAsync(_second, _secondPort, store);
+        await Eventually.WaitAsync(_second.StatusAsync, s => s.ControlPlane is { Leader: false, LeaderReplica: not null }, Wait, "the second replica to follow");
+
+        // A token made on the leader, redeemed on the follower, which the agent reports to from then on.
+        var token = (await _first.OkAsync("token", "create", "--uses", "1")).Stdout.Trim();
+        Start(_agentHome.Path, "agent", "--server", $"{Url(_secondPort)},{Url(_firstPort)}", "--join-token", token, "--name", "a1");
+        await Eventually.WaitAsync(_first.StatusAsync, s => s.Agents.Any(a => a.Name == "a1" && a.Connected), Wait, "the leader to see the agent online on the follower");
+
+        // Applied through the leader, with --wait: its watch sees the VM converge and turn healthy from reports that
+        // reached the follower, and its gate confirms the generation.
+        var port = _agentHome.ReservePort();
+        var applied = await _first.RunAsync("apply", _first.WriteFleet($"""
+            vms:
+              web:
+                image: tiny
+                memory: 128MiB
+                kernelArgs: "{TinyImage.HttpdDelayParameter}=2"
+                forwards: ["{port}:80"]
+                health:
+                  tcp: 80
+                  timeout: 240s
+            """), "-m", "one web server");
+        Assert.True(applied.ExitCode == 0, $"{applied.Stdout}\n{applied.Stderr}\n{Logs()}");
+
+        foreach (var home in new[] { _first, _second })
+        {
+            var status = await Eventually.WaitAsync(home.StatusAsync, s => s.Rollout is { State: RolloutState.Succeeded }, Wait, "the rollout to succeed");
+            var vm = status.Vms.Single();
+            Assert.True(vm is { Agent: "a1", Phase: VmPhase.Running, Health: HealthState.Healthy, Generation: 1 }, vm.ToString());
+            Assert.True(vm.ObservedRevision >= vm.DesiredRevision && vm.DesiredRevision > 0, vm.ToString());
+        }
+        var generations = await GenerationsAsync(_first);
+        Assert.True(generations.Single() is { Number: 1, Status: GenerationState.Active, Confirmed: true }, generations.Single().ToString());
+        var events = await EventsAsync(_first);
+        Assert.Single(events, e => e.Kind == "rollout" && e.Message.StartsWith("Rollout of generation 1 succeeded", StringComparison.Ordinal));
+        Assert.Single(events, e => e.Kind == "vm.started" && e.Vm == "web"); // recorded once, by the replica the agent reports to
+    }
 }

@@ -29,7 +29,7 @@ public sealed class PostgresReplicationTests(PostgresCluster cluster)
     {
         await using var connection = new NpgsqlConnection(location.Target);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @n", connection);
+        await using var cmd = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @n AND datname = current_database()", connection);
         cmd.Parameters.AddWithValue("n", applicationName);
         Assert.Equal(1L, await cmd.ExecuteScalarAsync());
     }
@@ -126,5 +126,42 @@ public sealed class PostgresReplicationTests(PostgresCluster cluster)
         var change = new StoreChange(kind, "host:7600", subject);
         Assert.Equal(change, StoreChange.Parse(change.ToPayload()));
         Assert.Null(StoreChange.Parse("from-a-newer-hangar\thost:1"));
+    }
+
+    [Fact]
+    public async Task ObservedStore_ReportsOfOneReplica_AreReadByAnotherAfterWhatItSawAndAWholeReportMarksTheRestGone()
+    {
+        var location = await DatabaseAsync();
+        await using var writer = await PostgresObservedStore.OpenAsync(location, None);
+        await using var reader = await PostgresObservedStore.OpenAsync(location, None);
+        await using var feed = new PostgresChangeFeed(location, "b:2");
+        var heard = Channel.CreateUnbounded<StoreChange>();
+        using var stop = new CancellationTokenSource();
+        var listen = feed.ListenAsync((c, _) => heard.Writer.WriteAsync(c).AsTask(), stop.Token);
+        Assert.Equal(StoreChangeKind.Reset, (await heard.Reader.ReadAsync().AsTask().WaitAsync(Wait)).Kind);
+
+        await writer.WriteAsync(new ObservedReport("a1", "a:1", "{head1}", [new("web", "{web1}", 10), new("db", "{db1}", 11)]), None);
+        Assert.Equal(new StoreChange(StoreChangeKind.Observed, "a:1", "a1"), await heard.Reader.ReadAsync().AsTask().WaitAsync(Wait));
+        var all = await reader.ReadAsync("a1", 0, None);
+        Assert.Equal(("a:1", "{head1}"), (all.Replica, all.AgentReport));
+        Assert.Equal([new ObservedRow("web", "{web1}", 10), new ObservedRow("db", "{db1}", 11)], all.Vms);
+
+        await writer.WriteAsync(new ObservedReport("a1", "a:1", "{head2}", [new("db", "{db2}", 12)]), None);
+        var next = await reader.ReadAsync("a1", all.Seq, None);
+        Assert.Equal("{head2}", next.AgentReport);
+        Assert.Equal([new ObservedRow("db", "{db2}", 12)], next.Vms); // only what changed since the last read
+        Assert.True(next.Seq > all.Seq);
+
+        // Another replica's whole report (the agent reconnected there) names only db: web is gone.
+        await writer.WriteAsync(new ObservedReport("a1", "c:3", "{head3}", [new("db", "{db3}", 5)], WholeVms: ["db"]), None);
+        var whole = await reader.ReadAsync("a1", next.Seq, None);
+        Assert.Equal("c:3", whole.Replica);
+        Assert.Equal([new ObservedRow("db", "{db3}", 5), new ObservedRow("web", null, 10)], whole.Vms);
+        Assert.Empty((await reader.ReadAsync("a1", whole.Seq, None)).Vms);
+        var nobody = await reader.ReadAsync("nobody", 0, None);
+        Assert.Equal((null, null, 0L), (nobody.Replica, nobody.AgentReport, nobody.Seq));
+        Assert.Empty(nobody.Vms);
+        await stop.CancelAsync();
+        await listen.WaitAsync(Wait);
     }
 }
