@@ -39,8 +39,9 @@ internal sealed partial class LeaderElection(ReplicaLink link, ILeaderLock leade
             {
                 break;
             }
-            catch (Exception e) when (e is StateStoreException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // The database is unreachable (StateStoreException), or taking over failed: stop leading, try again.
                 if (link.IsLeader) await StopLeadingAsync(e.InnerException?.Message ?? e.Message);
                 Log.ElectionFailed(logger, e.InnerException?.Message ?? e.Message);
             }
