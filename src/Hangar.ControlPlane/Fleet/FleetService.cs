@@ -193,8 +193,14 @@ public sealed class FleetService : IAsyncDisposable
     /// <inheritdoc cref="DesiredStateDelivery.DesiredFor"/>
     public DesiredStateMessage DesiredFor(string agent) => _delivery.DesiredFor(agent);
 
+    private bool _disposed;
+
+    /// <summary>Stops the replica's parts, the rollout runner and the journal. Called twice when the server stops (by
+    /// the server, then by its service container); the second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_election is not null) await _election.DisposeAsync();
         if (_sync is not null) await _sync.DisposeAsync();
         if (_observed is not null) await _observed.DisposeAsync();

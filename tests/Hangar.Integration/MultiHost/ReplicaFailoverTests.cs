@@ -68,7 +68,7 @@ public sealed class ReplicaFailoverTests(PostgresCluster postgres) : IClassFixtu
         var store = $"postgres:{await postgres.CreateDatabaseAsync()}";
         var first = await StartServerAsync(_first, _firstPort, store);
         var firstId = (await Eventually.WaitAsync(_first.StatusAsync, s => s.ControlPlane is { Leader: true }, Wait, "the first replica to lead")).ControlPlane!.Replica;
-        await StartServerAsync(_second, _secondPort, store);
+        var second = await StartServerAsync(_second, _secondPort, store);
         var secondStatus = await Eventually.WaitAsync(_second.StatusAsync, s => s.ControlPlane?.LeaderReplica == firstId, Wait, "the second replica to see who leads");
         Assert.False(secondStatus.ControlPlane!.Leader);
         var secondId = secondStatus.ControlPlane.Replica;
@@ -120,6 +120,7 @@ public sealed class ReplicaFailoverTests(PostgresCluster postgres) : IClassFixtu
         Assert.True(secondLeads.Id < verdicts[0].Id, "the verdict came from the new leader");
         Assert.Contains(events, e => e.Kind == "rollout" && e.Message == "Resuming the rollout of generation 1 on becoming the leader");
         Assert.DoesNotContain(events, e => e.Kind == "rollout" && e.Message.Contains("failed"));
+        Assert.True(await second.StopAsync() == 0, second.ToString()); // a replica stops cleanly (SIGTERM), its lock let go
     }
 
     [Fact]
