@@ -34,12 +34,19 @@ public sealed class AgentHost : IAsyncDisposable
     public Task Stopped => _connectionTask ?? Task.CompletedTask;
 
     /// <summary>Resumes the desired state kept on disk and connects to the control plane at <paramref name="url"/>.</summary>
-    public void Start(Uri url, string credential)
+    public void Start(Uri url, string credential) => Start([url], credential);
+
+    /// <summary>
+    /// Resumes the desired state kept on disk and connects to the control plane at one of <paramref name="urls"/> (its
+    /// replicas), the first that answers, and to another when that one goes away.
+    /// </summary>
+    public void Start(IReadOnlyList<Uri> urls, string credential)
     {
-        Images.UseControlPlane(url, credential);
+        Images.UseControlPlane(urls[0], credential);
         Reconciler.Start();
-        Connection = new AgentConnection(url, credential, Options, Reconciler, Accelerators,
-            new VmStreamServer(Options, Reconciler, Loggers.CreateLogger<VmStreamServer>()), Loggers.CreateLogger<AgentConnection>());
+        Connection = new AgentConnection(urls, credential, Options, Reconciler, Accelerators,
+            new VmStreamServer(Options, Reconciler, Loggers.CreateLogger<VmStreamServer>()), Loggers.CreateLogger<AgentConnection>(),
+            url => Images.UseControlPlane(url, credential));
         _connectionTask = Task.Run(() => Connection.RunAsync(_cts.Token));
     }
 

@@ -28,6 +28,12 @@ public sealed record ControlPlaneOptions(string Listen, string StatePath, string
     /// <summary>Where to write an admin API token when the store has none (the server's first start); null for nowhere.</summary>
     public string? AdminTokenPath { get; init; }
 
+    /// <summary>
+    /// This control plane's name among the replicas of a shared store (PostgreSQL): shown by <c>hangar status</c>, in
+    /// the log and in <c>leader</c> events. By default the host name and process id.
+    /// </summary>
+    public string ReplicaId { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     /// <summary>The clock of heartbeats, join-token and API-token expiry; tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

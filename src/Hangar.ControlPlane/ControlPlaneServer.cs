@@ -82,6 +82,9 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.Services.AddSingleton<ApiTokens>();
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(new Hangar.Images.Store.ContentStore(options.ImagesDirectory));
+        // On a store that several control planes may share, this one is a replica: elected leader or following.
+        if (await StateStores.OpenReplicationAsync(options.Store, options.ReplicaId, ct) is var (leaderLock, feed, observed))
+            builder.Services.AddSingleton(new Replicas.ControlPlaneReplica(options.ReplicaId, leaderLock, feed, observed));
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
 

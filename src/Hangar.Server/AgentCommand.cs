@@ -20,7 +20,7 @@ public static class AgentCommand
     {
         var server = new Option<string?>("--server", "--control-plane-url")
         {
-            Description = "The control plane, e.g. http://10.0.0.1:7600 (an old-style ws://HOST:PORT/agent/ws works too). Needed to join; later taken from the credential file.",
+            Description = "The control plane, e.g. http://10.0.0.1:7600 (an old-style ws://HOST:PORT/agent/ws works too); its replicas separated by commas (tried in turn: the agent joins through the first that answers and reconnects to another when one goes away). Needed to join; later taken from the credential file.",
         };
         var joinToken = new Option<string?>("--join-token")
         {
@@ -49,7 +49,7 @@ public static class AgentCommand
             AgentCredential credential;
             try
             {
-                credential = await CredentialAsync(home, ServerUrl(parse.GetValue(server)), parse.GetValue(joinToken) ?? Environment.GetEnvironmentVariable("HANGAR_JOIN_TOKEN"),
+                credential = await CredentialAsync(home, ServerUrls(parse.GetValue(server)), parse.GetValue(joinToken) ?? Environment.GetEnvironmentVariable("HANGAR_JOIN_TOKEN"),
                     PinFrom(parse.GetValue(fingerprint) ?? Environment.GetEnvironmentVariable("HANGAR_SERVER_FINGERPRINT")),
                     parse.GetValue(name), LabelArguments.Parse(parse.GetValue(labels) ?? []), log, stop.Token);
             }
@@ -68,7 +68,7 @@ public static class AgentCommand
                 ServerPin = credential.ServerFingerprint is { } pinned ? CertificatePin.Parse(pinned) : null,
             };
             await using var agent = new AgentHost(agentOptions, loggers);
-            agent.Start(AgentJoin.SocketUrl(new Uri(credential.Server)), credential.Credential);
+            agent.Start((credential.Servers ?? [credential.Server]).Select(s => AgentJoin.SocketUrl(new Uri(s))).ToArray(), credential.Credential);
             try
             {
                 await agent.Stopped.WaitAsync(stop.Token);
@@ -87,10 +87,12 @@ public static class AgentCommand
         return command;
     }
 
-    private static Uri? ServerUrl(string? text) =>
-        text is null ? null
-        : Uri.TryCreate(text, UriKind.Absolute, out var url) ? url
-        : throw new InvalidOperationException($"--server: '{text}' is not an address; write it like http://10.0.0.1:7600.");
+    /// <summary>The addresses of <c>--server</c> (one per replica, separated by commas); empty when it was not given.</summary>
+    private static Uri[] ServerUrls(string? text) =>
+        text is null ? []
+        : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+            Uri.TryCreate(part, UriKind.Absolute, out var url) ? url
+            : throw new InvalidOperationException($"--server: '{part}' is not an address; write it like http://10.0.0.1:7600 (replicas separated by commas).")).ToArray();
 
     /// <summary>The credential kept in the home, else one got by joining with <paramref name="joinToken"/>.</summary>
     private static CertificatePin? PinFrom(string? text)
@@ -100,7 +102,7 @@ public static class AgentCommand
         catch (FormatException e) { throw new InvalidOperationException($"--server-fingerprint: {e.Message}", e); }
     }
 
-    private static async Task<AgentCredential> CredentialAsync(string home, Uri? server, string? joinToken, CertificatePin? pin, string? name,
+    private static async Task<AgentCredential> CredentialAsync(string home, Uri[] servers, string? joinToken, CertificatePin? pin, string? name,
         IReadOnlyDictionary<string, string> labels, ILogger log, CancellationToken ct)
     {
         if (AgentCredential.TryRead(home) is { } kept)
@@ -108,20 +110,40 @@ public static class AgentCommand
             if (name is not null && name != kept.Name)
                 throw new InvalidOperationException($"This agent joined as '{kept.Name}' ({AgentCredential.PathFor(home)}); it cannot be renamed to '{name}'. " +
                     "Remove it (hangar agent remove) and delete that file to join again under another name.");
-            if (server is not null && AgentJoin.BaseUrl(server).ToString() != kept.Server)
-                throw new InvalidOperationException($"This agent joined the control plane at {kept.Server} ({AgentCredential.PathFor(home)}), not {AgentJoin.BaseUrl(server)}. " +
+            var given = servers.Select(s => AgentJoin.BaseUrl(s).ToString()).ToArray();
+            var known = kept.Servers ?? [kept.Server];
+            if (given.Length > 0 && !given.Contains(kept.Server) && !given.Any(known.Contains))
+                throw new InvalidOperationException($"This agent joined the control plane at {kept.Server} ({AgentCredential.PathFor(home)}), not {string.Join(", ", given)}. " +
                     "Delete that file to join another one.");
+            // The replicas given now are the ones to connect to (one may have been added or replaced).
+            if (given.Length > 0 && !given.SequenceEqual(known))
+            {
+                kept = kept with { Servers = given };
+                kept.Write(home);
+            }
             if (pin is not null && pin.Fingerprint != kept.ServerFingerprint)
                 throw new InvalidOperationException($"This agent pinned the control plane's certificate {kept.ServerFingerprint ?? "(none: it trusts the system's authorities)"} when it joined ({AgentCredential.PathFor(home)}), not {pin.Fingerprint}. " +
                     "Delete that file and join again to pin another certificate.");
             if (joinToken is not null) log.LogInformation("Already joined as {Name}; the join token is not needed and was not used", kept.Name);
             return kept;
         }
-        if (server is null || joinToken is null)
+        if (servers.Length == 0 || joinToken is null)
             throw new InvalidOperationException("This agent has not joined a control plane yet: give --server URL and --join-token TOKEN (make one with `hangar token create` on the server's side).");
-        if (pin is null && AgentJoin.BaseUrl(server).Scheme == "https")
+        if (pin is null && AgentJoin.BaseUrl(servers[0]).Scheme == "https")
             log.LogInformation("No --server-fingerprint: the control plane's certificate must be trusted by the system's certificate authorities");
-        var joined = await AgentJoin.JoinAsync(server, joinToken, name ?? Environment.MachineName.ToLowerInvariant(), labels, pin, ct);
+        AgentCredential? joined = null;
+        for (var i = 0; joined is null; i++)
+        {
+            try
+            {
+                joined = await AgentJoin.JoinAsync(servers[i], joinToken, name ?? Environment.MachineName.ToLowerInvariant(), labels, pin, ct);
+            }
+            catch (HttpRequestException) when (i + 1 < servers.Length)
+            {
+                log.LogWarning("Could not reach {Server} to join; trying {Next}", servers[i], servers[i + 1]);
+            }
+        }
+        if (servers.Length > 1) joined = joined with { Servers = servers.Select(s => AgentJoin.BaseUrl(s).ToString()).ToArray() };
         joined.Write(home);
         log.LogInformation("Joined {Server} as {Name}; credential kept in {Path}", joined.Server, joined.Name, AgentCredential.PathFor(home));
         return joined;

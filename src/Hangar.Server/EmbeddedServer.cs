@@ -60,6 +60,8 @@ public static class EmbeddedServer
             // The image store is the local agent's own image cache (HOME/blobs/sha256): on one machine an uploaded image
             // is kept once, and the local agent finds it there without a download.
             ImagesDirectory = AgentOptions.ForHome(home).BlobsDirectory,
+            // Among replicas on one PostgreSQL: host:port when the port is fixed, else host and process id.
+            ReplicaId = address.Port != 0 ? $"{Environment.MachineName}:{address.Port}" : $"{Environment.MachineName}:pid{Environment.ProcessId}",
         };
         if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);

@@ -1,4 +1,5 @@
 using Hangar.State.Postgres;
+using Hangar.State.Replication;
 using Hangar.State.Sqlite;
 
 namespace Hangar.State;
@@ -30,5 +31,18 @@ public static class StateStores
         StateStoreEngine.Sqlite => await SqliteApiTokenStore.OpenAsync(location.Target, ct),
         StateStoreEngine.Postgres => await PostgresApiTokenStore.OpenAsync(location, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(location), location.Engine, null),
+    };
+
+    /// <summary>
+    /// The leader lock, the change feed and the shared agent reports of replica <paramref name="replica"/> on a store that several control
+    /// planes share (PostgreSQL); null for SQLite, whose one process always leads (<c>server.lock</c>).
+    /// </summary>
+    /// <exception cref="StateStoreException">The database cannot be reached, or is newer than this Hangar.</exception>
+    public static async Task<(ILeaderLock Lock, IChangeFeed Feed, IObservedStore Observed)?> OpenReplicationAsync(StateStoreLocation location, string replica,
+        CancellationToken ct) => location.Engine switch
+    {
+        StateStoreEngine.Postgres => (new PostgresLeaderLock(location, replica), new PostgresChangeFeed(location, replica),
+            await PostgresObservedStore.OpenAsync(location, ct)),
+        _ => null,
     };
 }

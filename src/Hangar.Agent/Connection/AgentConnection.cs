@@ -13,10 +13,19 @@ namespace Hangar.Agent.Connection;
 /// (<see cref="ObservedDeltaTracker"/>; coalesced), with a heartbeat in every interval that had nothing to report. Reconnects after
 /// <see cref="AgentOptions.ReconnectBackoff"/>; while disconnected the reconciler keeps running the last desired state.
 /// Serves the serial logs and consoles of its VMs on the same connection (<paramref name="streams"/>).
+/// With several control-plane replicas (<paramref name="urls"/>), a failed or closed session is retried on the next
+/// address in turn, so an agent whose replica died connects to another one after the first backoff delay.
 /// </summary>
-public sealed partial class AgentConnection(Uri url, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators,
-    VmStreamServer streams, ILogger<AgentConnection> logger)
+/// <param name="urls">The control plane's agent endpoint, one per replica; tried in turn, starting with the first.</param>
+/// <param name="onConnected">Called with the address of each session that completes its handshake (image downloads follow it).</param>
+public sealed partial class AgentConnection(IReadOnlyList<Uri> urls, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators,
+    VmStreamServer streams, ILogger<AgentConnection> logger, Action<Uri>? onConnected = null)
 {
+    private int _next;
+
+    /// <summary>The address of the current or last session.</summary>
+    public Uri Url => urls[_next % urls.Count];
+
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Random _random = new();
     private DesiredStateAssembler? _desired;
@@ -34,6 +43,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
             while (!ct.IsCancellationRequested)
             {
                 DateTimeOffset? connectedAt = null;
+                var url = Url;
                 try
                 {
                     await RunSessionAsync(() => connectedAt = options.Time.GetUtcNow(), ct);
@@ -54,6 +64,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
                     throw;
                 }
                 Connected = false;
+                _next = (_next + 1) % urls.Count; // the next replica, if there are several
                 if (connectedAt is { } since && backoff.ShouldReset(options.Time.GetUtcNow() - since)) attempt = 0;
                 attempt++;
                 await Task.Delay(backoff.DelayFor(attempt, _random), options.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -73,6 +84,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
 
     private async Task RunSessionAsync(Action connected, CancellationToken ct)
     {
+        var url = Url;
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
@@ -102,6 +114,7 @@ public sealed partial class AgentConnection(Uri url, string credential, AgentOpt
             throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");
         Connected = true;
         connected();
+        onConnected?.Invoke(url);
         Log.Connected(logger, url);
 
         // Kept across connections so that its revision is the base the next delta must start from; frames of a snapshot

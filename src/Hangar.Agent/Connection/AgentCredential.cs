@@ -12,6 +12,9 @@ public sealed record AgentCredential(string Server, string Name, string Credenti
     /// the agent trusts the system's certificate authorities (or joined over plain HTTP).</summary>
     public string? ServerFingerprint { get; init; }
 
+    /// <summary>Every replica of the control plane to connect to, in turn (<c>--server A,B</c>); null for <see cref="Server"/> alone.</summary>
+    public IReadOnlyList<string>? Servers { get; init; }
+
     public static string PathFor(string home) => Path.Combine(home, "agent", "credential.json");
 
     public static AgentCredential? TryRead(string home)

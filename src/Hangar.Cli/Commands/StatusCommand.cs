@@ -23,6 +23,8 @@ public static class StatusCommand
                 context.Terminal.WriteJson(status);
                 return ExitCodes.Ok;
             }
+            if (status.ControlPlane is { Replicated: true } replica)
+                Console.Out.WriteLine($"Control plane: replica {replica.Replica}, " + (replica.Leader ? "leader" : $"follower (leader: {replica.LeaderReplica ?? "none yet"})"));
             Console.Out.WriteLine($"Generation {status.Generation}" + (status.Active ? "" : " (down)") +
                 (status.Rollout is { } r ? $"; rollout of generation {r.Generation}: {r.State.ToString().ToLowerInvariant()}" + (r.Waiting.Count > 0 ? $", waiting for {string.Join(", ", r.Waiting)}" + (r.WaitingCount > r.Waiting.Count ? $" and {r.WaitingCount - r.Waiting.Count} more" : "") : "") : ""));
             context.Terminal.WriteTable(TableBorder.Simple, ["NAME", "DESIRED", "PHASE", "RUNS GEN", "HEALTH", "LAST ERROR"],

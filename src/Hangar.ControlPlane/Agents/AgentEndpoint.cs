@@ -30,7 +30,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             return;
         }
-        var authenticated = TokenAuth.Bearer(context.Request) is { } credential ? fleet.AuthenticateAgent(credential) : null;
+        var authenticated = TokenAuth.Bearer(context.Request) is { } credential ? await fleet.AuthenticateAgentAsync(credential, context.RequestAborted) : null;
         if (authenticated is null)
         {
             fleet.AgentCredentialRefused(context.Connection.RemoteIpAddress?.ToString() ?? "?");
@@ -68,8 +68,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
             session.Streams = streams;
             // The same agent again (it restarted, or its old connection is half-open): the new connection wins, and
             // the old one is dropped so that one agent never has two sessions.
-            var previous = session.Channel;
-            session.Channel = channel;
+            var previous = fleet.AttachAgentChannel(session, channel);
             previous?.Socket.Abort();
             await fleet.AgentConnectedAsync(session, ct);
             while (true)
@@ -131,7 +130,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
         finally
         {
             streams.EndAll(session is null ? "The agent disconnected." : $"Agent {session.Name} disconnected.");
-            if (session is not null && ReferenceEquals(session.Channel, channel)) await fleet.AgentDisconnectedAsync(session);
+            if (session is not null) await fleet.AgentDisconnectedAsync(session, channel);
         }
     }
 }

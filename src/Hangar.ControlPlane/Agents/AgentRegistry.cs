@@ -1,6 +1,7 @@
 using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol.Agent;
 using Hangar.State;
+using Hangar.State.Replication;
 
 namespace Hangar.ControlPlane.Agents;
 
@@ -82,6 +83,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
         if (!await store.AddAgentAsync(session.ToRecord(), ct))
             throw new AgentRequestException(AgentRequestError.Conflict, $"An agent named '{name}' has joined already; give this one another --name, or remove that one first (hangar agent remove {name}).");
         lock (state.Gate) _agents[name] = session;
+        await state.Replicas.PublishAsync(StoreChangeKind.Agents, name, ct);
         return (session, credential);
     }
 
@@ -100,6 +102,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             record = session.ToRecord();
         }
         await store.SaveAgentAsync(record, ct);
+        await state.Replicas.PublishAsync(StoreChangeKind.Agents, name, ct);
         return credential;
     }
 
@@ -118,7 +121,11 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             record = session.ToRecord();
         }
         // Not for an agent removed meanwhile: writing its row again would give it back its revoked credential.
-        if (session.CredentialHash.Length > 0 && Find(session.Name) == session) await store.SaveAgentAsync(record, ct);
+        if (session.CredentialHash.Length > 0 && Find(session.Name) == session)
+        {
+            await store.SaveAgentAsync(record, ct);
+            await state.Replicas.PublishAsync(StoreChangeKind.Agents, session.Name, ct);
+        }
     }
 
     /// <summary>Records that <paramref name="session"/> completed its handshake (its channel is set).</summary>
@@ -128,11 +135,31 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
     }
 
     /// <summary>The agent's connection ended; its last heartbeat is persisted.</summary>
-    public async Task DisconnectedAsync(AgentSession session)
+    /// <summary>
+    /// Makes <paramref name="channel"/> the agent's connection (a new connection of the same agent wins); returns the
+    /// one it replaces, for the caller to drop. Under the gate, as <see cref="DisconnectedAsync"/>'s check is.
+    /// </summary>
+    public AgentChannel? Attach(AgentSession session, AgentChannel channel)
+    {
+        lock (state.Gate)
+        {
+            var previous = session.Channel;
+            session.Channel = channel;
+            return previous;
+        }
+    }
+
+    /// <summary>
+    /// Connection <paramref name="channel"/> of the agent ended. False, and nothing changes, when the agent has
+    /// connected again meanwhile: the old connection's end must not take the new one's channel (a reconnect that
+    /// landed between the endpoint's look and this call was closed before).
+    /// </summary>
+    public async Task<bool> DisconnectedAsync(AgentSession session, AgentChannel channel)
     {
         AgentRecord record;
         lock (state.Gate)
         {
+            if (!ReferenceEquals(session.Channel, channel)) return false;
             session.Channel = null;
             record = session.ToRecord();
         }
@@ -143,6 +170,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             // closing, when the control plane stops and its agents drop off.
             catch (Exception e) when (e is StateStoreException or InvalidOperationException or ObjectDisposedException) { }
         }
+        return true;
     }
 
     /// <summary>Something came from the agent: it is alive now.</summary>
@@ -151,11 +179,45 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
         lock (state.Gate) session.LastSeen = time.GetUtcNow();
     }
 
-    /// <summary>Connected, and heard from within <see cref="OfflineAfter"/>.</summary>
+    /// <summary>Connected, and heard from within <see cref="OfflineAfter"/>; or connected to another replica that is alive.</summary>
     public bool IsOnline(AgentSession session)
     {
         lock (state.Gate)
-            return session.Connected && session.LastSeen is { } seen && time.GetUtcNow() - seen <= OfflineAfter;
+            return session.Connected && session.LastSeen is { } seen && time.GetUtcNow() - seen <= OfflineAfter
+                || state.Replicas.IsConnectedElsewhere(session.Name);
+    }
+
+    /// <summary>
+    /// Another replica changed agent rows (a join, a hello, cordon, labels, a removal): takes them all from the store.
+    /// A session keeps what lives only in this replica (its connection, reports, what it was sent); an agent removed
+    /// elsewhere is forgotten and its connection here closed.
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken ct)
+    {
+        var records = await store.ListAgentsAsync(ct);
+        var dropped = new List<AgentSession>();
+        lock (state.Gate)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var record in records)
+            {
+                names.Add(record.Name);
+                if (!_agents.TryGetValue(record.Name, out var session)) { _agents[record.Name] = AgentSession.FromRecord(record); continue; }
+                session.CredentialHash = record.CredentialHash;
+                session.Labels = record.Labels;
+                session.Cordoned = record.Cordoned;
+                if (session.Connected) continue; // what it said in its hello here is as new as the row
+                session.Vcpus = record.Vcpus;
+                session.MemoryBytes = record.MemoryBytes;
+                session.Version = record.Version;
+                session.HostName = record.HostName;
+                session.Accelerator = record.Accelerator;
+                if (record.LastHeartbeat > session.LastSeen || session.LastSeen is null) session.LastSeen = record.LastHeartbeat;
+            }
+            foreach (var (name, session) in _agents.ToArray())
+                if (!names.Contains(name) && session.CredentialHash.Length > 0) { _agents.Remove(name); dropped.Add(session); }
+        }
+        foreach (var session in dropped) session.Channel?.Socket.Abort();
     }
 
     public async Task<AgentSession> SetCordonedAsync(string name, bool cordoned, CancellationToken ct)
@@ -169,6 +231,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             record = session.ToRecord();
         }
         await store.SaveAgentAsync(record, ct);
+        await state.Replicas.PublishAsync(StoreChangeKind.Agents, name, ct);
         return session;
     }
 
@@ -187,6 +250,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             record = session.ToRecord();
         }
         await store.SaveAgentAsync(record, ct);
+        await state.Replicas.PublishAsync(StoreChangeKind.Agents, name, ct);
         return session;
     }
 
@@ -195,6 +259,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
     {
         await store.RemoveAgentAsync(session.Name, ct);
         lock (state.Gate) _agents.Remove(session.Name);
+        await state.Replicas.PublishAsync(StoreChangeKind.Agents, session.Name, ct);
     }
 
     public static AgentRequestException NotFound(string name) =>

@@ -24,6 +24,10 @@ public sealed class AgentSession(string name)
     /// <summary>What the agent was last sent (for the next delta).</summary>
     public DesiredLedger Desired { get; } = new();
 
+    /// <summary>While the agent reports to another replica: the revision at which what that replica asks of each VM last
+    /// changed, as it shared it (see <c>ObservedSharing</c>).</summary>
+    public Dictionary<string, long> SharedDesired { get; } = new(StringComparer.Ordinal);
+
     /// <summary>SHA-256 of its credential; empty for an agent that never joined (one a test adds by hand).</summary>
     public string CredentialHash { get; set; } = "";
     public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();

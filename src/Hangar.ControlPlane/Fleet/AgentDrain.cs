@@ -58,9 +58,16 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
 
     /// <summary>
     /// Loads each agent's last drain; one that was under way when the control plane stopped is marked interrupted
-    /// (and says so in an event). Call once, after the agents are loaded.
+    /// (and says so in an event). Call once, after the agents are loaded. With replicas a drain under way belongs to
+    /// the leader, which may still be running it: only a replica that becomes the leader marks it (<see cref="LeadAsync"/>).
     /// </summary>
-    public async Task LoadAsync(CancellationToken ct)
+    public Task LoadAsync(CancellationToken ct) => ReloadAsync(markInterrupted: !state.Replicas.IsShared, ct);
+
+    /// <summary>This replica became the leader: the drains as the store has them now, and one the old leader left under
+    /// way marked interrupted (nobody runs it any more).</summary>
+    public Task LeadAsync(CancellationToken ct) => ReloadAsync(markInterrupted: true, ct);
+
+    private async Task ReloadAsync(bool markInterrupted, CancellationToken ct)
     {
         foreach (var (agent, json) in await store.GetDrainsAsync(ct))
         {
@@ -77,9 +84,14 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
                 await store.SaveDrainAsync(agent, null, ct);
                 continue;
             }
-            var run = NewRun(agent, info);
-            lock (state.Gate) _runs[agent] = run;
-            if (info.State != AgentDrainState.Draining) continue;
+            Run run;
+            lock (state.Gate)
+            {
+                if (_runs.TryGetValue(agent, out var mine) && !mine.Task.IsCompleted) continue; // running here
+                run = NewRun(agent, info);
+                _runs[agent] = run;
+            }
+            if (!markInterrupted || info.State != AgentDrainState.Draining) continue;
             run.Info = info with
             {
                 State = AgentDrainState.Interrupted, EndedAt = Time.GetUtcNow(),
@@ -88,6 +100,14 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
             await SaveAsync(run);
             journal.Record("agent.drain", null, run.Info.Summary(agent));
         }
+    }
+
+    /// <summary>This replica stopped leading: its drains end (the next leader marks them interrupted).</summary>
+    public void CancelAll(string because)
+    {
+        string[] names;
+        lock (state.Gate) names = _runs.Keys.ToArray();
+        foreach (var agent in names) Cancel(agent, because);
     }
 
     /// <summary>The drain of <paramref name="agent"/>, under way or the last one; null when it had none.</summary>
@@ -107,6 +127,10 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
             throw new AgentRequestException(AgentRequestError.Invalid, $"timeout: {limit} is out of range; give a duration from 1s to 24h (default {DefaultTimeout.TotalMinutes:0}m).");
         var session = agents.Find(name) ?? throw AgentRegistry.NotFound(name);
         if (Running(name) is { } running) return running;
+        // Like rollout gates, drains run on the leader alone: two replicas moving one agent's VMs would move them twice.
+        if (!state.Replicas.IsLeader)
+            throw new AgentRequestException(AgentRequestError.Conflict,
+                $"This control plane ({state.Replicas.Id}) does not lead; drains run on the leader ({state.Replicas.Leader ?? "none elected yet"}). Send the drain to it (hangar --server).");
         if (!agents.IsOnline(session))
             throw new AgentRequestException(AgentRequestError.Conflict,
                 $"Agent {name} is offline: its VMs cannot be stopped there, so none can be moved (their disks are on that host). " +

@@ -80,8 +80,7 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
             var sends = new List<(AgentSession Agent, IEnumerable<AgentMessage> Frames)>();
             lock (state.Gate)
             {
-                state.Revision++;
-                var revision = state.Revision;
+                var revision = state.NextRevision();
                 var (purge, keep) = Flags();
                 var connected = agents.Snapshot().Where(a => a.Connected && (!snapshotOnly || ReferenceEquals(a, snapshotFor)))
                     .ToDictionary(a => a.Name, StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using Hangar.ControlPlane.Agents;
+using Hangar.ControlPlane.Replicas;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
 using Hangar.State;
@@ -26,7 +27,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// </summary>
 public sealed class FleetService : IAsyncDisposable
 {
-    private readonly FleetState _state = new();
+    private readonly FleetState _state;
     private readonly ILogger _logger;
     private readonly EventJournal _journal;
     private readonly AgentRegistry _agents;
@@ -40,14 +41,22 @@ public sealed class FleetService : IAsyncDisposable
     private readonly PlacementBook _placements;
     private readonly AgentOperations _agentOperations;
     private readonly AgentDrain _drains;
+    private readonly ReplicaSync? _sync;
+    private readonly LeaderElection? _election;
+    private readonly ObservedSharing? _observed;
 
     /// <param name="agentStore">Agents, join tokens and placements; the SQLite engine keeps them in the state file.</param>
     /// <param name="time">The clock of heartbeats and token expiry (tests give a fake one).</param>
     /// <param name="images">The image store file images are served from; null for none (tests of the fleet alone: no
     /// image is then checked for or served).</param>
+    /// <param name="replica">This control plane's part among replicas on a shared store (PostgreSQL); null to run alone.</param>
     public FleetService(IStateStore store, IAgentStore agentStore, ILogger<FleetService> logger, TimeProvider? time = null,
-        Hangar.Images.Store.ContentStore? images = null)
+        Hangar.Images.Store.ContentStore? images = null, ControlPlaneReplica? replica = null)
     {
+        _state = new FleetState
+        {
+            Replicas = replica is null ? ReplicaLink.Alone(Environment.MachineName) : ReplicaLink.Shared(replica.Id, replica.Feed, logger),
+        };
         Images = images is null ? null : new Images.ImageCatalog(_state, images);
         _logger = logger;
         _journal = new EventJournal(store, logger);
@@ -55,14 +64,37 @@ public sealed class FleetService : IAsyncDisposable
         _placements = new PlacementBook(_state, _agents, agentStore);
         _view = new FleetStatusView(_state, _agents);
         _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger, Images);
-        _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery);
+        _observed = replica is null ? null : new ObservedSharing(_state, _agents, replica.Observed, logger);
+        _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery, _observed);
         _rollouts = new RolloutRunner(_state, _view, _journal, logger);
         _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view, _placements, Images);
         _history = new HistoryQueries(store);
         _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents, Images);
         _agentOperations = new AgentOperations(_state, _agents, new JoinTokens(agentStore, time ?? TimeProvider.System), _journal, _delivery);
         _drains = new AgentDrain(_state, _agents, _placements, _delivery, _view, _agentOperations, _journal, agentStore, logger);
+        if (replica is not null)
+        {
+            _sync = new ReplicaSync(_state, replica.Feed, _ledger, _operators, _placements, _agents, _delivery, _observed!, logger);
+            _election = new LeaderElection(_state.Replicas, replica.Lock, _state, _journal, LeadAsync, () =>
+            {
+                _rollouts.Cancel();
+                _drains.CancelAll("this control plane stopped leading");
+            }, logger);
+        }
     }
+
+    /// <summary>This replica became the leader: the store's agents, placement and generation, then the gate it left running.</summary>
+    private async Task LeadAsync(CancellationToken ct)
+    {
+        await _agents.ReloadAsync(ct);
+        await _placements.ReloadAsync(ct);
+        await _ledger.LeadAsync(ct);
+        await _drains.LeadAsync(ct);
+    }
+
+    /// <summary>This control plane among the replicas of its store: its id, whether it leads, and who does.</summary>
+    public ControlPlaneStatus ControlPlane() =>
+        new(_state.Replicas.Id, _state.Replicas.IsLeader, _state.Replicas.Leader, _state.Replicas.IsShared);
 
     /// <summary>The image store and what uses each image; null when the service has no store.</summary>
     internal Images.ImageCatalog? Images { get; }
@@ -76,7 +108,14 @@ public sealed class FleetService : IAsyncDisposable
         await _placements.LoadAsync(ct);
         await _drains.LoadAsync(ct);
         _journal.Start();
-        _ledger.ResumeRollout();
+        if (_sync is null) _ledger.ResumeRollout();
+        else
+        {
+            // With replicas the leader resumes a rollout, once elected (LeadAsync).
+            _observed!.Start();
+            _sync.Start();
+            _election!.Start();
+        }
         _logger.LogInformation("Fleet at generation {Generation} with {Count} VMs", _state.CurrentGeneration, _state.Spec.Vms.Count);
     }
 
@@ -123,9 +162,22 @@ public sealed class FleetService : IAsyncDisposable
     /// <inheritdoc cref="AgentRegistry.GetOrAdd"/>
     public AgentSession GetOrAddAgent(string name) => _agents.GetOrAdd(name);
     public Task AgentConnectedAsync(AgentSession session, CancellationToken ct) => _intake.AgentConnectedAsync(session, ct);
-    public Task AgentDisconnectedAsync(AgentSession session) => _intake.AgentDisconnectedAsync(session);
+    /// <inheritdoc cref="ObservedStateIntake.AgentDisconnectedAsync"/>
+    public Task AgentDisconnectedAsync(AgentSession session, AgentChannel channel) => _intake.AgentDisconnectedAsync(session, channel);
+    /// <inheritdoc cref="AgentRegistry.Attach"/>
+    public AgentChannel? AttachAgentChannel(AgentSession session, AgentChannel channel) => _agents.Attach(session, channel);
     /// <inheritdoc cref="AgentRegistry.Authenticate"/>
     public AgentSession? AuthenticateAgent(string credential) => _agents.Authenticate(credential);
+
+    /// <summary><see cref="AuthenticateAgent"/>; with replicas, an unknown credential is looked for again in the store,
+    /// since the agent may have joined through another replica a moment ago.</summary>
+    public async Task<AgentSession?> AuthenticateAgentAsync(string credential, CancellationToken ct)
+    {
+        if (_agents.Authenticate(credential) is { } known) return known;
+        if (_sync is null) return null;
+        await _agents.ReloadAsync(ct);
+        return _agents.Authenticate(credential);
+    }
     /// <inheritdoc cref="AgentRegistry.HelloAsync"/>
     public Task AgentHelloAsync(AgentSession session, HelloMessage hello, CancellationToken ct) => _agents.HelloAsync(session, hello, ct);
     /// <inheritdoc cref="AgentRegistry.Heard"/>
@@ -170,9 +222,18 @@ public sealed class FleetService : IAsyncDisposable
     /// <inheritdoc cref="DesiredStateDelivery.DesiredFor"/>
     public DesiredStateMessage DesiredFor(string agent) => _delivery.DesiredFor(agent);
 
+    private bool _disposed;
+
+    /// <summary>Stops the replica's parts, the rollout runner and the journal. Called twice when the server stops (by
+    /// the server, then by its service container); the second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         await _drains.DisposeAsync();
+        if (_election is not null) await _election.DisposeAsync();
+        if (_sync is not null) await _sync.DisposeAsync();
+        if (_observed is not null) await _observed.DisposeAsync();
         await _rollouts.DisposeAsync();
         await _journal.DisposeAsync();
     }

@@ -65,6 +65,17 @@ internal sealed class FleetState
 
     public long CurrentGeneration => Current?.Number ?? 0;
 
+    /// <summary>This control plane among the replicas of its store (alone on SQLite: it always leads).</summary>
+    public Replicas.ReplicaLink Replicas { get; init; } = Hangar.ControlPlane.Replicas.ReplicaLink.Alone(Environment.MachineName);
+
+    /// <summary>
+    /// The next revision, under the gate. Alone, one more than the last. With replicas, also at least the clock in
+    /// microseconds, so that an agent that moves to another replica is sent a higher revision than the one it has
+    /// (the replicas' clocks must agree to better than the time an agent takes to reconnect: seconds).
+    /// </summary>
+    public long NextRevision() =>
+        Revision = Replicas.IsShared ? Math.Max(Revision + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000) : Revision + 1;
+
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<ChangeSubscription> _subscriptions = [];
 

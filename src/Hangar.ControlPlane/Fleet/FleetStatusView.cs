@@ -18,7 +18,8 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
         lock (state.Gate)
         {
             var (vms, agentStatus, orphans) = Whole();
-            return new FleetStatus(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, vms, agentStatus, state.Rollout, orphans);
+            return new FleetStatus(state.CurrentGeneration, state.Revision, state.FleetAdmin.Active, vms, agentStatus, state.Rollout, orphans,
+                new ControlPlaneStatus(state.Replicas.Id, state.Replicas.IsLeader, state.Replicas.Leader, state.Replicas.IsShared));
         }
     }
 
@@ -88,7 +89,9 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
     {
         var agent = state.Placement.GetValueOrDefault(vm.Name);
         var host = agent is null ? null : agents.Find(agent);
-        var desiredRevision = host?.Desired.RevisionOf(vm.Name) ?? 0;
+        // An agent that reports to another replica: what that replica asks of the VM, as it shared it.
+        var desiredRevision = host is { Connected: false } && host.SharedDesired.TryGetValue(vm.Name, out var shared) ? shared
+            : host?.Desired.RevisionOf(vm.Name) ?? 0;
         var forwards = vm.Forwards.Select(f => f.ToString()).ToArray();
         if (host is not null && !agents.IsOnline(host))
         {

@@ -1,6 +1,7 @@
 using Hangar.Protocol.Api;
 using Hangar.Spec;
 using Hangar.State;
+using Hangar.State.Replication;
 
 namespace Hangar.ControlPlane.Fleet;
 
@@ -19,12 +20,121 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         if (await store.GetCurrentGenerationAsync(ct) is not { } current) return;
         state.Current = current;
         state.Spec = FleetJson.Deserialize(current.SpecJson);
+        if (state.Replicas.IsShared) state.Rollout = Recorded(current); // shown until the leader's gate says more
     }
 
     /// <summary>Carries on with the rollout that was running when the control plane stopped, if one was.</summary>
     public void ResumeRollout()
     {
         if (state.Current is { Status: GenerationStatus.RollingOut } rolling) rollouts.Resume(rolling, FinishRolloutAsync);
+    }
+
+    /// <summary>
+    /// Another replica committed a generation or recorded a verdict: takes the current generation from the store,
+    /// starts its gate when this replica leads (else shows the rollout as the store records it) and sends the new
+    /// generation to the agents connected here.
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken ct)
+    {
+        await state.Writes.WaitAsync(ct);
+        try
+        {
+            if (await ReloadLockedAsync(ct) is not { } stored) return;
+            if (state.Replicas.IsLeader)
+            {
+                if (stored.Status == GenerationStatus.RollingOut) rollouts.Start(stored, ChangedVms(stored), GateRevision(), FinishRolloutAsync);
+                else rollouts.Cancel(); // decided elsewhere (down)
+            }
+            await delivery.PushAsync(ct);
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// This replica became the leader: from the generation the store has, it resumes the gate of a rollout that the
+    /// last leader left running and places what waits for placement.
+    /// </summary>
+    public async Task LeadAsync(CancellationToken ct)
+    {
+        await state.Writes.WaitAsync(ct);
+        try
+        {
+            await ReloadLockedAsync(ct);
+            if (state.Current is { Status: GenerationStatus.RollingOut } rolling) rollouts.Resume(rolling, FinishRolloutAsync, "on becoming the leader");
+            await delivery.PushAsync(ct);
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes the current generation from the store when it differs from the cached one (with its spec when its number
+    /// does); returns it then, else null. Followers show its rollout as recorded. The caller holds the write lock.
+    /// </summary>
+    private async Task<GenerationRecord?> ReloadLockedAsync(CancellationToken ct)
+    {
+        if (await store.GetCurrentGenerationAsync(ct) is not { } stored) return null;
+        var cached = state.Current;
+        if (cached is not null && cached.Number == stored.Number && cached.Status == stored.Status && cached.Confirmed == stored.Confirmed) return null;
+        var spec = cached?.Number == stored.Number ? state.Spec : FleetJson.Deserialize(stored.SpecJson);
+        lock (state.Gate)
+        {
+            state.Current = stored;
+            state.Spec = spec;
+            if (!state.Replicas.IsLeader) state.Rollout = Recorded(stored);
+        }
+        state.NotifyChanged();
+        return stored;
+    }
+
+    /// <summary>The rollout of <paramref name="record"/> as the store records it (what a follower shows; the leader runs it).</summary>
+    private static RolloutInfo? Recorded(GenerationRecord record)
+    {
+        var gated = ChangedVms(record);
+        var waiting = gated.Take(RolloutInfo.MaxWaitingListed).ToArray();
+        return record switch
+        {
+            { ConfirmDeadline: null } => null,
+            { Status: GenerationStatus.RollingOut } => new RolloutInfo(record.Number, RolloutState.Running, null, record.ConfirmDeadline, waiting, gated.Length),
+            { Status: GenerationStatus.Failed } => new RolloutInfo(record.Number, RolloutState.Failed, record.Reason, record.ConfirmDeadline, []),
+            { Confirmed: true } => new RolloutInfo(record.Number, RolloutState.Succeeded, null, record.ConfirmDeadline, []),
+            _ => new RolloutInfo(record.Number, RolloutState.Cancelled, record.Reason, record.ConfirmDeadline, []),
+        };
+    }
+
+    private static string[] ChangedVms(GenerationRecord record) =>
+        System.Text.Json.JsonSerializer.Deserialize(record.ChangedVms, StateJsonContext.Default.StringArray) ?? [];
+
+    /// <summary>The first revision a gate counts: the one just sent, alone; with replicas 0, and the gate goes by generation.</summary>
+    private long GateRevision()
+    {
+        lock (state.Gate) return state.Replicas.IsShared ? 0 : state.Revision;
+    }
+
+    /// <summary>Starts the gate of a generation just committed here, when this replica leads; a follower only shows it.</summary>
+    private void StartGate(GenerationRecord record, string[] gated)
+    {
+        if (state.Replicas.IsLeader) rollouts.Start(record, gated, GateRevision(), FinishRolloutAsync);
+        else lock (state.Gate) state.Rollout = Recorded(record);
+    }
+
+    /// <summary>With replicas, the generation and operator state as stored: another replica may have changed them. Under the write lock.</summary>
+    private async Task CatchUpAsync(CancellationToken ct)
+    {
+        if (!state.Replicas.IsShared) return;
+        if (await ReloadLockedAsync(ct) is not null) await delivery.PushAsync(ct);
+        var admin = await store.GetVmAdminAsync(ct);
+        var fleetAdmin = await store.GetFleetAdminAsync(ct);
+        lock (state.Gate)
+        {
+            state.Admin = admin;
+            state.FleetAdmin = fleetAdmin;
+        }
     }
 
     /// <summary>What applying <paramref name="request"/> would do, and where each VM would run, without doing it.</summary>
@@ -53,6 +163,9 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         await state.Writes.WaitAsync(ct);
         try
         {
+            // With replicas the cache may be behind: the commit below is checked against the store's current
+            // generation anyway (GenerationConflictException), but operator state is replaced as a whole.
+            await CatchUpAsync(ct);
             var currentNumber = state.CurrentGeneration;
             if (request.ExpectGeneration is { } expected && expected != currentNumber)
                 throw new GenerationConflictException(expected, currentNumber);
@@ -79,6 +192,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
                 state.Admin = admin.ToDictionary(a => a.Name, StringComparer.Ordinal);
                 state.FleetAdmin = fleetAdmin;
             }
+            await state.Replicas.PublishAsync(StoreChangeKind.OperatorState, ct: ct);
             if (changed)
                 await CommitAsync(spec, request.Message, request.FileName, Gated(plan, spec), rollbackOf: null, request.AutoRollback,
                     request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, request.Author, ct);
@@ -105,6 +219,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         await state.Writes.WaitAsync(ct);
         try
         {
+            await CatchUpAsync(ct);
             var current = state.Current ?? throw new RollbackTargetException("Nothing was applied yet, so there is nothing to roll back to.");
             var target = request.To is { } to
                 ? await store.GetGenerationAsync(to, ct) ?? throw new RollbackTargetException($"There is no generation {to}.")
@@ -167,8 +282,9 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         }
         journal.Record("generation", null, $"Generation {record.Number} committed from {source}" + (message is { } m ? $": {m}" : "")
             + (gated.Length > 0 ? $"; rolling out {RolloutRunner.Names(gated)}" : ""));
+        await state.Replicas.PublishAsync(StoreChangeKind.Generation, ct: ct);
         await delivery.PushAsync(ct);
-        rollouts.Start(record, gated, state.Revision, FinishRolloutAsync);
+        StartGate(record, gated);
     }
 
     /// <summary>
@@ -181,6 +297,11 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         try
         {
             if (state.Current?.Number != record.Number) return; // a newer generation took over meanwhile
+            // Only the leader records a verdict, once: a replica that lost the lead leaves it to the next leader, which
+            // resumes the gate; and the store must still have this generation rolling out (no other verdict yet).
+            if (!state.Replicas.IsLeader) return;
+            if (state.Replicas.IsShared && await store.GetCurrentGenerationAsync(ct) is var stored
+                && (stored?.Number != record.Number || stored.Status != GenerationStatus.RollingOut)) return;
             if (passed)
             {
                 await store.SetGenerationStatusAsync(record.Number, GenerationStatus.Active, null, confirmed: true, ct);
@@ -195,6 +316,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
                     state.Rollout = state.Rollout! with { State = RolloutState.Succeeded, Waiting = [] };
                 }
                 journal.Record("rollout", null, $"Rollout of generation {record.Number} succeeded: every changed VM is healthy");
+                await state.Replicas.PublishAsync(StoreChangeKind.Generation, ct: ct);
                 state.NotifyChanged();
                 return;
             }
@@ -208,6 +330,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
                     state.Current = state.Current with { Status = GenerationStatus.Failed, Reason = reason };
                     state.Rollout = state.Rollout! with { State = RolloutState.Failed, Reason = reason };
                 }
+                await state.Replicas.PublishAsync(StoreChangeKind.Generation, ct: ct);
                 state.NotifyChanged();
                 return;
             }

@@ -1,5 +1,6 @@
 using Hangar.ControlPlane.Agents;
 using Hangar.Protocol.Agent;
+using Hangar.State.Replication;
 
 namespace Hangar.ControlPlane.Fleet;
 
@@ -8,7 +9,9 @@ namespace Hangar.ControlPlane.Fleet;
 /// reports (whole on connect, then deltas; turned into events: a VM started, exited, turned unhealthy, an orphan
 /// found), a request for a snapshot, and its leaving. A report costs the VMs it carries, not the fleet.
 /// </summary>
-internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents, EventJournal journal, DesiredStateDelivery delivery)
+/// <remarks>With replicas, every frame is also shared with the others (<see cref="Replicas.ObservedSharing"/>).</remarks>
+internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents, EventJournal journal, DesiredStateDelivery delivery,
+    Replicas.ObservedSharing? sharing = null)
 {
     public async Task AgentConnectedAsync(AgentSession session, CancellationToken ct)
     {
@@ -16,14 +19,18 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
         lock (state.Gate) session.Observed.BeginConnection();
         journal.Record("agent", null, $"Agent {session.Name} connected ({session.HostName}, {session.Accelerator})");
         MarkVmsOf(session.Name); // they may have been "unknown"
+        await state.Replicas.PublishAsync(StoreChangeKind.AgentOnline, session.Name, ct);
         await delivery.PushAsync(ct, snapshotFor: session);
     }
 
-    public async Task AgentDisconnectedAsync(AgentSession session)
+    /// <summary>Connection <paramref name="channel"/> of the agent ended; nothing happens when the agent is connected
+    /// again already (its new connection keeps its channel and its desired-state ledger).</summary>
+    public async Task AgentDisconnectedAsync(AgentSession session, AgentChannel channel)
     {
+        if (!await agents.DisconnectedAsync(session, channel)) return;
         delivery.Forget(session);
-        await agents.DisconnectedAsync(session);
         journal.Record("agent", null, $"Agent {session.Name} disconnected");
+        await state.Replicas.PublishAsync(StoreChangeKind.AgentOffline, session.Name);
         MarkVmsOf(session.Name);
         state.NotifyChanged();
     }
@@ -46,13 +53,13 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
     public Task ResyncAsync(AgentSession session, CancellationToken ct) => delivery.PushAsync(ct, snapshotFor: session);
 
     public void Received(AgentSession session, ObservedStateMessage observed) =>
-        Take(session, observed.Orphans ?? [], s => s.Apply(observed));
+        Take(session, observed.Orphans ?? [], s => s.Apply(observed), whole: !observed.More);
 
     public void Received(AgentSession session, ObservedDeltaMessage observed) =>
-        Take(session, observed.Orphans, s => s.Apply(observed));
+        Take(session, observed.Orphans, s => s.Apply(observed), whole: false);
 
     private void Take(AgentSession session, IReadOnlyList<ObservedOrphan>? orphans,
-        Func<ObservedAgentState, IReadOnlyList<(ObservedVm? Before, ObservedVm? After)>> apply)
+        Func<ObservedAgentState, IReadOnlyList<(ObservedVm? Before, ObservedVm? After)>> apply, bool whole)
     {
         IReadOnlyList<(ObservedVm? Before, ObservedVm? After)> changes;
         IReadOnlyList<ObservedOrphan> previousOrphans;
@@ -62,6 +69,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
             changes = apply(session.Observed);
             agents.Heard(session);
             foreach (var (before, after) in changes) state.MarkChanged((after ?? before)!.Name);
+            sharing?.Share(session, changes, whole);
         }
         foreach (var (before, after) in changes)
             if (after is not null)

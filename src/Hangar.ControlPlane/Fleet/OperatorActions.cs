@@ -1,6 +1,7 @@
 using Hangar.ControlPlane.Agents;
 using Hangar.Protocol.Api;
 using Hangar.State;
+using Hangar.State.Replication;
 
 namespace Hangar.ControlPlane.Fleet;
 
@@ -17,6 +18,27 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
     {
         state.Admin = await store.GetVmAdminAsync(ct);
         state.FleetAdmin = await store.GetFleetAdminAsync(ct);
+    }
+
+    /// <summary>Another replica changed operator state: takes it from the store and sends the agents connected here what changed.</summary>
+    public async Task ReloadAsync(CancellationToken ct)
+    {
+        await state.Writes.WaitAsync(ct);
+        try
+        {
+            var admin = await store.GetVmAdminAsync(ct);
+            var fleetAdmin = await store.GetFleetAdminAsync(ct);
+            lock (state.Gate)
+            {
+                state.Admin = admin;
+                state.FleetAdmin = fleetAdmin;
+            }
+            await delivery.PushAsync(ct);
+        }
+        finally
+        {
+            state.Writes.Release();
+        }
     }
 
     /// <summary>Sets whether one VM should run (<c>vm start</c>/<c>vm stop</c>) or asks for its restart.</summary>
@@ -42,6 +64,7 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
                 state.FleetAdmin = fleetAdmin;
             }
             journal.Record("operator", name, $"{operation} requested");
+            await state.Replicas.PublishAsync(StoreChangeKind.OperatorState, ct: ct);
             await delivery.PushVmsAsync([vm.Name], ct);
             return view.Vm(vm.Name)!;
         }
@@ -71,7 +94,9 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
                     state.Rollout = state.Rollout is null ? null : state.Rollout with { State = RolloutState.Cancelled, Waiting = [] };
                 }
                 journal.Record("rollout", null, $"Rollout of generation {rolling.Number} cancelled: the fleet is going down");
+                await state.Replicas.PublishAsync(StoreChangeKind.Generation, ct: ct);
             }
+            await state.Replicas.PublishAsync(StoreChangeKind.OperatorState, ct: ct);
             journal.Record("operator", null, purge ? "Down requested; disks will be deleted" : "Down requested");
             await delivery.PushAsync(ct);
         }

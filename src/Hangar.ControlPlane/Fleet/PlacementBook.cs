@@ -2,6 +2,7 @@ using Hangar.ControlPlane.Agents;
 using Hangar.ControlPlane.Scheduling;
 using Hangar.Spec;
 using Hangar.State;
+using Hangar.State.Replication;
 
 namespace Hangar.ControlPlane.Fleet;
 
@@ -9,6 +10,8 @@ namespace Hangar.ControlPlane.Fleet;
 /// Where each VM runs, remembered across control-plane restarts. Before any desired state is sent, the placement is
 /// brought up to date (<see cref="Scheduler.Place"/>) and written to the store, so an agent is never sent a VM that
 /// the store does not say is its own: after a restart, the first agent to reconnect gets its own VMs, not everyone's.
+/// With replicas only the leader places and writes (the others take its placement from the store when told), so two
+/// replicas never place one VM on two agents.
 /// </summary>
 internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAgentStore store)
 {
@@ -18,6 +21,21 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
     {
         var placements = await store.GetPlacementsAsync(ct);
         lock (state.Gate) state.Placement = placements;
+    }
+
+    /// <summary>Another replica (the leader) wrote the placement: takes it from the store, VMs that moved left to be stopped.</summary>
+    public async Task ReloadAsync(CancellationToken ct)
+    {
+        await _updates.WaitAsync(ct);
+        try
+        {
+            var placements = await store.GetPlacementsAsync(ct);
+            lock (state.Gate) Publish(placements);
+        }
+        finally
+        {
+            _updates.Release();
+        }
     }
 
     /// <summary>What the scheduler would decide for <paramref name="spec"/> now, from the current placement and agents.</summary>
@@ -50,6 +68,7 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
     /// change. True when the placement changed.</summary>
     public async Task<bool> UpdateAsync(CancellationToken ct)
     {
+        if (!state.Replicas.IsLeader) return false; // the leader places; this replica reloads what it wrote
         await _updates.WaitAsync(ct);
         try
         {
@@ -66,12 +85,13 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
             // Only the rows that changed: a push that places 10 new VMs in a fleet of 100,000 writes 10 rows.
             await store.UpdatePlacementsAsync(changed, removed, ct);
             lock (state.Gate) Publish(next);
-            return true;
         }
         finally
         {
             _updates.Release();
         }
+        await state.Replicas.PublishAsync(StoreChangeKind.Placement, ct: ct);
+        return true;
     }
 
     /// <summary>Puts <paramref name="vm"/> on <paramref name="agent"/> (a drain's move), persisted before it is published.</summary>
@@ -89,6 +109,7 @@ internal sealed class PlacementBook(FleetState state, AgentRegistry agents, IAge
         {
             _updates.Release();
         }
+        await state.Replicas.PublishAsync(StoreChangeKind.Placement, ct: ct);
     }
 
     /// <summary>

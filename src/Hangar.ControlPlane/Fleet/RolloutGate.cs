@@ -8,7 +8,9 @@ namespace Hangar.ControlPlane.Fleet;
 /// The health gate of one generation: decides, from successive fleet statuses, whether every VM the generation
 /// changed is running and healthy, has failed, or is still on its way. Pure: the caller feeds it statuses and time.
 /// </summary>
-/// <param name="Revision">The first desired-state revision that carried the generation; older reports do not count.</param>
+/// <param name="Revision">The first desired-state revision that carried the generation; older reports do not count.
+/// With replicas it is 0: revisions are numbered by each replica, so the gate goes by the generation an agent reports a
+/// VM converged on (a VM counts once it finished acting on a desired state of this generation or a later one).</param>
 public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<string> Vms, DateTimeOffset Deadline)
 {
     /// <summary>VMs that are not yet healthy at this generation.</summary>
@@ -37,7 +39,7 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
         foreach (var name in candidates)
         {
             var vm = find(name);
-            if (vm is null || vm.ObservedRevision < Revision) { waiting.Add(name); continue; }
+            if (vm is null || !Reached(vm)) { waiting.Add(name); continue; }
             if (IsHealthy(vm)) continue;
             var failure = vm switch
             {
@@ -68,9 +70,12 @@ public sealed record RolloutGate(long Generation, long Revision, IReadOnlyList<s
         return byName;
     }
 
-    /// <summary>Running and healthy at the gate's revision or later.</summary>
+    /// <summary>Running and healthy at the gate's revision and generation or later.</summary>
     public bool IsHealthy(VmStatus vm) =>
-        vm.ObservedRevision >= Revision && vm.Phase == VmPhase.Running && vm.Health == HealthState.Healthy;
+        Reached(vm) && vm.Phase == VmPhase.Running && vm.Health == HealthState.Healthy;
+
+    /// <summary>Whether the agent finished acting on a desired state of this generation (or a later one) for the VM.</summary>
+    private bool Reached(VmStatus vm) => vm.ObservedRevision >= Revision && vm.ObservedRevision >= 0 && vm.Generation >= Generation;
 
     private static string Reason(string name, string what, VmStatus? vm)
     {

@@ -55,11 +55,13 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
     /// stopped. Agents report again when they reconnect, so the gate gets at least a short grace even if its
     /// deadline passed meanwhile.
     /// </summary>
-    public void Resume(GenerationRecord rolling, VerdictHandler onVerdict)
+    /// <param name="why">What the event says after "Resuming the rollout of generation N": after a restart, or on
+    /// becoming the replicas' leader.</param>
+    public void Resume(GenerationRecord rolling, VerdictHandler onVerdict, string why = "after a restart")
     {
-        journal.Record("rollout", null, $"Resuming the rollout of generation {rolling.Number} after a restart");
+        journal.Record("rollout", null, $"Resuming the rollout of generation {rolling.Number} {why}");
         long revision;
-        lock (state.Gate) revision = state.Revision + 1;
+        lock (state.Gate) revision = state.Replicas.IsShared ? 0 : state.Revision + 1;
         Start(rolling, System.Text.Json.JsonSerializer.Deserialize(rolling.ChangedVms, StateJsonContext.Default.StringArray) ?? [], revision, onVerdict);
     }
 

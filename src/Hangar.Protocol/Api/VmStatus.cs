@@ -39,8 +39,9 @@ public sealed record VmStatus(
 /// <param name="Revision">The last desired-state revision taken; each VM has converged when its ObservedRevision reaches its own DesiredRevision.</param>
 /// <param name="Rollout">The current or last rollout of a generation through the health gate.</param>
 /// <param name="Orphans">QEMUs that agents found running but no generation names.</param>
+/// <param name="ControlPlane">The replica that answered and which one leads.</param>
 public sealed record FleetStatus(long Generation, long Revision, bool Active, IReadOnlyList<VmStatus> Vms, IReadOnlyList<AgentStatus> Agents,
-    RolloutInfo? Rollout = null, IReadOnlyList<OrphanInfo>? Orphans = null);
+    RolloutInfo? Rollout = null, IReadOnlyList<OrphanInfo>? Orphans = null, ControlPlaneStatus? ControlPlane = null);
 
 /// <summary>
 /// A generation's way through the health gate. <paramref name="State"/> is <c>running</c> (waiting for

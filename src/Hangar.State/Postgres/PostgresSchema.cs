@@ -99,6 +99,27 @@ internal static class PostgresSchema
             drain text NOT NULL
         );
         """,
+        // What agents report, shared between replicas (IObservedStore): one row per VM an agent reports (NULL once it
+        // no longer does), one per agent for the rest of its report; seq orders the rows a reader has not seen yet.
+        // PostgreSQL only: a SQLite store has one control plane, which keeps reports in memory.
+        """
+        CREATE SEQUENCE observed_seq;
+        CREATE TABLE observed_vms (
+            agent            text   NOT NULL,
+            vm               text   NOT NULL,
+            report           text,
+            desired_revision bigint NOT NULL,
+            seq              bigint NOT NULL,
+            PRIMARY KEY (agent, vm)
+        );
+        CREATE INDEX observed_vms_by_seq ON observed_vms (agent, seq);
+        CREATE TABLE observed_agents (
+            agent   text   PRIMARY KEY,
+            replica text   NOT NULL,
+            report  text   NOT NULL,
+            seq     bigint NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

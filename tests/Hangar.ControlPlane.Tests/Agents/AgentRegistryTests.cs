@@ -212,4 +212,25 @@ public sealed class AgentRegistryTests : IAsyncLifetime
         Assert.Equal(AgentRequestError.NotFound, e.Error);
         await Assert.ThrowsAsync<AgentRequestException>(() => _fleet.SetAgentCordonedAsync("nope", true, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task OldConnectionEnds_AfterTheAgentReconnected_NewConnectionKeepsItsChannelAndStaysOnline()
+    {
+        // The old connection's cleanup can run after the agent came back on a new one (a reconnect that raced it):
+        // it must not take the new connection's channel, which closed it before.
+        var session = await PlayedAgent.ConnectAsync(_fleet, "a1");
+        var old = session.Channel!;
+        var reconnected = new AgentChannel(System.Net.WebSockets.WebSocket.CreateFromStream(Stream.Null,
+            new System.Net.WebSockets.WebSocketCreationOptions { IsServer = true }));
+        Assert.Same(old, _fleet.AttachAgentChannel(session, reconnected));
+
+        await _fleet.AgentDisconnectedAsync(session, old);
+
+        Assert.Same(reconnected, session.Channel);
+        Assert.Equal(AgentState.Online, _fleet.Agent("a1").State);
+
+        await _fleet.AgentDisconnectedAsync(session, reconnected);
+        Assert.Null(session.Channel);
+        Assert.Equal(AgentState.Offline, _fleet.Agent("a1").State);
+    }
 }

@@ -42,7 +42,7 @@ public sealed class WatchChangeTests : IAsyncLifetime
         var onA = _fleet.Status().Vms.Where(v => v.Agent == "a").Select(v => v.Name).Order().ToArray();
         Assert.InRange(onA.Length, 1, 9);
 
-        await _fleet.AgentDisconnectedAsync(a);
+        await _fleet.AgentDisconnectedAsync(a, a.Channel!);
         var left = _fleet.Changes(watch);
         await PlayedAgent.ConnectAsync(_fleet, "c");
         var came = _fleet.Changes(watch);

@@ -63,6 +63,13 @@ public sealed class DaemonProcess : IAsyncDisposable
         return await WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>SIGKILL, as a crash or an OOM kill: nothing of its own runs on the way out.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill();
+        await WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
