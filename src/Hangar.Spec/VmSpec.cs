@@ -27,7 +27,11 @@ public sealed record VmSpec(
     HealthCheckSpec? Health)
 {
     /// <summary>Where the VM may run (a host, agent labels) and whether a drain may move it. Never reaches the agent.</summary>
-    public VmPlacement Placement { get; init; } = VmPlacement.Anywhere;
+    /// <remarks>The JSON source generator assigns null to an init-only property that a stored document lacks (it does not
+    /// run the initializer), so the accessor itself keeps the default.</remarks>
+    public VmPlacement Placement { get => _placement; init => _placement = value ?? VmPlacement.Anywhere; }
+
+    private readonly VmPlacement _placement = VmPlacement.Anywhere;
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

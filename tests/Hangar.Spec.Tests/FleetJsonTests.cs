@@ -105,4 +105,21 @@ public sealed class FleetJsonTests
     {
         Assert.Throws<JsonException>(() => FleetJson.Deserialize(json));
     }
+
+    [Fact]
+    public void Deserialize_GenerationStoredBeforePlacement_ReadsAsAnywhere()
+    {
+        // A generation committed before placement existed (as the quick start's home of an earlier release has): the
+        // source generator left Placement null and the scheduler threw on it, so the server failed every agent connect.
+        const string stored = """
+            {"vms":[{"name":"web","image":"tiny","vcpu":1,"memory":134217728,"disk":null,"kernelArgs":null,
+            "forwards":[{"hostPort":8081,"guestPort":80,"protocol":"tcp"}],"autostart":true,"restart":"always","health":null}],
+            "images":[],"settings":{"orphans":"stop"}}
+            """;
+
+        var vm = FleetJson.Deserialize(stored).Vms.Single();
+
+        Assert.Same(VmPlacement.Anywhere, vm.Placement);
+        Assert.True(vm.Placement.Admits("any-agent", new Dictionary<string, string>()));
+    }
 }
