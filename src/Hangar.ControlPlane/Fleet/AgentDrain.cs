@@ -126,11 +126,12 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         if (limit < TimeSpan.FromSeconds(1) || limit > MaxTimeout)
             throw new AgentRequestException(AgentRequestError.Invalid, $"timeout: {limit} is out of range; give a duration from 1s to 24h (default {DefaultTimeout.TotalMinutes:0}m).");
         var session = agents.Find(name) ?? throw AgentRegistry.NotFound(name);
-        if (Running(name) is { } running) return running;
-        // Like rollout gates, drains run on the leader alone: two replicas moving one agent's VMs would move them twice.
+        // Like rollout gates, drains run on the leader alone: two replicas moving one agent's VMs would move them twice
+        // (and a follower's copy of a drain under way is only what it read at start).
         if (!state.Replicas.IsLeader)
             throw new AgentRequestException(AgentRequestError.Conflict,
                 $"This control plane ({state.Replicas.Id}) does not lead; drains run on the leader ({state.Replicas.Leader ?? "none elected yet"}). Send the drain to it (hangar --server).");
+        if (Running(name) is { } running) return running;
         if (!agents.IsOnline(session))
             throw new AgentRequestException(AgentRequestError.Conflict,
                 $"Agent {name} is offline: its VMs cannot be stopped there, so none can be moved (their disks are on that host). " +
