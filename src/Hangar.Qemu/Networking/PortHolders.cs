@@ -46,26 +46,16 @@ public static class PortHolders
 
     private static void Collect(string table, int port, bool tcp, HashSet<ulong> inodes)
     {
-        string[] lines;
-        try { lines = File.ReadAllLines(table); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
-        var wantedPort = port.ToString("X4", CultureInfo.InvariantCulture);
-        foreach (var line in lines.Skip(1))
+        foreach (var row in SocketTable.Rows(table))
         {
-            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 10) continue;
-            var colon = fields[1].LastIndexOf(':');
-            if (colon < 0 || !fields[1].AsSpan(colon + 1).Equals(wantedPort, StringComparison.OrdinalIgnoreCase)) continue;
             // TCP: only a listening socket (0A) holds the port against a new listener; a connection's local port does not.
-            if (tcp && fields[3] != "0A") continue;
-            if (ulong.TryParse(fields[9], NumberStyles.None, CultureInfo.InvariantCulture, out var inode) && inode != 0) inodes.Add(inode);
+            if (row.HasLocalPort(port) && (!tcp || row.State == "0A")) inodes.Add(row.Inode);
         }
     }
 
     private static List<Holder> Owners(HashSet<ulong> inodes)
     {
-        var links = inodes.ToDictionary(i => $"socket:[{i}]", i => i, StringComparer.Ordinal);
+        var links = inodes.Select(SocketTable.SocketLink).ToHashSet(StringComparer.Ordinal);
         var holders = new List<Holder>();
         IEnumerable<string> processes;
         try { processes = Directory.EnumerateDirectories("/proc"); }
@@ -73,25 +63,15 @@ public static class PortHolders
         foreach (var directory in processes)
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-            if (HoldsAny(directory, links)) holders.Add(new Holder(pid, Command(directory)));
+            if (HoldsAny(pid, links)) holders.Add(new Holder(pid, Command(directory)));
         }
         return holders;
     }
 
-    private static bool HoldsAny(string process, Dictionary<string, ulong> links)
+    private static bool HoldsAny(int pid, HashSet<string> links)
     {
-        try
-        {
-            foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
-            {
-                string? target;
-                try { target = new FileInfo(fd).LinkTarget; }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-                if (target is not null && links.ContainsKey(target)) return true;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        return false;
+        try { return SocketTable.Descriptors(pid).Any(d => links.Contains(d.Target)); }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static string Command(string process)
