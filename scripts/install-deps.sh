@@ -12,8 +12,10 @@
 #   libvirt-clients              virsh: bench/ measures the client against `virsh -c test:///default list`
 #   postgresql                   initdb and pg_ctl (/usr/lib/postgresql/*/bin): the state-store contract tests and
 #                                scripts/postgres-dev.sh start a throwaway server on a unix socket in a temp dir
+#   age, openssh-client          the secrets tests check Hangar's own age files against the real age, age-keygen
+#                                and ssh-keygen's Ed25519 keys (Hangar itself needs neither at run time)
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients postgresql)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients postgresql age openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
