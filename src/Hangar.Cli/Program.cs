@@ -26,6 +26,7 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     DownCommand.Create(),
     GcCommand.Create(),
     ImageCommand.Create(),
+    SecretCommand.Create(),
     DaemonCommand.Create("server", "Run the Hangar control plane and a local agent in the foreground (hangard server).", args),
     AgentCommand.Create(args),
     TokenCommand.Create(),

@@ -62,6 +62,12 @@ public sealed class CommandContext(ParseResult parse)
             Terminal.Error("Interrupted.");
             return 130;
         }
+        catch (Hangar.Secrets.Age.AgeException e)
+        {
+            // A key, recipient or secret file that is wrong, or none that opens a secret: the message names which.
+            Terminal.Error(e.Message);
+            return ExitCodes.Invalid;
+        }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.WebSockets.WebSocketException)
         {
             Terminal.Error(e.Message);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Hangar.Secrets.Age;
+using Hangar.Testing;
 
 namespace Hangar.Secrets.Tests.Age;
 

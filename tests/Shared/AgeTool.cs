@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Hangar.Secrets.Tests.Age;
+namespace Hangar.Testing;
 
 /// <summary>Runs the real <c>age</c>, <c>age-keygen</c> and <c>ssh-keygen</c> (Debian's packages, installed by scripts/install-deps.sh).</summary>
 internal static class AgeTool
