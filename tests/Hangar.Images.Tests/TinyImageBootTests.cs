@@ -51,4 +51,27 @@ public sealed class TinyImageBootTests(TinyImageFixture fixture, ITestOutputHelp
         Assert.Contains(TinyImage.PoweringOffMarker, vm.SerialLog);
     }
 
+    [Fact]
+    public async Task Boot_WithSystemdCredentials_PrintsEachNameAndSha256NeverTheValue()
+    {
+        using var directory = new TestDirectory();
+        var secret = "value-" + Guid.NewGuid().ToString("n");
+        var file = Path.Combine(directory.Path, "api-key");
+        await File.WriteAllTextAsync(file, secret);
+        using var lease = Hangar.Testing.TestPorts.Reserve();
+        await using var vm = QemuTestVm.Start(fixture.Image, "tiny-creds", lease.Port, directory.Path,
+        [
+            "-fw_cfg", $"name=opt/io.systemd.credentials/api-key,file={file}",
+            "-smbios", "type=11,value=io.systemd.credential:motd=hello there",
+        ]);
+
+        await vm.WaitForLineAsync(line => line == fixture.Image.ReadyMarker, ReadyTimeout);
+
+        Assert.Contains($"hangar-tiny: credential api-key sha256 {Sha256(secret)}", vm.SerialLog);
+        Assert.Contains($"hangar-tiny: credential motd sha256 {Sha256("hello there")}", vm.SerialLog);
+        Assert.DoesNotContain(secret, vm.SerialLog);
+    }
+
+    private static string Sha256(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -18,13 +18,15 @@ internal static class TinyRecipe
 
     /// <summary>
     /// Modules loaded by /init, in this order (each only needs the ones before it). Virtio is modular in Debian's
-    /// cloud kernel; evdev + button make the ACPI power button an input device that busybox acpid can watch.
+    /// cloud kernel; evdev + button make the ACPI power button an input device that busybox acpid can watch;
+    /// qemu_fw_cfg shows QEMU's fw_cfg files (systemd credentials) under /sys/firmware/qemu_fw_cfg.
     /// </summary>
     public static IReadOnlyList<string> Modules { get; } =
     [
         "virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci",
         "failover", "net_failover", "virtio_net", "virtio_blk",
         "evdev", "button",
+        "qemu_fw_cfg",
     ];
 
     /// <summary>File in the image listing the modules to load, one path (relative to /lib/modules/VERSION) a line.</summary>

@@ -36,7 +36,7 @@ internal sealed class QemuTestVm : IAsyncDisposable
         }
     }
 
-    public static QemuTestVm Start(KernelImage image, string guestName, int httpHostPort, string directory)
+    public static QemuTestVm Start(KernelImage image, string guestName, int httpHostPort, string directory, IReadOnlyList<string>? extraArguments = null)
     {
         var qmpSocketPath = Path.Combine(directory, "qmp.sock");
         var startInfo = new ProcessStartInfo("qemu-system-x86_64")
@@ -58,7 +58,7 @@ internal sealed class QemuTestVm : IAsyncDisposable
             "-device", "virtio-net-pci,netdev=net0",
             "-qmp", $"unix:{qmpSocketPath},server=on,wait=off",
         ];
-        foreach (var argument in arguments)
+        foreach (var argument in arguments.Concat(extraArguments ?? []))
         {
             startInfo.ArgumentList.Add(argument);
         }
