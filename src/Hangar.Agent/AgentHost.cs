@@ -1,5 +1,6 @@
 using Hangar.Agent.Connection;
 using Hangar.Agent.Images;
+using Hangar.Agent.Secrets;
 using Hangar.Agent.Vms;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,7 @@ public sealed class AgentHost : IAsyncDisposable
     public AgentHost(AgentOptions options, ILoggerFactory loggers)
     {
         Options = options;
+        Key = AgentKey.LoadOrCreate(options);
         Images = new VmImageResolver(options);
         Accelerators = new AcceleratorResolver(options, Images, loggers.CreateLogger<AcceleratorResolver>());
         Reconciler = new Reconciler(options, new QemuVmDriver(new VmLauncher(options, Images, Accelerators)), loggers);
@@ -21,6 +23,9 @@ public sealed class AgentHost : IAsyncDisposable
     }
 
     public AgentOptions Options { get; }
+
+    /// <summary>The agent's own age identity (secrets for its VMs are encrypted to its recipient).</summary>
+    public AgentKey Key { get; }
     public VmImageResolver Images { get; }
     public AcceleratorResolver Accelerators { get; }
     public Reconciler Reconciler { get; }

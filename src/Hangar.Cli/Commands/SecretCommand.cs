@@ -42,7 +42,7 @@ public static class SecretCommand
             var value = context.Get(fromFile) is { } file ? File.ReadAllBytes(file) : ReadValue(secret);
             try
             {
-                EnsureRecipients(secrets);
+                EnsureRecipients(secrets, context.Home);
                 var recipients = secrets.Write(secret, value);
                 Console.Error.WriteLine($"Secret {secret} written to {secrets.FileOf(secret)}, readable by {Names(recipients)}.");
                 return Task.FromResult(ExitCodes.Ok);
@@ -91,7 +91,7 @@ public static class SecretCommand
                     Console.Error.WriteLine($"Secret {secret} is unchanged.");
                     return ExitCodes.Ok;
                 }
-                EnsureRecipients(secrets);
+                EnsureRecipients(secrets, context.Home);
                 var recipients = secrets.Write(secret, after);
                 Console.Error.WriteLine($"Secret {secret} written to {secrets.FileOf(secret)}, readable by {Names(recipients)}.");
                 return ExitCodes.Ok;
@@ -154,10 +154,21 @@ public static class SecretCommand
         return command;
     }
 
-    /// <summary>With no recipients file yet, starts one with this user's key (made when there is none) and says so.</summary>
-    private static void EnsureRecipients(SecretsDirectory secrets)
+    /// <summary>
+    /// With no recipients file yet, starts one with this user's key (made when there is none) and the key of the
+    /// home's own agent when it has run here (<c>HOME/agent/recipient.txt</c>), and says so.
+    /// </summary>
+    private static void EnsureRecipients(SecretsDirectory secrets, string home)
     {
         if (File.Exists(secrets.DefaultRecipientsPath)) return;
+        var entries = new List<(string Name, AgeRecipient Recipient)>();
+        var agentFile = Path.Combine(home, "agent", "recipient.txt");
+        if (File.Exists(agentFile))
+        {
+            var agent = AgeRecipient.Parse(File.ReadAllText(agentFile));
+            entries.Add(($"agent of {home} on {Environment.MachineName}", agent));
+            Console.Error.WriteLine($"Listing the local agent's key {Shorten(agent.Text)} (from {agentFile}), so its VMs can be given the secrets.");
+        }
         var own = UserIdentities.Own();
         if (own is null)
         {
@@ -165,8 +176,10 @@ public static class SecretCommand
             Console.Error.WriteLine($"Made your age identity {UserIdentities.OwnIdentityPath()} (0600; keep a copy: without it you cannot read these secrets).");
             own = ($"{Environment.UserName} ({Environment.MachineName})", made.Recipient);
         }
-        secrets.CreateRecipients(RecipientsFile.Format([own.Value]));
-        Console.Error.WriteLine($"Started {secrets.DefaultRecipientsPath} with your key {Shorten(own.Value.Recipient.Text)}; add the keys of the hosts that need the secrets there, then hangar secret rekey.");
+        entries.Insert(0, own.Value);
+        secrets.CreateRecipients(RecipientsFile.Format(entries));
+        Console.Error.WriteLine($"Started {secrets.DefaultRecipientsPath} with your key {Shorten(own.Value.Recipient.Text)}"
+            + (entries.Count > 1 ? " and the local agent's" : "") + "; add the keys of other hosts that need the secrets there, then hangar secret rekey.");
     }
 
     /// <summary>The value from standard input: typed without echo on a terminal (one line), else all of it as given.</summary>

@@ -67,6 +67,25 @@ public sealed class SecretCommandTests : IDisposable
     }
 
     [Fact]
+    public void Set_HomeWhoseAgentHasAKey_ListsTheAgentSoItOpensTheSecret()
+    {
+        // What the home's agent leaves on its first start (AgentKey): its identity, and its recipient beside it.
+        var agentDir = Path.Combine(_root, "home", "agent");
+        Directory.CreateDirectory(agentDir);
+        var agentIdentity = Path.Combine(agentDir, "identity.txt");
+        AgeTool.Run("age-keygen", null, "-o", agentIdentity);
+        File.WriteAllBytes(Path.Combine(agentDir, "recipient.txt"), AgeTool.Run("age-keygen", null, "-y", agentIdentity));
+
+        var (code, _, err) = Hangar(Marker, null, "secret", "set", "api-key");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("local agent", err);
+        Assert.Equal(Marker, Age("-d", "-i", agentIdentity, Path.Combine(Secrets, "api-key.age")));
+        Assert.Equal(Marker, Age("-d", "-i", OwnIdentity, Path.Combine(Secrets, "api-key.age")));
+        Assert.Contains("agent of", File.ReadAllText(Path.Combine(Secrets, "recipients.txt")));
+    }
+
+    [Fact]
     public void Rekey_AfterAnSshKeyIsAdded_WhoSaysSoAndTheKeyThenOpensTheSecret()
     {
         Assert.Equal(0, Hangar(Marker, null, "secret", "set", "db").Code);
