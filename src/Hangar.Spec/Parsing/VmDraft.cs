@@ -38,6 +38,10 @@ internal sealed class VmDraft(string name)
     public List<PlacementLabel> Labels { get; } = [];
     public bool Movable { get; set; } = SpecDefaults.Movable;
 
+    /// <summary>The VM's <c>guest</c> mapping as read (null without one or when it had errors), and where it was written.</summary>
+    public GuestSpec? Guest { get; set; }
+    public Located<string>? GuestField { get; set; }
+
     /// <summary>The guest port of a tcp or http check, where it was written: it needs a tcp forward.</summary>
     public Located<int>? HealthGuestPort => HealthTcp ?? (HealthHttp is { } http ? new(http.Value.GuestPort, http.Node, http.Path) : null);
 
@@ -67,5 +71,6 @@ internal sealed class VmDraft(string name)
         Placement = Host is null && Labels.Count == 0 && Movable == SpecDefaults.Movable
             ? VmPlacement.Anywhere
             : new VmPlacement(Host?.Value, new ValueList<PlacementLabel>(Labels.OrderBy(l => l.Key, StringComparer.Ordinal)), Movable),
+        Guest = Guest,
     };
 }
