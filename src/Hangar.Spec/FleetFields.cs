@@ -8,7 +8,7 @@ internal static class FleetFields
 {
     public const string Settings = "settings", Images = "images", Vms = "vms";
 
-    public const string Orphans = "orphans";
+    public const string Orphans = "orphans", SshPorts = "sshPorts";
 
     public const string Path = "path", Url = "url", Sha256 = "sha256", Format = "format", MinMemory = "minMemory";
 
@@ -31,7 +31,7 @@ internal static class FleetFields
     public const string FilePath = "path", Content = "content", Permissions = "permissions";
 
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
-    public static readonly IReadOnlyList<string> SettingsFields = [Orphans];
+    public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
         [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest];

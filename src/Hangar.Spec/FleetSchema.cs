@@ -91,6 +91,9 @@ public static class FleetSchema
             [FleetFields.Orphans] = Described(
                 "What an agent does with a QEMU it finds running that no generation names: 'stop' stops it gracefully, 'keep' leaves it running and only reports it.",
                 Enum(SpecKeywords.Orphans, SpecDefaults.Orphans)),
+            [FleetFields.SshPorts] = Described(
+                "The host ports that VMs with a cloud-init guest (debian-12, or a guest mapping) get their SSH forward from, FIRST-LAST; a VM keeps its port across restarts and generations.",
+                new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]{4,5}-[0-9]{4,5}$", ["default"] = SpecDefaults.SshPorts.ToString() }),
         });
 
     private static JsonObject Image()
@@ -148,7 +151,7 @@ public static class FleetSchema
             [FleetFields.Restart] = Described("What to do when the VM exits on its own.",
                 Enum(SpecKeywords.Restart, SpecDefaults.Restart)),
             [FleetFields.Health] = Described(
-                $"How to tell the guest is up. Default for the '{BuiltinImages.Tiny}' image: serial '{SpecDefaults.TinyHealth.SerialMarker}'; none otherwise.",
+                $"How to tell the guest is up. Default for the '{BuiltinImages.Tiny}' image: serial '{SpecDefaults.TinyHealth.SerialMarker}'; for '{BuiltinImages.Debian12}': tcp {SpecDefaults.SshGuestPort} within {SpecDefaults.Debian12Health.Timeout.TotalMinutes:0}m; none otherwise.",
                 new JsonObject { ["$ref"] = "#/$defs/health" }),
             [FleetFields.Placement] = Described("Where the VM may run and whether a drain may move it; without it, any online, uncordoned agent with the memory free and the VM's host ports unused, least allocated first.",
                 Object("Constraints on the agent that runs the VM; every one must hold.", [], new JsonObject

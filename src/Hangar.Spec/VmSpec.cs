@@ -37,6 +37,12 @@ public sealed record VmSpec(
     /// Left out of the stored form when null, so generations stored before it existed read (and compare) the same.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public GuestSpec? Guest { get; init; }
+
+    /// <summary>The host port Hangar assigned for SSH to the guest (its forward to guest port 22 is in <see cref="Forwards"/>);
+    /// null when the VM has none (no cloud-init guest, or the file forwards port 22 itself). Kept from one generation to
+    /// the next, so a VM's SSH port stays the same.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? SshPort { get; init; }
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

@@ -26,15 +26,3 @@ public sealed record GuestSpec(
     public static GuestSpec Default(string vmName) =>
         new(vmName, ValueList<GuestUser>.Empty, null, ValueList<string>.Empty, ValueList<GuestFile>.Empty, ValueList<string>.Empty, null);
 }
-
-/// <summary>A user of the guest.</summary>
-/// <param name="Name">A Linux user name: a lowercase letter or '_', then up to 31 lowercase letters, digits, '_' or '-'.</param>
-/// <param name="SshAuthorizedKeys">OpenSSH public keys (<c>ssh-ed25519 AAAA… comment</c>) that may log in as the user.</param>
-/// <param name="Sudo">Whether the user may run any command as root without a password.</param>
-public sealed record GuestUser(string Name, ValueList<string> SshAuthorizedKeys, bool Sudo);
-
-/// <summary>A file written into the guest at first boot.</summary>
-/// <param name="Path">An absolute path in the guest.</param>
-/// <param name="Content">The file's text.</param>
-/// <param name="Permissions">Its mode in octal, such as <c>0644</c>; null for cloud-init's default (0644).</param>
-public sealed record GuestFile(string Path, string Content, string? Permissions);

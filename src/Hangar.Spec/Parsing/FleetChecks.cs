@@ -32,7 +32,7 @@ internal static class FleetChecks
                 }
                 else hostPorts.Add(key, (vm, forward.Path));
             }
-            if (vm.HealthGuestPort is { } tcp
+            if (vm.HealthGuestPort is { } tcp && !(tcp.Value == SpecDefaults.SshGuestPort && vm.SshPort is not null)
                 && !vm.Forwards.Any(f => f.Value.Protocol == PortProtocol.Tcp && f.Value.GuestPort == tcp.Value))
             {
                 // Suggest an unprivileged host port: 80 -> 8080, 8443 -> 8443.

@@ -28,13 +28,14 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var keygen = await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "it@hangar", "-f", key], null, CancellationToken.None);
         Assert.True(keygen.ExitCode == 0, keygen.StandardError);
         var publicKey = File.ReadAllText(key + ".pub").Trim();
+        // The automatic SSH port comes from settings.sshPorts; a range of one reserved port keeps parallel runs apart.
         var port = home.ReservePort();
         var fleet = home.WriteFleet($"""
+            settings: {'{'} sshPorts: "{port}-{port}" {'}'}
             vms:
               deb1:
                 image: debian-12
                 memory: 1GiB
-                forwards: ["{port}:22"]
                 health: {'{'} tcp: 22, timeout: 8m {'}'}
                 guest:
                   hostname: hangar-it-guest
@@ -50,6 +51,9 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         output.WriteLine($"hangar up returned (sshd accepting on guest port 22) after {boot.Elapsed.TotalSeconds:0.0} s");
         var vm = (await home.StatusAsync()).Vms.Single();
         Assert.Equal((VmPhase.Running, HealthState.Healthy), (vm.Phase, vm.Health));
+        Assert.Equal(new SshAccess(port, "ops", Automatic: true), vm.Ssh);
+        Assert.Equal([$"{port}:22/tcp"], vm.Forwards);
+        Assert.Contains($"127.0.0.1:{port}→22/tcp", (await home.OkAsync("vm", "list")).Stdout);
 
         // sshd may accept before cloud-init has written the user's key: ask again until the login works.
         var login = await Eventually.WaitAsync(() => SshAsync(key, port, "hostname; id -un; sudo -n id -u"),
@@ -57,6 +61,14 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         output.WriteLine($"logged in over SSH after {boot.Elapsed.TotalSeconds:0.0} s");
 
         Assert.Equal(["hangar-it-guest", "ops", "0"], login.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        // hangar ssh finds the port and the user itself and runs the command after --.
+        var viaHangar = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "hostname");
+        Assert.True(viaHangar.ExitCode == 0, $"hangar ssh failed: {viaHangar}");
+        Assert.Equal("hangar-it-guest", viaHangar.Stdout.Trim());
+        // The guest's host key was kept in the home's own file, under the VM's alias (Debian's ssh hashes the names).
+        var known = await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-F", "hangar-deb1", "-f", Path.Combine(home.Path, "ssh", "known_hosts")], null, CancellationToken.None);
+        Assert.True(known.ExitCode == 0, $"hangar-deb1 is not in the home's known_hosts: {known.StandardError}");
 
         // Another key is refused: the login is the fleet's key, not an open door.
         var other = Path.Combine(home.Path, "other");

@@ -16,9 +16,3 @@ public sealed record WireGuest(
     IReadOnlyList<WireGuestFile> WriteFiles,
     IReadOnlyList<string> Runcmd,
     string? Timezone);
-
-/// <summary>A user of the guest: name, SSH public keys, passwordless sudo or not.</summary>
-public sealed record WireGuestUser(string Name, IReadOnlyList<string> SshAuthorizedKeys, bool Sudo);
-
-/// <summary>A file written into the guest: absolute path, text, octal mode (null for the default).</summary>
-public sealed record WireGuestFile(string Path, string Content, string? Permissions);

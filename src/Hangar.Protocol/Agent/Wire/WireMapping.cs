@@ -35,7 +35,8 @@ public static class WireMapping
         spec.Autostart,
         ToWire(spec.Restart),
         spec.Health is null ? null : ToWire(spec.Health),
-        spec.Guest is null ? null : ToWire(spec.Guest));
+        spec.Guest is null ? null : ToWire(spec.Guest),
+        spec.SshPort);
 
     public static VmSpec FromWire(WireVm vm) => new(
         vm.Name,
@@ -50,6 +51,7 @@ public static class WireMapping
         vm.Health is null ? null : FromWire(vm.Health))
     {
         Guest = vm.Guest is null ? null : FromWire(vm.Guest),
+        SshPort = vm.SshPort,
     };
 
     public static WireGuest ToWire(GuestSpec guest) => new(

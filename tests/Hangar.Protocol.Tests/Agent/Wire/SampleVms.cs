@@ -38,6 +38,7 @@ internal static class SampleVms
             "$6$salt$hash", new ValueList<string>(["curl"]),
             new ValueList<GuestFile>([new GuestFile("/etc/motd", "hello\n", "0644"), new GuestFile("/etc/empty", "", null)]),
             new ValueList<string>(["touch /tmp/done"]), "Europe/Paris"),
+        SshPort = 2223,
     };
 
     /// <summary>The desired VMs of <c>desired-v1-before-wire-types.json</c>, which the code before the wire types wrote.</summary>
