@@ -17,7 +17,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
     private static readonly TimeSpan BootBudget = TimeSpan.FromMinutes(8);
 
     [Fact]
-    public async Task Up_Debian12WithGuest_SshLoginWithTheFleetsKeyShowsTheHostname()
+    public async Task Up_Debian12WithGuest_SshLoginWithTheFleetsKeyShowsTheHostname_AndAChangedGuestAtTheNextBoot()
     {
         var build = Stopwatch.StartNew();
         await Debian12Cache.EnsureAsync();
@@ -30,7 +30,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var publicKey = File.ReadAllText(key + ".pub").Trim();
         // The automatic SSH port comes from settings.sshPorts; a range of one reserved port keeps parallel runs apart.
         var port = home.ReservePort();
-        var fleet = home.WriteFleet($"""
+        var fleetText = $"""
             settings: {'{'} sshPorts: "{port}-{port}" {'}'}
             vms:
               deb1:
@@ -43,7 +43,8 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
                     - name: ops
                       sshAuthorizedKeys: ["{publicKey}"]
                       sudo: true
-            """);
+            """;
+        var fleet = home.WriteFleet(fleetText);
 
         var boot = Stopwatch.StartNew();
         var up = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "up", fleet, "--timeout", "8m", "--confirm-timeout", "8m");
@@ -76,6 +77,22 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var refused = await SshAsync(other, port, "true");
         Assert.Equal(255, refused.ExitCode);
         Assert.Contains("Permission denied", refused.StandardError);
+
+        // A changed guest is an update: the running guest keeps its QEMU, and the new hostname comes with the next boot.
+        var renamed = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal), "renamed.yaml");
+        var plan = await home.RunAsync("plan", renamed);
+        Assert.True(plan.ExitCode == 2, $"plan: {plan}");
+        Assert.Contains("takes effect at the VM's next boot", plan.Stdout);
+        await home.OkAsync("apply", renamed);
+        Assert.Equal(vm.Pid, (await home.StatusAsync()).Vms.Single().Pid);
+        Assert.Equal("hangar-it-guest", (await SshAsync(key, port, "hostname")).StandardOutput.Trim());
+        var reboot = Stopwatch.StartNew();
+        var restart = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "vm", "restart", "deb1", "--timeout", "8m");
+        Assert.True(restart.ExitCode == 0, $"vm restart failed: {restart}");
+        var after = await Eventually.WaitAsync(() => SshAsync(key, port, "hostname"),
+            r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login after the restart");
+        output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
     }
 
     private static async Task<ProcessResult> SshAsync(string key, int port, string command)
