@@ -30,7 +30,7 @@ public sealed class FleetParserSshPortTests
         Assert.Equal(2223, first.FindVm("m")!.SshPort);
         Assert.Equal(2223, second.FindVm("m")!.SshPort);
         Assert.Equal(2224, second.FindVm("a")!.SshPort);
-        Assert.Empty(FleetDiff.Compare(first, second).Where(c => c.Vm == "m" && c.Kind != VmChangeKind.Unchanged));
+        Assert.DoesNotContain(FleetDiff.Compare(first, second), c => c.Vm == "m" && c.Kind != VmChangeKind.Unchanged);
     }
 
     [Fact]
