@@ -10,12 +10,17 @@
 #   bc                           scripts/test.sh adds up the counts of passed and failed tests
 #   clang, zlib1g-dev            link the `hangar` client compiled ahead of time (dotnet publish, PublishAot)
 #   libvirt-clients              virsh: bench/ measures the client against `virsh -c test:///default list`
+#   mmdebstrap                   builds the built-in debian-12 image's root file system from the host's apt mirror
+#                                (mke2fs from e2fsprogs, which Debian always has, makes it an ext4 disk)
+#   genisoimage                  writes each VM's cloud-init seed (the cidata ISO 9660 volume); its isoinfo reads
+#                                one back in the tests
+#   openssh-client               ssh-keygen and ssh: hangar ssh, and the tests log into a debian-12 guest
 #   postgresql                   initdb and pg_ctl (/usr/lib/postgresql/*/bin): the state-store contract tests and
 #                                scripts/postgres-dev.sh start a throwaway server on a unix socket in a temp dir
-#   age, openssh-client          the secrets tests check Hangar's own age files against the real age, age-keygen
-#                                and ssh-keygen's Ed25519 keys (Hangar itself needs neither at run time)
+#   age                          the secrets tests check Hangar's own age files against the real age and age-keygen
+#                                (with ssh-keygen's Ed25519 keys); Hangar itself does not run it
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients postgresql age openssh-client)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients mmdebstrap e2fsprogs genisoimage openssh-client postgresql age)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -21,6 +21,7 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     SchemaCommand.Create(),
     VmCommand.Create(),
     ConsoleCommand.Create(),
+    SshCommand.Create(),
     LogsCommand.Create(),
     EventsCommand.Create(),
     DownCommand.Create(),

@@ -11,8 +11,16 @@ public sealed class ProcessRunner : IProcessRunner
         RunAsync(fileName, arguments, workingDirectory, environment: null, cancellationToken);
 
     /// <summary>As <see cref="IProcessRunner.RunAsync"/>, with <paramref name="environment"/> set on top of this process's.</summary>
+    public Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory,
+        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
+        RunAsync(fileName, arguments, workingDirectory, environment, errorLines: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="IProcessRunner.RunAsync"/>, and each line of standard error is also reported to
+    /// <paramref name="errorLines"/> as it is written (for programs that print their progress there, such as mmdebstrap).
+    /// </summary>
     public async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory,
-        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string>? environment, IProgress<string>? errorLines, CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -35,7 +43,7 @@ public sealed class ProcessRunner : IProcessRunner
         using var stderrReader = process.StandardError;
         process.StandardInput.Close();
         var stdout = stdoutReader.ReadToEndAsync(CancellationToken.None);
-        var stderr = stderrReader.ReadToEndAsync(CancellationToken.None);
+        var stderr = errorLines is null ? stderrReader.ReadToEndAsync(CancellationToken.None) : ReadLinesAsync(stderrReader, errorLines);
         try
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
@@ -55,5 +63,16 @@ public sealed class ProcessRunner : IProcessRunner
         // WaitForExitAsync returns once the process exited; the pipes reach EOF when every holder closed them
         // (a daemonizing QEMU's child keeps them only until it detached).
         return new ProcessResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, IProgress<string> lines)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
+        {
+            all.Append(line).Append('\n');
+            lines.Report(line);
+        }
+        return all.ToString();
     }
 }

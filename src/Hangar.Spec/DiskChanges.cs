@@ -14,11 +14,11 @@ namespace Hangar.Spec;
 public static class DiskChanges
 {
     /// <summary>Whether the VM has a disk of its own: always with a disk image, with <c>tiny</c> only when it names a size.</summary>
-    public static bool HasDisk(VmSpec vm) => !BuiltinImages.IsBuiltin(vm.Image) || vm.Disk is not null;
+    public static bool HasDisk(VmSpec vm) => BuiltinImages.IsDisk(vm.Image) || vm.Disk is not null;
 
     /// <summary>The disk's size as the plan shows it: <c>1GiB</c>, <c>none</c> (tiny) or <c>image's size</c>.</summary>
     public static string SizeText(VmSpec vm) =>
-        vm.Disk?.ToString() ?? (BuiltinImages.IsBuiltin(vm.Image) ? "none" : "image's size");
+        vm.Disk?.ToString() ?? (BuiltinImages.IsDisk(vm.Image) ? "image's size" : "none");
 
     /// <summary>The name under which an old disk is kept when generation <paramref name="generation"/> is replaced.</summary>
     public static string KeptDiskName(long generation) => $"disk.gen{generation}.qcow2";
@@ -31,7 +31,7 @@ public static class DiskChanges
     {
         var image = fields.FindIndex(f => f.Field == FleetFields.Image);
         var disk = fields.FindIndex(f => f.Field == FleetFields.Disk);
-        var newDisk = BuiltinImages.IsBuiltin(b.Image) ? "a new blank disk" : $"a new disk on image {b.Image}";
+        var newDisk = !BuiltinImages.IsDisk(b.Image) ? "a new blank disk" : $"a new disk on image {b.Image}";
         if (a is null)
         {
             if (disk >= 0) fields[disk] = fields[disk] with { Effect = newDisk };

@@ -6,7 +6,7 @@ public static class FleetDiff
     /// <summary>
     /// Compares <paramref name="current"/> (null when nothing was applied yet) with <paramref name="next"/>. A VM whose
     /// QEMU configuration changes (image, CPUs, memory, disk, kernel arguments, forwards) must be replaced (restarted);
-    /// one whose other settings change is updated in place. The result is sorted by VM name.
+    /// one whose other settings change is updated in place (a changed <c>guest</c> at the VM's next boot). The result is sorted by VM name.
     /// </summary>
     /// <param name="keptGeneration">The number of the generation being replaced, which names a disk file that is kept
     /// aside (<c>disk.genN.qcow2</c>); null when the plan cannot know it (a diff between distant generations).</param>
@@ -101,6 +101,9 @@ public static class FleetDiff
         Add("restart", a is null ? null : RestartText(a.Restart), RestartText(b.Restart), false);
         Add("health", a is null ? null : HealthText(a.Health), HealthText(b.Health), false);
         Add(FleetFields.Placement, a?.Placement.ToString(), b.Placement.ToString(), false);
+        Add(FleetFields.Guest, a is null ? null : GuestText.Of(a.Guest), GuestText.Of(b.Guest), false);
+        if (a is not null && list.FindIndex(f => f.Field == FleetFields.Guest) is var guest and >= 0)
+            list[guest] = list[guest] with { Effect = GuestText.ChangeEffect };
         if (a is null) list.RemoveAll(f => f.New is null or "" or "none" || (f.Field == FleetFields.Placement && f.New == VmPlacement.Anywhere.ToString()));
         DiskChanges.Describe(list, a, b, keptGeneration);
         return list;

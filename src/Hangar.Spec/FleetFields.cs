@@ -8,12 +8,13 @@ internal static class FleetFields
 {
     public const string Settings = "settings", Images = "images", Vms = "vms";
 
-    public const string Orphans = "orphans";
+    public const string Orphans = "orphans", SshPorts = "sshPorts";
 
     public const string Path = "path", Url = "url", Sha256 = "sha256", Format = "format", MinMemory = "minMemory";
 
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
-        Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement";
+        Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement",
+        Guest = "guest";
 
     public const string Host = "host", Labels = "labels", Movable = "movable";
 
@@ -22,11 +23,21 @@ internal static class FleetFields
 
     public const string Port = "port", HttpPath = "path", Status = "status";
 
+    public const string Hostname = "hostname", Users = "users", RootPassword = "rootPassword", Packages = "packages",
+        WriteFiles = "writeFiles", Runcmd = "runcmd", Timezone = "timezone";
+
+    public const string UserName = "name", SshAuthorizedKeys = "sshAuthorizedKeys", Sudo = "sudo";
+
+    public const string FilePath = "path", Content = "content", Permissions = "permissions";
+
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
-    public static readonly IReadOnlyList<string> SettingsFields = [Orphans];
+    public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
-        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement];
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest];
+    public static readonly IReadOnlyList<string> GuestFields = [Hostname, Users, RootPassword, Packages, WriteFiles, Runcmd, Timezone];
+    public static readonly IReadOnlyList<string> GuestUserFields = [UserName, SshAuthorizedKeys, Sudo];
+    public static readonly IReadOnlyList<string> GuestFileFields = [FilePath, Content, Permissions];
     public static readonly IReadOnlyList<string> PlacementFields = [Host, Labels, Movable];
     public static readonly IReadOnlyList<string> HealthFields = [Serial, Tcp, Http, Timeout, Interval, Failures, HealthRestart];
     public static readonly IReadOnlyList<string> HttpFields = [Port, HttpPath, Status];

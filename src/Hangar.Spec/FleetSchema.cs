@@ -31,8 +31,8 @@ public static class FleetSchema
             [FleetFields.Settings] = Described("Fleet-wide settings; every field has a default, so the mapping may be left out.",
                 new JsonObject { ["$ref"] = "#/$defs/settings" }),
             [FleetFields.Images] = NamedMap(
-                $"Disk images by name; '{BuiltinImages.Tiny}' is built in and reserved.", "#/$defs/image",
-                new JsonObject { ["not"] = new JsonObject { ["const"] = BuiltinImages.Tiny } }),
+                $"Disk images by name; '{BuiltinImages.Tiny}' and '{BuiltinImages.Debian12}' are built in and reserved.", "#/$defs/image",
+                new JsonObject { ["not"] = new JsonObject { ["enum"] = new JsonArray(BuiltinImages.Names.Select(n => (JsonNode)n).ToArray()) } }),
             [FleetFields.Vms] = NamedMap("The VMs by name; may be empty ({}).", "#/$defs/vm", null),
         },
         ["$defs"] = new JsonObject
@@ -91,6 +91,9 @@ public static class FleetSchema
             [FleetFields.Orphans] = Described(
                 "What an agent does with a QEMU it finds running that no generation names: 'stop' stops it gracefully, 'keep' leaves it running and only reports it.",
                 Enum(SpecKeywords.Orphans, SpecDefaults.Orphans)),
+            [FleetFields.SshPorts] = Described(
+                "The host ports that VMs with a cloud-init guest (debian-12, or a guest mapping) get their SSH forward from, FIRST-LAST; a VM keeps its port across restarts and generations.",
+                new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]{4,5}-[0-9]{4,5}$", ["default"] = SpecDefaults.SshPorts.ToString() }),
         });
 
     private static JsonObject Image()
@@ -123,18 +126,18 @@ public static class FleetSchema
         [FleetFields.Image],
         new JsonObject
         {
-            [FleetFields.Image] = Described($"'{BuiltinImages.Tiny}' (built in) or the name of an image under 'images'.",
+            [FleetFields.Image] = Described($"'{BuiltinImages.Tiny}' or '{BuiltinImages.Debian12}' (built in) or the name of an image under 'images'.",
                 new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
             [FleetFields.Vcpu] = Described("Virtual CPUs.", new JsonObject
             {
                 ["type"] = "integer", ["minimum"] = SpecLimits.MinVcpu, ["maximum"] = SpecLimits.MaxVcpu,
                 ["default"] = SpecDefaults.Vcpu,
             }),
-            [FleetFields.Memory] = Described($"Guest memory: a whole number of MiB, at least {SpecLimits.MinMemory} and at least the image's floor ('{BuiltinImages.Tiny}': {BuiltinImages.TinyMinMemory}; file images: their minMemory).",
+            [FleetFields.Memory] = Described($"Guest memory: a whole number of MiB, at least {SpecLimits.MinMemory} and at least the image's floor ('{BuiltinImages.Tiny}': {BuiltinImages.TinyMinMemory}; '{BuiltinImages.Debian12}': {BuiltinImages.Debian12MinMemory}; file images: their minMemory).",
                 Ref("size", SpecDefaults.Memory.ToString())),
             [FleetFields.Disk] = Described($"Size of the VM's own disk: a whole number of MiB, at least {SpecLimits.MinDisk}.",
                 Ref("size", null)),
-            [FleetFields.KernelArgs] = Described($"Extra kernel command-line arguments; only with the '{BuiltinImages.Tiny}' image.",
+            [FleetFields.KernelArgs] = Described($"Extra kernel command-line arguments; only with the built-in images ('{BuiltinImages.Tiny}', '{BuiltinImages.Debian12}'), which boot a kernel directly.",
                 new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
             [FleetFields.Forwards] = Described(
                 "Host-loopback ports forwarded to guest ports, HOST:GUEST[/tcp|/udp]; a host port and protocol may be used once per agent (VMs that share one are placed on different agents).",
@@ -148,7 +151,7 @@ public static class FleetSchema
             [FleetFields.Restart] = Described("What to do when the VM exits on its own.",
                 Enum(SpecKeywords.Restart, SpecDefaults.Restart)),
             [FleetFields.Health] = Described(
-                $"How to tell the guest is up. Default for the '{BuiltinImages.Tiny}' image: serial '{SpecDefaults.TinyHealth.SerialMarker}'; none otherwise.",
+                $"How to tell the guest is up. Default for the '{BuiltinImages.Tiny}' image: serial '{SpecDefaults.TinyHealth.SerialMarker}'; for '{BuiltinImages.Debian12}': tcp {SpecDefaults.SshGuestPort} within {SpecDefaults.Debian12Health.Timeout.TotalMinutes:0}m; none otherwise.",
                 new JsonObject { ["$ref"] = "#/$defs/health" }),
             [FleetFields.Placement] = Described("Where the VM may run and whether a drain may move it; without it, any online, uncordoned agent with the memory free and the VM's host ports unused, least allocated first.",
                 Object("Constraints on the agent that runs the VM; every one must hold.", [], new JsonObject
@@ -165,7 +168,53 @@ public static class FleetSchema
                     [FleetFields.Movable] = Described("hangar agent drain may move the VM to another agent, where it starts afresh from its image: its disk is not copied.",
                         new JsonObject { ["type"] = "boolean", ["default"] = SpecDefaults.Movable }),
                 })),
+            [FleetFields.Guest] = Described(
+                $"What the guest is told at boot, through a cloud-init seed Hangar attaches (image '{BuiltinImages.Debian12}' or a disk image with cloud-init; not '{BuiltinImages.Tiny}'). A change takes effect at the next boot.",
+                Guest()),
         });
+
+    private static JsonObject Guest() => Object("The guest's settings; every field is optional.", [], new JsonObject
+    {
+        [FleetFields.Hostname] = Described("The guest's hostname; default the VM's name.",
+            new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Name }),
+        [FleetFields.Users] = Described("Users to create; hangar ssh logs in as the first.", new JsonObject
+        {
+            ["type"] = "array",
+            ["items"] = Object("A user.", [FleetFields.UserName], new JsonObject
+            {
+                [FleetFields.UserName] = Described("The login name.", new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.UserName }),
+                [FleetFields.SshAuthorizedKeys] = Described("OpenSSH public keys that may log in as the user.", new JsonObject
+                {
+                    ["type"] = "array",
+                    ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.SshPublicKey },
+                }),
+                [FleetFields.Sudo] = Described("May run any command as root without a password.", new JsonObject { ["type"] = "boolean", ["default"] = false }),
+            }),
+        }),
+        [FleetFields.RootPassword] = Described("root's password as a crypt(3) hash (mkpasswd -m sha-512, openssl passwd -6); a plain password is an error.",
+            new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.PasswordHash }),
+        [FleetFields.Packages] = Described("Debian packages to install at first boot.", new JsonObject
+        {
+            ["type"] = "array",
+            ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.PackageName },
+        }),
+        [FleetFields.WriteFiles] = Described("Files to write at first boot.", new JsonObject
+        {
+            ["type"] = "array",
+            ["items"] = Object("A file.", [FleetFields.FilePath, FleetFields.Content], new JsonObject
+            {
+                [FleetFields.FilePath] = Described("Its absolute path in the guest.", new JsonObject { ["type"] = "string", ["pattern"] = "^/" }),
+                [FleetFields.Content] = Described("Its text.", new JsonObject { ["type"] = "string" }),
+                [FleetFields.Permissions] = Described("Its mode in octal, quoted.", new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Permissions }),
+            }),
+        }),
+        [FleetFields.Runcmd] = Described("Shell commands run at the end of the first boot.", new JsonObject
+        {
+            ["type"] = "array",
+            ["items"] = new JsonObject { ["type"] = "string", ["minLength"] = 1 },
+        }),
+        [FleetFields.Timezone] = Described("A tz database name such as Europe/Paris.", new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Timezone }),
+    });
 
     private static JsonObject Health()
     {

@@ -6,6 +6,15 @@ public sealed record FleetSettings(OrphanPolicy Orphans)
 {
     /// <summary>The settings of a fleet file that has no <c>settings</c> mapping, or an empty one.</summary>
     public static FleetSettings Default { get; } = new(SpecDefaults.Orphans);
+
+    /// <summary>Where automatic SSH host ports come from (<c>sshPorts</c>); null when the file names no range, which means
+    /// <see cref="SpecDefaults.SshPorts"/>. Left out of the stored form when null, so older generations read the same.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PortRange? SshPorts { get; init; }
+
+    /// <summary>The range automatic SSH ports are taken from.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public PortRange EffectiveSshPorts => SshPorts ?? SpecDefaults.SshPorts;
 }
 
 /// <summary>

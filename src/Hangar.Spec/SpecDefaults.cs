@@ -21,6 +21,16 @@ public static class SpecDefaults
     public const OrphanPolicy Orphans = OrphanPolicy.Stop;
     public const bool Movable = false;
 
+    /// <summary>Automatic SSH host ports (one per VM with a cloud-init guest), as in seed 001's port table.</summary>
+    public static readonly PortRange SshPorts = new(2223, 2322);
+
+    /// <summary>The guest port sshd listens on; the automatic SSH forward goes there.</summary>
+    public const int SshGuestPort = 22;
+
+    /// <summary>The health check of a <c>debian-12</c> VM that declares none: sshd accepts (its first boot under TCG
+    /// takes a minute or more, so the timeout is longer than the usual default).</summary>
+    public static readonly HealthCheckSpec Debian12Health = new(null, SshGuestPort, TimeSpan.FromMinutes(5));
+
     /// <summary>The health check of a VM that uses the built-in <c>tiny</c> image and declares none.</summary>
     public static readonly HealthCheckSpec TinyHealth = new(BuiltinImages.TinyReadyMarker, null, HealthTimeout);
 }

@@ -31,7 +31,31 @@ internal static class SpecPatterns
     /// <summary>A label value: up to 63 letters, digits, '.', '_' or '-'.</summary>
     public const string LabelValue = "^[A-Za-z0-9._-]{0,63}$";
 
+    /// <summary>A Linux user name as Debian's adduser accepts it by default.</summary>
+    public const string UserName = "^[a-z_][a-z0-9_-]{0,31}$";
+
+    /// <summary>An OpenSSH public key line: a key type, base64, an optional comment.</summary>
+    public const string SshPublicKey = "^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\r\\n]*)?$";
+
+    /// <summary>A crypt(3) password hash: <c>$id$…</c> as mkpasswd or openssl passwd -6 print it.</summary>
+    public const string PasswordHash = "^\\$(1|2[abxy]|5|6|y|gy|7)\\$[./A-Za-z0-9$=,]{8,}$";
+
+    /// <summary>A Debian package name, optionally with <c>=VERSION</c>.</summary>
+    public const string PackageName = "^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$";
+
+    /// <summary>A tz database name such as UTC or Europe/Paris.</summary>
+    public const string Timezone = "^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$";
+
+    /// <summary>A file mode in octal.</summary>
+    public const string Permissions = "^0?[0-7]{3,4}$";
+
     public static readonly Regex NameRegex = Compile(Name);
+    public static readonly Regex UserNameRegex = Compile(UserName);
+    public static readonly Regex SshPublicKeyRegex = Compile(SshPublicKey);
+    public static readonly Regex PasswordHashRegex = Compile(PasswordHash);
+    public static readonly Regex PackageNameRegex = Compile(PackageName);
+    public static readonly Regex TimezoneRegex = Compile(Timezone);
+    public static readonly Regex PermissionsRegex = Compile(Permissions);
     public static readonly Regex ForwardRegex = Compile(Forward);
     public static readonly Regex DurationRegex = Compile(Duration);
     public static readonly Regex Sha256Regex = Compile(Sha256);

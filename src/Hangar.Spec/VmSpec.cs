@@ -13,7 +13,7 @@ namespace Hangar.Spec;
 /// <param name="Restart">What to do when the VM exits on its own.</param>
 /// <param name="Health">How to tell the guest is up; null means "running is healthy".</param>
 /// <remarks><see cref="Placement"/> was added after the first release; stored generations without it read back as
-/// <see cref="VmPlacement.Anywhere"/>.</remarks>
+/// <see cref="VmPlacement.Anywhere"/>; <see cref="Guest"/> came later still and reads as null (no guest mapping).</remarks>
 public sealed record VmSpec(
     string Name,
     string Image,
@@ -32,6 +32,17 @@ public sealed record VmSpec(
     public VmPlacement Placement { get => _placement; init => _placement = value ?? VmPlacement.Anywhere; }
 
     private readonly VmPlacement _placement = VmPlacement.Anywhere;
+
+    /// <summary>What the guest is told at boot through a cloud-init seed; null when the file has no <c>guest</c> mapping.
+    /// Left out of the stored form when null, so generations stored before it existed read (and compare) the same.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public GuestSpec? Guest { get; init; }
+
+    /// <summary>The host port Hangar assigned for SSH to the guest (its forward to guest port 22 is in <see cref="Forwards"/>);
+    /// null when the VM has none (no cloud-init guest, or the file forwards port 22 itself). Kept from one generation to
+    /// the next, so a VM's SSH port stays the same.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? SshPort { get; init; }
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

@@ -122,4 +122,38 @@ public sealed class FleetJsonTests
         Assert.Same(VmPlacement.Anywhere, vm.Placement);
         Assert.True(vm.Placement.Admits("any-agent", new Dictionary<string, string>()));
     }
+
+    [Fact]
+    public void Deserialize_GenerationStoredBeforeGuest_ReadsAsNoGuestAndWritesTheSameBytes()
+    {
+        // A generation committed before 'guest' existed: it must read (no guest) and, written again, be the same text,
+        // so that the first apply after an upgrade commits nothing new for an unchanged file.
+        const string stored = """
+            {"vms":[{"name":"web","image":"tiny","vcpu":1,"memory":134217728,"disk":null,"kernelArgs":null,"forwards":[],"autostart":true,"restart":"always","health":null,"placement":{"host":null,"labels":[],"movable":false}}],"images":[],"settings":{"orphans":"stop"}}
+            """;
+
+        var spec = FleetJson.Deserialize(stored);
+
+        Assert.Null(spec.Vms.Single().Guest);
+        Assert.Equal(stored, FleetJson.Serialize(spec));
+    }
+
+    [Fact]
+    public void Deserialize_SerializedGuest_EqualsTheOriginal()
+    {
+        var spec = Fleet.Valid("""
+            vms:
+              deb1:
+                image: debian-12
+                guest:
+                  users: [{name: ops, sshAuthorizedKeys: ["ssh-ed25519 AAAA ops"], sudo: true}]
+                  packages: [curl]
+                  writeFiles: [{path: /etc/motd, content: "hi\n", permissions: "0600"}]
+                  runcmd: ["echo hi"]
+                  timezone: UTC
+            """);
+
+        Assert.Equal(spec, FleetJson.Deserialize(FleetJson.Serialize(spec)));
+        Assert.Equal(FleetJson.Serialize(spec), System.Text.Json.JsonSerializer.Serialize(spec, ReflectionFleetJson.Options));
+    }
 }

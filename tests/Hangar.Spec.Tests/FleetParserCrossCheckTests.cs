@@ -24,7 +24,7 @@ public sealed class FleetParserCrossCheckTests
     {
         var error = Fleet.SingleError("vms:\n  db:\n    image: ubuntu\n");
 
-        Assert.Equal("Unknown image 'ubuntu'; declare it under 'images' or use one of tiny", error.Message);
+        Assert.Equal("Unknown image 'ubuntu'; declare it under 'images' or use one of tiny, debian-12", error.Message);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class FleetParserCrossCheckTests
             """, dir.Path);
 
         Assert.Equal((6, 17, "vms.db.kernelArgs"), (error.Line, error.Column, error.Path));
-        Assert.Equal("'kernelArgs' only applies to images that boot a kernel directly ('tiny'); " +
+        Assert.Equal("'kernelArgs' only applies to images that boot a kernel directly ('tiny', 'debian-12'); " +
                      "image 'debian' is a disk image, so remove it", error.Message);
     }
 

@@ -25,9 +25,9 @@ public sealed class FleetParserDocumentTests
             "fleet.yaml:4:11: vms.web.vcpu: Expected an integer from 1 to 64, found 0",
             "fleet.yaml:8:13: vms.api.memory: '1' has no unit; write it with one, like 1MiB",
             "fleet.yaml:9:27: vms.api.forwards[1]: Host port 8080/tcp is already forwarded by this VM (vms.api.forwards[0]); use another host port",
-            "fleet.yaml:10:5: vms.api.colour: Unknown field 'colour'; valid fields are image, vcpu, memory, disk, kernelArgs, forwards, autostart, restart, health, placement",
+            "fleet.yaml:10:5: vms.api.colour: Unknown field 'colour'; valid fields are image, vcpu, memory, disk, kernelArgs, forwards, autostart, restart, health, placement, guest",
             "fleet.yaml:11:3: vms.Bad: 'Bad' is not a valid VM name; use 1 to 63 lowercase letters, digits and '-', starting with a letter and not ending with '-'",
-            "fleet.yaml:12:12: vms.Bad.image: Unknown image 'nope'; declare it under 'images' or use one of tiny",
+            "fleet.yaml:12:12: vms.Bad.image: Unknown image 'nope'; declare it under 'images' or use one of tiny, debian-12",
         ], errors);
     }
 
@@ -73,7 +73,7 @@ public sealed class FleetParserDocumentTests
 
         Assert.Equal([
             "fleet.yaml:3:38: vms.web.vcpu: Expected an integer from 1 to 64, found the string '2'; write the number without quotes",
-            "fleet.yaml:4:11: vms.db.image: Missing required field 'image': 'tiny' or the name of an image under 'images'",
+            "fleet.yaml:4:11: vms.db.image: Missing required field 'image': 'tiny', 'debian-12' or the name of an image under 'images'",
             "fleet.yaml:4:12: vms.db.imag: Unknown field 'imag'; did you mean 'image'?",
         ], errors);
     }
@@ -154,7 +154,7 @@ public sealed class FleetParserDocumentTests
 
         var error = Assert.Single(FleetParser.ParseFile(fleet).Errors);
 
-        Assert.Equal($"{fleet}:2:8: vms.web.image: Missing required field 'image': 'tiny' or the name of an image under 'images'",
+        Assert.Equal($"{fleet}:2:8: vms.web.image: Missing required field 'image': 'tiny', 'debian-12' or the name of an image under 'images'",
             error.ToString());
     }
 }

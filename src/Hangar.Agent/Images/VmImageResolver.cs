@@ -7,7 +7,8 @@ using Hangar.Spec;
 namespace Hangar.Agent.Images;
 
 /// <summary>
-/// Turns a VM's image into files on this host: the built-in <c>tiny</c> image is assembled (once, cached by content);
+/// Turns a VM's image into files on this host: the built-in <c>tiny</c> and <c>debian-12</c> images are built (once,
+/// cached by content);
 /// a declared image is taken from the agent's own content-addressed cache (<c>blobs/sha256/&lt;digest&gt;</c>), fetched
 /// into it first when it is not there: by digest from the control plane (<see cref="AgentProtocol.ImagesPath"/>, with
 /// the agent's credential) or from the image's URL. Every download is verified before it enters the cache, and VMs
@@ -17,6 +18,9 @@ public sealed class VmImageResolver(AgentOptions options) : IDisposable
 {
     private readonly TinyImageBuilder _tiny = new(options.ImagesDirectory);
     private readonly SemaphoreSlim _tinyLock = new(1, 1);
+    private readonly Debian12ImageBuilder _debian12 = new(options.ImagesDirectory);
+    private readonly SemaphoreSlim _debian12Lock = new(1, 1);
+    private DiskBootImage? _debian12Image;
     private readonly ImageFetcher _fetcher = new(new ContentStore(options.BlobsDirectory));
     private KernelImage? _tinyImage;
     private (Uri Images, string Credential)? _controlPlane;
@@ -55,6 +59,25 @@ public sealed class VmImageResolver(AgentOptions options) : IDisposable
         finally
         {
             _tinyLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The built-in debian-12 image, built on first use (a minute or more: each step is reported to
+    /// <paramref name="progress"/>); VMs that need it while it builds wait for the one build.
+    /// </summary>
+    public async Task<DiskBootImage> GetDebian12Async(IProgress<string>? progress, CancellationToken ct)
+    {
+        if (_debian12Image is { } cached) return cached;
+        progress?.Report($"waiting for image {Debian12Image.Name}");
+        await _debian12Lock.WaitAsync(ct);
+        try
+        {
+            return _debian12Image ??= await _debian12.EnsureAsync(progress, ct);
+        }
+        finally
+        {
+            _debian12Lock.Release();
         }
     }
 

@@ -1,3 +1,4 @@
+using Hangar.Agent.Guests;
 using Hangar.Qemu;
 
 namespace Hangar.Agent.Vms;
@@ -10,5 +11,7 @@ namespace Hangar.Agent.Vms;
 /// <param name="DiskBytes">Virtual size of the VM's disk; null keeps the base image's size.</param>
 /// <param name="ImageDigest">The sha256 of the image as resolved on this host (for tiny, its content-addressed build).</param>
 /// <param name="DiskSource">What the VM's disk must be made from (<see cref="DiskIdentity.Source"/>); null without a disk.</param>
+/// <param name="Seed">The cloud-init seed written before each start (the config's drive <c>seed</c>); null for none. Its
+/// content is not part of <see cref="ConfigHash"/>: a changed guest takes effect at the next boot, without a restart.</param>
 public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool HasDisk, string? BackingImage, string? BackingFormat, long? DiskBytes,
-    string ImageDigest, string? DiskSource);
+    string ImageDigest, string? DiskSource, CloudInitSeed? Seed = null);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Hangar.Agent.Guests;
 using Hangar.Agent.Images;
 using Hangar.Protocol.Agent;
 using Hangar.Qemu;
@@ -14,6 +15,7 @@ namespace Hangar.Agent.Vms;
 public sealed class VmLauncher(AgentOptions options, VmImageResolver images, AcceleratorResolver accelerators)
 {
     private readonly QemuImg _qemuImg = new();
+    private readonly SeedImageWriter _seeds = new();
 
     public AgentOptions Options => options;
 
@@ -26,7 +28,20 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         long? diskBytes = spec.Disk?.Bytes;
         bool hasDisk;
         string imageDigest;
-        if (BuiltinImages.IsBuiltin(spec.Image))
+        CloudInitSeed? seed = null;
+        if (spec.Image == BuiltinImages.Debian12)
+        {
+            var debian = await images.GetDebian12Async(progress, ct);
+            kernel = debian.KernelPath;
+            initrd = debian.InitrdPath;
+            cmdline = debian.KernelCommandLine + (spec.KernelArgs is { Length: > 0 } extra ? " " + extra : "");
+            backing = debian.DiskPath;
+            backingFormat = "qcow2";
+            hasDisk = true;
+            imageDigest = debian.Digest;
+            seed = CloudInitSeed.For(spec.Name, spec.Guest);
+        }
+        else if (BuiltinImages.IsBuiltin(spec.Image))
         {
             var tiny = await images.GetTinyAsync(progress, ct);
             kernel = tiny.KernelPath;
@@ -43,9 +58,13 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             backing = stored.Path;
             backingFormat = image.Format == DiskFormat.Raw ? "raw" : "qcow2";
             hasDisk = true;
+            // A disk image of the fleet's own may have cloud-init too: a guest mapping is its seed.
+            if (spec.Guest is { } guest) seed = CloudInitSeed.For(spec.Name, guest);
         }
 
-        var drives = hasDisk ? new[] { new QemuDrive(paths.DiskPath, "qcow2", "disk0") } : [];
+        var drives = new List<QemuDrive>();
+        if (hasDisk) drives.Add(new QemuDrive(paths.DiskPath, "qcow2", "disk0"));
+        if (seed is not null) drives.Add(new QemuDrive(paths.SeedPath, "raw", "seed", ReadOnly: true));
         var forwards = spec.Forwards.Select(f => new QemuPortForward(
             f.Protocol == PortProtocol.Udp ? "udp" : "tcp", "127.0.0.1", f.HostPort, f.GuestPort)).ToArray();
         var config = new QemuVmConfig
@@ -63,7 +82,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Paths = paths.Runtime,
         };
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
-        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes), hasDisk, backing, backingFormat, diskBytes, imageDigest, source);
+        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes), hasDisk, backing, backingFormat, diskBytes, imageDigest, source, seed);
     }
 
     /// <summary>
@@ -142,6 +161,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var paths = VmPaths.For(options, plan.Config.Name);
         Directory.CreateDirectory(paths.StateDirectory);
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
+        if (plan.Seed is { } seed) await _seeds.WriteAsync(seed, paths.SeedPath, ct);
         var identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
             plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", options.Time.GetUtcNow(), logOffset, restartNonce, plan.ImageDigest,

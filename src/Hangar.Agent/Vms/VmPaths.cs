@@ -7,6 +7,9 @@ public sealed record VmPaths(string StateDirectory, string DiskPath, string Seri
 {
     public string RuntimeRecordPath => Path.Combine(Runtime.Directory, "vm.json");
 
+    /// <summary>The VM's cloud-init seed (a <c>cidata</c> ISO 9660 volume), written again before each start.</summary>
+    public string SeedPath => Path.Combine(StateDirectory, "seed.iso");
+
     /// <summary>What the disk was made from (<see cref="DiskIdentity"/>), next to the disk.</summary>
     public string DiskIdentityPath => Path.Combine(StateDirectory, "disk.json");
 

@@ -110,7 +110,14 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
             forwards, seen?.LastError, seen?.Restarts ?? 0,
             seen?.StartedAt, seen?.Generation ?? state.CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
-            seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision);
+            seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision, Ssh: SshOf(vm));
+    }
+
+    /// <summary>The VM's SSH forward (its automatic one, else its own forward to guest port 22) and first guest user.</summary>
+    private static SshAccess? SshOf(VmSpec vm)
+    {
+        var port = vm.SshPort ?? vm.Forwards.FirstOrDefault(f => f.Protocol == PortProtocol.Tcp && f.GuestPort == SpecDefaults.SshGuestPort)?.HostPort;
+        return port is { } p ? new SshAccess(p, vm.Guest?.Users.FirstOrDefault()?.Name, vm.SshPort is not null) : null;
     }
 
     /// <summary>What the agent VM <paramref name="name"/> is placed on reports of it, else what any agent reports of it.</summary>

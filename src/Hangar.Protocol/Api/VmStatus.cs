@@ -11,6 +11,8 @@ namespace Hangar.Protocol.Api;
 /// <param name="DesiredRevision">The revision at which what is asked of this VM last changed (a new generation that
 /// changed it, a start, stop or restart); the VM has converged once <paramref name="ObservedRevision"/> reaches it.
 /// Revisions that changed nothing for a VM are not sent to its agent (since protocol version 3).</param>
+/// <param name="Ssh">How to log into the guest over SSH (<c>hangar ssh</c>); null when the VM forwards no host port to
+/// guest port 22.</param>
 public sealed record VmStatus(
     string Name,
     string Image,
@@ -33,7 +35,9 @@ public sealed record VmStatus(
     string? HealthDetail = null,
     RestartCause? BackoffCause = null,
     bool Removed = false,
-    long DesiredRevision = 0);
+    long DesiredRevision = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    SshAccess? Ssh = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The last desired-state revision taken; each VM has converged when its ObservedRevision reaches its own DesiredRevision.</param>

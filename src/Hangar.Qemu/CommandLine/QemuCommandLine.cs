@@ -51,7 +51,7 @@ public static class QemuCommandLine
         foreach (var drive in config.Drives)
         {
             args.AddRange([
-                "-drive", $"file={Escape(drive.Path)},if=none,id={drive.Id},format={drive.Format},discard=unmap",
+                "-drive", $"file={Escape(drive.Path)},if=none,id={drive.Id},format={drive.Format}," + (drive.ReadOnly ? "readonly=on" : "discard=unmap"),
                 "-device", $"virtio-blk-pci,drive={drive.Id}",
             ]);
         }

@@ -4,4 +4,5 @@ namespace Hangar.Qemu;
 /// <param name="Path">The image file on the host.</param>
 /// <param name="Format"><c>qcow2</c> or <c>raw</c>; always given explicitly so QEMU never probes a raw image's content.</param>
 /// <param name="Id">The QEMU block node and device id: a letter, then letters, digits, '-', '.' or '_'.</param>
-public sealed record QemuDrive(string Path, string Format, string Id);
+/// <param name="ReadOnly">Attached read-only (<c>readonly=on</c>), such as a cloud-init seed: the guest cannot write it.</param>
+public sealed record QemuDrive(string Path, string Format, string Id, bool ReadOnly = false);

@@ -32,7 +32,7 @@ internal static class FleetChecks
                 }
                 else hostPorts.Add(key, (vm, forward.Path));
             }
-            if (vm.HealthGuestPort is { } tcp
+            if (vm.HealthGuestPort is { } tcp && !(tcp.Value == SpecDefaults.SshGuestPort && vm.SshPort is not null)
                 && !vm.Forwards.Any(f => f.Value.Protocol == PortProtocol.Tcp && f.Value.GuestPort == tcp.Value))
             {
                 // Suggest an unprivileged host port: 80 -> 8080, 8443 -> 8443.
@@ -48,7 +48,7 @@ internal static class FleetChecks
         if (vm.Image is not { } image) return;
         if (!BuiltinImages.IsBuiltin(image.Value) && !declaredImages.Contains(image.Value))
         {
-            var valid = new[] { BuiltinImages.Tiny }.Concat(declaredImages.Order(StringComparer.Ordinal)).ToList();
+            var valid = BuiltinImages.Names.Concat(declaredImages.Order(StringComparer.Ordinal)).ToList();
             var closest = EditDistance.Closest(image.Value, valid);
             var hint = closest is not null
                 ? $"did you mean '{closest}'?"
@@ -56,11 +56,17 @@ internal static class FleetChecks
             errors.Add(image.Node, image.Path, $"Unknown image '{image.Value}'; {hint}");
             return;
         }
-        if (vm.KernelArgs is { } kernelArgs && !vm.UsesTiny)
+        if (vm.KernelArgs is { } kernelArgs && !BuiltinImages.BootsKernel(image.Value))
         {
             errors.Add(kernelArgs.Node, kernelArgs.Path,
-                $"'kernelArgs' only applies to images that boot a kernel directly ('{BuiltinImages.Tiny}'); " +
+                $"'kernelArgs' only applies to images that boot a kernel directly ('{BuiltinImages.Tiny}', '{BuiltinImages.Debian12}'); " +
                 $"image '{image.Value}' is a disk image, so remove it");
+        }
+        if (vm.GuestField is { } guest && vm.UsesTiny)
+        {
+            errors.Add(guest.Node, guest.Path,
+                $"The '{BuiltinImages.Tiny}' image has no cloud-init to read 'guest'; use image '{BuiltinImages.Debian12}' " +
+                "(or a disk image with cloud-init), or remove 'guest'");
         }
     }
 

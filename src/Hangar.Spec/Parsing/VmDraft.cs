@@ -38,6 +38,17 @@ internal sealed class VmDraft(string name)
     public List<PlacementLabel> Labels { get; } = [];
     public bool Movable { get; set; } = SpecDefaults.Movable;
 
+    /// <summary>The VM's <c>guest</c> mapping as read (null without one or when it had errors), and where it was written.</summary>
+    public GuestSpec? Guest { get; set; }
+
+    /// <summary>The automatic SSH host port (<see cref="SshPorts"/>); null for none.</summary>
+    public int? SshPort { get; set; }
+
+    /// <summary>Whether the VM boots a cloud-init guest that should be reachable over SSH without a forward of its own.</summary>
+    public bool WantsSshPort => (Image?.Value == BuiltinImages.Debian12 || GuestField is not null) && !UsesTiny
+        && !Forwards.Any(f => f.Value.Protocol == PortProtocol.Tcp && f.Value.GuestPort == SpecDefaults.SshGuestPort);
+    public Located<string>? GuestField { get; set; }
+
     /// <summary>The guest port of a tcp or http check, where it was written: it needs a tcp forward.</summary>
     public Located<int>? HealthGuestPort => HealthTcp ?? (HealthHttp is { } http ? new(http.Value.GuestPort, http.Node, http.Path) : null);
 
@@ -51,7 +62,8 @@ internal sealed class VmDraft(string name)
         Memory,
         Disk,
         KernelArgs?.Value,
-        new ValueList<PortForward>(Forwards.Select(f => f.Value)),
+        new ValueList<PortForward>(Forwards.Select(f => f.Value).Concat(
+            SshPort is { } ssh ? [new PortForward(ssh, SpecDefaults.SshGuestPort, PortProtocol.Tcp)] : [])),
         Autostart,
         Restart,
         HasHealth ? new HealthCheckSpec(HealthSerial, HealthTcp?.Value, HealthTimeout)
@@ -62,10 +74,13 @@ internal sealed class VmDraft(string name)
                 Restart = HealthRestart,
             }
             : UsesTiny ? SpecDefaults.TinyHealth
+            : Image?.Value == BuiltinImages.Debian12 ? SpecDefaults.Debian12Health
             : null)
     {
         Placement = Host is null && Labels.Count == 0 && Movable == SpecDefaults.Movable
             ? VmPlacement.Anywhere
             : new VmPlacement(Host?.Value, new ValueList<PlacementLabel>(Labels.OrderBy(l => l.Key, StringComparer.Ordinal)), Movable),
+        Guest = Guest,
+        SshPort = SshPort,
     };
 }

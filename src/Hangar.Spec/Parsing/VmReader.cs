@@ -13,7 +13,7 @@ internal sealed class VmReader(NodeReader reader)
         var fields = new FieldMapping(mapping, path, FleetFields.VmFields, Errors);
         var vm = new VmDraft(name) { Mapping = new(name, mapping, path) };
 
-        if (fields.TryGetRequired(FleetFields.Image, $"'{BuiltinImages.Tiny}' or the name of an image under 'images'",
+        if (fields.TryGetRequired(FleetFields.Image, $"'{BuiltinImages.Tiny}', '{BuiltinImages.Debian12}' or the name of an image under 'images'",
                 Errors, out var node, out var fieldPath)
             && reader.String(node, fieldPath, "an image name") is { } image)
             vm.Image = new(image, node, fieldPath);
@@ -46,6 +46,11 @@ internal sealed class VmReader(NodeReader reader)
             ReadHealth(vm, node, fieldPath);
         if (fields.TryGet(FleetFields.Placement, out node, out fieldPath))
             ReadPlacement(vm, node, fieldPath);
+        if (fields.TryGet(FleetFields.Guest, out node, out fieldPath))
+        {
+            vm.Guest = new GuestReader(reader).Read(name, node, fieldPath);
+            vm.GuestField = new(FleetFields.Guest, node, fieldPath);
+        }
         return vm;
     }
 

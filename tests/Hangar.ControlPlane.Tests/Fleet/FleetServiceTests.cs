@@ -49,6 +49,22 @@ public sealed class FleetServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_NewGuestVmSortedFirst_TheExistingVmKeepsItsSshPortAndTheSameFileCommitsNothing()
+    {
+        static ApplyRequest Guests(string vms) => new("fleet.yaml", "vms:\n" + vms, null, null, false, null);
+        await _fleet.ApplyAsync(Guests("  m: { image: debian-12 }\n"), CancellationToken.None);
+        var grown = Guests("  a: { image: debian-12 }\n  m: { image: debian-12 }\n");
+
+        var second = await _fleet.ApplyAsync(grown, CancellationToken.None);
+        var third = await _fleet.ApplyAsync(grown, CancellationToken.None);
+
+        Assert.Equal((true, false, 2L), (second.Changed, third.Changed, third.Generation));
+        var ssh = _fleet.Status().Vms.ToDictionary(v => v.Name, v => v.Ssh);
+        Assert.Equal(new SshAccess(2223, null, true), ssh["m"]);
+        Assert.Equal(new SshAccess(2224, null, true), ssh["a"]);
+    }
+
+    [Fact]
     public async Task Apply_ExpectGenerationConcurrently_ExactlyOneWins()
     {
         await _fleet.ApplyAsync(File("128MiB"), CancellationToken.None);

@@ -16,6 +16,9 @@ public sealed class HangarHome : IAsyncDisposable
     private static readonly string SharedCache = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hangar-it-cache");
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(4);
 
+    /// <summary>The built images every home links to as its <c>images</c> directory.</summary>
+    public static string SharedImagesDirectory => System.IO.Path.Combine(SharedCache, "images");
+
     public HangarHome()
     {
         Path = Directory.CreateTempSubdirectory("hit-").FullName;

@@ -45,6 +45,21 @@ public sealed class QemuCommandLineTests
         });
 
     [Fact]
+    public void Build_DiskImageWithSeed_BootsItsKernelFromTheDiskAndAttachesTheSeedReadOnly() =>
+        AssertGolden("disk-kernel-seed", Minimal with
+        {
+            Kernel = "/var/lib/hangar/images/KEY/vmlinuz",
+            Initrd = "/var/lib/hangar/images/KEY/initrd.img",
+            KernelCommandLine = "console=ttyS0 root=/dev/vda rw panic=-1",
+            Drives =
+            [
+                new QemuDrive("/var/lib/hangar/vms/deb1/disk.qcow2", "qcow2", "disk0"),
+                new QemuDrive("/var/lib/hangar/vms/deb1/seed.iso", "raw", "seed", ReadOnly: true),
+            ],
+            Network = true,
+        });
+
+    [Fact]
     public void Build_TcpAndUdpForwards_AddsUserNetWithHostfwdAndVirtioNet() =>
         AssertGolden("forwards", Minimal with
         {

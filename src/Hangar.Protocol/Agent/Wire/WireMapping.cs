@@ -34,7 +34,9 @@ public static class WireMapping
         spec.Forwards.Select(f => new WireForward(f.HostPort, f.GuestPort, ToWire(f.Protocol))).ToArray(),
         spec.Autostart,
         ToWire(spec.Restart),
-        spec.Health is null ? null : ToWire(spec.Health));
+        spec.Health is null ? null : ToWire(spec.Health),
+        spec.Guest is null ? null : ToWire(spec.Guest),
+        spec.SshPort);
 
     public static VmSpec FromWire(WireVm vm) => new(
         vm.Name,
@@ -46,7 +48,29 @@ public static class WireMapping
         new ValueList<PortForward>(vm.Forwards.Select(f => new PortForward(f.HostPort, f.GuestPort, FromWire(f.Protocol)))),
         vm.Autostart,
         FromWire(vm.Restart),
-        vm.Health is null ? null : FromWire(vm.Health));
+        vm.Health is null ? null : FromWire(vm.Health))
+    {
+        Guest = vm.Guest is null ? null : FromWire(vm.Guest),
+        SshPort = vm.SshPort,
+    };
+
+    public static WireGuest ToWire(GuestSpec guest) => new(
+        guest.Hostname,
+        guest.Users.Select(u => new WireGuestUser(u.Name, u.SshAuthorizedKeys.ToArray(), u.Sudo)).ToArray(),
+        guest.RootPasswordHash,
+        guest.Packages.ToArray(),
+        guest.WriteFiles.Select(f => new WireGuestFile(f.Path, f.Content, f.Permissions)).ToArray(),
+        guest.Runcmd.ToArray(),
+        guest.Timezone);
+
+    public static GuestSpec FromWire(WireGuest guest) => new(
+        guest.Hostname,
+        new ValueList<GuestUser>(guest.Users.Select(u => new GuestUser(u.Name, new ValueList<string>(u.SshAuthorizedKeys), u.Sudo))),
+        guest.RootPasswordHash,
+        new ValueList<string>(guest.Packages),
+        new ValueList<GuestFile>(guest.WriteFiles.Select(f => new GuestFile(f.Path, f.Content, f.Permissions))),
+        new ValueList<string>(guest.Runcmd),
+        guest.Timezone);
 
     public static WireHealthCheck ToWire(HealthCheckSpec health) => new(
         health.SerialMarker,

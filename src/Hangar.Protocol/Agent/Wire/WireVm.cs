@@ -17,6 +17,8 @@ namespace Hangar.Protocol.Agent.Wire;
 /// <param name="Autostart">As the fleet file declares it; the agent follows <see cref="WireDesiredVm.Running"/>.</param>
 /// <param name="Restart">What to do when the VM exits on its own.</param>
 /// <param name="Health">How to tell the guest is up; null means "running is healthy".</param>
+/// <param name="SshPort">The host port Hangar assigned for SSH (its forward is one of <paramref name="Forwards"/>); null for none. Since version 4.</param>
+/// <param name="Guest">What the guest is told at boot (cloud-init seed); null for no <c>guest</c> mapping. Since version 4.</param>
 public sealed record WireVm(
     string Name,
     string Image,
@@ -27,4 +29,6 @@ public sealed record WireVm(
     IReadOnlyList<WireForward> Forwards,
     bool Autostart,
     WireRestartPolicy Restart,
-    WireHealthCheck? Health);
+    WireHealthCheck? Health,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WireGuest? Guest = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SshPort = null);

@@ -29,6 +29,18 @@ internal static class SampleVms
     public static readonly VmSpec NoHealth = new("batch", "tiny", 4, ByteSize.FromMiB(256), ByteSize.FromMiB(1024), "quiet",
         new ValueList<PortForward>([]), true, RestartPolicy.Always, null);
 
+    /// <summary>A debian-12 VM with every guest field set (protocol version 4).</summary>
+    public static readonly VmSpec WithGuest = new VmSpec("deb1", "debian-12", 1, ByteSize.FromMiB(1024), null, null,
+        new ValueList<PortForward>([new PortForward(2223, 22, PortProtocol.Tcp)]), true, RestartPolicy.Always, null)
+    {
+        Guest = new GuestSpec("web-1",
+            new ValueList<GuestUser>([new GuestUser("ops", new ValueList<string>(["ssh-ed25519 AAAA ops@laptop"]), true), new GuestUser("app", ValueList<string>.Empty, false)]),
+            "$6$salt$hash", new ValueList<string>(["curl"]),
+            new ValueList<GuestFile>([new GuestFile("/etc/motd", "hello\n", "0644"), new GuestFile("/etc/empty", "", null)]),
+            new ValueList<string>(["touch /tmp/done"]), "Europe/Paris"),
+        SshPort = 2223,
+    };
+
     /// <summary>The desired VMs of <c>desired-v1-before-wire-types.json</c>, which the code before the wire types wrote.</summary>
     public static IReadOnlyList<DesiredVm> OfLegacyFixture() =>
     [
@@ -49,6 +61,7 @@ internal static class SampleVms
         new DesiredVm(TcpHealth with { Name = "db3", Image = "cloud" }, FromUrl, true, 0),
         new DesiredVm(TcpHealth with { Name = "db4" }, Debian, true, 0, ImageBytes: 123_456_789),
         new DesiredVm(NoHealth, null, false, 7),
+        new DesiredVm(WithGuest, null, true, 0),
         new DesiredVm(TcpHealth with { Name = "db2" }, Debian with { Format = DiskFormat.Qcow2, Path = "/srv/images/db.qcow2" }, true, 0),
     ];
 }

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Hangar.Spec;
+
+namespace Hangar.Agent.Guests;
+
+/// <summary>
+/// The files of a VM's cloud-init NoCloud seed, made from its <see cref="GuestSpec"/>. Pure: the same guest always
+/// gives the same bytes. <see cref="SeedImageWriter"/> puts them on the <c>cidata</c> volume the VM boots with.
+/// </summary>
+/// <remarks>
+/// <c>user-data</c> is <c>#cloud-config</c> followed by one JSON object: JSON is YAML, so cloud-init reads it, and no
+/// value (a key comment, a file's text, a command) can change the document's structure. Files travel base64-encoded.
+/// The <c>instance-id</c> in <c>meta-data</c> is the VM's name and a hash of the guest: cloud-init runs its
+/// once-per-instance modules (users, keys, files, packages, runcmd) again exactly when the guest changed, at the next
+/// boot; with the same guest a reboot keeps the instance (and its SSH host keys).
+/// </remarks>
+public sealed record CloudInitSeed(string MetaData, string UserData)
+{
+    /// <summary>The volume label cloud-init's NoCloud datasource looks for.</summary>
+    public const string VolumeLabel = "cidata";
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The seed of VM <paramref name="vmName"/>; without a guest, one that gives the guest its name and nothing else.</summary>
+    public static CloudInitSeed For(string vmName, GuestSpec? guest)
+    {
+        guest ??= GuestSpec.Default(vmName);
+        var instance = $"{vmName}-{GuestText.Fingerprint(guest)[..16]}";
+        var meta = new StringBuilder();
+        meta.Append("instance-id: ").Append(instance).Append('\n');
+        meta.Append("local-hostname: ").Append(guest.Hostname).Append('\n');
+        return new CloudInitSeed(meta.ToString(), "#cloud-config\n" + UserDataJson(guest) + "\n");
+    }
+
+    private static string UserDataJson(GuestSpec guest)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("hostname", guest.Hostname);
+            json.WriteBoolean("preserve_hostname", false);
+            // sudo resolves the host name; without this line in /etc/hosts every sudo waits for DNS and complains.
+            json.WriteBoolean("manage_etc_hosts", true);
+            json.WriteStartArray("users");
+            foreach (var user in guest.Users)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", user.Name);
+                json.WriteString("shell", "/bin/bash");
+                json.WriteBoolean("lock_passwd", true);
+                if (user.Sudo) json.WriteString("sudo", "ALL=(ALL) NOPASSWD:ALL");
+                json.WriteStartArray("ssh_authorized_keys");
+                foreach (var key in user.SshAuthorizedKeys) json.WriteStringValue(key);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            // Password logins over SSH stay off; keys are the way in. root's hash is for the console.
+            json.WriteBoolean("ssh_pwauth", false);
+            if (guest.RootPasswordHash is { } hash)
+            {
+                json.WriteStartObject("chpasswd");
+                json.WriteBoolean("expire", false);
+                json.WriteStartArray("users");
+                json.WriteStartObject();
+                json.WriteString("name", "root");
+                json.WriteString("password", hash);
+                json.WriteString("type", "hash");
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            if (guest.Timezone is { } timezone) json.WriteString("timezone", timezone);
+            if (guest.Packages.Count > 0)
+            {
+                json.WriteBoolean("package_update", true);
+                json.WriteStartArray("packages");
+                foreach (var package in guest.Packages) json.WriteStringValue(package);
+                json.WriteEndArray();
+            }
+            if (guest.WriteFiles.Count > 0)
+            {
+                json.WriteStartArray("write_files");
+                foreach (var file in guest.WriteFiles)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("path", file.Path);
+                    json.WriteString("encoding", "b64");
+                    json.WriteString("content", Convert.ToBase64String(Encoding.UTF8.GetBytes(file.Content)));
+                    if (file.Permissions is { } mode) json.WriteString("permissions", mode.Length == 3 ? "0" + mode : mode);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            if (guest.Runcmd.Count > 0)
+            {
+                json.WriteStartArray("runcmd");
+                foreach (var command in guest.Runcmd) json.WriteStringValue(command);
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

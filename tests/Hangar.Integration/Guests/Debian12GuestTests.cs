@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Hangar.Integration.Support;
+using Hangar.Processes;
+using Hangar.Protocol.Agent;
+using Hangar.Protocol.Api;
+using Xunit.Abstractions;
+
+namespace Hangar.Integration.Guests;
+
+/// <summary>
+/// A real Debian guest: the debian-12 image (built once per machine), booted under TCG with a <c>guest</c> that gives
+/// it a hostname and a user with a freshly made ed25519 key, and logged into over SSH through the VM's forward.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class Debian12GuestTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan BootBudget = TimeSpan.FromMinutes(8);
+
+    [Fact]
+    public async Task Up_Debian12WithGuest_SshLoginWithTheFleetsKeyShowsTheHostname_AndAChangedGuestAtTheNextBoot()
+    {
+        var build = Stopwatch.StartNew();
+        await Debian12Cache.EnsureAsync();
+        output.WriteLine($"debian-12 image ready after {build.Elapsed.TotalSeconds:0.0} s (0 when cached)");
+
+        await using var home = new HangarHome();
+        var key = Path.Combine(home.Path, "id_ed25519");
+        var keygen = await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "it@hangar", "-f", key], null, CancellationToken.None);
+        Assert.True(keygen.ExitCode == 0, keygen.StandardError);
+        var publicKey = File.ReadAllText(key + ".pub").Trim();
+        // The automatic SSH port comes from settings.sshPorts; a range of one reserved port keeps parallel runs apart.
+        var port = home.ReservePort();
+        var fleetText = $"""
+            settings: {'{'} sshPorts: "{port}-{port}" {'}'}
+            vms:
+              deb1:
+                image: debian-12
+                memory: 1GiB
+                health: {'{'} tcp: 22, timeout: 8m {'}'}
+                guest:
+                  hostname: hangar-it-guest
+                  users:
+                    - name: ops
+                      sshAuthorizedKeys: ["{publicKey}"]
+                      sudo: true
+            """;
+        var fleet = home.WriteFleet(fleetText);
+
+        var boot = Stopwatch.StartNew();
+        var up = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "up", fleet, "--timeout", "8m", "--confirm-timeout", "8m");
+        Assert.True(up.ExitCode == 0, $"hangar up failed: {up}");
+        output.WriteLine($"hangar up returned (sshd accepting on guest port 22) after {boot.Elapsed.TotalSeconds:0.0} s");
+        var vm = (await home.StatusAsync()).Vms.Single();
+        Assert.Equal((VmPhase.Running, HealthState.Healthy), (vm.Phase, vm.Health));
+        Assert.Equal(new SshAccess(port, "ops", Automatic: true), vm.Ssh);
+        Assert.Equal([$"{port}:22/tcp"], vm.Forwards);
+        Assert.Contains($"127.0.0.1:{port}→22/tcp", (await home.OkAsync("vm", "list")).Stdout);
+
+        // sshd may accept before cloud-init has written the user's key: ask again until the login works.
+        var login = await Eventually.WaitAsync(() => SshAsync(key, port, "hostname; id -un; sudo -n id -u"),
+            r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login as ops with the fleet's key");
+        output.WriteLine($"logged in over SSH after {boot.Elapsed.TotalSeconds:0.0} s");
+
+        Assert.Equal(["hangar-it-guest", "ops", "0"], login.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        // hangar ssh finds the port and the user itself and runs the command after --.
+        var viaHangar = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "hostname");
+        Assert.True(viaHangar.ExitCode == 0, $"hangar ssh failed: {viaHangar}");
+        Assert.Equal("hangar-it-guest", viaHangar.Stdout.Trim());
+        // The guest's host key was kept in the home's own file, under the VM's alias (Debian's ssh hashes the names).
+        var known = await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-F", "hangar-deb1", "-f", Path.Combine(home.Path, "ssh", "known_hosts")], null, CancellationToken.None);
+        Assert.True(known.ExitCode == 0, $"hangar-deb1 is not in the home's known_hosts: {known.StandardError}");
+
+        // Another key is refused: the login is the fleet's key, not an open door.
+        var other = Path.Combine(home.Path, "other");
+        await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other], null, CancellationToken.None);
+        var refused = await SshAsync(other, port, "true");
+        Assert.Equal(255, refused.ExitCode);
+        Assert.Contains("Permission denied", refused.StandardError);
+
+        // A changed guest is an update: the running guest keeps its QEMU, and the new hostname comes with the next boot.
+        var renamed = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal), "renamed.yaml");
+        var plan = await home.RunAsync("plan", renamed);
+        Assert.True(plan.ExitCode == 2, $"plan: {plan}");
+        Assert.Contains("takes effect at the VM's next boot", plan.Stdout);
+        await home.OkAsync("apply", renamed);
+        Assert.Equal(vm.Pid, (await home.StatusAsync()).Vms.Single().Pid);
+        Assert.Equal("hangar-it-guest", (await SshAsync(key, port, "hostname")).StandardOutput.Trim());
+        var reboot = Stopwatch.StartNew();
+        var restart = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "vm", "restart", "deb1", "--timeout", "8m");
+        Assert.True(restart.ExitCode == 0, $"vm restart failed: {restart}");
+        var after = await Eventually.WaitAsync(() => SshAsync(key, port, "hostname"),
+            r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login after the restart");
+        output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
+    }
+
+    private static async Task<ProcessResult> SshAsync(string key, int port, string command)
+    {
+        // QEMU's forward accepts at once whatever the guest does, so an attempt is bounded by a timeout of its own.
+        using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            return await ProcessRunner.Instance.RunAsync("ssh", [
+                "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+                "-i", key, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "ops@127.0.0.1", command,
+            ], null, attempt.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return new ProcessResult(-1, "", "ssh timed out after 30 s");
+        }
+    }
+}
