@@ -51,7 +51,7 @@ public sealed class AgentHost : IAsyncDisposable
         Reconciler.Start();
         Connection = new AgentConnection(urls, credential, Options, Reconciler, Accelerators,
             new VmStreamServer(Options, Reconciler, Loggers.CreateLogger<VmStreamServer>()), Loggers.CreateLogger<AgentConnection>(),
-            url => Images.UseControlPlane(url, credential));
+            url => Images.UseControlPlane(url, credential), Key.Recipient);
         _connectionTask = Task.Run(() => Connection.RunAsync(_cts.Token));
     }
 

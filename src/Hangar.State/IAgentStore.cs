@@ -67,7 +67,12 @@ public sealed record AgentRecord(
     string? Accelerator,
     DateTimeOffset JoinedAt,
     DateTimeOffset? LastHeartbeat,
-    bool Cordoned);
+    bool Cordoned)
+{
+    /// <summary>The agent's age recipient (<c>age1…</c>, its own key, sent in hello): secrets for its VMs are
+    /// encrypted to it. Null before its first hello with one.</summary>
+    public string? Recipient { get; init; }
+}
 
 /// <summary>A join token, by its public id; the secret part is kept only as a hash.</summary>
 /// <param name="Uses">How many agents may join with it.</param>

@@ -35,13 +35,14 @@ public abstract class AgentStoreContract : IAsyncLifetime
     public async Task Agents_AddedAndSaved_AreReadBackAfterReopen()
     {
         Assert.True(await Store.AddAgentAsync(Agent("a", "h1"), None));
-        await Store.SaveAgentAsync(Agent("a", "h1") with { Cordoned = true, Vcpus = 16 }, None);
+        await Store.SaveAgentAsync(Agent("a", "h1") with { Cordoned = true, Vcpus = 16, Recipient = "age1recipient" }, None);
         await Store.DisposeAsync();
         Store = await OpenAsync();
 
         var agent = Assert.Single(await Store.ListAgentsAsync(None));
         Assert.Equal(("a", "h1", 16, 8L << 30, true, "a"), (agent.Name, agent.CredentialHash, agent.Vcpus, agent.MemoryBytes, agent.Cordoned, agent.Labels["zone"]));
         Assert.Equal(("1.2.3", "host-a", "kvm", T0, T0.AddSeconds(5)), (agent.Version, agent.HostName, agent.Accelerator, agent.JoinedAt, agent.LastHeartbeat));
+        Assert.Equal("age1recipient", agent.Recipient);
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public abstract class AgentStoreContract : IAsyncLifetime
         var agent = Assert.Single(await Store.ListAgentsAsync(None));
 
         Assert.Equal(((string?)null, (DateTimeOffset?)null, T0.AddMilliseconds(123), 0), (agent.Accelerator, agent.LastHeartbeat, agent.JoinedAt, agent.Labels.Count));
+        Assert.Null(agent.Recipient);
     }
 
     [Fact]

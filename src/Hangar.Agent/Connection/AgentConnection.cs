@@ -19,7 +19,7 @@ namespace Hangar.Agent.Connection;
 /// <param name="urls">The control plane's agent endpoint, one per replica; tried in turn, starting with the first.</param>
 /// <param name="onConnected">Called with the address of each session that completes its handshake (image downloads follow it).</param>
 public sealed partial class AgentConnection(IReadOnlyList<Uri> urls, string credential, AgentOptions options, Reconciler reconciler, AcceleratorResolver accelerators,
-    VmStreamServer streams, ILogger<AgentConnection> logger, Action<Uri>? onConnected = null)
+    VmStreamServer streams, ILogger<AgentConnection> logger, Action<Uri>? onConnected = null, string? recipient = null)
 {
     private int _next;
 
@@ -108,7 +108,7 @@ public sealed partial class AgentConnection(IReadOnlyList<Uri> urls, string cred
         // Say hello at once: with "auto" the KVM probe (a test boot) runs when the first VM starts, where its progress
         // is shown, rather than keeping the whole agent away from its control plane.
         await channel.SendAsync(new HelloMessage(options.Name, Environment.MachineName, AgentVersion.Current, accelerators.Current,
-            HostCapacity.Vcpus, HostCapacity.MemoryBytes), ct);
+            HostCapacity.Vcpus, HostCapacity.MemoryBytes) { Recipient = recipient }, ct);
         var welcome = await channel.ReceiveAsync(ct);
         if (welcome is not WelcomeMessage hello)
             throw new AgentProtocolException(welcome?.Id, "bad_handshake", $"Expected 'welcome', got '{welcome?.GetType().Name ?? "close"}'.");

@@ -35,6 +35,7 @@ public static class AgentView
         terminal.Line($"Name:            {a.Name}");
         terminal.Line($"State:           {State(a)}");
         terminal.Line($"Host:            {(a.HostName.Length == 0 ? "-" : a.HostName)}");
+        terminal.Line($"Age recipient:   {a.Recipient ?? "-"}");
         terminal.Line($"Labels:          {LabelArguments.Text(a.Labels)}");
         terminal.Line($"Accelerator:     {a.Accelerator ?? "-"}");
         terminal.Line($"Version:         {(a.Version.Length == 0 ? "-" : a.Version)}");

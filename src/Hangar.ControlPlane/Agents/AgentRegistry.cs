@@ -117,6 +117,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             session.Version = hello.AgentVersion;
             session.Vcpus = hello.Vcpus;
             session.MemoryBytes = hello.MemoryBytes;
+            if (hello.Recipient is { } recipient) session.Recipient = recipient;
             session.LastSeen = time.GetUtcNow();
             record = session.ToRecord();
         }
@@ -212,6 +213,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
                 session.Version = record.Version;
                 session.HostName = record.HostName;
                 session.Accelerator = record.Accelerator;
+                session.Recipient = record.Recipient;
                 if (record.LastHeartbeat > session.LastSeen || session.LastSeen is null) session.LastSeen = record.LastHeartbeat;
             }
             foreach (var (name, session) in _agents.ToArray())

@@ -12,6 +12,9 @@ public sealed class AgentSession(string name)
 {
     public string Name { get; } = name;
     public string HostName { get; set; } = "";
+
+    /// <summary>Its age recipient, from its hello; null until it sent one.</summary>
+    public string? Recipient { get; set; }
     public string? Accelerator { get; set; }
     public AgentChannel? Channel { get; set; }
     /// <summary>The relayed streams (serial logs, consoles) of the agent's current connection; ended when it ends.</summary>
@@ -37,7 +40,7 @@ public sealed class AgentSession(string name)
     public bool Cordoned { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
 
-    public AgentRecord ToRecord() => new(Name, CredentialHash, Labels, Vcpus, MemoryBytes, Version, HostName, Accelerator, JoinedAt, LastSeen, Cordoned);
+    public AgentRecord ToRecord() => new(Name, CredentialHash, Labels, Vcpus, MemoryBytes, Version, HostName, Accelerator, JoinedAt, LastSeen, Cordoned) { Recipient = Recipient };
 
     public static AgentSession FromRecord(AgentRecord record) => new(record.Name)
     {
@@ -51,5 +54,6 @@ public sealed class AgentSession(string name)
         JoinedAt = record.JoinedAt,
         LastSeen = record.LastHeartbeat,
         Cordoned = record.Cordoned,
+        Recipient = record.Recipient,
     };
 }

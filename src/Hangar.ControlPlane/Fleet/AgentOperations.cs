@@ -129,6 +129,6 @@ internal sealed class AgentOperations(FleetState state, AgentRegistry agents, Jo
         var vms = state.Placement.Where(p => p.Value == a.Name).Select(p => p.Key).Order(StringComparer.Ordinal).ToArray();
         var specs = vms.Select(state.Spec.FindVm).OfType<VmSpec>().ToArray();
         return new AgentInfo(a.Name, agents.IsOnline(a) ? AgentState.Online : AgentState.Offline, a.Cordoned, a.Labels, a.HostName, a.Accelerator,
-            a.Version, a.Vcpus, a.MemoryBytes, specs.Sum(v => v.Vcpu), specs.Sum(v => v.Memory.Bytes), vms, a.JoinedAt, a.LastSeen);
+            a.Version, a.Vcpus, a.MemoryBytes, specs.Sum(v => v.Vcpu), specs.Sum(v => v.Memory.Bytes), vms, a.JoinedAt, a.LastSeen) { Recipient = a.Recipient };
     }
 }

@@ -45,7 +45,11 @@ public abstract record AgentMessage
 /// uses the name that credential was issued to; a different name here is ignored (and logged).</param>
 /// <param name="Vcpus">CPUs of the host (0: not reported, an agent older than this field).</param>
 /// <param name="MemoryBytes">Memory of the host, in bytes (0: not reported).</param>
-public sealed record HelloMessage(string AgentName, string HostName, string AgentVersion, string Accelerator, int Vcpus = 0, long MemoryBytes = 0) : AgentMessage;
+public sealed record HelloMessage(string AgentName, string HostName, string AgentVersion, string Accelerator, int Vcpus = 0, long MemoryBytes = 0) : AgentMessage
+{
+    /// <summary>The agent's own age recipient (<c>age1…</c>): what secrets for its VMs are encrypted to. Optional.</summary>
+    public string? Recipient { get; init; }
+}
 
 /// <summary>Control plane → agent, answer to <see cref="HelloMessage"/>.</summary>
 public sealed record WelcomeMessage(string ControlPlaneVersion, TimeSpan HeartbeatInterval) : AgentMessage;

@@ -28,7 +28,11 @@ public sealed record AgentInfo(
     IReadOnlyList<string> Vms,
     DateTimeOffset JoinedAt,
     DateTimeOffset? LastHeartbeat,
-    AgentDrainInfo? Drain = null);
+    AgentDrainInfo? Drain = null)
+{
+    /// <summary>Its age recipient (<c>age1…</c>): list it in a secrets recipients file for the VMs it runs to get their secrets.</summary>
+    public string? Recipient { get; init; }
+}
 
 /// <summary>Whether an agent is reachable now (JSON: <c>online</c>, <c>offline</c>).</summary>
 public enum AgentState

@@ -21,8 +21,8 @@ namespace Hangar.State.Postgres;
 /// </summary>
 public sealed class PostgresAgentStore : IAgentStore
 {
-    private const string AgentColumns = "name, credential_hash, labels, vcpus, memory_bytes, version, host_name, accelerator, joined_at, last_heartbeat, cordoned";
-    private const string AgentValues = "@n, @h, @l, @c, @m, @v, @host, @a, @j, @hb, @cord";
+    private const string AgentColumns = "name, credential_hash, labels, vcpus, memory_bytes, version, host_name, accelerator, joined_at, last_heartbeat, cordoned, recipient";
+    private const string AgentValues = "@n, @h, @l, @c, @m, @v, @host, @a, @j, @hb, @cord, @rcp";
 
     private readonly NpgsqlDataSource _source;
 
@@ -46,7 +46,8 @@ public sealed class PostgresAgentStore : IAgentStore
             list.Add(new AgentRecord(reader.GetString(0), reader.GetString(1), ReadLabels(reader.GetString(2)), reader.GetInt32(3), reader.GetInt64(4),
                 reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.GetFieldValue<DateTimeOffset>(8),
-                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10)));
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10))
+                { Recipient = reader.IsDBNull(11) ? null : reader.GetString(11) });
         return (IReadOnlyList<AgentRecord>)list;
     }, ct);
 
@@ -63,7 +64,7 @@ public sealed class PostgresAgentStore : IAgentStore
             ON CONFLICT (name) DO UPDATE SET credential_hash = EXCLUDED.credential_hash, labels = EXCLUDED.labels,
                 vcpus = EXCLUDED.vcpus, memory_bytes = EXCLUDED.memory_bytes, version = EXCLUDED.version,
                 host_name = EXCLUDED.host_name, accelerator = EXCLUDED.accelerator, joined_at = EXCLUDED.joined_at,
-                last_heartbeat = EXCLUDED.last_heartbeat, cordoned = EXCLUDED.cordoned
+                last_heartbeat = EXCLUDED.last_heartbeat, cordoned = EXCLUDED.cordoned, recipient = EXCLUDED.recipient
             """, record, connection);
         return await cmd.ExecuteNonQueryAsync(ct);
     }, ct);
@@ -187,6 +188,7 @@ public sealed class PostgresAgentStore : IAgentStore
         cmd.Parameters.Add(Parameter("j", StoredGeneration.Milliseconds(record.JoinedAt), NpgsqlDbType.TimestampTz));
         cmd.Parameters.Add(Parameter("hb", record.LastHeartbeat is { } heartbeat ? StoredGeneration.Milliseconds(heartbeat) : null, NpgsqlDbType.TimestampTz));
         cmd.Parameters.Add(Parameter("cord", record.Cordoned, NpgsqlDbType.Boolean));
+        cmd.Parameters.Add(Parameter("rcp", record.Recipient, NpgsqlDbType.Text));
         return cmd;
     }
 

@@ -120,6 +120,8 @@ internal static class PostgresSchema
             seq     bigint NOT NULL
         );
         """,
+        // Each agent's age recipient, as SQLite's migration 8.
+        "ALTER TABLE agents ADD COLUMN recipient text;",
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

@@ -17,7 +17,7 @@ public sealed class SqliteAgentStore : IAgentStore
     /// <summary>Opens (and migrates) the database at <paramref name="path"/>, creating it private when missing.</summary>
     public static async Task<SqliteAgentStore> OpenAsync(string path, CancellationToken ct) => new(await SqliteDatabase.OpenAsync(path, ct));
 
-    private const string AgentColumns = "name, credential_hash, labels, vcpus, memory_bytes, version, host_name, accelerator, joined_at, last_heartbeat, cordoned";
+    private const string AgentColumns = "name, credential_hash, labels, vcpus, memory_bytes, version, host_name, accelerator, joined_at, last_heartbeat, cordoned, recipient";
 
     public Task<IReadOnlyList<AgentRecord>> ListAgentsAsync(CancellationToken ct) => Locked(async () =>
     {
@@ -28,22 +28,23 @@ public sealed class SqliteAgentStore : IAgentStore
             list.Add(new AgentRecord(reader.GetString(0), reader.GetString(1), ReadLabels(reader.GetString(2)), reader.GetInt32(3), reader.GetInt64(4),
                 reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-                reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)), reader.GetInt64(10) != 0));
+                reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)), reader.GetInt64(10) != 0)
+                { Recipient = reader.IsDBNull(11) ? null : reader.GetString(11) });
         return (IReadOnlyList<AgentRecord>)list;
     }, ct);
 
     public Task<bool> AddAgentAsync(AgentRecord record, CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = AgentCommand($"INSERT INTO agents ({AgentColumns}) VALUES ($n, $h, $l, $c, $m, $v, $host, $a, $j, $hb, $cord) ON CONFLICT(name) DO NOTHING", record);
+        await using var cmd = AgentCommand($"INSERT INTO agents ({AgentColumns}) VALUES ($n, $h, $l, $c, $m, $v, $host, $a, $j, $hb, $cord, $rcp) ON CONFLICT(name) DO NOTHING", record);
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }, ct);
 
     public Task SaveAgentAsync(AgentRecord record, CancellationToken ct) => Locked(async () =>
     {
         await using var cmd = AgentCommand($"""
-            INSERT INTO agents ({AgentColumns}) VALUES ($n, $h, $l, $c, $m, $v, $host, $a, $j, $hb, $cord)
+            INSERT INTO agents ({AgentColumns}) VALUES ($n, $h, $l, $c, $m, $v, $host, $a, $j, $hb, $cord, $rcp)
             ON CONFLICT(name) DO UPDATE SET credential_hash = $h, labels = $l, vcpus = $c, memory_bytes = $m, version = $v,
-                host_name = $host, accelerator = $a, joined_at = $j, last_heartbeat = $hb, cordoned = $cord
+                host_name = $host, accelerator = $a, joined_at = $j, last_heartbeat = $hb, cordoned = $cord, recipient = $rcp
             """, record);
         await cmd.ExecuteNonQueryAsync(ct);
         return true;
@@ -175,6 +176,7 @@ public sealed class SqliteAgentStore : IAgentStore
         cmd.Parameters.AddWithValue("$j", record.JoinedAt.ToUnixTimeMilliseconds());
         cmd.Parameters.AddWithValue("$hb", (object?)record.LastHeartbeat?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$cord", record.Cordoned ? 1 : 0);
+        cmd.Parameters.AddWithValue("$rcp", (object?)record.Recipient ?? DBNull.Value);
         return cmd;
     }
 

@@ -100,6 +100,8 @@ internal static class SqliteSchema
             drain TEXT NOT NULL
         );
         """,
+        // Each agent's age recipient (its own key, from hello): what secrets for its VMs are encrypted to.
+        "ALTER TABLE agents ADD COLUMN recipient TEXT;",
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)

@@ -86,6 +86,11 @@ public sealed class RemoteAgentTests : IAsyncLifetime
         var a1 = Assert.Single(agents);
         Assert.Equal(("a", "ssd"), (a1.Labels["zone"], a1.Labels["disk"]));
         Assert.True(a1.Vcpus > 0 && a1.MemoryBytes > 0, $"capacity {a1.Vcpus} vCPU, {a1.MemoryBytes} bytes");
+        // Its own age key, made on its first start, is what `agent show` gives for a recipients file.
+        var recipient = (await File.ReadAllTextAsync(Path.Combine(home.Path, "agent", "recipient.txt"))).Trim();
+        Assert.StartsWith("age1", recipient);
+        Assert.Equal(recipient, a1.Recipient);
+        Assert.Contains($"Age recipient:   {recipient}", (await _server.OkAsync("agent", "show", "a1")).Stdout);
         var credentialFile = AgentCredential.PathFor(home.Path);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentialFile));
         Assert.DoesNotContain(token, await File.ReadAllTextAsync(credentialFile));
