@@ -116,7 +116,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         await channel.SendAsync(new HelloMessage("a2", "host2", "test", "tcg"), CancellationToken.None);
         await channel.ReceiveAsync(CancellationToken.None); // welcome
         await channel.ReceiveAsync(CancellationToken.None); // desired
-        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"v":3,"type":"teleport","id":"x1"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes($$"""{"v":{{AgentProtocol.Version}},"type":"teleport","id":"x1"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
         var error = Assert.IsType<ErrorMessage>(await channel.ReceiveAsync(CancellationToken.None));
         Assert.Equal("x1", error.InReplyTo);
         Assert.Equal("unknown_type", error.Code);
@@ -199,7 +199,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         AgentMessage message = new ErrorMessage("id1", "code", "text");
         var json = JsonSerializer.Serialize(message, HangarJson.Options);
         Assert.Contains("\"type\":\"error\"", json);
-        Assert.Contains("\"v\":3", json);
+        Assert.Contains($"\"v\":{AgentProtocol.Version}", json);
         Assert.Equal(message, JsonSerializer.Deserialize<AgentMessage>(json, HangarJson.Options));
     }
 }
