@@ -28,7 +28,7 @@ internal sealed class ImageCatalog(FleetState state, ContentStore store, Replica
         if (store.Find(sha256) is { } here) return here;
         if (replicas is null) return null;
         await replicas.RefreshAsync(ct);
-        return replicas.HeldElsewhere(sha256) is null ? null : await replicas.EnsureHereAsync(sha256, ct);
+        return replicas.RecordedElsewhere(sha256) ? await replicas.EnsureHereAsync(sha256, ct) : null;
     }
 
     private long? StoredSize(string sha256) => store.Find(sha256)?.SizeBytes ?? replicas?.HeldElsewhere(sha256);

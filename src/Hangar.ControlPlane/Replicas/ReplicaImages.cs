@@ -41,6 +41,10 @@ internal sealed partial class ReplicaImages(ReplicaLink link, ReplicaPeers peers
     public long? HeldElsewhere(string sha256) =>
         _copies.FirstOrDefault(c => c.Sha256 == sha256 && c.Replica != link.Id && link.IsLive(c.Replica))?.SizeBytes;
 
+    /// <summary>Whether another replica, alive or not as last read, is recorded to hold <paramref name="sha256"/>: worth
+    /// asking (a replica that started a moment ago is not in the live set yet).</summary>
+    public bool RecordedElsewhere(string sha256) => _copies.Any(c => c.Sha256 == sha256 && c.Replica != link.Id);
+
     /// <summary>Records that this replica's store now holds <paramref name="image"/>.</summary>
     public async Task StoredAsync(StoredImage image, CancellationToken ct)
     {
@@ -77,7 +81,8 @@ internal sealed partial class ReplicaImages(ReplicaLink link, ReplicaPeers peers
         using var deadline = new CancellationTokenSource(TimeSpan.FromHours(1));
         var ct = deadline.Token;
         await RefreshAsync(ct);
-        var holders = _copies.Where(c => c.Sha256 == sha256 && c.Replica != link.Id && link.IsLive(c.Replica)).ToArray();
+        // Live replicas first; one not seen alive yet is asked too (it may have started a moment ago).
+        var holders = _copies.Where(c => c.Sha256 == sha256 && c.Replica != link.Id).OrderByDescending(c => link.IsLive(c.Replica)).ToArray();
         if (holders.Length == 0)
             throw new ImageUnavailableException($"No replica holds image sha256:{sha256} (a replica that held it is gone, or it was collected); upload it again with 'hangar apply'.");
         var failures = new List<string>();
