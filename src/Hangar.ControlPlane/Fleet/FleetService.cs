@@ -118,7 +118,8 @@ public sealed class FleetService : IAsyncDisposable
     {
         lock (_state.Gate)
         {
-            var replica = _state.Replicas.ReplicaOf(agent);
+            // Where its online notice said, else the replica that last shared its report (this one started after the notice).
+            var replica = _state.Replicas.ReplicaOf(agent) ?? _agents.Find(agent)?.SharedFrom;
             return ReplicaRoute.Decide(vm, agent, connectedHere, mayForward, replica, replica is not null && _state.Replicas.IsLive(replica), _state.Replicas.Id);
         }
     }
