@@ -9,7 +9,8 @@ using Hangar.Testing;
 namespace Hangar.Integration.MultiHost;
 
 /// <summary>
-/// Two real <c>hangar server --no-agent</c> replicas on one real PostgreSQL, a real <c>hangar agent</c> connected to the
+/// Two real <c>hangar server --no-agent --tls</c> replicas on one real PostgreSQL, each with the certificate it made
+/// itself (so each pins the other's fingerprint as the database gives it), a real <c>hangar agent</c> connected to the
 /// first only, and the CLI pointed at the second: the log (whole and followed) and the console of a tiny guest under TCG
 /// on the first replica's agent, a file image uploaded through the second and run on the first one's agent, and
 /// <c>hangar gc</c> through the second reaching that agent and both image stores. One pair of servers and one booted
@@ -26,7 +27,7 @@ public sealed class ReplicaForwardingTests(PostgresCluster postgres) : IClassFix
     private readonly List<Process> _clis = [];
     private readonly string _files = Directory.CreateTempSubdirectory("hangar-replica-image-").FullName;
 
-    private static string Url(PortLease port) => $"http://127.0.0.1:{port.Port}";
+    private static string Url(PortLease port) => $"https://127.0.0.1:{port.Port}";
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -49,7 +50,7 @@ public sealed class ReplicaForwardingTests(PostgresCluster postgres) : IClassFix
 
     private async Task<DaemonProcess> StartServerAsync(HangarHome home, PortLease port, string store)
     {
-        var server = Start(home.Path, "server", "--no-agent", "--listen", Url(port), "--store", store);
+        var server = Start(home.Path, "server", "--no-agent", "--tls", "--listen", Url(port), "--store", store);
         await Eventually.WaitAsync(() => Task.FromResult(home.ServerPid), pid => pid is not null || server.HasExited, Wait, "daemon.json");
         Assert.False(server.HasExited, server.ToString());
         return server;
@@ -87,7 +88,9 @@ public sealed class ReplicaForwardingTests(PostgresCluster postgres) : IClassFix
 
         // The agent knows the first replica only, so it stays there.
         var token = (await _first.OkAsync("token", "create", "--uses", "1")).Stdout.Trim();
-        Start(_agentHome.Path, "agent", "--server", Url(_firstPort), "--join-token", token, "--name", "a1");
+        var fingerprint = DaemonInfo.TryRead(_first.Path)!.Fingerprint!;
+        Assert.NotEqual(fingerprint, DaemonInfo.TryRead(_second.Path)!.Fingerprint);
+        Start(_agentHome.Path, "agent", "--server", Url(_firstPort), "--server-fingerprint", fingerprint, "--join-token", token, "--name", "a1");
         await Eventually.WaitAsync(_second.StatusAsync, s => s.Agents.Any(a => a.Name == "a1" && a.Connected), Wait, "the second replica to see the agent online on the first");
 
         // A tiny guest, and a file image that only the CLI's machine has, applied through the second replica.
