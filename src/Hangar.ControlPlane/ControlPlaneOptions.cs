@@ -34,6 +34,12 @@ public sealed record ControlPlaneOptions(string Listen, string StatePath, string
     /// </summary>
     public string ReplicaId { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
+    /// <summary>
+    /// Where the other replicas of a shared store reach this one (<c>hangar server --advertise</c>), recorded in the store;
+    /// null for the address it listens on (a wildcard host replaced by the host name).
+    /// </summary>
+    public Uri? Advertise { get; init; }
+
     /// <summary>The clock of heartbeats, join-token and API-token expiry; tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

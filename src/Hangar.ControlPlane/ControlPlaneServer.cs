@@ -83,8 +83,8 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(new Hangar.Images.Store.ContentStore(options.ImagesDirectory));
         // On a store that several control planes may share, this one is a replica: elected leader or following.
-        if (await StateStores.OpenReplicationAsync(options.Store, options.ReplicaId, ct) is var (leaderLock, feed, observed))
-            builder.Services.AddSingleton(new Replicas.ControlPlaneReplica(options.ReplicaId, leaderLock, feed, observed));
+        if (await StateStores.OpenReplicationAsync(options.Store, options.ReplicaId, ct) is var (leaderLock, feed, observed, directory))
+            builder.Services.AddSingleton(new Replicas.ControlPlaneReplica(options.ReplicaId, leaderLock, feed, observed, directory));
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
 
@@ -98,6 +98,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         ApiEndpoints.Map(app);
         ApiTokenEndpoints.Map(app);
         ImageEndpoints.Map(app);
+        ReplicaEndpoints.Map(app);
         var shutdown = new CancellationTokenSource();
         app.MapPost("/api/v1/shutdown", () =>
         {
@@ -106,13 +107,22 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         });
         var adminTokenWritten = options.AdminTokenPath is { } adminPath && await app.Services.GetRequiredService<ApiTokens>().EnsureAdminTokenAsync(adminPath, ct);
         await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ControlPlaneServer(app, new Uri(address), shutdown)
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var fingerprint = options.Certificate is { } cert ? Hangar.Protocol.Tls.CertificatePin.FingerprintOf(cert) : null;
+        // With replicas: where the others reach this one (logs, consoles, gc, images), once it listens.
+        await app.Services.GetRequiredService<FleetService>().RegisterReplicaAsync(options.Advertise ?? Advertised(address), fingerprint, ct);
+        return new ControlPlaneServer(app, address, shutdown)
         {
             AdminTokenWritten = adminTokenWritten,
-            Fingerprint = options.Certificate is { } cert ? Hangar.Protocol.Tls.CertificatePin.FingerprintOf(cert) : null,
+            Fingerprint = fingerprint,
         };
     }
+
+    /// <summary>The address the other replicas use by default: the one it listens on, with a wildcard host (0.0.0.0, [::])
+    /// replaced by this machine's host name.</summary>
+    public static Uri Advertised(Uri listening) => listening.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*"
+        ? new UriBuilder(listening) { Host = System.Net.Dns.GetHostName() }.Uri
+        : listening;
 
     public async ValueTask DisposeAsync()
     {

@@ -61,6 +61,7 @@ public static class EmbeddedServer
             // is kept once, and the local agent finds it there without a download.
             ImagesDirectory = AgentOptions.ForHome(home).BlobsDirectory,
             // Among replicas on one PostgreSQL: host:port when the port is fixed, else host and process id.
+            Advertise = settings.Advertise,
             ReplicaId = address.Port != 0 ? $"{Environment.MachineName}:{address.Port}" : $"{Environment.MachineName}:pid{Environment.ProcessId}",
         };
         if (store is not null) options = options with { Store = store };

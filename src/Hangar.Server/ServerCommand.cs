@@ -18,6 +18,10 @@ public static class ServerCommand
         {
             Description = $"Address of the API and agent endpoint, HOST:PORT (default: $HANGAR_LISTEN, else {ControlPlaneOptions.DefaultListen}). Beyond loopback it serves HTTPS.",
         };
+        var advertise = new Option<string?>("--advertise")
+        {
+            Description = "With replicas on one PostgreSQL: the URL the other replicas reach this one at, for consoles, logs, images and gc of agents connected here (default: the --listen address, a wildcard host replaced by the host name).",
+        };
         var store = new Option<string?>("--store")
         {
             Description = $"Where the control plane keeps its state: {StateStoreLocation.ValidForms} (default: $HANGAR_STORE, else sqlite:$HANGAR_HOME/control-plane/state.db). A password is better given as HANGAR_STORE_PASSWORD in --env-file.",
@@ -32,7 +36,7 @@ public static class ServerCommand
         var detached = new Option<bool>("--detached") { Description = "Log to $HANGAR_HOME/hangar.log instead of the terminal.", Hidden = true };
         var command = new Command("server", "Run the Hangar control plane and a local agent in the foreground.")
         {
-            listen, store, noAgent, DaemonGlobals.Accel, tls, tlsCert, tlsKey, insecureHttp, config, envFile, detached,
+            listen, advertise, store, noAgent, DaemonGlobals.Accel, tls, tlsCert, tlsKey, insecureHttp, config, envFile, detached,
         };
         command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
@@ -40,6 +44,7 @@ public static class ServerCommand
             void Text(Option<string?> option, string key) { if (parse.GetValue(option) is { } value) flags[key] = value; }
             void Switch(Option<bool> option, string key) { if (parse.GetResult(option) is not null) flags[key] = parse.GetValue(option) ? "true" : "false"; }
             Text(listen, "listen");
+            Text(advertise, "advertise");
             Text(store, "store");
             Text(DaemonGlobals.Accel, "accel");
             Text(tlsCert, "tls-cert");

@@ -34,15 +34,15 @@ public static class StateStores
     };
 
     /// <summary>
-    /// The leader lock, the change feed and the shared agent reports of replica <paramref name="replica"/> on a store that several control
+    /// The leader lock, the change feed, the shared agent reports and the directory of replicas of replica <paramref name="replica"/> on a store that several control
     /// planes share (PostgreSQL); null for SQLite, whose one process always leads (<c>server.lock</c>).
     /// </summary>
     /// <exception cref="StateStoreException">The database cannot be reached, or is newer than this Hangar.</exception>
-    public static async Task<(ILeaderLock Lock, IChangeFeed Feed, IObservedStore Observed)?> OpenReplicationAsync(StateStoreLocation location, string replica,
+    public static async Task<(ILeaderLock Lock, IChangeFeed Feed, IObservedStore Observed, IReplicaDirectory Directory)?> OpenReplicationAsync(StateStoreLocation location, string replica,
         CancellationToken ct) => location.Engine switch
     {
         StateStoreEngine.Postgres => (new PostgresLeaderLock(location, replica), new PostgresChangeFeed(location, replica),
-            await PostgresObservedStore.OpenAsync(location, ct)),
+            await PostgresObservedStore.OpenAsync(location, ct), await PostgresReplicaDirectory.OpenAsync(location, ct)),
         _ => null,
     };
 }

@@ -31,6 +31,10 @@ public sealed class AgentSession(string name)
     /// changed, as it shared it (see <c>ObservedSharing</c>).</summary>
     public Dictionary<string, long> SharedDesired { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The replica whose shared report of this agent was read last (see <c>ObservedSharing</c>): where a log or
+    /// console is forwarded when no <c>online</c> notice said where the agent is (this replica started after it connected).</summary>
+    public string? SharedFrom { get; set; }
+
     /// <summary>SHA-256 of its credential; empty for an agent that never joined (one a test adds by hand).</summary>
     public string CredentialHash { get; set; } = "";
     public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();

@@ -35,7 +35,7 @@ internal static class ApiEndpoints
             await fleet.DownAsync(request.Purge, http.RequestAborted);
             return Json(fleet.Status());
         });
-        api.MapPost("/gc", async (FleetService fleet, CancellationToken ct) => Json(await fleet.CollectDisksAsync(TimeSpan.FromSeconds(30), ct)));
+        api.MapPost("/gc", async (FleetService fleet, CancellationToken ct) => Json(await fleet.CollectDisksEverywhereAsync(ReplicaEndpoints.GcTimeout, ct)));
         api.MapGet("/watch", WatchAsync);
         api.MapGet("/events", async (long? after, int? limit, IStateStore store, CancellationToken ct) =>
             Json<IReadOnlyList<EventEntry>>((await store.ListEventsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000), ct))

@@ -20,13 +20,26 @@ internal static partial class ImageEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/images", (FleetService fleet) => Results.Json(fleet.ImageList(), HangarJson.Info<IReadOnlyList<ImageInfo>>()));
-        app.MapGet("/api/v1/images/sha256/{digest}", (string digest, FleetService fleet) =>
-            Catalog(fleet).Find(Checked(digest)) is { } image
+        app.MapGet("/api/v1/images", async (FleetService fleet, CancellationToken ct) =>
+        {
+            if (fleet.Images is { } catalog) await catalog.RefreshAsync(ct);
+            return Results.Json(fleet.ImageList(), HangarJson.Info<IReadOnlyList<ImageInfo>>());
+        });
+        app.MapGet("/api/v1/images/sha256/{digest}", async (string digest, FleetService fleet, CancellationToken ct) =>
+        {
+            var catalog = Catalog(fleet);
+            await catalog.RefreshAsync(ct); // an image uploaded through another replica counts
+            return catalog.Find(Checked(digest)) is { } image
                 ? Results.Json(image, HangarJson.Info<ImageInfo>())
-                : throw new Images.ImageRequestException(Images.ImageRequestError.NotFound, $"The server has no image sha256:{digest}."));
+                : throw new Images.ImageRequestException(Images.ImageRequestError.NotFound, $"The server has no image sha256:{digest}.");
+        });
         app.MapPut("/api/v1/images/sha256/{digest}", UploadAsync);
-        app.MapGet(AgentProtocol.ImagesPath + "/{digest}", ServeToAgent);
+        app.MapGet(AgentProtocol.ImagesPath + "/{digest}", ServeToAgentAsync);
+        // Another replica fetching an image it lacks (ReplicaImages): only this replica's own store, never forwarded.
+        app.MapGet(Replicas.ReplicaImages.Path + "/{digest}", (string digest, FleetService fleet) =>
+            Catalog(fleet).Store.Find(Checked(digest)) is { } image
+                ? Results.File(image.Path, "application/octet-stream", enableRangeProcessing: true)
+                : throw new Images.ImageRequestException(Images.ImageRequestError.NotFound, $"This replica has no image sha256:{digest}."));
     }
 
     /// <summary>
@@ -40,10 +53,11 @@ internal static partial class ImageEndpoints
         digest = Checked(digest);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         var stored = await catalog.Store.PutAsync(digest, http.Request.Body, http.Request.ContentLength, null, http.RequestAborted);
+        if (catalog.Replicas is { } replicas) await replicas.StoredAsync(stored, http.RequestAborted);
         return Results.Json(catalog.Find(stored.Sha256), HangarJson.Info<ImageInfo>(), statusCode: StatusCodes.Status201Created);
     }
 
-    private static IResult ServeToAgent(string digest, HttpContext http, FleetService fleet)
+    private static async Task<IResult> ServeToAgentAsync(string digest, HttpContext http, FleetService fleet)
     {
         var agent = TokenAuth.Bearer(http.Request) is { } credential ? fleet.AuthenticateAgent(credential) : null;
         if (agent is null)
@@ -57,7 +71,13 @@ internal static partial class ImageEndpoints
         if (!catalog.IsUsedBy(agent.Name, digest))
             return Results.Json(new ApiError(ApiErrorCodes.Unauthorized, $"No VM placed on agent {agent.Name} boots image sha256:{digest}."),
                 HangarJson.Info<ApiError>(), statusCode: StatusCodes.Status403Forbidden);
-        if (catalog.Store.Find(digest) is not { } image)
+        Hangar.Images.Store.StoredImage? image;
+        try { image = await catalog.FindHereAsync(digest, http.RequestAborted); }
+        catch (Replicas.ImageUnavailableException e)
+        {
+            throw new Images.ImageRequestException(Images.ImageRequestError.NotFound, e.Message);
+        }
+        if (image is null)
             throw new Images.ImageRequestException(Images.ImageRequestError.NotFound, $"The server has no image sha256:{digest} (upload it again with 'hangar apply').");
         return Results.File(image.Path, "application/octet-stream", enableRangeProcessing: true);
     }

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
+using Hangar.ControlPlane.Agents;
 using Hangar.ControlPlane.Fleet;
+using Hangar.ControlPlane.Replicas;
 using Hangar.Protocol;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Agent.Streams;
@@ -12,17 +14,28 @@ namespace Hangar.ControlPlane.Api;
 /// <summary>
 /// A VM's serial console: its log, and an interactive session, for a VM on any agent. Both are relayed over the
 /// connection of the agent that reports the VM (<see cref="StreamMultiplexer"/>): the agent opens its own VM's file
-/// and socket; the control plane opens no path at all.
+/// and socket; the control plane opens no path at all. With replicas, a VM whose agent is connected to another replica
+/// is served through that one (<see cref="ReplicaForwarder"/>, decided by <see cref="ReplicaRoute"/>).
 /// </summary>
 internal static class SerialEndpoints
 {
-    public static async Task LogsAsync(HttpContext http, string name, bool? follow, FleetService fleet)
+    public static Task LogsAsync(HttpContext http, string name, bool? follow, FleetService fleet) =>
+        ServeLogsAsync(http, name, follow == true, fleet, mayForward: true);
+
+    /// <param name="mayForward">False on the route another replica forwards to: served here or refused, never forwarded again.</param>
+    internal static async Task ServeLogsAsync(HttpContext http, string name, bool follow, FleetService fleet, bool mayForward)
     {
         var ct = http.RequestAborted;
         RelayStream stream;
         try
         {
-            stream = await OpenAsync(fleet, name, StreamKind.Log, follow == true, ct);
+            var (agent, route) = Locate(fleet, name, StreamKind.Log, mayForward);
+            if (route.Kind == RouteKind.Forward)
+            {
+                await fleet.Forwarder!.LogsAsync(http, route.Replica!, name, agent.Name, follow);
+                return;
+            }
+            stream = await agent.Streams!.OpenAsync(name, StreamKind.Log, offset: 0, follow, ct);
         }
         catch (StreamClosedException e)
         {
@@ -52,7 +65,10 @@ internal static class SerialEndpoints
         }
     }
 
-    public static async Task ConsoleAsync(HttpContext http, string name, FleetService fleet)
+    public static Task ConsoleAsync(HttpContext http, string name, FleetService fleet) => ServeConsoleAsync(http, name, fleet, mayForward: true);
+
+    /// <param name="mayForward">False on the route another replica forwards to.</param>
+    internal static async Task ServeConsoleAsync(HttpContext http, string name, FleetService fleet, bool mayForward)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -62,7 +78,13 @@ internal static class SerialEndpoints
         RelayStream stream;
         try
         {
-            stream = await OpenAsync(fleet, name, StreamKind.Console, follow: false, http.RequestAborted);
+            var (agent, route) = Locate(fleet, name, StreamKind.Console, mayForward);
+            if (route.Kind == RouteKind.Forward)
+            {
+                await fleet.Forwarder!.ConsoleAsync(http, route.Replica!, name, agent.Name);
+                return;
+            }
+            stream = await agent.Streams!.OpenAsync(name, StreamKind.Console, offset: 0, follow: false, http.RequestAborted);
         }
         catch (StreamClosedException e)
         {
@@ -153,9 +175,9 @@ internal static class SerialEndpoints
         return (status, reason);
     }
 
-    /// <summary>Opens a stream on the agent that reports VM <paramref name="name"/>; <see cref="StreamClosedException"/>
-    /// when no connected agent has it or the agent refuses.</summary>
-    private static async Task<RelayStream> OpenAsync(FleetService fleet, string name, StreamKind kind, bool follow, CancellationToken ct)
+    /// <summary>The agent that reports VM <paramref name="name"/> and where its stream is served: here, or by the replica
+    /// the agent is connected to; <see cref="StreamClosedException"/> when nowhere.</summary>
+    private static (AgentSession Agent, ReplicaRoute Route) Locate(FleetService fleet, string name, StreamKind kind, bool mayForward)
     {
         var agent = fleet.FindAgentOf(name);
         if (agent is null)
@@ -165,9 +187,12 @@ internal static class SerialEndpoints
                 ? $"VM {name} has no serial log yet: no agent reports it."
                 : $"VM {name} is not running: no agent reports it.");
         }
-        if (agent.Streams is not { } streams || !agent.Connected)
+        var here = agent.Streams is not null && agent.Connected;
+        if (here) return (agent, new ReplicaRoute(RouteKind.Here));
+        if (fleet.Forwarder is null)
             throw Refused(StreamCloseReason.Disconnected, $"VM {name} is on agent {agent.Name}, which is not connected.");
-        return await streams.OpenAsync(name, kind, offset: 0, follow, ct);
+        var route = fleet.RouteOf(name, agent.Name, here, mayForward);
+        return route.Kind == RouteKind.Refuse ? throw Refused(StreamCloseReason.Disconnected, route.Message!) : (agent, route);
     }
 
     /// <summary>A header value: printable ASCII only (a header cannot hold a line break), cut to 512 characters.</summary>

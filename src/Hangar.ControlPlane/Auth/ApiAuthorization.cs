@@ -11,7 +11,7 @@ namespace Hangar.ControlPlane.Auth;
 /// the table does not list → 403 for everyone. Agent endpoints check their own secrets. Runs after routing, which
 /// ASP.NET Core's WebApplication puts first.
 /// </summary>
-internal sealed class ApiAuthorization(RequestDelegate next, ApiTokens tokens)
+internal sealed class ApiAuthorization(RequestDelegate next, ApiTokens tokens, Fleet.FleetService fleet)
 {
     // An endpoint's access is fixed once the endpoints are built: looked up in the table once per endpoint, not per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Endpoint, EndpointAccess?> _access = new();
@@ -30,6 +30,18 @@ internal sealed class ApiAuthorization(RequestDelegate next, ApiTokens tokens)
         if (access == EndpointAccess.Agent)
         {
             await next(context);
+            return;
+        }
+        if (access == EndpointAccess.Replica)
+        {
+            if (fleet.Peers is { } peers && await peers.AuthenticateAsync(context.Request.Headers[Replicas.ReplicaPeers.ReplicaHeader].FirstOrDefault(),
+                    TokenAuth.Bearer(context.Request), context.RequestAborted))
+            {
+                await next(context);
+                return;
+            }
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, new ApiError(ApiErrorCodes.Unauthorized,
+                $"{context.Request.Path} is for the other replicas of this control plane's store; it takes a replica's credential, not an API token."));
             return;
         }
         var caller = await tokens.AuthenticateAsync(TokenAuth.Bearer(context.Request), context.RequestAborted);

@@ -8,4 +8,6 @@ public enum EndpointAccess
     Admin,
     /// <summary><c>/agent/join</c> and <c>/agent/ws</c>: the endpoint checks a join token or an agent credential itself.</summary>
     Agent,
+    /// <summary><c>/replica/…</c>: another replica of the same store, with its own secret (<c>ReplicaPeers</c>); no API token.</summary>
+    Replica,
 }

@@ -51,6 +51,10 @@ public static class EndpointRoles
         ["POST /agent/join"] = EndpointAccess.Agent,
         ["* /agent/ws"] = EndpointAccess.Agent,
         ["GET /agent/images/sha256/{digest}"] = EndpointAccess.Agent,
+        ["GET /replica/vms/{name}/logs"] = EndpointAccess.Replica,
+        ["* /replica/vms/{name}/console"] = EndpointAccess.Replica,
+        ["POST /replica/gc"] = EndpointAccess.Replica,
+        ["GET /replica/images/sha256/{digest}"] = EndpointAccess.Replica,
     };
 
     /// <summary>The keys an endpoint is known by: one per HTTP method it accepts, or <c>*</c>.</summary>

@@ -44,6 +44,7 @@ public sealed class FleetService : IAsyncDisposable
     private readonly ReplicaSync? _sync;
     private readonly LeaderElection? _election;
     private readonly ObservedSharing? _observed;
+    private readonly ReplicaImages? _replicaImages;
 
     /// <param name="agentStore">Agents, join tokens and placements; the SQLite engine keeps them in the state file.</param>
     /// <param name="time">The clock of heartbeats and token expiry (tests give a fake one).</param>
@@ -57,7 +58,13 @@ public sealed class FleetService : IAsyncDisposable
         {
             Replicas = replica is null ? ReplicaLink.Alone(Environment.MachineName) : ReplicaLink.Shared(replica.Id, replica.Feed, logger),
         };
-        Images = images is null ? null : new Images.ImageCatalog(_state, images);
+        if (replica?.Directory is { } directory)
+        {
+            Peers = new ReplicaPeers(_state.Replicas, directory, time ?? TimeProvider.System, logger);
+            Forwarder = new ReplicaForwarder(_state, Peers, logger);
+            _replicaImages = images is null ? null : new ReplicaImages(_state.Replicas, Peers, images, logger);
+        }
+        Images = images is null ? null : new Images.ImageCatalog(_state, images, _replicaImages);
         _logger = logger;
         _journal = new EventJournal(store, logger);
         _agents = new AgentRegistry(_state, agentStore, time ?? TimeProvider.System);
@@ -96,6 +103,27 @@ public sealed class FleetService : IAsyncDisposable
     public ControlPlaneStatus ControlPlane() =>
         new(_state.Replicas.Id, _state.Replicas.IsLeader, _state.Replicas.Leader, _state.Replicas.IsShared);
 
+    /// <summary>The other replicas: their addresses and credentials; null alone (or without a directory).</summary>
+    internal ReplicaPeers? Peers { get; }
+
+    /// <summary>Serves logs, consoles and gc through the other replicas; null alone.</summary>
+    internal ReplicaForwarder? Forwarder { get; }
+
+    /// <summary>Records where this replica answers, for the others (nothing to do alone); once it listens.</summary>
+    internal Task RegisterReplicaAsync(Uri url, string? fingerprint, CancellationToken ct) =>
+        Peers?.RegisterAsync(url, fingerprint, ct) ?? Task.CompletedTask;
+
+    /// <inheritdoc cref="ReplicaRoute.Decide"/>
+    internal ReplicaRoute RouteOf(string vm, string agent, bool connectedHere, bool mayForward)
+    {
+        lock (_state.Gate)
+        {
+            // Where its online notice said, else the replica that last shared its report (this one started after the notice).
+            var replica = _state.Replicas.ReplicaOf(agent) ?? _agents.Find(agent)?.SharedFrom;
+            return ReplicaRoute.Decide(vm, agent, connectedHere, mayForward, replica, replica is not null && _state.Replicas.IsLive(replica), _state.Replicas.Id);
+        }
+    }
+
     /// <summary>The image store and what uses each image; null when the service has no store.</summary>
     internal Images.ImageCatalog? Images { get; }
 
@@ -112,6 +140,7 @@ public sealed class FleetService : IAsyncDisposable
         else
         {
             // With replicas the leader resumes a rollout, once elected (LeadAsync).
+            if (_replicaImages is not null) await _replicaImages.StartAsync(ct);
             _observed!.Start();
             _sync.Start();
             _election!.Start();
@@ -137,6 +166,10 @@ public sealed class FleetService : IAsyncDisposable
     public Task DownAsync(bool purge, CancellationToken ct) => _operators.DownAsync(purge, ct);
     /// <inheritdoc cref="OperatorActions.CollectDisksAsync"/>
     public Task<DiskGcResponse> CollectDisksAsync(TimeSpan timeout, CancellationToken ct) => _operators.CollectDisksAsync(timeout, ct);
+    /// <summary><see cref="CollectDisksAsync"/> here and on every other live replica (<see cref="ReplicaForwarder.CollectEverywhereAsync"/>).</summary>
+    public Task<DiskGcResponse> CollectDisksEverywhereAsync(TimeSpan timeout, CancellationToken ct) => Forwarder is null
+        ? _operators.CollectDisksAsync(timeout, ct)
+        : Forwarder.CollectEverywhereAsync(c => _operators.CollectDisksAsync(timeout, c), timeout, ct);
 
     // ---- status ----
     public FleetStatus Status() => _view.Status();
@@ -234,6 +267,7 @@ public sealed class FleetService : IAsyncDisposable
         if (_election is not null) await _election.DisposeAsync();
         if (_sync is not null) await _sync.DisposeAsync();
         if (_observed is not null) await _observed.DisposeAsync();
+        if (Peers is not null) await Peers.DisposeAsync();
         await _rollouts.DisposeAsync();
         await _journal.DisposeAsync();
     }

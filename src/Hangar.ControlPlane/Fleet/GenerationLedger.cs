@@ -40,6 +40,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         try
         {
             if (await ReloadLockedAsync(ct) is not { } stored) return;
+            if (images is not null) await images.RefreshAsync(ct); // the sizes of images uploaded through the committer
             if (state.Replicas.IsLeader)
             {
                 if (stored.Status == GenerationStatus.RollingOut) rollouts.Start(stored, ChangedVms(stored), GateRevision(), FinishRolloutAsync);
@@ -173,6 +174,7 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
             // Parsed under the write lock: the checks against the current generation (a disk must not shrink) hold for
             // the generation this one replaces.
             var spec = Parse(request, current);
+            if (images is not null) await images.RefreshAsync(ct); // with replicas: what the others hold counts
             images?.EnsureStored(spec); // before anything is written: a fleet that cannot boot is not applied
             var plan = FleetDiff.Compare(current, spec, currentNumber);
             // Refused before anything is written: a VM that no agent can take fails the apply as it fails the plan.
@@ -257,7 +259,11 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         var spec = FleetJson.Deserialize(target.SpecJson);
         // An automatic rollback goes ahead regardless (agents that still cache the image boot it; others report the
         // VM failed); one asked for by hand is refused while an image it needs was collected.
-        if (source == "rollback") images?.EnsureStored(spec);
+        if (source == "rollback" && images is not null)
+        {
+            await images.RefreshAsync(ct);
+            images.EnsureStored(spec);
+        }
         var previous = state.Spec;
         var plan = FleetDiff.Compare(previous, spec, state.Current?.Number);
         await CommitAsync(spec, message, source, Gated(plan, spec), target.Number, autoRollback, confirmTimeout, leavingStatus, leavingReason, author, ct);

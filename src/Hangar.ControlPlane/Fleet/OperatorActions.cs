@@ -141,7 +141,11 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
                 if (images is not null)
                 {
                     await state.Writes.WaitAsync(ct); // no apply names an image while it is being deleted
-                    try { unusedImages = images.CollectUnused(); }
+                    try
+                    {
+                        unusedImages = images.CollectUnused();
+                        if (images.Replicas is { } replicas) await replicas.ForgetAsync(unusedImages.Deleted.Select(d => d["sha256:".Length..]).ToArray(), ct);
+                    }
                     finally { state.Writes.Release(); }
                     if (unusedImages.Deleted.Count > 0)
                         journal.Record("gc", null, $"Deleted {unusedImages.Deleted.Count} unused images ({unusedImages.Bytes / (1024 * 1024)} MiB) from the image store: {string.Join(", ", unusedImages.Deleted)}");

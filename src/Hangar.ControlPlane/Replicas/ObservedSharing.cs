@@ -85,6 +85,7 @@ internal sealed partial class ObservedSharing(FleetState state, AgentRegistry ag
             lock (state.Gate)
             {
                 if (session.Connected) return; // it connected here meanwhile
+                session.SharedFrom = read.Replica;
                 foreach (var (before, after) in session.Observed.Apply(head with { Changed = changed, Removed = removed }))
                     state.MarkChanged((after ?? before)!.Name);
                 foreach (var row in read.Vms)

@@ -57,6 +57,19 @@ internal sealed partial class ReplicaLink
     public bool IsConnectedElsewhere(string agent) =>
         _remoteAgents.TryGetValue(agent, out var replica) && replica != Id && _live.Contains(replica);
 
+    /// <summary>Whether replica <paramref name="replica"/> is alive (its change feed's session answers), as last read.</summary>
+    public bool IsLive(string replica) => _live.Contains(replica);
+
+    /// <summary>The other replicas that are alive, as last read.</summary>
+    public IReadOnlyList<string> OthersLive() => _live.Where(r => r != Id).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The other replica <paramref name="agent"/> is connected to, as its notices said; null for none. Under the fleet's gate.</summary>
+    public string? ReplicaOf(string agent) => _remoteAgents.TryGetValue(agent, out var replica) && replica != Id ? replica : null;
+
+    /// <summary>The agents connected to <paramref name="replica"/>, as its notices said. Under the fleet's gate.</summary>
+    public IReadOnlyList<string> AgentsOf(string replica) =>
+        _remoteAgents.Where(a => a.Value == replica).Select(a => a.Key).Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>Records that <paramref name="agent"/> connected to, or left, <paramref name="replica"/>. Under the fleet's gate.</summary>
     internal void SetRemoteAgent(string agent, string replica, bool connected)
     {

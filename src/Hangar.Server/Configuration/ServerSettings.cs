@@ -18,11 +18,12 @@ public sealed record ServerSettings(
     bool Tls,
     string? TlsCert,
     string? TlsKey,
-    bool InsecureHttp)
+    bool InsecureHttp,
+    Uri? Advertise = null)
 {
     /// <summary>Every key a config file may hold (the flags' names without <c>--</c>).</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["listen", "store", "store-password", "no-agent", "accel", "tls", "tls-cert", "tls-key", "insecure-http", "env-file"];
+        ["listen", "advertise", "store", "store-password", "no-agent", "accel", "tls", "tls-cert", "tls-key", "insecure-http", "env-file"];
 
     public static string EnvironmentName(string key) => "HANGAR_" + key.Replace('-', '_').ToUpperInvariant();
 
@@ -106,7 +107,13 @@ public sealed record ServerSettings(
             var key = Get("tls-key");
             if ((cert is null) != (key is null))
                 throw new InvalidOperationException($"{(cert ?? key)!.Source}: give both --tls-cert and --tls-key (a PEM certificate and its private key), or neither.");
-            var settings = new ServerSettings(Get("listen")?.Text, store, Bool("no-agent"), accel, Bool("tls"), cert?.Text, key?.Text, Bool("insecure-http"));
+            Uri? advertise = null;
+            if (Get("advertise") is { } advertiseText)
+            {
+                if (!Uri.TryCreate(advertiseText.Text, UriKind.Absolute, out advertise) || advertise.Scheme is not ("http" or "https") || advertise.AbsolutePath != "/")
+                    throw new InvalidOperationException($"{advertiseText.Source}: '{advertiseText.Text}' is not an address for the other replicas; write it as https://HOST:PORT (http:// when the server serves plain HTTP).");
+            }
+            var settings = new ServerSettings(Get("listen")?.Text, store, Bool("no-agent"), accel, Bool("tls"), cert?.Text, key?.Text, Bool("insecure-http"), advertise);
             if (settings.InsecureHttp && (settings.Tls || cert is not null))
                 throw new InvalidOperationException($"{Get("insecure-http")!.Source}: plain HTTP was asked for together with TLS ({(cert is not null ? cert.Source : Get("tls")!.Source)}); choose one.");
             return settings;

@@ -120,6 +120,23 @@ internal static class PostgresSchema
             seq     bigint NOT NULL
         );
         """,
+        // Where each replica answers and what images it holds (IReplicaDirectory), for forwarding between replicas.
+        // PostgreSQL only, like migration 5. A replica's secret is not stored, only its SHA-256.
+        """
+        CREATE TABLE replicas (
+            id          text        PRIMARY KEY,
+            url         text        NOT NULL,
+            fingerprint text,
+            secret_hash text        NOT NULL,
+            started_at  timestamptz NOT NULL
+        );
+        CREATE TABLE image_copies (
+            sha256     text   NOT NULL,
+            replica    text   NOT NULL,
+            size_bytes bigint NOT NULL,
+            PRIMARY KEY (sha256, replica)
+        );
+        """,
         // Each agent's age recipient, as SQLite's migration 8.
         "ALTER TABLE agents ADD COLUMN recipient text;",
     ];
