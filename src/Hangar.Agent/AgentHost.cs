@@ -18,7 +18,9 @@ public sealed class AgentHost : IAsyncDisposable
         Key = AgentKey.LoadOrCreate(options);
         Images = new VmImageResolver(options);
         Accelerators = new AcceleratorResolver(options, Images, loggers.CreateLogger<AcceleratorResolver>());
-        Reconciler = new Reconciler(options, new QemuVmDriver(new VmLauncher(options, Images, Accelerators)), loggers);
+        Credentials = new CredentialStaging(options, Key);
+        Credentials.RemoveLeftovers();
+        Reconciler = new Reconciler(options, new QemuVmDriver(new VmLauncher(options, Images, Accelerators, Credentials)), loggers);
         Loggers = loggers;
     }
 
@@ -27,6 +29,9 @@ public sealed class AgentHost : IAsyncDisposable
     /// <summary>The agent's own age identity (secrets for its VMs are encrypted to its recipient).</summary>
     public AgentKey Key { get; }
     public VmImageResolver Images { get; }
+
+    /// <summary>How the VMs' credentials reach QEMU (a secret's plaintext only on a tmpfs, only while QEMU starts).</summary>
+    public CredentialStaging Credentials { get; }
     public AcceleratorResolver Accelerators { get; }
     public Reconciler Reconciler { get; }
     private ILoggerFactory Loggers { get; }

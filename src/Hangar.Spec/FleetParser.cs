@@ -27,7 +27,14 @@ public static class FleetParser
 
     /// <inheritdoc cref="Parse(string, string, string?, FleetSpec?)"/>
     /// <param name="imageFiles">Whether a file image's path must exist here (see <see cref="ImageFileCheck"/>).</param>
-    public static SpecResult Parse(string text, string fileName, string? baseDirectory, FleetSpec? current, ImageFileCheck imageFiles)
+    public static SpecResult Parse(string text, string fileName, string? baseDirectory, FleetSpec? current, ImageFileCheck imageFiles) =>
+        Parse(text, fileName, baseDirectory, current, imageFiles, null);
+
+    /// <inheritdoc cref="Parse(string, string, string?, FleetSpec?, ImageFileCheck)"/>
+    /// <param name="secrets">Where the secrets that credentials name are found (their ciphertext is attached to the
+    /// spec; one that is missing is an error at its field); null leaves them unresolved.</param>
+    public static SpecResult Parse(string text, string fileName, string? baseDirectory, FleetSpec? current, ImageFileCheck imageFiles,
+        SecretSource? secrets)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -54,7 +61,7 @@ public static class FleetParser
         FleetSpec? spec;
         try
         {
-            spec = new FleetReader(errors, directory, current, imageFiles).Read(root);
+            spec = new FleetReader(errors, directory, current, imageFiles, secrets).Read(root);
         }
         catch (LimitReachedException e)
         {
@@ -65,8 +72,8 @@ public static class FleetParser
     }
 
     /// <summary>
-    /// Reads and parses a fleet file; relative image paths resolve against the file's directory. A file that cannot
-    /// be read gives one error at 1:1.
+    /// Reads and parses a fleet file; relative image paths resolve against the file's directory, and the secrets its
+    /// credentials name are read from secrets/NAME.age there. A file that cannot be read gives one error at 1:1.
     /// </summary>
     public static SpecResult ParseFile(string path) => ParseFile(path, out _);
 
@@ -92,7 +99,8 @@ public static class FleetParser
         {
             return Unreadable(path, $"Cannot read the fleet file: {e.Message}");
         }
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Parse(text, path, directory, null, ImageFileCheck.MustExist, SecretSource.Beside(directory));
     }
 
     /// <summary>

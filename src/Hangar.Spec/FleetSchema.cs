@@ -171,7 +171,34 @@ public static class FleetSchema
             [FleetFields.Guest] = Described(
                 $"What the guest is told at boot, through a cloud-init seed Hangar attaches (image '{BuiltinImages.Debian12}' or a disk image with cloud-init; not '{BuiltinImages.Tiny}'). A change takes effect at the next boot.",
                 Guest()),
+            [FleetFields.Credentials] = Described(
+                "systemd credentials handed to the guest at each boot, by the name the guest sees (/run/credentials/@system/NAME): a secret (decrypted only by the VM's agent), a literal non-secret value, or a file on the VM's host. A change takes effect when the VM restarts.",
+                Credentials()),
         });
+
+    private static JsonObject Credentials()
+    {
+        var credential = Object("One credential: exactly one of secret, value and file.", [], new JsonObject
+        {
+            [FleetFields.Secret] = Described("A secret's name: secrets/NAME.age beside the fleet file (hangar secret set NAME).",
+                new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.SecretName }),
+            [FleetFields.Value] = Described($"A literal value, not secret (it is stored and shown as written); at most {SpecLimits.MaxCredentialValueBytes} bytes.",
+                new JsonObject { ["type"] = new JsonArray("string", "number", "boolean") }),
+            [FleetFields.File] = Described("An absolute path of a file on the VM's host, read at each start.",
+                new JsonObject { ["type"] = "string", ["pattern"] = "^/" }),
+        });
+        credential["oneOf"] = new JsonArray(
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Secret) },
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Value) },
+            new JsonObject { ["required"] = new JsonArray(FleetFields.File) });
+        return new JsonObject
+        {
+            ["type"] = "object",
+            ["maxProperties"] = SpecLimits.MaxCredentials,
+            ["propertyNames"] = new JsonObject { ["pattern"] = SpecPatterns.CredentialName },
+            ["additionalProperties"] = credential,
+        };
+    }
 
     private static JsonObject Guest() => Object("The guest's settings; every field is optional.", [], new JsonObject
     {

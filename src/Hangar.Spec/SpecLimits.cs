@@ -19,6 +19,28 @@ public static class SpecLimits
     public static readonly TimeSpan MaxHealthInterval = TimeSpan.FromHours(1), MaxHealthTimeout = TimeSpan.FromDays(1);
 
     /// <summary>
+    /// A credential's name: at most 28 characters, since a fw_cfg file name holds 55 (QEMU's FW_CFG_MAX_FILE_PATH less
+    /// its NUL) and <c>opt/io.systemd.credentials/</c> takes 27 of them. Kept for every kind, so a value can become a
+    /// secret without a rename.
+    /// </summary>
+    public const int MaxCredentialName = 28;
+
+    /// <summary>
+    /// Credentials per VM: 32 in all, of which 12 through fw_cfg (secrets and files). QEMU 7.2's pc machine has 32
+    /// fw_cfg file slots and uses about 14 itself; 20 credential files made it abort at start (measured here).
+    /// </summary>
+    public const int MaxCredentials = 32, MaxFwCfgCredentials = 12;
+
+    /// <summary>A <c>value</c> credential, in bytes of UTF-8: it travels as an SMBIOS OEM string on QEMU's command line.</summary>
+    public const int MaxCredentialValueBytes = 4096;
+
+    /// <summary>
+    /// One secret's age file (1 MiB, systemd's largest credential, with room for age's header and tags), and all the
+    /// secrets one fleet file names together, so that an apply request stays bounded.
+    /// </summary>
+    public const int MaxSecretBytes = 1024 * 1024 + 64 * 1024, MaxSecretsBytes = 16 * 1024 * 1024;
+
+    /// <summary>
     /// The largest fleet file, in bytes of UTF-8: 16 MiB. A VM written out in full takes about 250 bytes and a compact
     /// one (name, image, memory) about 50, so this holds 65,000 to 340,000 VMs: a fleet of 100,000 VMs on 1,000 hosts
     /// (issue 8's scale bench) fits with room for placement and forwards. Reading the largest file takes seconds, not
@@ -48,7 +70,7 @@ public static class SpecLimits
     /// <summary>
     /// The largest request body the control plane's API reads. Apply and plan carry the fleet file as a JSON string:
     /// a file of <see cref="MaxFileBytes"/> fits even when every character is escaped as <c>\uXXXX</c> (6 bytes),
-    /// with room for the other fields.
+    /// with the ciphertext of its secrets in base64 (4 bytes per 3) and room for the other fields.
     /// </summary>
-    public const long MaxRequestBodyBytes = 6L * MaxFileBytes + 64 * 1024;
+    public const long MaxRequestBodyBytes = 6L * MaxFileBytes + MaxSecretsBytes / 3 * 4 + 64 * 1024;
 }

@@ -31,6 +31,13 @@ internal static class SpecPatterns
     /// <summary>A label value: up to 63 letters, digits, '.', '_' or '-'.</summary>
     public const string LabelValue = "^[A-Za-z0-9._-]{0,63}$";
 
+    /// <summary>A credential's name as the guest sees it (a file name under /run/credentials), at most
+    /// <see cref="SpecLimits.MaxCredentialName"/> characters.</summary>
+    public const string CredentialName = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,27}$";
+
+    /// <summary>A secret's name: the NAME of <c>secrets/NAME.age</c>, as <c>hangar secret set</c> accepts it.</summary>
+    public const string SecretName = "^[a-z0-9][a-z0-9._-]{0,62}$";
+
     /// <summary>A Linux user name as Debian's adduser accepts it by default.</summary>
     public const string UserName = "^[a-z_][a-z0-9_-]{0,31}$";
 
@@ -51,6 +58,8 @@ internal static class SpecPatterns
 
     public static readonly Regex NameRegex = Compile(Name);
     public static readonly Regex UserNameRegex = Compile(UserName);
+    public static readonly Regex CredentialNameRegex = Compile(CredentialName);
+    public static readonly Regex SecretNameRegex = Compile(SecretName);
     public static readonly Regex SshPublicKeyRegex = Compile(SshPublicKey);
     public static readonly Regex PasswordHashRegex = Compile(PasswordHash);
     public static readonly Regex PackageNameRegex = Compile(PackageName);

@@ -43,6 +43,11 @@ public sealed record VmSpec(
     /// the next, so a VM's SSH port stays the same.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? SshPort { get; init; }
+
+    /// <summary>The systemd credentials the guest is handed at each boot, sorted by name; null for none (and in
+    /// generations stored before credentials existed). A secret's ciphertext is part of it, never its plaintext.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ValueList<CredentialSpec>? Credentials { get; init; }
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

@@ -14,4 +14,11 @@ namespace Hangar.Agent.Vms;
 /// <param name="Seed">The cloud-init seed written before each start (the config's drive <c>seed</c>); null for none. Its
 /// content is not part of <see cref="ConfigHash"/>: a changed guest takes effect at the next boot, without a restart.</param>
 public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool HasDisk, string? BackingImage, string? BackingFormat, long? DiskBytes,
-    string ImageDigest, string? DiskSource, CloudInitSeed? Seed = null);
+    string ImageDigest, string? DiskSource, CloudInitSeed? Seed = null)
+{
+    /// <summary>The VM's credentials: its secrets are decrypted from here at each start (<see cref="Secrets.CredentialStaging.Stage"/>).</summary>
+    public Hangar.Spec.ValueList<Hangar.Spec.CredentialSpec>? Credentials { get; init; }
+
+    /// <summary>A digest of the secrets' ciphertext, part of <see cref="ConfigHash"/>; empty without secrets.</summary>
+    public string SecretsDigest { get; init; } = "";
+}

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Hangar.Agent.Guests;
 using Hangar.Agent.Images;
+using Hangar.Agent.Secrets;
 using Hangar.Protocol.Agent;
 using Hangar.Qemu;
 using Hangar.Spec;
@@ -12,7 +13,7 @@ namespace Hangar.Agent.Vms;
 /// Resolves a desired VM into a <see cref="VmLaunchPlan"/>, prepares its disk, and launches its QEMU paused,
 /// daemonized, with a QMP socket; the caller continues it. Shared by all VMs of an agent.
 /// </summary>
-public sealed class VmLauncher(AgentOptions options, VmImageResolver images, AcceleratorResolver accelerators)
+public sealed class VmLauncher(AgentOptions options, VmImageResolver images, AcceleratorResolver accelerators, CredentialStaging credentials)
 {
     private readonly QemuImg _qemuImg = new();
     private readonly SeedImageWriter _seeds = new();
@@ -65,6 +66,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var drives = new List<QemuDrive>();
         if (hasDisk) drives.Add(new QemuDrive(paths.DiskPath, "qcow2", "disk0"));
         if (seed is not null) drives.Add(new QemuDrive(paths.SeedPath, "raw", "seed", ReadOnly: true));
+        var handed = credentials.Arguments(spec.Name, spec.Credentials);
         var forwards = spec.Forwards.Select(f => new QemuPortForward(
             f.Protocol == PortProtocol.Udp ? "udp" : "tcp", "127.0.0.1", f.HostPort, f.GuestPort)).ToArray();
         var config = new QemuVmConfig
@@ -79,10 +81,13 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Drives = drives,
             Forwards = forwards,
             Network = true,
+            FwCfgFiles = handed.FwCfgFiles,
+            OemStrings = handed.OemStrings,
             Paths = paths.Runtime,
         };
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
-        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes), hasDisk, backing, backingFormat, diskBytes, imageDigest, source, seed);
+        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, handed.SecretsDigest), hasDisk, backing, backingFormat, diskBytes,
+            imageDigest, source, seed) { Credentials = spec.Credentials, SecretsDigest = handed.SecretsDigest };
     }
 
     /// <summary>
@@ -145,7 +150,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     /// <exception cref="QemuException">QEMU refused the resize; restarting the VM grows it offline.</exception>
     public async Task<RuntimeRecord?> TryResizeOnlineAsync(QemuInstance instance, RuntimeRecord record, VmLaunchPlan plan, CancellationToken ct)
     {
-        if (record.DiskBytes is not { } ranWith || !plan.HasDisk || ConfigHash(plan.Config, plan.ImageDigest, ranWith) != record.ConfigHash)
+        if (record.DiskBytes is not { } ranWith || !plan.HasDisk || ConfigHash(plan.Config, plan.ImageDigest, ranWith, plan.SecretsDigest) != record.ConfigHash)
             return null;
         var paths = VmPaths.For(options, plan.Config.Name);
         if (plan.DiskBytes is { } wanted && wanted > (await _qemuImg.InfoAsync(paths.DiskPath, ct)).VirtualSizeBytes)
@@ -162,7 +167,11 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         Directory.CreateDirectory(paths.StateDirectory);
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
         if (plan.Seed is { } seed) await _seeds.WriteAsync(seed, paths.SeedPath, ct);
-        var identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
+        // A secret's plaintext exists from here until QEMU has started: QEMU reads fw_cfg files at start-up, before
+        // its daemonized parent exits, so the files go as soon as the launch returns (or fails).
+        QemuProcessIdentity identity;
+        using (credentials.Stage(plan.Config.Name, plan.Credentials))
+            identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
             plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", options.Time.GetUtcNow(), logOffset, restartNonce, plan.ImageDigest,
             plan.DiskBytes);
@@ -179,9 +188,14 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         }
     }
 
-    /// <summary>The hash of the QEMU command line, the image and the disk size: a running VM whose hash differs changes.</summary>
-    private static string ConfigHash(QemuVmConfig config, string imageDigest, long? diskBytes) =>
-        Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-");
+    /// <summary>
+    /// The hash of the QEMU command line, the image, the disk size and the secrets' ciphertext: a running VM whose hash
+    /// differs changes. A VM without secrets hashes as it did before credentials existed, so upgrading restarts nothing.
+    /// </summary>
+    private static string ConfigHash(QemuVmConfig config, string imageDigest, long? diskBytes, string secretsDigest) =>
+        secretsDigest.Length == 0
+            ? Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-")
+            : Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-", secretsDigest);
 
     private static string Hash(params string[] parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts))));

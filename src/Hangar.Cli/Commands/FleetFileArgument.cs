@@ -19,7 +19,18 @@ public static class FleetFileArgument
             return null;
         }
         var full = Path.GetFullPath(file);
-        // The text that was checked is the text sent: the file is read once, within the size limit.
-        return new ApplyRequest(file, text, Path.GetDirectoryName(full), message, startStopped);
+        // The text that was checked is the text sent: the file is read once, within the size limit. So are the secrets:
+        // the ciphertext the parser read beside the file goes along (the server cannot read the CLI's files).
+        return new ApplyRequest(file, text, Path.GetDirectoryName(full), message, startStopped, Secrets: SecretsOf(result.Spec!));
+    }
+
+    /// <summary>The ciphertext of each secret the fleet's credentials name, by secret name; null when none does.</summary>
+    public static IReadOnlyDictionary<string, string>? SecretsOf(FleetSpec spec)
+    {
+        var secrets = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var vm in spec.Vms)
+            foreach (var credential in vm.Credentials ?? [])
+                if (credential is { Kind: CredentialKind.Secret, Ciphertext: { } ciphertext }) secrets.TryAdd(credential.Source, ciphertext);
+        return secrets.Count == 0 ? null : secrets;
     }
 }

@@ -238,8 +238,10 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
 
     private static FleetSpec Parse(ApplyRequest request, FleetSpec? current)
     {
-        // The image paths name files on the CLI's machine: the server goes by digest, in its own store.
-        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current, ImageFileCheck.NotChecked);
+        // The image paths name files on the CLI's machine: the server goes by digest, in its own store. Secrets come as
+        // the ciphertext the CLI read beside the file.
+        var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, current, ImageFileCheck.NotChecked,
+            SecretSource.FromCiphertexts(request.Secrets));
         if (!result.IsValid) throw new SpecRejectedException(result.Errors.ToArray());
         return result.Spec!;
     }

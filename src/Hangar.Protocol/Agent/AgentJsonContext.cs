@@ -23,7 +23,7 @@ namespace Hangar.Protocol.Agent;
         typeof(CamelCaseEnumConverter<VmPhase>), typeof(CamelCaseEnumConverter<HealthState>), typeof(CamelCaseEnumConverter<RestartCause>),
         typeof(CamelCaseEnumConverter<OrphanAction>), typeof(CamelCaseEnumConverter<StreamKind>), typeof(CamelCaseEnumConverter<StreamCloseReason>),
         typeof(CamelCaseEnumConverter<Wire.WireRestartPolicy>), typeof(CamelCaseEnumConverter<Wire.WireDiskFormat>),
-        typeof(CamelCaseEnumConverter<Wire.WirePortProtocol>),
+        typeof(CamelCaseEnumConverter<Wire.WirePortProtocol>), typeof(CamelCaseEnumConverter<Wire.WireCredentialKind>),
     ])]
 [JsonSerializable(typeof(AgentMessage))]
 [JsonSerializable(typeof(AgentJoinRequest))]

@@ -12,8 +12,12 @@ namespace Hangar.Protocol.Api;
 /// to the previous good generation by itself.</param>
 /// <param name="ConfirmTimeout">How long the health gate waits; null for <see cref="DefaultConfirmTimeout"/>.</param>
 /// <param name="Author">Who asked (the CLI sends the user it runs as, or SUDO_USER), recorded with the generation.</param>
+/// <param name="Secrets">The age files (base64) of the secrets the file's credentials name, by secret name, as the CLI
+/// read them from <c>secrets/NAME.age</c> beside the file: ciphertext only, which the control plane stores with the
+/// generation and hands to the VM's agent. Null when the file names none.</param>
 public sealed record ApplyRequest(string FileName, string Text, string? BaseDirectory, string? Message, bool StartStopped,
-    long? ExpectGeneration = null, bool AutoRollback = true, TimeSpan? ConfirmTimeout = null, string? Author = null)
+    long? ExpectGeneration = null, bool AutoRollback = true, TimeSpan? ConfirmTimeout = null, string? Author = null,
+    IReadOnlyDictionary<string, string>? Secrets = null)
 {
     /// <summary>
     /// How long the health gate waits when an apply or rollback names no confirm timeout: the one place for this

@@ -67,6 +67,11 @@ public static class QemuCommandLine
             args.AddRange(["-netdev", netdev, "-device", $"virtio-net-pci,netdev={NetdevId}"]);
         }
 
+        foreach (var file in config.FwCfgFiles)
+            args.AddRange(["-fw_cfg", $"name={Escape(file.Name)},file={Escape(file.Path)}"]);
+        foreach (var text in config.OemStrings)
+            args.AddRange(["-smbios", $"type=11,value={Escape(text)}"]);
+
         return args;
     }
 

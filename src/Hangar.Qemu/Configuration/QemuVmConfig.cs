@@ -41,6 +41,12 @@ public sealed record QemuVmConfig
     /// <summary>Request a user-mode network with a virtio-net-pci NIC even without forwards.</summary>
     public bool Network { get; init; }
 
+    /// <summary>Files for the firmware config device (systemd credentials go here as <c>opt/io.systemd.credentials/NAME</c>).</summary>
+    public IReadOnlyList<QemuFwCfgFile> FwCfgFiles { get; init; } = [];
+
+    /// <summary>SMBIOS type 11 OEM strings (<c>-smbios type=11,value=…</c>), such as <c>io.systemd.credential:NAME=VALUE</c>.</summary>
+    public IReadOnlyList<string> OemStrings { get; init; } = [];
+
     public required QemuRuntimePaths Paths { get; init; }
 
     /// <summary>The QEMU executable, looked up on PATH unless absolute.</summary>
@@ -62,6 +68,7 @@ public sealed record QemuVmConfig
         if (string.IsNullOrWhiteSpace(Binary)) errors.Add("Binary must not be empty.");
         ValidateDrives(errors);
         ValidateForwards(errors);
+        ValidateFirmwareStrings(errors);
         ValidatePaths(errors);
         return errors;
     }
@@ -114,6 +121,25 @@ public sealed record QemuVmConfig
         }
     }
 
+    private void ValidateFirmwareStrings(List<string> errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < FwCfgFiles.Count; i++)
+        {
+            var file = FwCfgFiles[i];
+            if (file.Name is null || !file.Name.StartsWith("opt/", StringComparison.Ordinal) || file.Name.Length == 4 || file.Name.Contains('\0'))
+                errors.Add($"FwCfgFiles[{i}].Name is '{file.Name}'; it must start with 'opt/' and go on.");
+            else if (Encoding.UTF8.GetByteCount(file.Name) > QemuFwCfgFile.MaxNameBytes)
+                errors.Add($"FwCfgFiles[{i}].Name '{file.Name}' is {Encoding.UTF8.GetByteCount(file.Name)} bytes; fw_cfg names hold at most {QemuFwCfgFile.MaxNameBytes}.");
+            else if (!names.Add(file.Name))
+                errors.Add($"FwCfgFiles[{i}].Name '{file.Name}' is used by another file.");
+            if (string.IsNullOrEmpty(file.Path)) errors.Add($"FwCfgFiles[{i}].Path must not be empty.");
+        }
+        for (var i = 0; i < OemStrings.Count; i++)
+            if (string.IsNullOrEmpty(OemStrings[i]) || OemStrings[i].Contains('\0'))
+                errors.Add($"OemStrings[{i}] must not be empty nor hold a NUL.");
+    }
+
     private void ValidatePaths(List<string> errors)
     {
         if (Paths is null)
@@ -150,6 +176,8 @@ public sealed record QemuVmConfig
         && Drives.SequenceEqual(other.Drives)
         && Forwards.SequenceEqual(other.Forwards)
         && Network == other.Network
+        && FwCfgFiles.SequenceEqual(other.FwCfgFiles)
+        && OemStrings.SequenceEqual(other.OemStrings)
         && Paths == other.Paths
         && Binary == other.Binary;
 
@@ -166,6 +194,8 @@ public sealed record QemuVmConfig
         foreach (var drive in Drives) hash.Add(drive);
         foreach (var forward in Forwards) hash.Add(forward);
         hash.Add(Network);
+        foreach (var file in FwCfgFiles) hash.Add(file);
+        foreach (var text in OemStrings) hash.Add(text);
         hash.Add(Paths);
         hash.Add(Binary);
         return hash.ToHashCode();

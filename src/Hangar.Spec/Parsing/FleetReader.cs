@@ -2,7 +2,7 @@ namespace Hangar.Spec.Parsing;
 
 /// <summary>Walks a fleet file's tree, collecting every error, and builds the spec when there are none.</summary>
 internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, FleetSpec? current = null,
-    ImageFileCheck imageFiles = ImageFileCheck.MustExist)
+    ImageFileCheck imageFiles = ImageFileCheck.MustExist, SecretSource? secrets = null)
 {
     private readonly NodeReader _reader = new(errors);
 
@@ -60,7 +60,7 @@ internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, F
 
     private void ReadVms(MappingNode node, string path, List<VmDraft> vms)
     {
-        var vmReader = new VmReader(_reader);
+        var vmReader = new VmReader(_reader, secrets);
         foreach (var (name, keyNode, value) in KeyedEntries.Read(node, path, errors))
         {
             var vmPath = SpecPath.Field(path, name);

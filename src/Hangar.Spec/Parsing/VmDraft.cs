@@ -41,6 +41,9 @@ internal sealed class VmDraft(string name)
     /// <summary>The VM's <c>guest</c> mapping as read (null without one or when it had errors), and where it was written.</summary>
     public GuestSpec? Guest { get; set; }
 
+    /// <summary>The VM's <c>credentials</c> as read; null without the field (or when it had errors).</summary>
+    public ValueList<CredentialSpec>? Credentials { get; set; }
+
     /// <summary>The automatic SSH host port (<see cref="SshPorts"/>); null for none.</summary>
     public int? SshPort { get; set; }
 
@@ -82,5 +85,6 @@ internal sealed class VmDraft(string name)
             : new VmPlacement(Host?.Value, new ValueList<PlacementLabel>(Labels.OrderBy(l => l.Key, StringComparer.Ordinal)), Movable),
         Guest = Guest,
         SshPort = SshPort,
+        Credentials = Credentials is { Count: > 0 } credentials ? credentials : null,
     };
 }

@@ -1,7 +1,7 @@
 namespace Hangar.Spec.Parsing;
 
 /// <summary>Reads one entry of the <c>vms</c> mapping, field by field; checks that span VMs or images come later.</summary>
-internal sealed class VmReader(NodeReader reader)
+internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
 {
     private ErrorCollector Errors => reader.Errors;
 
@@ -51,6 +51,8 @@ internal sealed class VmReader(NodeReader reader)
             vm.Guest = new GuestReader(reader).Read(name, node, fieldPath);
             vm.GuestField = new(FleetFields.Guest, node, fieldPath);
         }
+        if (fields.TryGet(FleetFields.Credentials, out node, out fieldPath))
+            vm.Credentials = new CredentialReader(reader, secrets).Read(node, fieldPath);
         return vm;
     }
 

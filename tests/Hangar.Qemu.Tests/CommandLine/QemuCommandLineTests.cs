@@ -85,6 +85,38 @@ public sealed class QemuCommandLineTests
         });
 
     [Fact]
+    public void Build_Credentials_AddsFwCfgFilesAndSmbiosType11StringsWithCommasDoubled() =>
+        AssertGolden("credentials", Minimal with
+        {
+            FwCfgFiles =
+            [
+                new QemuFwCfgFile("opt/io.systemd.credentials/api-key", "/dev/shm/hangar-credentials-0123/web/api-key"),
+                new QemuFwCfgFile("opt/io.systemd.credentials/ca", "/etc/ssl/a,b.pem"),
+            ],
+            OemStrings = ["io.systemd.credential:motd=hello, world", "io.systemd.credential:x=1"],
+        });
+
+    [Fact]
+    public void Build_FwCfgNameOver55BytesOrOutsideOpt_ThrowsNamingIt()
+    {
+        var config = Minimal with
+        {
+            FwCfgFiles =
+            [
+                new QemuFwCfgFile("opt/io.systemd.credentials/" + new string('a', 29), "/x"),
+                new QemuFwCfgFile("etc/e820", "/y"),
+                new QemuFwCfgFile("opt/io.systemd.credentials/" + new string('b', 28), "/z"),
+            ],
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => QemuCommandLine.Build(config));
+
+        Assert.Contains("FwCfgFiles[0].Name 'opt/io.systemd.credentials/aaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is 56 bytes; fw_cfg names hold at most 55.", error.Message);
+        Assert.Contains("FwCfgFiles[1].Name is 'etc/e820'; it must start with 'opt/'", error.Message);
+        Assert.DoesNotContain("FwCfgFiles[2]", error.Message);
+    }
+
+    [Fact]
     public void Build_InvalidConfig_ThrowsArgumentExceptionListingEveryProblem()
     {
         var config = Minimal with

@@ -36,7 +36,8 @@ public static class WireMapping
         ToWire(spec.Restart),
         spec.Health is null ? null : ToWire(spec.Health),
         spec.Guest is null ? null : ToWire(spec.Guest),
-        spec.SshPort);
+        spec.SshPort,
+        spec.Credentials?.Select(c => new WireCredential(c.Name, ToWire(c.Kind), c.Source, c.Ciphertext)).ToArray());
 
     public static VmSpec FromWire(WireVm vm) => new(
         vm.Name,
@@ -52,6 +53,25 @@ public static class WireMapping
     {
         Guest = vm.Guest is null ? null : FromWire(vm.Guest),
         SshPort = vm.SshPort,
+        Credentials = vm.Credentials is { } credentials
+            ? new ValueList<CredentialSpec>(credentials.Select(c => new CredentialSpec(c.Name, FromWire(c.Kind), c.Source) { Ciphertext = c.Ciphertext }))
+            : null,
+    };
+
+    private static WireCredentialKind ToWire(CredentialKind kind) => kind switch
+    {
+        CredentialKind.Secret => WireCredentialKind.Secret,
+        CredentialKind.Value => WireCredentialKind.Value,
+        CredentialKind.File => WireCredentialKind.File,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a credential kind"),
+    };
+
+    private static CredentialKind FromWire(WireCredentialKind kind) => kind switch
+    {
+        WireCredentialKind.Secret => CredentialKind.Secret,
+        WireCredentialKind.Value => CredentialKind.Value,
+        WireCredentialKind.File => CredentialKind.File,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a credential kind"),
     };
 
     public static WireGuest ToWire(GuestSpec guest) => new(

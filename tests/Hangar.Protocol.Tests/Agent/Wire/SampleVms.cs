@@ -62,6 +62,15 @@ internal static class SampleVms
         new DesiredVm(TcpHealth with { Name = "db4" }, Debian, true, 0, ImageBytes: 123_456_789),
         new DesiredVm(NoHealth, null, false, 7),
         new DesiredVm(WithGuest, null, true, 0),
+        new DesiredVm(NoHealth with
+        {
+            Name = "creds",
+            Credentials = new ValueList<CredentialSpec>([
+                new CredentialSpec("HOST-CA", CredentialKind.File, "/etc/ssl/ca.pem"),
+                new CredentialSpec("api-key", CredentialKind.Secret, "api-key") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx" },
+                new CredentialSpec("motd", CredentialKind.Value, "hello, there"),
+            ]),
+        }, null, true, 0),
         new DesiredVm(TcpHealth with { Name = "db2" }, Debian with { Format = DiskFormat.Qcow2, Path = "/srv/images/db.qcow2" }, true, 0),
     ];
 }
