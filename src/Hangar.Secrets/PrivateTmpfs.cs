@@ -52,10 +52,13 @@ public sealed class PrivateTmpfs : IDisposable
         return type;
     }
 
-    public void Dispose()
+    public void Dispose() => Shred(Path);
+
+    /// <summary>Overwrites each file of <paramref name="directory"/> with zeros, then removes the directory; nothing when it is gone.</summary>
+    public static void Shred(string directory)
     {
-        if (!Directory.Exists(Path)) return;
-        foreach (var file in Directory.EnumerateFiles(Path))
+        if (!Directory.Exists(directory)) return;
+        foreach (var file in Directory.EnumerateFiles(directory))
         {
             try
             {
@@ -67,6 +70,6 @@ public sealed class PrivateTmpfs : IDisposable
                 // deleted below all the same
             }
         }
-        Directory.Delete(Path, recursive: true);
+        Directory.Delete(directory, recursive: true);
     }
 }

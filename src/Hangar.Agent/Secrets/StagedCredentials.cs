@@ -14,21 +14,8 @@ public sealed class StagedCredentials : IDisposable
 
     public void Dispose()
     {
-        if (_directory is null || !Directory.Exists(_directory)) return;
-        foreach (var file in Directory.EnumerateFiles(_directory))
-        {
-            try
-            {
-                var length = new FileInfo(file).Length;
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Write);
-                stream.Write(new byte[length]);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // removed below all the same
-            }
-        }
-        Directory.Delete(_directory, recursive: true);
+        if (_directory is null) return;
+        Hangar.Secrets.PrivateTmpfs.Shred(_directory);
         // The root goes too once no other VM is staging (a home's tests leave nothing in /dev/shm).
         try
         {

@@ -15,16 +15,6 @@ namespace Hangar.Integration.Cli;
 [Collection(IntegrationCollection.Name)]
 public sealed class CredentialTests
 {
-    private static string SerialLog(HangarHome home, string vm) => Path.Combine(home.Path, "vms", vm, "serial.log");
-
-    private static string LogText(HangarHome home, string vm)
-    {
-        var path = SerialLog(home, vm);
-        if (!File.Exists(path)) return "";
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return new StreamReader(stream).ReadToEnd();
-    }
-
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static int Count(string text, string line) => text.Split('\n').Count(l => l.TrimEnd('\r').EndsWith(line, StringComparison.Ordinal));
@@ -56,14 +46,14 @@ public sealed class CredentialTests
 
         await home.OkAsync("up", fleet);
 
-        var log = LogText(home, "web");
+        var log = home.SerialLogText("web");
         Assert.Equal(1, Count(log, $"credential api-key sha256 {Sha256(marker)}"));
         Assert.Equal(1, Count(log, $"credential motd sha256 {Sha256("hello, there")}")); // the comma survived QEMU's option syntax
         Assert.Equal(1, Count(log, $"credential HOST-CA sha256 {Sha256(File.ReadAllText(caFile))}"));
 
         // Decrypted again at the next start, from the same ciphertext.
         await home.OkAsync("vm", "restart", "web");
-        await Eventually.WaitAsync(() => Task.FromResult(LogText(home, "web")), text => Count(text, $"credential api-key sha256 {Sha256(marker)}") == 2,
+        await Eventually.WaitAsync(() => Task.FromResult(home.SerialLogText("web")), text => Count(text, $"credential api-key sha256 {Sha256(marker)}") == 2,
             TimeSpan.FromMinutes(2), "the secret after a restart");
 
         // A new value of the secret is a change that restarts the VM; a rollback hands the guest the old one again.
@@ -74,9 +64,9 @@ public sealed class CredentialTests
         Assert.Contains("credentials: ", plan.Stdout);
         Assert.DoesNotContain(marker, plan.Stdout);
         await home.OkAsync("apply", fleet);
-        Assert.Equal(1, Count(LogText(home, "web"), $"credential api-key sha256 {Sha256(marker2)}"));
+        Assert.Equal(1, Count(home.SerialLogText("web"), $"credential api-key sha256 {Sha256(marker2)}"));
         await home.OkAsync("rollback");
-        Assert.Equal(3, Count(LogText(home, "web"), $"credential api-key sha256 {Sha256(marker)}"));
+        Assert.Equal(3, Count(home.SerialLogText("web"), $"credential api-key sha256 {Sha256(marker)}"));
 
         // Where the plaintext must not be: the home (state, database, hangar.log, events), the runtime directory and
         // the staging area, what the API answers, and every QEMU's command line.

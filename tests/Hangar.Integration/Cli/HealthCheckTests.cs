@@ -14,16 +14,6 @@ namespace Hangar.Integration.Cli;
 [Collection(IntegrationCollection.Name)]
 public sealed class HealthCheckTests
 {
-    private static string SerialLog(HangarHome home, string vm) => Path.Combine(home.Path, "vms", vm, "serial.log");
-
-    private static string LogText(HangarHome home, string vm)
-    {
-        var path = SerialLog(home, vm);
-        if (!File.Exists(path)) return "";
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return new StreamReader(stream).ReadToEnd();
-    }
-
     private static async Task<EventEntry[]> EventsAsync(HangarHome home) =>
         (await home.OkAsync("events", "-o", "json")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonSerializer.Deserialize<EventEntry>(line, HangarJson.Options)!).ToArray();
@@ -57,7 +47,7 @@ public sealed class HealthCheckTests
                 try
                 {
                     var vm = (await home.StatusAsync()).Vms.SingleOrDefault();
-                    var listening = LogText(home, "web").Contains(TinyImage.HttpdListeningMarker, StringComparison.Ordinal);
+                    var listening = home.SerialLogText("web").Contains(TinyImage.HttpdListeningMarker, StringComparison.Ordinal);
                     if (vm is { Health: HealthState.Healthy })
                     {
                         sightings++;
@@ -66,7 +56,7 @@ public sealed class HealthCheckTests
                         if (!listening)
                         {
                             await Task.Delay(1000);
-                            if (!LogText(home, "web").Contains(TinyImage.HttpdListeningMarker, StringComparison.Ordinal))
+                            if (!home.SerialLogText("web").Contains(TinyImage.HttpdListeningMarker, StringComparison.Ordinal))
                                 early.Add($"healthy at {DateTimeOffset.UtcNow:O}, a second later the guest still did not listen");
                         }
                     }
@@ -79,7 +69,7 @@ public sealed class HealthCheckTests
             }
         });
         await home.OkAsync("up", fleet);
-        Assert.Contains(TinyImage.HttpdListeningMarker, LogText(home, "web"));
+        Assert.Contains(TinyImage.HttpdListeningMarker, home.SerialLogText("web"));
         await Eventually.WaitAsync(() => Task.FromResult(sightings), n => n > 0, TimeSpan.FromSeconds(30), "the watcher to see the VM healthy");
         await stop.CancelAsync();
         await watcher;
@@ -124,7 +114,7 @@ public sealed class HealthCheckTests
                   timeout: {{timeout}}s
             """;
         await home.OkAsync("up", home.WriteFleet(Fleet("/healthz", 120)));
-        Assert.Contains(TinyImage.HttpdListeningMarker, LogText(home, "web"));
+        Assert.Contains(TinyImage.HttpdListeningMarker, home.SerialLogText("web"));
         var web = (await home.StatusAsync()).Vms.Single();
         Assert.Equal((VmPhase.Running, HealthState.Healthy), (web.Phase, web.Health));
         Assert.Equal("GET /healthz on port 80 answered 200", web.HealthDetail);

@@ -56,6 +56,15 @@ public sealed class HangarHome : IAsyncDisposable
         return file;
     }
 
+    /// <summary>What VM <paramref name="vm"/>'s serial console wrote so far (its log in the home), "" before it has one.</summary>
+    public string SerialLogText(string vm)
+    {
+        var path = System.IO.Path.Combine(Path, "vms", vm, "serial.log");
+        if (!File.Exists(path)) return "";
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
     public int? ServerPid => File.Exists(System.IO.Path.Combine(Path, "daemon.json"))
         ? JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(Path, "daemon.json"))).RootElement.GetProperty("Pid").GetInt32()
         : null;
