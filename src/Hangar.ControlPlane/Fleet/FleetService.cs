@@ -151,6 +151,8 @@ public sealed class FleetService : IAsyncDisposable
     // ---- generations ----
     /// <inheritdoc cref="GenerationLedger.Plan"/>
     public PlanResponse Plan(ApplyRequest request) => _ledger.Plan(request);
+    /// <summary>The parses of plan and apply; tests hook <see cref="FleetFileParses.Parsing"/>.</summary>
+    internal FleetFileParses Parses => _ledger.Parses;
     /// <inheritdoc cref="GenerationLedger.ApplyAsync"/>
     public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => _ledger.ApplyAsync(request, ct);
     /// <inheritdoc cref="GenerationLedger.RollbackAsync"/>
