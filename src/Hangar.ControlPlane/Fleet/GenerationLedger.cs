@@ -169,6 +169,9 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
         FleetSpec? basis;
         lock (state.Gate) basis = state.Current is null ? null : state.Spec;
         FleetFileParses.Parsed? parsed = Parses.ForApply(request, basis);
+        // The commit's JSON too (100,000 VMs: 34 MB of text), when the file changes the fleet.
+        var early = parsed.Result;
+        var earlyJson = early is not null && early != basis ? FleetJson.Serialize(early) : null;
         await state.Writes.WaitAsync(ct);
         try
         {
@@ -206,7 +209,8 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
             await state.Replicas.PublishAsync(StoreChangeKind.OperatorState, ct: ct);
             if (changed)
                 await CommitAsync(spec, request.Message, request.FileName, Gated(plan, spec), rollbackOf: null, request.AutoRollback,
-                    request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, request.Author, ct);
+                    request.ConfirmTimeout, GenerationStatus.Superseded, previousReason: null, request.Author, ct,
+                    specJson: ReferenceEquals(spec, early) ? earlyJson : null);
             else
                 await delivery.PushAsync(ct);
             IReadOnlyDictionary<string, string> placed;
@@ -275,12 +279,14 @@ internal sealed class GenerationLedger(FleetState state, IStateStore store, Even
     /// Appends a generation (marking the current one <paramref name="previousStatus"/> in the same transaction), sends
     /// it to the agents and starts its health gate. The caller holds the write lock.
     /// </summary>
+    /// <param name="specJson"><paramref name="spec"/> as JSON when an apply made it before taking the lock; else made here.</param>
     private async Task CommitAsync(FleetSpec spec, string? message, string source, string[] gated, long? rollbackOf, bool autoRollback,
-        TimeSpan? confirmTimeout, GenerationStatus previousStatus, string? previousReason, string? author, CancellationToken ct)
+        TimeSpan? confirmTimeout, GenerationStatus previousStatus, string? previousReason, string? author, CancellationToken ct,
+        string? specJson = null)
     {
         var deadline = gated.Length > 0 ? DateTimeOffset.UtcNow + (confirmTimeout ?? ApplyRequest.DefaultConfirmTimeout) : (DateTimeOffset?)null;
         var record = await store.CommitGenerationAsync(
-            new NewGeneration(FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated, StateJsonContext.Default.StringArray), rollbackOf, autoRollback, deadline, author),
+            new NewGeneration(specJson ?? FleetJson.Serialize(spec), message, source, System.Text.Json.JsonSerializer.Serialize(gated, StateJsonContext.Default.StringArray), rollbackOf, autoRollback, deadline, author),
             state.CurrentGeneration, state.Current is null ? GenerationStatus.Superseded : previousStatus, previousReason, ct);
         lock (state.Gate)
         {
