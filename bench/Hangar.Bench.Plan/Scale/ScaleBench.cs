@@ -30,7 +30,7 @@ internal static class ScaleBench
         Console.WriteLine($"engines: SQLite (file in the root, synchronous=FULL){(postgres is null ? "; PostgreSQL skipped (no --postgres)" : "; PostgreSQL 15 on a unix socket (scripts/postgres-dev.sh: fsync=off)")}");
         Console.WriteLine();
 
-        Console.WriteLine("0. Reading the fleet file alone (FleetParser.Parse in this process, no server; the server parses it again on plan and apply):");
+        Console.WriteLine("0. Reading the fleet file alone (FleetParser.Parse in this process, no server; the server parses it on plan, and the apply of the same file takes that parse):");
         foreach (var n in sizes) Parse($"N={n:N0}, {ScaleRound.FleetYaml(n, false).Length:N0} B", ScaleRound.FleetYaml(n, false));
         // A file built to be expensive: a few KB of aliases that expand past the limit (docs/fleet-file.md, "Limits").
         var aliases = new System.Text.StringBuilder("vms: {a0: &m {image: tiny, forwards: &l [");

@@ -110,8 +110,13 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
     public async Task HelloAsync(AgentSession session, HelloMessage hello, CancellationToken ct)
     {
         AgentRecord record;
+        bool same;
         lock (state.Gate)
         {
+            // The same agent saying what its row already holds (a reconnect): the row is not written again, which on
+            // SQLite is a disk sync for each of 1,000 agents reconnecting. Its heartbeat is persisted when it leaves.
+            same = session.HostName == hello.HostName && session.Accelerator == hello.Accelerator && session.Version == hello.AgentVersion
+                && session.Vcpus == hello.Vcpus && session.MemoryBytes == hello.MemoryBytes && (hello.Recipient is null || session.Recipient == hello.Recipient);
             session.HostName = hello.HostName;
             session.Accelerator = hello.Accelerator;
             session.Version = hello.AgentVersion;
@@ -122,7 +127,7 @@ internal sealed class AgentRegistry(FleetState state, IAgentStore store, TimePro
             record = session.ToRecord();
         }
         // Not for an agent removed meanwhile: writing its row again would give it back its revoked credential.
-        if (session.CredentialHash.Length > 0 && Find(session.Name) == session)
+        if (!same && session.CredentialHash.Length > 0 && Find(session.Name) == session)
         {
             await store.SaveAgentAsync(record, ct);
             await state.Replicas.PublishAsync(StoreChangeKind.Agents, session.Name, ct);

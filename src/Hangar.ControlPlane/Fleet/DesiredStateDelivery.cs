@@ -88,7 +88,10 @@ internal sealed partial class DesiredStateDelivery(FleetState state, AgentRegist
                 _pushedSpec = state.Spec;
                 // Each connected agent's VMs: the whole fleet once, or only the VMs named.
                 var byAgent = new Dictionary<string, List<DesiredVm>>(StringComparer.Ordinal);
-                var vms = only is null ? state.Spec.Vms : only.Select(n => state.Spec.FindVm(n)).OfType<VmSpec>();
+                // A snapshot alone: that agent's VMs (indexed), unless VMs are leaving agents (then any may be its).
+                IEnumerable<VmSpec> vms = only is not null ? only.Select(n => state.Spec.FindVm(n)).OfType<VmSpec>()
+                    : snapshotOnly && state.Leaving.Count == 0 ? state.Placed.On(snapshotFor!.Name)
+                    : state.Spec.Vms;
                 if (!purge)
                     foreach (var vm in vms)
                     {

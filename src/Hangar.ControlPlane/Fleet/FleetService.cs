@@ -151,6 +151,14 @@ public sealed class FleetService : IAsyncDisposable
     // ---- generations ----
     /// <inheritdoc cref="GenerationLedger.Plan"/>
     public PlanResponse Plan(ApplyRequest request) => _ledger.Plan(request);
+    /// <summary>The parses of plan and apply; tests hook <see cref="FleetFileParses.Parsing"/>.</summary>
+    internal FleetFileParses Parses => _ledger.Parses;
+    /// <summary>Passes over the whole fleet that agents coming and going can cost (the placement index built, the
+    /// all-placed check); tests count them.</summary>
+    internal int FleetPasses
+    {
+        get { lock (_state.Gate) return _state.Placed.Builds + _placements.ChecksOfAllPlaced; }
+    }
     /// <inheritdoc cref="GenerationLedger.ApplyAsync"/>
     public Task<ApplyResponse> ApplyAsync(ApplyRequest request, CancellationToken ct) => _ledger.ApplyAsync(request, ct);
     /// <inheritdoc cref="GenerationLedger.RollbackAsync"/>

@@ -65,6 +65,9 @@ internal sealed class FleetState
 
     public long CurrentGeneration => Current?.Number ?? 0;
 
+    /// <summary>The spec's VMs by the agent they are placed on (<see cref="Spec"/> and <see cref="Placement"/> indexed); under the gate.</summary>
+    public PlacementIndex Placed => field ??= new PlacementIndex(this);
+
     /// <summary>This control plane among the replicas of its store (alone on SQLite: it always leads).</summary>
     public Replicas.ReplicaLink Replicas { get; init; } = Hangar.ControlPlane.Replicas.ReplicaLink.Alone(Environment.MachineName);
 

@@ -43,9 +43,10 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
         lock (state.Gate)
         {
             state.MarkAgentsChanged();
-            foreach (var vm in state.Spec.Vms)
-                if (state.Placement.GetValueOrDefault(vm.Name) is not { } on || on == agent || state.Leaving.GetValueOrDefault(vm.Name) == agent)
-                    state.MarkChanged(vm.Name);
+            foreach (var vm in state.Placed.On(agent)) state.MarkChanged(vm.Name);
+            foreach (var vm in state.Placed.Unplaced) state.MarkChanged(vm.Name);
+            foreach (var (vm, left) in state.Leaving)
+                if (left == agent) state.MarkChanged(vm);
         }
     }
 

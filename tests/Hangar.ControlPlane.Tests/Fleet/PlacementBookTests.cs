@@ -62,6 +62,23 @@ public sealed class PlacementBookTests : IAsyncLifetime
         Assert.Equal(writes, _agentStore.Writes.Count);
     }
 
+    [Fact]
+    public async Task Reconnect_SameHello_WritesNoAgentRowUntilTheAgentLeaves()
+    {
+        var credential = await _fleet.IssueAgentCredentialAsync("b", CancellationToken.None);
+        var session = (await _fleet.AuthenticateAgentAsync(credential, CancellationToken.None))!;
+        await PlayedAgent.ConnectAsync(_fleet, "b", session); // its first hello: host, resources
+        var first = _agentStore.AgentRowsSaved;
+
+        await _fleet.AgentDisconnectedAsync(session, session.Channel!); // its last heartbeat
+        await PlayedAgent.ConnectAsync(_fleet, "b", session); // the same hello again
+        await _fleet.AgentDisconnectedAsync(session, session.Channel!);
+
+        Assert.Equal(first + 2, _agentStore.AgentRowsSaved);
+        var row = (await _agentStore.ListAgentsAsync(CancellationToken.None)).Single(a => a.Name == "b");
+        Assert.Equal(("host-b", 4), (row.HostName, row.Vcpus));
+    }
+
     /// <summary>Notes how many rows each placement write carried (set, removed).</summary>
     private sealed class RecordingAgentStore(IAgentStore inner) : IAgentStore
     {
@@ -85,7 +102,12 @@ public sealed class PlacementBookTests : IAsyncLifetime
 
         public Task<IReadOnlyList<AgentRecord>> ListAgentsAsync(CancellationToken ct) => inner.ListAgentsAsync(ct);
         public Task<bool> AddAgentAsync(AgentRecord record, CancellationToken ct) => inner.AddAgentAsync(record, ct);
-        public Task SaveAgentAsync(AgentRecord record, CancellationToken ct) => inner.SaveAgentAsync(record, ct);
+        public int AgentRowsSaved { get; private set; }
+        public Task SaveAgentAsync(AgentRecord record, CancellationToken ct)
+        {
+            AgentRowsSaved++;
+            return inner.SaveAgentAsync(record, ct);
+        }
         public Task<bool> RemoveAgentAsync(string name, CancellationToken ct) => inner.RemoveAgentAsync(name, ct);
         public Task AddJoinTokenAsync(JoinTokenRecord record, CancellationToken ct) => inner.AddJoinTokenAsync(record, ct);
         public Task<JoinTokenRecord?> GetJoinTokenAsync(string id, CancellationToken ct) => inner.GetJoinTokenAsync(id, ct);
