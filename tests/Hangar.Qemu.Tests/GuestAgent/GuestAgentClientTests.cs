@@ -1,0 +1,118 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Hangar.Qemu.Tests.TestSupport;
+
+namespace Hangar.Qemu.Tests.GuestAgent;
+
+/// <summary>The client side of the guest agent protocol against <see cref="FakeGuestAgent"/> on a real unix socket.</summary>
+public sealed class GuestAgentClientTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task ConnectAsync_StaleRepliesInThePipe_SyncsPastThemAndPings()
+    {
+        using var dir = new TempDirectory();
+        // A late reply and a half line of an earlier session, the late one even delimited with an old id.
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock")) { StaleBytes = "{\"return\": {\"pid\": 7}}\n\u00ff{\"return\": 42}\n{\"retu" };
+        await using var client = await GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None);
+
+        await client.PingAsync(Timeout, CancellationToken.None);
+
+        Assert.Equal(["guest-sync-delimited", "guest-ping"], agent.Commands);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NoAgentAnswers_ThrowsNoAnswer()
+    {
+        using var dir = new TempDirectory();
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock"), silent: true);
+
+        var e = await Assert.ThrowsAsync<GuestAgentException>(() =>
+            GuestAgentClient.ConnectAsync(dir.File("qga.sock"), TimeSpan.FromMilliseconds(200), TimeProvider.System, CancellationToken.None));
+
+        Assert.True(e.NoAnswer);
+        Assert.Contains("qemu-ga", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NoSocket_ThrowsNoAnswerNamingThePath()
+    {
+        using var dir = new TempDirectory();
+
+        var e = await Assert.ThrowsAsync<GuestAgentException>(() =>
+            GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None));
+
+        Assert.True(e.NoAnswer);
+        Assert.Contains(dir.File("qga.sock"), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetInfoAsync_ReturnsOsHostNameAndAddressesWithoutLoopback()
+    {
+        using var dir = new TempDirectory();
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock"));
+        await using var client = await GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None);
+
+        var info = await client.GetInfoAsync(Timeout, CancellationToken.None);
+
+        Assert.Equal(new GuestInfo("Debian GNU/Linux 12 (bookworm)", "deb1", ["10.0.2.15/24", "fec0::5054:ff:fe12:3456/64"]), info);
+    }
+
+    [Fact]
+    public async Task GetInfoAsync_CommandsDisabledInTheGuest_LeavesThosePartsEmpty()
+    {
+        using var dir = new TempDirectory();
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock"))
+        {
+            Disabled = new HashSet<string> { "guest-get-osinfo", "guest-network-get-interfaces" },
+        };
+        await using var client = await GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None);
+
+        var info = await client.GetInfoAsync(Timeout, CancellationToken.None);
+
+        Assert.Equal(new GuestInfo(null, "deb1", []), info);
+    }
+
+    [Fact]
+    public async Task ExecAsync_CommandWithOutputAndExitCode_ReturnsThemAll()
+    {
+        using var dir = new TempDirectory();
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock"));
+        await using var client = await GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None);
+
+        var result = await client.ExecAsync("/bin/sh", ["-c", "read x; echo out-$x; echo err >&2; exit 3"], "in\n"u8.ToArray(), Timeout, CancellationToken.None);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Null(result.Signal);
+        Assert.Equal("out-in\n", Encoding.UTF8.GetString(result.Stdout));
+        Assert.Equal("err\n", Encoding.UTF8.GetString(result.Stderr));
+    }
+
+    [Fact]
+    public async Task ExecAsync_NoSuchProgram_ThrowsTheAgentsRefusal()
+    {
+        using var dir = new TempDirectory();
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock"));
+        await using var client = await GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<GuestAgentException>(() => client.ExecAsync("/no/such/program", [], null, Timeout, CancellationToken.None));
+
+        Assert.False(e.NoAnswer);
+        Assert.Equal("GenericError", e.ErrorClass);
+        Assert.Contains("guest-exec", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShutdownAsync_AgentAcceptsWithoutReply_Returns()
+    {
+        using var dir = new TempDirectory();
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock"));
+        await using var client = await GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None);
+
+        await client.ShutdownAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+
+        Assert.Equal(1, agent.Shutdowns);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.PingAsync(Timeout, CancellationToken.None));
+    }
+}
