@@ -78,6 +78,8 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.Equal(255, refused.ExitCode);
         Assert.Contains("Permission denied", refused.StandardError);
 
+        await CheckGuestAgentAsync(home);
+
         // A changed guest is an update: the running guest keeps its QEMU, and the new hostname comes with the next boot.
         var renamed = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal), "renamed.yaml");
         var plan = await home.RunAsync("plan", renamed);
@@ -93,6 +95,37 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
             r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login after the restart");
         output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
+        // The guest ignored the ACPI power button (CheckGuestAgentAsync), so only guest-shutdown through its agent
+        // powered it off gracefully; ACPI alone would have ended in quit after the graceful timeout.
+        var log = File.ReadAllText(Path.Combine(home.Path, "hangar.log"));
+        Assert.Contains("VM deb1 stopped (Graceful): restart requested", log);
+    }
+
+    /// <summary>
+    /// The guest's qemu-ga (from the image, started by udev when the channel appears) as Hangar sees it: OS, host name and
+    /// addresses in the VM's status and <c>vm show</c>, and <c>vm exec</c> with output and exit code. It then makes the
+    /// guest ignore the ACPI power button, so that the restart after it shows which way the guest was asked to stop.
+    /// </summary>
+    private async Task CheckGuestAgentAsync(HangarHome home)
+    {
+        var seen = await Eventually.WaitAsync(async () => (await home.StatusAsync()).Vms.Single(), v => v.Guest is not null,
+            TimeSpan.FromMinutes(2), "the guest agent to answer");
+        output.WriteLine($"guest agent: {seen.Guest}");
+        Assert.Equal("hangar-it-guest", seen.Guest!.HostName);
+        Assert.StartsWith("Debian GNU/Linux 12", seen.Guest.Os);
+        Assert.Contains("10.0.2.15/24", seen.Guest.Addresses);
+        var show = await home.OkAsync("vm", "show", "deb1");
+        Assert.Contains("guest hostname:  hangar-it-guest", show.Stdout);
+        Assert.Contains("10.0.2.15/24", show.Stdout);
+
+        var exec = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/sh", "-c", "hostname; echo to-stderr >&2; exit 7");
+        Assert.True(exec.ExitCode == 7, $"vm exec: {exec}");
+        Assert.Equal("hangar-it-guest\n", exec.Stdout);
+        Assert.Equal("to-stderr\n", exec.Stderr);
+
+        var ignore = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/sh", "-c",
+            "mkdir -p /etc/systemd/logind.conf.d && printf '[Login]\\nHandlePowerKey=ignore\\n' > /etc/systemd/logind.conf.d/it.conf && systemctl restart systemd-logind");
+        Assert.True(ignore.ExitCode == 0, $"vm exec (logind): {ignore}");
     }
 
     private static async Task<ProcessResult> SshAsync(string key, int port, string command)
