@@ -43,6 +43,7 @@ public sealed class QemuVmDriver(VmLauncher launcher) : IVmDriver
 
     public IHealthProbe CreateProbe(HealthCheckSpec check, VmSpec spec, IVmHandle handle)
     {
+        if (check.Kind == HealthCheckKind.Exec) return new GuestExecProbe(handle.GuestAgent, check.Exec!);
         // The parser makes sure a tcp forward to the checked port exists.
         var hostPort = spec.Forwards.First(f => f.Protocol == PortProtocol.Tcp && f.GuestPort == check.GuestPort).HostPort;
         var instance = Instance(handle);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Hangar.Qemu.Tests.TestSupport;
+using Hangar.Testing;
 
 namespace Hangar.Qemu.Tests.GuestAgent;
 

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Hangar.Qemu.Tests.GuestAgent;
+namespace Hangar.Testing;
 
 /// <summary>
 /// A qemu-ga stand-in on a real unix socket, speaking its protocol: a 0xFF drops what was being parsed,
