@@ -10,6 +10,13 @@ namespace Hangar.Agent.Health;
 /// </summary>
 public sealed class GuestExecProbe(GuestAgentLink? guestAgent, IReadOnlyList<string> command) : IHealthProbe
 {
+    /// <summary>
+    /// The least time an attempt gives the command. Starting a program in a guest (qemu-ga forks, the program loads,
+    /// under TCG at a fraction of native speed) takes longer than the 2 s a starting tcp or http attempt gets, which is
+    /// sized for a TCP handshake.
+    /// </summary>
+    public static readonly TimeSpan MinAttemptTimeout = TimeSpan.FromSeconds(10);
+
     private const int MaxDetailChars = 200;
     private readonly string _text = string.Join(' ', command);
 
@@ -18,7 +25,7 @@ public sealed class GuestExecProbe(GuestAgentLink? guestAgent, IReadOnlyList<str
         if (guestAgent is null) return ProbeResult.Fail("the VM has no guest agent channel");
         try
         {
-            var result = await guestAgent.ExecAsync(command, null, timeout, cancellationToken);
+            var result = await guestAgent.ExecAsync(command, null, timeout < MinAttemptTimeout ? MinAttemptTimeout : timeout, cancellationToken);
             if (result.ExitCode == 0) return ProbeResult.Pass($"{_text} exited 0");
             var said = Tail(result.Stderr.Length > 0 ? result.Stderr : result.Stdout);
             return ProbeResult.Fail($"{_text} exited {result.ExitCode}" + (said.Length > 0 ? $": {said}" : ""));

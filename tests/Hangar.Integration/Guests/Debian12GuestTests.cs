@@ -9,7 +9,8 @@ namespace Hangar.Integration.Guests;
 
 /// <summary>
 /// A real Debian guest: the debian-12 image (built once per machine), booted under TCG with a <c>guest</c> that gives
-/// it a hostname and a user with a freshly made ed25519 key, and logged into over SSH through the VM's forward.
+/// it a hostname and a user with a freshly made ed25519 key, and logged into over SSH through the VM's forward. Its
+/// health check and <see cref="CheckGuestAgentAsync"/> go through the guest's real qemu-ga.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class Debian12GuestTests(ITestOutputHelper output)
@@ -17,7 +18,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
     private static readonly TimeSpan BootBudget = TimeSpan.FromMinutes(8);
 
     [Fact]
-    public async Task Up_Debian12WithGuest_SshLoginWithTheFleetsKeyShowsTheHostname_AndAChangedGuestAtTheNextBoot()
+    public async Task Up_Debian12WithGuest_SshLoginShowsTheHostname_GuestAgentReportsRunsAndStops_AndAChangedGuestAtTheNextBoot()
     {
         var build = Stopwatch.StartNew();
         await Debian12Cache.EnsureAsync();
@@ -36,7 +37,8 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
               deb1:
                 image: debian-12
                 memory: 1GiB
-                health: {'{'} tcp: 22, timeout: 8m {'}'}
+                # Healthy once sshd runs, as the guest's own systemd says it through the guest agent.
+                health: {'{'} exec: [/usr/bin/systemctl, is-active, --quiet, ssh.service], timeout: 8m {'}'}
                 guest:
                   hostname: hangar-it-guest
                   users:
@@ -49,9 +51,10 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var boot = Stopwatch.StartNew();
         var up = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "up", fleet, "--timeout", "8m", "--confirm-timeout", "8m");
         Assert.True(up.ExitCode == 0, $"hangar up failed: {up}");
-        output.WriteLine($"hangar up returned (sshd accepting on guest port 22) after {boot.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"hangar up returned (ssh.service active, said through the guest agent) after {boot.Elapsed.TotalSeconds:0.0} s");
         var vm = (await home.StatusAsync()).Vms.Single();
         Assert.Equal((VmPhase.Running, HealthState.Healthy), (vm.Phase, vm.Health));
+        Assert.Equal("/usr/bin/systemctl is-active --quiet ssh.service exited 0", vm.HealthDetail);
         Assert.Equal(new SshAccess(port, "ops", Automatic: true), vm.Ssh);
         Assert.Equal([$"{port}:22/tcp"], vm.Forwards);
         Assert.Contains($"127.0.0.1:{port}→22/tcp", (await home.OkAsync("vm", "list")).Stdout);
