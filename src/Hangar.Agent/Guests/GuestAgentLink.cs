@@ -35,8 +35,9 @@ public sealed class GuestAgentLink(string socketPath, TimeProvider time)
                     return new ObservedGuest(info.OsName, info.HostName, info.Addresses);
                 }, ct).ConfigureAwait(false);
             }
-            catch (GuestAgentException)
+            catch (Exception e) when (e is GuestAgentException or InvalidOperationException or FormatException)
             {
+                // No agent, or one whose reply did not have the shape the protocol gives it: nothing to show.
                 guest = null;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
