@@ -30,7 +30,7 @@ internal sealed class FakeGuestAgent : IAsyncDisposable
     public bool Silent { get; }
 
     /// <summary>Written before the sync reply, as a late reply of an earlier session would be.</summary>
-    public string StaleBytes { get; init; } = "";
+    public byte[] StaleBytes { get; init; } = [];
 
     public JsonObject OsInfo { get; init; } = new() { ["name"] = "Debian GNU/Linux", ["version"] = "12 (bookworm)", ["pretty-name"] = "Debian GNU/Linux 12 (bookworm)" };
 
@@ -90,7 +90,7 @@ internal sealed class FakeGuestAgent : IAsyncDisposable
         switch (command)
         {
             case "guest-sync-delimited":
-                return [.. Encoding.UTF8.GetBytes(StaleBytes), 0xFF, .. Line(new JsonObject { ["return"] = args!["id"]!.GetValue<long>() })];
+                return [.. StaleBytes, 0xFF, .. Line(new JsonObject { ["return"] = args!["id"]!.GetValue<long>() })];
             case "guest-ping":
                 return Return(new JsonObject());
             case "guest-get-osinfo":

@@ -11,16 +11,20 @@ public sealed class GuestAgentClientTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task ConnectAsync_StaleRepliesInThePipe_SyncsPastThemAndPings()
+    public async Task ConnectAsync_StaleRepliesInThePipe_SyncsPastThemSoRepliesMatchTheirCommands()
     {
         using var dir = new TempDirectory();
-        // A late reply and a half line of an earlier session, the late one even delimited with an old id.
-        await using var agent = new FakeGuestAgent(dir.File("qga.sock")) { StaleBytes = "{\"return\": {\"pid\": 7}}\n\u00ff{\"return\": 42}\n{\"retu" };
+        // Late replies of an earlier session: an earlier sync's (delimited, another id), then a whole reply that the
+        // next command would take for its own, then half a line.
+        await using var agent = new FakeGuestAgent(dir.File("qga.sock"))
+        {
+            StaleBytes = [.. "{\"return\": {\"pid\": 7}}\n"u8, 0xFF, .. "{\"return\": 42}\n{\"return\": {\"host-name\": \"stale\"}}\n{\"retu"u8],
+        };
         await using var client = await GuestAgentClient.ConnectAsync(dir.File("qga.sock"), Timeout, TimeProvider.System, CancellationToken.None);
 
-        await client.PingAsync(Timeout, CancellationToken.None);
+        var info = await client.GetInfoAsync(Timeout, CancellationToken.None);
 
-        Assert.Equal(["guest-sync-delimited", "guest-ping"], agent.Commands);
+        Assert.Equal(new GuestInfo("Debian GNU/Linux 12 (bookworm)", "deb1", ["10.0.2.15/24", "fec0::5054:ff:fe12:3456/64"]), info);
     }
 
     [Fact]
