@@ -91,6 +91,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         await home.OkAsync("apply", renamed);
         Assert.Equal(vm.Pid, (await home.StatusAsync()).Vms.Single().Pid);
         Assert.Equal("hangar-it-guest", (await SshAsync(key, port, "hostname")).StandardOutput.Trim());
+        await IgnoreAcpiPowerButtonAsync(home);
         var reboot = Stopwatch.StartNew();
         var restart = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "vm", "restart", "deb1", "--timeout", "8m");
         Assert.True(restart.ExitCode == 0, $"vm restart failed: {restart}");
@@ -98,7 +99,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
             r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login after the restart");
         output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
-        // The guest ignored the ACPI power button (CheckGuestAgentAsync), so only guest-shutdown through its agent
+        // The guest ignored the ACPI power button (IgnoreAcpiPowerButtonAsync), so only guest-shutdown through its agent
         // powered it off gracefully; ACPI alone would have ended in quit after the graceful timeout.
         var log = File.ReadAllText(Path.Combine(home.Path, "hangar.log"));
         Assert.Contains("VM deb1 stopped (Graceful): restart requested", log);
@@ -106,8 +107,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
 
     /// <summary>
     /// The guest's qemu-ga (from the image, started by udev when the channel appears) as Hangar sees it: OS, host name and
-    /// addresses in the VM's status and <c>vm show</c>, and <c>vm exec</c> with output and exit code. It then makes the
-    /// guest ignore the ACPI power button, so that the restart after it shows which way the guest was asked to stop.
+    /// addresses in the VM's status and <c>vm show</c>, and <c>vm exec</c> with output and exit code.
     /// </summary>
     private async Task CheckGuestAgentAsync(HangarHome home)
     {
@@ -125,7 +125,12 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.True(exec.ExitCode == 7, $"vm exec: {exec}");
         Assert.Equal("hangar-it-guest\n", exec.Stdout);
         Assert.Equal("to-stderr\n", exec.Stderr);
+    }
 
+    /// <summary>Makes the guest ignore the ACPI power button, so that only a stop through its guest agent is graceful.
+    /// Right before the restart: an SSH login while logind restarts can fail.</summary>
+    private static async Task IgnoreAcpiPowerButtonAsync(HangarHome home)
+    {
         var ignore = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/sh", "-c",
             "mkdir -p /etc/systemd/logind.conf.d && printf '[Login]\\nHandlePowerKey=ignore\\n' > /etc/systemd/logind.conf.d/it.conf && systemctl restart systemd-logind");
         Assert.True(ignore.ExitCode == 0, $"vm exec (logind): {ignore}");
