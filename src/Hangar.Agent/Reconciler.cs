@@ -155,6 +155,12 @@ public sealed partial class Reconciler : IAsyncDisposable
 
     /// <summary>What this agent sees of VM <paramref name="name"/> when it supervises it (also while stopping it after
     /// its removal); null for a VM that is not its own.</summary>
+    /// <summary>The guest agent of VM <paramref name="name"/>'s running process; null when it has none or is not here.</summary>
+    public Guests.GuestAgentLink? GuestAgentOf(string name)
+    {
+        lock (_gate) return _supervisors.GetValueOrDefault(name)?.GuestAgent;
+    }
+
     public ObservedVm? Find(string name)
     {
         lock (_gate)

@@ -97,6 +97,13 @@ public sealed class HangarClient : IDisposable
 
     public Task<FleetStatus> GetFleetAsync(CancellationToken ct) => GetAsync<FleetStatus>("api/v1/vms", ct);
 
+    /// <summary><c>GET /api/v1/vms/NAME</c>: one VM's status, with what its guest agent says.</summary>
+    public Task<VmStatus> GetVmAsync(string name, CancellationToken ct) => GetAsync<VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}", ct);
+
+    /// <summary><c>POST /api/v1/vms/NAME/exec</c>: runs a command in the VM's guest through its guest agent and waits for it.</summary>
+    public Task<VmExecResult> ExecAsync(string name, VmExecRequest request, CancellationToken ct) =>
+        PostAsync<VmExecRequest, VmExecResult>($"api/v1/vms/{Uri.EscapeDataString(name)}/exec", request, ct);
+
     public Task<VmStatus> VmActionAsync(string name, string action, CancellationToken ct) =>
         PostAsync<EmptyRequest, VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}/{action}", EmptyRequest.Instance, ct);
 

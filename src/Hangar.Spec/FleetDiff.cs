@@ -133,6 +133,7 @@ public static class FleetDiff
         {
             HealthCheckKind.Serial => $"serial \"{health.SerialMarker}\" {within}",
             HealthCheckKind.Http => $"http {health.Http!.GuestPort} GET {health.Http.Path} status {health.Http.StatusText} {within}",
+            HealthCheckKind.Exec => $"exec [{string.Join(", ", health.Exec!)}] {within}",
             _ => $"tcp {health.TcpGuestPort} {within}",
         };
         if (health.Kind != HealthCheckKind.Serial)

@@ -19,7 +19,7 @@ internal static class FleetFields
     public const string Host = "host", Labels = "labels", Movable = "movable";
 
     public const string Serial = "serial", Tcp = "tcp", Http = "http", Timeout = "timeout", Interval = "interval",
-        Failures = "failures", HealthRestart = "restart";
+        Failures = "failures", HealthRestart = "restart", Exec = "exec";
 
     public const string Port = "port", HttpPath = "path", Status = "status";
 
@@ -42,6 +42,6 @@ internal static class FleetFields
     public static readonly IReadOnlyList<string> GuestUserFields = [UserName, SshAuthorizedKeys, Sudo];
     public static readonly IReadOnlyList<string> GuestFileFields = [FilePath, Content, Permissions];
     public static readonly IReadOnlyList<string> PlacementFields = [Host, Labels, Movable];
-    public static readonly IReadOnlyList<string> HealthFields = [Serial, Tcp, Http, Timeout, Interval, Failures, HealthRestart];
+    public static readonly IReadOnlyList<string> HealthFields = [Serial, Tcp, Http, Exec, Timeout, Interval, Failures, HealthRestart];
     public static readonly IReadOnlyList<string> HttpFields = [Port, HttpPath, Status];
 }

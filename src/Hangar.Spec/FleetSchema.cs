@@ -246,7 +246,7 @@ public static class FleetSchema
     private static JsonObject Health()
     {
         var health = Object(
-            "Exactly one of serial, tcp and http; when the guest may take to come up, how often to check, when to give up.",
+            "Exactly one of serial, tcp, http and exec; when the guest may take to come up, how often to check, when to give up.",
             [],
             new JsonObject
             {
@@ -273,11 +273,13 @@ public static class FleetSchema
                                     }),
                             })),
                     }),
+                [FleetFields.Exec] = Described("Healthy while this command, run in the guest by its guest agent (qemu-ga), exits 0: the program first, then its arguments; no shell.",
+                    new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "string" }, ["prefixItems"] = new JsonArray(new JsonObject { ["type"] = "string", ["minLength"] = 1 }) }),
                 [FleetFields.Timeout] = Described("How long after start the guest may take to become healthy.",
                     Ref("duration", DurationSyntax.Format(SpecDefaults.HealthTimeout))),
-                [FleetFields.Interval] = Described($"How often a tcp or http check runs once the VM was healthy (until then, every 0.5 s); at least {DurationSyntax.Format(SpecLimits.MinHealthInterval)}.",
+                [FleetFields.Interval] = Described($"How often a tcp, http or exec check runs once the VM was healthy (until then, every 0.5 s); at least {DurationSyntax.Format(SpecLimits.MinHealthInterval)}.",
                     Ref("duration", DurationSyntax.Format(SpecDefaults.HealthInterval))),
-                [FleetFields.Failures] = Described("After how many failed tcp or http checks in a row a healthy VM counts as unhealthy.",
+                [FleetFields.Failures] = Described("After how many failed tcp, http or exec checks in a row a healthy VM counts as unhealthy.",
                     new JsonObject { ["type"] = "integer", ["minimum"] = SpecLimits.MinHealthFailures, ["maximum"] = SpecLimits.MaxHealthFailures, ["default"] = SpecDefaults.HealthFailures }),
                 [FleetFields.HealthRestart] = Described("Restart the VM, as its restart policy allows, when it becomes unhealthy.",
                     new JsonObject { ["type"] = "boolean", ["default"] = SpecDefaults.HealthRestart }),
@@ -285,7 +287,8 @@ public static class FleetSchema
         health["oneOf"] = new JsonArray(
             new JsonObject { ["required"] = new JsonArray(FleetFields.Serial) },
             new JsonObject { ["required"] = new JsonArray(FleetFields.Tcp) },
-            new JsonObject { ["required"] = new JsonArray(FleetFields.Http) });
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Http) },
+            new JsonObject { ["required"] = new JsonArray(FleetFields.Exec) });
         return health;
     }
 

@@ -83,6 +83,7 @@ public static class FleetYaml
             Line(yaml, 4, $"{FleetFields.HttpPath}: {Quoted(http.Path)}");
             Line(yaml, 4, $"{FleetFields.Status}: {Quoted(http.StatusText)}");
         }
+        if (health.Exec is { } exec) Line(yaml, 3, $"{FleetFields.Exec}: [{string.Join(", ", exec.Select(Quoted))}]");
         Line(yaml, 3, $"{FleetFields.Timeout}: {DurationSyntax.Format(health.Timeout)}");
         if (health.Kind != HealthCheckKind.Serial)
         {

@@ -93,10 +93,11 @@ public sealed record HealthCheckSpec(string? SerialMarker, int? TcpGuestPort, Ti
     /// </summary>
     [System.Text.Json.Serialization.JsonConstructor]
     internal HealthCheckSpec(string? serialMarker, int? tcpGuestPort, TimeSpan timeout, HttpHealthCheck? http = null,
-        TimeSpan interval = default, int failures = 0, bool restart = false)
+        TimeSpan interval = default, int failures = 0, bool restart = false, ValueList<string>? exec = null)
         : this(serialMarker, tcpGuestPort, timeout)
     {
         Http = http;
+        Exec = exec;
         Interval = interval == TimeSpan.Zero ? SpecDefaults.HealthInterval : interval;
         Failures = failures == 0 ? SpecDefaults.HealthFailures : failures;
         Restart = restart;
@@ -105,7 +106,12 @@ public sealed record HealthCheckSpec(string? SerialMarker, int? TcpGuestPort, Ti
     /// <summary>Healthy while an HTTP request to this guest port answers with an accepted status.</summary>
     public HttpHealthCheck? Http { get; init; }
 
-    /// <summary>How often a <c>tcp</c> or <c>http</c> check runs once the VM was healthy.</summary>
+    /// <summary>Healthy while this command, run in the guest by its guest agent, exits 0: the program and its arguments.</summary>
+    /// <remarks>Left out of the stored form when null, so generations stored before it read and write the same bytes.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ValueList<string>? Exec { get; init; }
+
+    /// <summary>How often a <c>tcp</c>, <c>http</c> or <c>exec</c> check runs once the VM was healthy.</summary>
     public TimeSpan Interval { get; init; } = SpecDefaults.HealthInterval;
 
     /// <summary>After how many failed checks in a row a healthy VM counts as unhealthy.</summary>
@@ -116,15 +122,16 @@ public sealed record HealthCheckSpec(string? SerialMarker, int? TcpGuestPort, Ti
 
     [System.Text.Json.Serialization.JsonIgnore]
     public HealthCheckKind Kind =>
-        SerialMarker is not null ? HealthCheckKind.Serial : Http is not null ? HealthCheckKind.Http : HealthCheckKind.Tcp;
+        SerialMarker is not null ? HealthCheckKind.Serial : Http is not null ? HealthCheckKind.Http
+        : Exec is not null ? HealthCheckKind.Exec : HealthCheckKind.Tcp;
 
-    /// <summary>The guest port a <c>tcp</c> or <c>http</c> check connects to; null for a serial check.</summary>
+    /// <summary>The guest port a <c>tcp</c> or <c>http</c> check connects to; null for a serial or exec check.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int? GuestPort => TcpGuestPort ?? Http?.GuestPort;
 }
 
 /// <summary>The kinds of health check; a closed set.</summary>
-public enum HealthCheckKind { Serial, Tcp, Http }
+public enum HealthCheckKind { Serial, Tcp, Http, Exec }
 
 /// <summary>An HTTP health check: <c>GET Path</c> on a guest port through its forward.</summary>
 /// <param name="GuestPort">The guest port; the VM has a tcp forward to it.</param>

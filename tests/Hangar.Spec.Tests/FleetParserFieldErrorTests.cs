@@ -165,8 +165,8 @@ public sealed class FleetParserFieldErrorTests
     }
 
     [Theory]
-    [InlineData("{ serial: up, tcp: 80 }", "Give only one of 'serial', 'tcp' and 'http'")]
-    [InlineData("{ timeout: 10s }", "Give one of 'serial' (text to wait for on the serial console), 'tcp' (a guest port) and 'http' (a guest port, or port, path and status)")]
+    [InlineData("{ serial: up, tcp: 80 }", "Give only one of 'serial', 'tcp', 'http' and 'exec'")]
+    [InlineData("{ timeout: 10s }", "Give one of 'serial' (text to wait for on the serial console), 'tcp' (a guest port), 'http' (a guest port, or port, path and status) and 'exec' (a command the guest agent runs, such as [systemctl, is-active, nginx])")]
     public void Parse_HealthWithoutExactlyOneCheck_IsReportedAtTheHealthMapping(string health, string message)
     {
         var error = Fleet.SingleError($"vms:\n  web:\n    image: tiny\n    forwards: [\"8080:80\"]\n    health: {health}\n");

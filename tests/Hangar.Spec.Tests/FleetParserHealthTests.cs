@@ -90,7 +90,7 @@ public sealed class FleetParserHealthTests
     public void Parse_TwoKindsOfCheck_IsAnError()
     {
         var error = Fleet.SingleError(WithHealth("      tcp: 80\n      http: 80"));
-        Assert.Equal(("vms.web.health", "Give only one of 'serial', 'tcp' and 'http'"), (error.Path, error.Message));
+        Assert.Equal(("vms.web.health", "Give only one of 'serial', 'tcp', 'http' and 'exec'"), (error.Path, error.Message));
     }
 
     [Fact]

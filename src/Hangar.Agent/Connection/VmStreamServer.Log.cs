@@ -12,5 +12,8 @@ public sealed partial class VmStreamServer
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "The {Kind} of VM {Vm} (stream {Stream}) ended: {Message}")]
         public static partial void StreamEnded(ILogger logger, StreamKind kind, string vm, string stream, string message);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Ran {Program} in VM {Vm} through its guest agent: exit code {ExitCode}")]
+        public static partial void Exec(ILogger logger, string vm, string program, int exitCode);
     }
 }

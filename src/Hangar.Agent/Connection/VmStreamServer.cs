@@ -1,13 +1,16 @@
 using System.Net.Sockets;
+using System.Text.Json;
 using Hangar.Agent.Vms;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Agent.Streams;
+using Hangar.Qemu;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Agent.Connection;
 
 /// <summary>
-/// Serves the streams the control plane opens on this agent's connection: a VM's serial log and its console. It opens
+/// Serves the streams the control plane opens on this agent's connection: a VM's serial log, its console, and commands run
+/// in its guest through the guest agent. It opens
 /// only the files and sockets of a VM this agent supervises, at the paths it derives from its own home and runtime
 /// directory (<see cref="VmPaths"/>); the control plane names a VM, never a path.
 /// </summary>
@@ -28,8 +31,40 @@ public sealed partial class VmStreamServer(AgentOptions options, Reconciler reco
         {
             StreamKind.Log => ServeLogAsync(stream, vm.Name, paths.SerialLog, open.Offset, open.Follow),
             StreamKind.Console => ServeConsoleAsync(stream, vm, paths.Runtime.ConsoleSocket),
+            StreamKind.Exec => ServeExecAsync(stream, vm, open.Exec),
             _ => stream.CloseAsync(StreamCloseReason.Failed, $"This agent does not serve '{open.Kind}' streams."),
         };
+    }
+
+    private async Task ServeExecAsync(RelayStream stream, ObservedVm vm, GuestExecRequest? exec)
+    {
+        if (exec is not { Command.Count: > 0 })
+        {
+            await stream.CloseAsync(StreamCloseReason.Failed, "An exec stream must name a command.");
+            return;
+        }
+        if (vm.Phase is not VmPhase.Running || reconciler.GuestAgentOf(vm.Name) is not { } guestAgent)
+        {
+            await stream.CloseAsync(StreamCloseReason.NotRunning, $"VM {vm.Name} is not running ({vm.Phase.ToString().ToLowerInvariant()}).");
+            return;
+        }
+        var ct = stream.Closed;
+        GuestExecResult result;
+        try
+        {
+            result = await guestAgent.ExecAsync(exec.Command, exec.Input, TimeSpan.FromSeconds(exec.TimeoutSeconds), ct);
+        }
+        catch (GuestAgentException e)
+        {
+            await stream.CloseAsync(e.NoAnswer ? StreamCloseReason.Unreachable : StreamCloseReason.Failed,
+                e.NoAnswer ? $"The guest agent of VM {vm.Name} does not answer: {e.Message}" : e.Message);
+            return;
+        }
+        Log.Exec(logger, vm.Name, exec.Command[0], result.ExitCode);
+        await stream.AcceptAsync(ct);
+        var outcome = new GuestExecOutcome(result.ExitCode, result.Signal, result.Stdout, result.Stderr);
+        await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(outcome, AgentJsonContext.Default.GuestExecOutcome), ct);
+        await stream.CloseAsync(StreamCloseReason.End, "The command ended.");
     }
 
     private async Task ServeLogAsync(RelayStream stream, string vm, string path, long offset, bool follow)

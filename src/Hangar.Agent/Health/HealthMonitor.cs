@@ -29,7 +29,7 @@ public sealed class HealthMonitor : IAsyncDisposable
     private HealthState _state = HealthState.Unknown;
 
     /// <param name="check">The check; null reports healthy at once.</param>
-    /// <param name="probe">The probe of a tcp or http check (owned and disposed by the monitor); null for serial.</param>
+    /// <param name="probe">The probe of a tcp, http or exec check (owned and disposed by the monitor); null for serial.</param>
     /// <param name="serialLog">The VM's serial log, for a serial check.</param>
     /// <param name="serialOffset">Where this start of the VM begins in the serial log.</param>
     /// <param name="startedAt">When the VM (or the check) started; <see cref="HealthCheckSpec.Timeout"/> counts from it.</param>
@@ -39,7 +39,7 @@ public sealed class HealthMonitor : IAsyncDisposable
         DateTimeOffset startedAt, TimeProvider time, Action<HealthReport> report)
     {
         if (check is { Kind: not HealthCheckKind.Serial } && probe is null)
-            throw new ArgumentException("A tcp or http check needs a probe", nameof(probe));
+            throw new ArgumentException("A tcp, http or exec check needs a probe", nameof(probe));
         Check = check;
         _probe = probe;
         _report = report;

@@ -1,3 +1,4 @@
+using Hangar.Protocol.Agent;
 using Hangar.Qemu;
 
 namespace Hangar.Agent.Vms;
@@ -22,4 +23,13 @@ public interface IVmHandle : IAsyncDisposable
 
     /// <summary>Ends the process at once.</summary>
     Task KillAsync(CancellationToken ct);
+
+    /// <summary>What the VM's guest agent last said about the guest; null while none answers (or the driver has none).</summary>
+    ObservedGuest? Guest => null;
+
+    /// <summary>The VM's guest agent channel; null when the driver offers none.</summary>
+    Guests.GuestAgentLink? GuestAgent => null;
+
+    /// <summary>Starts asking the guest agent, calling <paramref name="changed"/> whenever <see cref="Guest"/> changes; until disposed.</summary>
+    void WatchGuest(Action changed) { }
 }

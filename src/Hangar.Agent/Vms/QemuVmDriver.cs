@@ -19,7 +19,7 @@ public sealed class QemuVmDriver(VmLauncher launcher) : IVmDriver
     public async Task<(IVmHandle Handle, RuntimeRecord Record)> StartAsync(VmLaunchPlan plan, long restartNonce, CancellationToken ct)
     {
         var (instance, record) = await launcher.LaunchAsync(plan, restartNonce, ct);
-        return (new QemuVmHandle(instance), record);
+        return (new QemuVmHandle(instance, Options.Time), record);
     }
 
     public Task<RuntimeRecord?> TryResizeOnlineAsync(IVmHandle handle, RuntimeRecord record, VmLaunchPlan plan, CancellationToken ct) =>
@@ -28,7 +28,7 @@ public sealed class QemuVmDriver(VmLauncher launcher) : IVmDriver
     public bool IsAlive(RuntimeRecord record) => record.Identity.IsAlive();
 
     public async Task<IVmHandle> RecoverAsync(string vmName, RuntimeRecord record, CancellationToken ct) =>
-        new QemuVmHandle(await QemuInstance.AttachAsync(VmPaths.For(Options, vmName).Runtime, record.Identity, ct));
+        new QemuVmHandle(await QemuInstance.AttachAsync(VmPaths.For(Options, vmName).Runtime, record.Identity, ct), Options.Time);
 
     public void Kill(RuntimeRecord record) => record.Identity.Kill();
 
@@ -43,6 +43,7 @@ public sealed class QemuVmDriver(VmLauncher launcher) : IVmDriver
 
     public IHealthProbe CreateProbe(HealthCheckSpec check, VmSpec spec, IVmHandle handle)
     {
+        if (check.Kind == HealthCheckKind.Exec) return new GuestExecProbe(handle.GuestAgent, check.Exec!);
         // The parser makes sure a tcp forward to the checked port exists.
         var hostPort = spec.Forwards.First(f => f.Protocol == PortProtocol.Tcp && f.GuestPort == check.GuestPort).HostPort;
         var instance = Instance(handle);

@@ -91,6 +91,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         _signal.Set();
     }
 
+    /// <summary>The guest agent of the VM's running process; null while there is none.</summary>
+    public Guests.GuestAgentLink? GuestAgent { get { lock (_gate) return _run?.Handle.GuestAgent; } }
+
     public ObservedVm Snapshot()
     {
         lock (_gate)
@@ -102,7 +105,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 record?.Accelerator, record?.Pid, spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
                 _lastError, _restarts,
                 record?.StartedAt, _convergedGeneration, _convergedRevision, _consoleTail, record?.ImageDigest, health.Detail,
-                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true);
+                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true, _run?.Handle.Guest);
         }
     }
 
@@ -230,6 +233,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         {
             var instance = await _driver.RecoverAsync(_name, record, ct);
             lock (_gate) { _run = new VmRun(_name, instance, record, adopted: true, _driver, _logger); _handledNonce = record.RestartNonce; }
+            instance.WatchGuest(_changed);
             Log.Adopted(_logger, _name, record.Pid);
             if (!await instance.IsRunningAsync(ct)) await instance.ContinueAsync(ct);
             // The check starts afresh, its timeout counted from now: an agent restart must not turn one slow first
@@ -260,6 +264,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
             Set(VmPhase.Starting, "launching QEMU");
             var (instance, record) = await _driver.StartAsync(plan, desired.RestartNonce, ct);
             lock (_gate) { _run = new VmRun(_name, instance, record, adopted: false, _driver, _logger); _lastError = null; _consoleTail = null; }
+            instance.WatchGuest(_changed);
             await instance.ContinueAsync(ct);
             await _health.StartAsync(desired.Spec, instance, record.SerialLogOffset, record.StartedAt);
             Set(VmPhase.Running);

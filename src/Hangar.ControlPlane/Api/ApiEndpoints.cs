@@ -54,6 +54,7 @@ internal static class ApiEndpoints
             Json(await fleet.RemoveAgentAsync(name, force ?? false, ct)));
         api.MapGet("/vms/{name}/logs", SerialEndpoints.LogsAsync);
         api.Map("/vms/{name}/console", SerialEndpoints.ConsoleAsync);
+        api.MapPost("/vms/{name}/exec", ExecEndpoints.ExecAsync);
     }
 
     /// <summary>

@@ -28,4 +28,5 @@ namespace Hangar.Protocol.Agent;
 [JsonSerializable(typeof(AgentMessage))]
 [JsonSerializable(typeof(AgentJoinRequest))]
 [JsonSerializable(typeof(AgentJoinResponse))]
+[JsonSerializable(typeof(GuestExecOutcome))]
 public sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -26,6 +26,7 @@ public sealed record ObservedOrphan(string Name, int Pid, OrphanAction Action);
 /// <param name="HealthDetail">What the health check last saw, in words ("the guest refused a connection to port 80").</param>
 /// <param name="BackoffCause">Why the VM waits to be restarted, while it is in <see cref="VmPhase.Backoff"/> (or stopping for it).</param>
 /// <param name="Adopted">The running QEMU was found running by this agent (after an agent restart), not started by it.</param>
+/// <param name="Guest">What the guest agent in the running VM reports (OS, host name, addresses); null while none answers. Since version 5.</param>
 public sealed record ObservedVm(
     string Name,
     VmPhase Phase,
@@ -43,7 +44,8 @@ public sealed record ObservedVm(
     string? ImageDigest = null,
     string? HealthDetail = null,
     RestartCause? BackoffCause = null,
-    bool Adopted = false);
+    bool Adopted = false,
+    ObservedGuest? Guest = null);
 
 /// <summary>Why the agent restarts a VM that it did not stop itself.</summary>
 public enum RestartCause

@@ -59,6 +59,8 @@ public static class ApiJson
 [JsonSerializable(typeof(FleetStatus))]
 [JsonSerializable(typeof(FleetStatusChange))]
 [JsonSerializable(typeof(VmStatus))]
+[JsonSerializable(typeof(VmExecRequest))]
+[JsonSerializable(typeof(VmExecResult))]
 [JsonSerializable(typeof(DiskGcResponse))]
 [JsonSerializable(typeof(ImageInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ImageInfo>))]

@@ -13,6 +13,7 @@ namespace Hangar.Protocol.Api;
 /// Revisions that changed nothing for a VM are not sent to its agent (since protocol version 3).</param>
 /// <param name="Ssh">How to log into the guest over SSH (<c>hangar ssh</c>); null when the VM forwards no host port to
 /// guest port 22.</param>
+/// <param name="Guest">What the guest agent in the running VM says: its OS, host name and IP addresses; null while none answers.</param>
 public sealed record VmStatus(
     string Name,
     string Image,
@@ -37,7 +38,9 @@ public sealed record VmStatus(
     bool Removed = false,
     long DesiredRevision = 0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    SshAccess? Ssh = null);
+    SshAccess? Ssh = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    ObservedGuest? Guest = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The last desired-state revision taken; each VM has converged when its ObservedRevision reaches its own DesiredRevision.</param>

@@ -15,6 +15,10 @@ public static class QemuCommandLine
 {
     private const string ConsoleChardevId = "console0";
     private const string NetdevId = "net0";
+    private const string GuestAgentChardevId = "qga0";
+
+    /// <summary>The name of the guest agent's virtio-serial port, the one qemu-ga looks for in the guest.</summary>
+    public const string GuestAgentPortName = "org.qemu.guest_agent.0";
 
     /// <summary>The arguments after the executable (<see cref="QemuVmConfig.Binary"/>), one element per argument.</summary>
     /// <exception cref="ArgumentException">The config is not valid; the message lists every problem.</exception>
@@ -53,6 +57,15 @@ public static class QemuCommandLine
             args.AddRange([
                 "-drive", $"file={Escape(drive.Path)},if=none,id={drive.Id},format={drive.Format}," + (drive.ReadOnly ? "readonly=on" : "discard=unmap"),
                 "-device", $"virtio-blk-pci,drive={drive.Id}",
+            ]);
+        }
+
+        if (config.Paths.GuestAgentSocket is { } guestAgent)
+        {
+            args.AddRange([
+                "-chardev", $"socket,id={GuestAgentChardevId},path={Escape(guestAgent)},server=on,wait=off",
+                "-device", "virtio-serial-pci,id=vserial0",
+                "-device", $"virtserialport,bus=vserial0.0,chardev={GuestAgentChardevId},name={GuestAgentPortName}",
             ]);
         }
 

@@ -16,7 +16,13 @@ public sealed record QemuRuntimePaths(
     string SerialLog,
     string PidFile)
 {
-    /// <summary>The conventional layout: <c>qmp.sock</c>, <c>console.sock</c> and <c>qemu.pid</c> in <paramref name="runtimeDirectory"/>.</summary>
+    /// <summary>
+    /// The unix socket of the guest agent's virtio-serial channel (<c>org.qemu.guest_agent.0</c>); null: the VM gets no
+    /// such channel. <see cref="For"/> sets it.
+    /// </summary>
+    public string? GuestAgentSocket { get; init; }
+
+    /// <summary>The conventional layout: <c>qmp.sock</c>, <c>console.sock</c>, <c>qga.sock</c> and <c>qemu.pid</c> in <paramref name="runtimeDirectory"/>.</summary>
     public static QemuRuntimePaths For(string runtimeDirectory, string serialLogPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(runtimeDirectory);
@@ -26,6 +32,9 @@ public sealed record QemuRuntimePaths(
             Path.Combine(runtimeDirectory, "qmp.sock"),
             Path.Combine(runtimeDirectory, "console.sock"),
             serialLogPath,
-            Path.Combine(runtimeDirectory, "qemu.pid"));
+            Path.Combine(runtimeDirectory, "qemu.pid"))
+        {
+            GuestAgentSocket = Path.Combine(runtimeDirectory, "qga.sock"),
+        };
     }
 }

@@ -147,7 +147,7 @@ public sealed record QemuVmConfig
             errors.Add("Paths must be set.");
             return;
         }
-        foreach (var (field, path) in new[] { ("QmpSocket", Paths.QmpSocket), ("ConsoleSocket", Paths.ConsoleSocket) })
+        foreach (var (field, path) in new[] { ("QmpSocket", Paths.QmpSocket), ("ConsoleSocket", Paths.ConsoleSocket), ("GuestAgentSocket", Paths.GuestAgentSocket ?? "-") })
         {
             if (string.IsNullOrEmpty(path))
                 errors.Add($"Paths.{field} must not be empty.");

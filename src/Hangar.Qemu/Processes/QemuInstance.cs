@@ -11,7 +11,7 @@ namespace Hangar.Qemu;
 /// <code>
 ///  AttachAsync ──► Attached ──ContinueAsync──► guest runs
 ///                     │
-///                     ├── StopAsync: system_powerdown ─(SHUTDOWN within timeout)──────────────► Graceful
+///                     ├── StopAsync: guest-shutdown or ACPI ─(SHUTDOWN in timeout)─────► Graceful
 ///                     │                               └(no SHUTDOWN)─► quit ─(exits in grace)─► Quit
 ///                     │                                                     └(still alive)────► SIGKILL ─► Killed
 ///                     ├── QMP closes, process gone ──► Exited completes (GuestShutdown from SHUTDOWN's "guest")
@@ -94,14 +94,22 @@ public sealed class QemuInstance : IAsyncDisposable
     /// <paramref name="gracefulTimeout"/>; then sends <c>quit</c>; then SIGKILL if QEMU still lives after
     /// <see cref="QemuInstanceOptions.ExitGrace"/>. Returns once the process is gone.
     /// </summary>
-    public async Task<QemuStopOutcome> StopAsync(TimeSpan gracefulTimeout, CancellationToken cancellationToken)
+    public Task<QemuStopOutcome> StopAsync(TimeSpan gracefulTimeout, CancellationToken cancellationToken) =>
+        StopAsync(gracefulTimeout, askGuest: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StopAsync(TimeSpan, CancellationToken)"/>, but first lets <paramref name="askGuest"/> ask the guest
+    /// to power off another way (its guest agent); ACPI is pressed only when that returns false.
+    /// </summary>
+    public async Task<QemuStopOutcome> StopAsync(TimeSpan gracefulTimeout, Func<CancellationToken, Task<bool>>? askGuest, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_detach.IsCancellationRequested, this);
         if (_exited.Task.IsCompleted) return QemuStopOutcome.AlreadyExited;
 
         try
         {
-            await _qmp.SystemPowerdownAsync(cancellationToken).ConfigureAwait(false);
+            if (askGuest is null || !await askGuest(cancellationToken).ConfigureAwait(false))
+                await _qmp.SystemPowerdownAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (QmpException)
         {

@@ -28,6 +28,7 @@ internal sealed class VmDraft(string name)
     public string? HealthSerial { get; set; }
     public Located<int>? HealthTcp { get; set; }
     public Located<HttpHealthCheck>? HealthHttp { get; set; }
+    public ValueList<string>? HealthExec { get; set; }
     public TimeSpan HealthTimeout { get; set; } = SpecDefaults.HealthTimeout;
     public TimeSpan HealthInterval { get; set; } = SpecDefaults.HealthInterval;
     public int HealthFailures { get; set; } = SpecDefaults.HealthFailures;
@@ -72,6 +73,7 @@ internal sealed class VmDraft(string name)
         HasHealth ? new HealthCheckSpec(HealthSerial, HealthTcp?.Value, HealthTimeout)
             {
                 Http = HealthHttp?.Value,
+                Exec = HealthExec,
                 Interval = HealthInterval,
                 Failures = HealthFailures,
                 Restart = HealthRestart,

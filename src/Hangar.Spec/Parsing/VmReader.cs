@@ -111,20 +111,22 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
 
     private void ReadHealth(VmDraft vm, YamlNode node, string path)
     {
-        if (reader.Mapping(node, path, "a health check (a mapping with one of serial, tcp or http)") is not { } mapping)
+        if (reader.Mapping(node, path, "a health check (a mapping with one of serial, tcp, http or exec)") is not { } mapping)
             return;
         var fields = new FieldMapping(mapping, path, FleetFields.HealthFields, Errors);
         vm.HasHealth = true;
         var hasSerial = fields.TryGet(FleetFields.Serial, out var serialNode, out var serialPath);
         var hasTcp = fields.TryGet(FleetFields.Tcp, out var tcpNode, out var tcpPath);
         var hasHttp = fields.TryGet(FleetFields.Http, out var httpNode, out var httpPath);
-        var kinds = (hasSerial ? 1 : 0) + (hasTcp ? 1 : 0) + (hasHttp ? 1 : 0);
+        var hasExec = fields.TryGet(FleetFields.Exec, out var execNode, out var execPath);
+        var kinds = (hasSerial ? 1 : 0) + (hasTcp ? 1 : 0) + (hasHttp ? 1 : 0) + (hasExec ? 1 : 0);
         if (kinds != 1)
         {
             Errors.Add(mapping, path, kinds == 0
-                ? "Give one of 'serial' (text to wait for on the serial console), 'tcp' (a guest port) and 'http' (a guest port, or port, path and status)"
-                : "Give only one of 'serial', 'tcp' and 'http'");
+                ? "Give one of 'serial' (text to wait for on the serial console), 'tcp' (a guest port), 'http' (a guest port, or port, path and status) and 'exec' (a command the guest agent runs, such as [systemctl, is-active, nginx])"
+                : "Give only one of 'serial', 'tcp', 'http' and 'exec'");
         }
+        if (hasExec) vm.HealthExec = ReadExec(execNode, execPath);
         if (hasSerial)
             vm.HealthSerial = reader.String(serialNode, serialPath, "the text to wait for on the serial console");
         if (hasTcp && reader.Int(tcpNode, tcpPath, SpecLimits.MinPort, SpecLimits.MaxPort) is { } port)
@@ -140,7 +142,7 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
         }
         if (fields.TryGet(FleetFields.Interval, out var intervalNode, out var intervalPath))
         {
-            if (hasSerial) Errors.Add(intervalNode, intervalPath, "A serial check watches the console continuously and has no interval; use 'interval' with tcp or http");
+            if (hasSerial) Errors.Add(intervalNode, intervalPath, "A serial check watches the console continuously and has no interval; use 'interval' with tcp, http or exec");
             else if (reader.Duration(intervalNode, intervalPath) is { } interval)
             {
                 if (interval < SpecLimits.MinHealthInterval)
@@ -152,13 +154,32 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
         }
         if (fields.TryGet(FleetFields.Failures, out var failuresNode, out var failuresPath))
         {
-            if (hasSerial) Errors.Add(failuresNode, failuresPath, "A serial check stays healthy once its text appeared; use 'failures' with tcp or http");
+            if (hasSerial) Errors.Add(failuresNode, failuresPath, "A serial check stays healthy once its text appeared; use 'failures' with tcp, http or exec");
             else if (reader.Int(failuresNode, failuresPath, SpecLimits.MinHealthFailures, SpecLimits.MaxHealthFailures) is { } failures)
                 vm.HealthFailures = failures;
         }
         if (fields.TryGet(FleetFields.HealthRestart, out var restartNode, out var restartPath)
             && reader.Bool(restartNode, restartPath) is { } restart)
             vm.HealthRestart = restart;
+    }
+
+    /// <summary><c>exec: [program, arg…]</c>: a non-empty list of strings (the reader refuses an empty one), the program first.</summary>
+    private ValueList<string>? ReadExec(YamlNode node, string path)
+    {
+        if (reader.Sequence(node, path, "a command as a list, the program first, such as [systemctl, is-active, nginx]") is not { } list) return null;
+        if (list.Items.Count == 0)
+        {
+            Errors.Add(node, path, "The command is empty; give the program to run and its arguments, such as [systemctl, is-active, nginx]");
+            return null;
+        }
+        var command = new List<string>();
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            var itemPath = SpecPath.Item(path, i);
+            if (reader.String(list.Items[i], itemPath, i == 0 ? "the program to run" : "an argument") is not { } text) return null;
+            command.Add(text);
+        }
+        return new ValueList<string>(command);
     }
 
     /// <summary><c>http: 80</c>, or <c>http: {port: 80, path: /healthz, status: "200-399"}</c>.</summary>

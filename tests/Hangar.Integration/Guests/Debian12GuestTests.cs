@@ -3,21 +3,24 @@ using Hangar.Integration.Support;
 using Hangar.Processes;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
+using Hangar.Testing;
 using Xunit.Abstractions;
 
 namespace Hangar.Integration.Guests;
 
 /// <summary>
 /// A real Debian guest: the debian-12 image (built once per machine), booted under TCG with a <c>guest</c> that gives
-/// it a hostname and a user with a freshly made ed25519 key, and logged into over SSH through the VM's forward.
+/// it a hostname and a user with a freshly made ed25519 key, and logged into over SSH through the VM's forward. Its
+/// health check and <see cref="CheckGuestAgentAsync"/> go through the guest's real qemu-ga.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class Debian12GuestTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan BootBudget = TimeSpan.FromMinutes(8);
+    private const string SecretValue = "debian-secret-3f9a";
 
     [Fact]
-    public async Task Up_Debian12WithGuest_SshLoginWithTheFleetsKeyShowsTheHostname_AndAChangedGuestAtTheNextBoot()
+    public async Task Up_Debian12WithGuest_SshLoginShowsTheHostname_GuestAgentReportsRunsAndStops_AndAChangedGuestAtTheNextBoot()
     {
         var build = Stopwatch.StartNew();
         await Debian12Cache.EnsureAsync();
@@ -28,6 +31,13 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var keygen = await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "it@hangar", "-f", key], null, CancellationToken.None);
         Assert.True(keygen.ExitCode == 0, keygen.StandardError);
         var publicKey = File.ReadAllText(key + ".pub").Trim();
+        // The agent's age identity, made here before its first start (it keeps an identity it finds), so that a secret
+        // for the guest can be encrypted to it with the real age before the VM exists.
+        Directory.CreateDirectory(Path.Combine(home.Path, "agent"));
+        AgeTool.Run("age-keygen", null, "-o", Path.Combine(home.Path, "agent", "identity.txt"));
+        var agentRecipient = System.Text.Encoding.ASCII.GetString(AgeTool.Run("age-keygen", null, "-y", Path.Combine(home.Path, "agent", "identity.txt"))).Trim();
+        Directory.CreateDirectory(Path.Combine(home.Path, "secrets"));
+        AgeTool.Run("age", System.Text.Encoding.UTF8.GetBytes(SecretValue), "-r", agentRecipient, "-o", Path.Combine(home.Path, "secrets", "api-key.age"));
         // The automatic SSH port comes from settings.sshPorts; a range of one reserved port keeps parallel runs apart.
         var port = home.ReservePort();
         var fleetText = $"""
@@ -36,7 +46,11 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
               deb1:
                 image: debian-12
                 memory: 1GiB
-                health: {'{'} tcp: 22, timeout: 8m {'}'}
+                # Healthy once sshd runs, as the guest's own systemd says it through the guest agent.
+                health: {'{'} exec: [/usr/bin/systemctl, is-active, --quiet, ssh.service], timeout: 8m {'}'}
+                credentials:
+                  api-key: {'{'} secret: api-key {'}'}
+                  motd: {'{'} value: "hello, debian" {'}'}
                 guest:
                   hostname: hangar-it-guest
                   users:
@@ -49,9 +63,10 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var boot = Stopwatch.StartNew();
         var up = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "up", fleet, "--timeout", "8m", "--confirm-timeout", "8m");
         Assert.True(up.ExitCode == 0, $"hangar up failed: {up}");
-        output.WriteLine($"hangar up returned (sshd accepting on guest port 22) after {boot.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"hangar up returned (ssh.service active, said through the guest agent) after {boot.Elapsed.TotalSeconds:0.0} s");
         var vm = (await home.StatusAsync()).Vms.Single();
         Assert.Equal((VmPhase.Running, HealthState.Healthy), (vm.Phase, vm.Health));
+        Assert.Equal("/usr/bin/systemctl is-active --quiet ssh.service exited 0", vm.HealthDetail);
         Assert.Equal(new SshAccess(port, "ops", Automatic: true), vm.Ssh);
         Assert.Equal([$"{port}:22/tcp"], vm.Forwards);
         Assert.Contains($"127.0.0.1:{port}→22/tcp", (await home.OkAsync("vm", "list")).Stdout);
@@ -78,6 +93,15 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.Equal(255, refused.ExitCode);
         Assert.Contains("Permission denied", refused.StandardError);
 
+        await CheckGuestAgentAsync(home);
+
+        // systemd in the guest took both credentials from the hypervisor (fw_cfg and SMBIOS type 11).
+        var secret = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/cat", "/run/credentials/@system/api-key");
+        Assert.True(secret.ExitCode == 0, $"reading the secret in the guest: {secret}");
+        Assert.Equal(SecretValue, secret.Stdout);
+        var motd = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/cat", "/run/credentials/@system/motd");
+        Assert.Equal("hello, debian", motd.Stdout);
+
         // A changed guest is an update: the running guest keeps its QEMU, and the new hostname comes with the next boot.
         var renamed = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal), "renamed.yaml");
         var plan = await home.RunAsync("plan", renamed);
@@ -86,6 +110,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         await home.OkAsync("apply", renamed);
         Assert.Equal(vm.Pid, (await home.StatusAsync()).Vms.Single().Pid);
         Assert.Equal("hangar-it-guest", (await SshAsync(key, port, "hostname")).StandardOutput.Trim());
+        await IgnoreAcpiPowerButtonAsync(home);
         var reboot = Stopwatch.StartNew();
         var restart = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "vm", "restart", "deb1", "--timeout", "8m");
         Assert.True(restart.ExitCode == 0, $"vm restart failed: {restart}");
@@ -93,6 +118,41 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
             r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login after the restart");
         output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
+        // The guest ignored the ACPI power button (IgnoreAcpiPowerButtonAsync), so only guest-shutdown through its agent
+        // powered it off gracefully; ACPI alone would have ended in quit after the graceful timeout.
+        var log = File.ReadAllText(Path.Combine(home.Path, "hangar.log"));
+        Assert.Contains("VM deb1 stopped (Graceful): restart requested", log);
+    }
+
+    /// <summary>
+    /// The guest's qemu-ga (from the image, started by udev when the channel appears) as Hangar sees it: OS, host name and
+    /// addresses in the VM's status and <c>vm show</c>, and <c>vm exec</c> with output and exit code.
+    /// </summary>
+    private async Task CheckGuestAgentAsync(HangarHome home)
+    {
+        var seen = await Eventually.WaitAsync(async () => (await home.StatusAsync()).Vms.Single(), v => v.Guest is not null,
+            TimeSpan.FromMinutes(2), "the guest agent to answer");
+        output.WriteLine($"guest agent: {seen.Guest}");
+        Assert.Equal("hangar-it-guest", seen.Guest!.HostName);
+        Assert.StartsWith("Debian GNU/Linux 12", seen.Guest.Os);
+        Assert.Contains("10.0.2.15/24", seen.Guest.Addresses);
+        var show = await home.OkAsync("vm", "show", "deb1");
+        Assert.Contains("guest hostname:  hangar-it-guest", show.Stdout);
+        Assert.Contains("10.0.2.15/24", show.Stdout);
+
+        var exec = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/sh", "-c", "hostname; echo to-stderr >&2; exit 7");
+        Assert.True(exec.ExitCode == 7, $"vm exec: {exec}");
+        Assert.Equal("hangar-it-guest\n", exec.Stdout);
+        Assert.Equal("to-stderr\n", exec.Stderr);
+    }
+
+    /// <summary>Makes the guest ignore the ACPI power button, so that only a stop through its guest agent is graceful.
+    /// Right before the restart: an SSH login while logind restarts can fail.</summary>
+    private static async Task IgnoreAcpiPowerButtonAsync(HangarHome home)
+    {
+        var ignore = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/sh", "-c",
+            "mkdir -p /etc/systemd/logind.conf.d && printf '[Login]\\nHandlePowerKey=ignore\\n' > /etc/systemd/logind.conf.d/it.conf && systemctl restart systemd-logind");
+        Assert.True(ignore.ExitCode == 0, $"vm exec (logind): {ignore}");
     }
 
     private static async Task<ProcessResult> SshAsync(string key, int port, string command)

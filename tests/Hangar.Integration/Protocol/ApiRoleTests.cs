@@ -127,6 +127,23 @@ public sealed class ApiRoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exec_ViewerIs403NamingOperator_OperatorReachesTheVm()
+    {
+        using var viewer = Client(await TokenAsync(ApiRole.Viewer));
+        using var @operator = Client(await TokenAsync(ApiRole.Operator));
+        var request = new VmExecRequest(["/bin/true"]);
+
+        using var refused = await viewer.PostAsJsonAsync("/api/v1/vms/web/exec", request, HangarJson.Options);
+        var error = await refused.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options);
+        using var allowed = await @operator.PostAsJsonAsync("/api/v1/vms/web/exec", request, HangarJson.Options);
+        var notFound = await allowed.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options);
+
+        Assert.Equal((HttpStatusCode.Forbidden, "operator"), (refused.StatusCode, error!.Role));
+        // Past the role check: there is no VM web in this control plane's (empty) fleet.
+        Assert.Equal((HttpStatusCode.NotFound, ApiErrorCodes.NotFound), (allowed.StatusCode, notFound!.Code));
+    }
+
+    [Fact]
     public async Task Viewer_ConsoleWebSocket_Is403BeforeTheUpgrade()
     {
         var token = await TokenAsync(ApiRole.Viewer);

@@ -57,6 +57,9 @@ public sealed class QemuVmConfigTests
         var paths = QemuRuntimePaths.For("/run/hangar/web", "/var/log/web.log");
 
         Assert.Equal(new QemuRuntimePaths("/run/hangar/web", "/run/hangar/web/qmp.sock",
-            "/run/hangar/web/console.sock", "/var/log/web.log", "/run/hangar/web/qemu.pid"), paths);
+            "/run/hangar/web/console.sock", "/var/log/web.log", "/run/hangar/web/qemu.pid")
+        {
+            GuestAgentSocket = "/run/hangar/web/qga.sock",
+        }, paths);
     }
 }

@@ -49,7 +49,8 @@ public sealed class StreamMultiplexer
     /// Control plane side: opens a stream on the agent and waits until the agent has opened the VM's log or console.
     /// Throws <see cref="StreamClosedException"/> when the agent refuses (no such VM, not running) or the connection ends.
     /// </summary>
-    public async Task<RelayStream> OpenAsync(string vm, StreamKind kind, long offset, bool follow, CancellationToken ct)
+    /// <param name="exec">For <see cref="StreamKind.Exec"/>: what to run in the guest.</param>
+    public async Task<RelayStream> OpenAsync(string vm, StreamKind kind, long offset, bool follow, CancellationToken ct, GuestExecRequest? exec = null)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         RelayStream stream;
@@ -62,7 +63,7 @@ public sealed class StreamMultiplexer
         }
         try
         {
-            await SendAsync(new StreamOpenMessage(id, vm, kind, offset, follow, Window), ct);
+            await SendAsync(new StreamOpenMessage(id, vm, kind, offset, follow, Window) { Exec = exec }, ct);
             await stream.WhenOpenedAsync(ct);
             return stream;
         }

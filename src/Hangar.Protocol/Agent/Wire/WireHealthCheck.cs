@@ -2,7 +2,7 @@ namespace Hangar.Protocol.Agent.Wire;
 
 /// <summary>
 /// A VM's health check as the agent protocol carries it. Exactly one of <paramref name="SerialMarker"/>,
-/// <paramref name="TcpGuestPort"/> and <paramref name="Http"/> is set.
+/// <paramref name="TcpGuestPort"/>, <paramref name="Http"/> and <see cref="Exec"/> is set.
 /// </summary>
 /// <param name="SerialMarker">Healthy once this text appears on the serial console.</param>
 /// <param name="TcpGuestPort">Healthy while the guest accepts TCP connections on this port.</param>
@@ -19,4 +19,9 @@ public sealed record WireHealthCheck(
     WireHttpCheck? Http = null,
     TimeSpan? Interval = null,
     int? Failures = null,
-    bool? Restart = null);
+    bool? Restart = null)
+{
+    /// <summary>Healthy while this command (program, arguments), run by the guest agent, exits 0. Since version 5; left out when null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Exec { get; init; }
+}

@@ -101,7 +101,10 @@ public static class WireMapping
             : null,
         health.Interval,
         health.Failures,
-        health.Restart);
+        health.Restart)
+    {
+        Exec = health.Exec?.ToArray(),
+    };
 
     public static HealthCheckSpec FromWire(WireHealthCheck health) => new(health.SerialMarker, health.TcpGuestPort, health.Timeout)
     {
@@ -111,6 +114,7 @@ public static class WireMapping
         Interval = health.Interval ?? SpecDefaults.HealthInterval,
         Failures = health.Failures ?? SpecDefaults.HealthFailures,
         Restart = health.Restart ?? SpecDefaults.HealthRestart,
+        Exec = health.Exec is { } exec ? new ValueList<string>(exec) : null,
     };
 
     /// <summary>An image as sent: its digest, size and format, and its URL when it has one; never a path.</summary>

@@ -26,6 +26,15 @@ internal static class SampleVms
         new ValueList<PortForward>([new PortForward(5432, 5432, PortProtocol.Tcp)]), true, RestartPolicy.Never,
         new HealthCheckSpec(null, 5432, TimeSpan.FromSeconds(60)));
 
+    public static readonly VmSpec ExecHealth = new("svc", "debian-12", 1, ByteSize.FromMiB(1024), null, null,
+        new ValueList<PortForward>([]), true, RestartPolicy.Always,
+        new HealthCheckSpec(null, null, TimeSpan.FromMinutes(5))
+        {
+            Exec = new ValueList<string>(["/usr/bin/systemctl", "is-active", "--quiet", "nginx"]),
+            Interval = TimeSpan.FromSeconds(30),
+            Restart = true,
+        });
+
     public static readonly VmSpec NoHealth = new("batch", "tiny", 4, ByteSize.FromMiB(256), ByteSize.FromMiB(1024), "quiet",
         new ValueList<PortForward>([]), true, RestartPolicy.Always, null);
 
@@ -61,6 +70,7 @@ internal static class SampleVms
         new DesiredVm(TcpHealth with { Name = "db3", Image = "cloud" }, FromUrl, true, 0),
         new DesiredVm(TcpHealth with { Name = "db4" }, Debian, true, 0, ImageBytes: 123_456_789),
         new DesiredVm(NoHealth, null, false, 7),
+        new DesiredVm(ExecHealth, null, true, 0),
         new DesiredVm(WithGuest, null, true, 0),
         new DesiredVm(NoHealth with
         {

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Globalization;
+using Hangar.Cli.Output;
+using Hangar.Protocol.Api;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary><c>hangar vm show NAME</c>: one VM in detail, with what its guest agent says (OS, host name, addresses).</summary>
+public static class VmShowCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string>("name") { Description = "The VM." };
+        var command = new Command("show", "Show one VM: its settings, state, and the guest's OS, host name and IP addresses (from its guest agent).") { name };
+        CommandContext.Bind(command, async (context, ct) =>
+        {
+            using var client = await context.ConnectAsync(ct);
+            var vm = await client.GetVmAsync(context.Get(name), ct);
+            if (context.Terminal.Json) context.Terminal.WriteJson(vm);
+            else Write(vm);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>One <c>field: value</c> line each, in a fixed order, so scripts may also read the text.</summary>
+    public static void Write(VmStatus vm)
+    {
+        var lines = new List<(string, string)>
+        {
+            ("name", vm.Name),
+            ("image", vm.Image),
+            ("vcpu", vm.Vcpu.ToString(CultureInfo.InvariantCulture)),
+            ("memory", vm.Memory),
+            ("agent", vm.Agent ?? "-"),
+            ("phase", StatusView.Phase(vm.Phase) + (vm.Detail is { } d ? $" ({d})" : "")),
+            ("health", StatusView.Health(vm.Health) + (vm.HealthDetail is { } h ? $" ({h})" : "")),
+            ("accelerator", vm.Accelerator ?? "-"),
+            ("pid", vm.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-"),
+            ("started", vm.StartedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-"),
+            ("forwards", vm.Forwards.Count == 0 ? "-" : string.Join(", ", vm.Forwards)),
+            ("ssh", vm.Ssh is { } ssh ? $"127.0.0.1:{ssh.Port}" + (ssh.User is { } u ? $" as {u}" : "") : "-"),
+            ("guest agent", vm.Guest is null ? "not answering" : "answering"),
+            ("guest os", vm.Guest?.Os ?? "-"),
+            ("guest hostname", vm.Guest?.HostName ?? "-"),
+            ("guest addresses", vm.Guest is { Addresses.Count: > 0 } g ? string.Join(", ", g.Addresses) : "-"),
+            ("restarts", vm.Restarts.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (StatusView.Problem(vm) is { } problem) lines.Add(("problem", problem));
+        foreach (var (field, value) in lines) Console.Out.WriteLine($"{field + ":",-17}{value}");
+    }
+}
