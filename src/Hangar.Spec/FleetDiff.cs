@@ -103,6 +103,7 @@ public static class FleetDiff
         Add(FleetFields.Placement, a?.Placement.ToString(), b.Placement.ToString(), false);
         Add(FleetFields.Guest, a is null ? null : GuestText.Of(a.Guest), GuestText.Of(b.Guest), false);
         Add(FleetFields.Credentials, a is null ? null : CredentialText.Of(a.Credentials), CredentialText.Of(b.Credentials), true);
+        Add(FleetFields.Identity, a is null ? null : CredentialText.Of(a.Identity), CredentialText.Of(b.Identity), true);
         if (a is not null && list.FindIndex(f => f.Field == FleetFields.Guest) is var guest and >= 0)
             list[guest] = list[guest] with { Effect = GuestText.ChangeEffect };
         if (a is null) list.RemoveAll(f => f.New is null or "" or "none" || (f.Field == FleetFields.Placement && f.New == VmPlacement.Anywhere.ToString()));

@@ -14,7 +14,7 @@ internal static class FleetFields
 
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
         Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement",
-        Guest = "guest", Credentials = "credentials";
+        Guest = "guest", Credentials = "credentials", Identity = "identity";
 
     public const string Host = "host", Labels = "labels", Movable = "movable";
 
@@ -36,7 +36,7 @@ internal static class FleetFields
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
-        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials];
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity];
     public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File];
     public static readonly IReadOnlyList<string> GuestFields = [Hostname, Users, RootPassword, Packages, WriteFiles, Runcmd, Timezone];
     public static readonly IReadOnlyList<string> GuestUserFields = [UserName, SshAuthorizedKeys, Sudo];

@@ -174,6 +174,9 @@ public static class FleetSchema
             [FleetFields.Credentials] = Described(
                 "systemd credentials handed to the guest at each boot, by the name the guest sees (/run/credentials/@system/NAME): a secret (decrypted only by the VM's agent), a literal non-secret value, or a file on the VM's host. A change takes effect when the VM restarts.",
                 Credentials()),
+            [FleetFields.Identity] = Described(
+                $"Give the VM a stable SSH host key of its own: made by the CLI when it first applies the VM (secrets/identities/NAME.age, encrypted to secrets/recipients.txt, and NAME.pub), handed to the guest at each boot as the credential {VmIdentity.CredentialName} and through its cloud-init seed, and kept across restarts, generations and rollbacks. Default: true for a VM with a cloud-init guest ('{BuiltinImages.Debian12}', or a disk image with a guest mapping), false otherwise.",
+                new JsonObject { ["type"] = "boolean" }),
         });
 
     private static JsonObject Credentials()

@@ -48,6 +48,10 @@ public sealed record VmSpec(
     /// generations stored before credentials existed). A secret's ciphertext is part of it, never its plaintext.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ValueList<CredentialSpec>? Credentials { get; init; }
+
+    /// <summary>The VM's stable SSH host key (<c>identity</c>); null for none (and in generations stored before it existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmIdentity? Identity { get; init; }
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

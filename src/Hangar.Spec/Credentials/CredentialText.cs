@@ -22,6 +22,17 @@ public static class CredentialText
         }));
     }
 
+    /// <summary>
+    /// A host key as one line: <c>ssh-ed25519 SHA256:… (ciphertext 1a2b3c4d)</c>, <c>a new ssh-ed25519 key, made at
+    /// apply</c>, or <c>none</c>. The ciphertext's fingerprint shows a rekey as the change (a restart) it is.
+    /// </summary>
+    public static string Of(VmIdentity? identity) => identity switch
+    {
+        null => "none",
+        { IsPending: true } => "a new ssh-ed25519 key, made at apply",
+        _ => $"ssh-ed25519 {identity.Fingerprint} (ciphertext {Fingerprint(identity.Ciphertext!)})",
+    };
+
     private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(text)))[..8];
 
     private static string Shorten(string value)

@@ -26,6 +26,11 @@ internal sealed class CredentialReader(NodeReader reader, SecretSource? secrets)
                 Errors.Add(keyNode, entryPath, name.Length > SpecLimits.MaxCredentialName && SpecPatterns.CredentialNameRegex.IsMatch(name[..SpecLimits.MaxCredentialName])
                     ? $"'{name}' has {name.Length} characters; a credential's name may have at most {SpecLimits.MaxCredentialName} (QEMU's fw_cfg names hold 55, and opt/io.systemd.credentials/ takes 27)"
                     : $"'{name}' is not a credential name; use 1–{SpecLimits.MaxCredentialName} letters, digits, '.', '_' and '-', not starting with '.' or '-'");
+            if (validName && name.StartsWith(VmIdentity.ReservedPrefix, StringComparison.Ordinal))
+            {
+                Errors.Add(keyNode, entryPath, $"'{name}': credential names starting with '{VmIdentity.ReservedPrefix}' are Hangar's own (the VM's host key is {VmIdentity.CredentialName})");
+                validName = false;
+            }
             if (ReadOne(name, value, entryPath) is { } credential && validName) credentials.Add(credential);
         }
         if (credentials.Count > SpecLimits.MaxCredentials)
