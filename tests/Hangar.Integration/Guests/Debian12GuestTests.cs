@@ -38,6 +38,8 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var agentRecipient = System.Text.Encoding.ASCII.GetString(AgeTool.Run("age-keygen", null, "-y", Path.Combine(home.Path, "agent", "identity.txt"))).Trim();
         Directory.CreateDirectory(Path.Combine(home.Path, "secrets"));
         AgeTool.Run("age", System.Text.Encoding.UTF8.GetBytes(SecretValue), "-r", agentRecipient, "-o", Path.Combine(home.Path, "secrets", "api-key.age"));
+        // Who reads the VM's host key, which hangar up makes: the agent (and nobody's own key from this machine's HOME).
+        File.WriteAllText(Path.Combine(home.Path, "secrets", "recipients.txt"), $"# agent\n{agentRecipient}\n");
         // The automatic SSH port comes from settings.sshPorts; a range of one reserved port keeps parallel runs apart.
         var port = home.ReservePort();
         var fleetText = $"""
@@ -78,13 +80,17 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
 
         Assert.Equal(["hangar-it-guest", "ops", "0"], login.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        // hangar ssh finds the port and the user itself and runs the command after --.
+        // The guest's sshd offers exactly the host key hangar up made for the VM (cloud-init installed it from the seed).
+        var hostKey = string.Join(' ', File.ReadAllText(Path.Combine(home.Path, "secrets", "identities", "deb1.pub")).Split(' ').Take(2));
+        var scan = await ProcessRunner.Instance.RunAsync("ssh-keyscan", ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "127.0.0.1"], null, CancellationToken.None);
+        Assert.Equal([$"[127.0.0.1]:{port} {hostKey}"], scan.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')));
+        Assert.Equal($"{hostKey} deb1\n", (await home.OkAsync("vm", "identity", "deb1")).Stdout);
+
+        // hangar ssh finds the port and the user itself, pins that key, and runs the command after --.
         var viaHangar = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "hostname");
         Assert.True(viaHangar.ExitCode == 0, $"hangar ssh failed: {viaHangar}");
         Assert.Equal("hangar-it-guest", viaHangar.Stdout.Trim());
-        // The guest's host key was kept in the home's own file, under the VM's alias (Debian's ssh hashes the names).
-        var known = await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-F", "hangar-deb1", "-f", Path.Combine(home.Path, "ssh", "known_hosts")], null, CancellationToken.None);
-        Assert.True(known.ExitCode == 0, $"hangar-deb1 is not in the home's known_hosts: {known.StandardError}");
+        Assert.Equal($"hangar-deb1 {hostKey}\n", File.ReadAllText(Path.Combine(home.Path, "ssh", "deb1.known_hosts")));
 
         // Another key is refused: the login is the fleet's key, not an open door.
         var other = Path.Combine(home.Path, "other");
@@ -118,6 +124,10 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
             r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login after the restart");
         output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
+        // A new cloud-init instance (the guest changed) deleted the host keys and installed the VM's own again: the same.
+        var pinned = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "cat", "/etc/ssh/ssh_host_ed25519_key.pub");
+        Assert.True(pinned.ExitCode == 0, $"hangar ssh (pinned key) after the restart: {pinned}");
+        Assert.StartsWith(hostKey, pinned.Stdout);
         // The guest ignored the ACPI power button (IgnoreAcpiPowerButtonAsync), so only guest-shutdown through its agent
         // powered it off gracefully; ACPI alone would have ended in quit after the graceful timeout.
         var log = File.ReadAllText(Path.Combine(home.Path, "hangar.log"));
