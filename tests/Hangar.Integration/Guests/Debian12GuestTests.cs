@@ -82,7 +82,10 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
 
         // The guest's sshd offers exactly the host key hangar up made for the VM (cloud-init installed it from the seed).
         var hostKey = string.Join(' ', File.ReadAllText(Path.Combine(home.Path, "secrets", "identities", "deb1.pub")).Split(' ').Take(2));
-        var scan = await ProcessRunner.Instance.RunAsync("ssh-keyscan", ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "127.0.0.1"], null, CancellationToken.None);
+        // ssh-keyscan gives up on a slow answer (a TCG guest is slow): a longer timeout, and again until it hears one.
+        var scan = await Eventually.WaitAsync(() => ProcessRunner.Instance.RunAsync("ssh-keyscan",
+                ["-T", "30", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "127.0.0.1"], null, CancellationToken.None),
+            r => r.ExitCode == 0 && r.StandardOutput.Contains("ssh-", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "ssh-keyscan to hear the guest's host keys");
         Assert.Equal([$"[127.0.0.1]:{port} {hostKey}"], scan.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')));
         Assert.Equal($"{hostKey} deb1\n", (await home.OkAsync("vm", "identity", "deb1")).Stdout);
 
@@ -125,7 +128,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
         // A new cloud-init instance (the guest changed) deleted the host keys and installed the VM's own again: the same.
-        var pinned = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "cat", "/etc/ssh/ssh_host_ed25519_key.pub");
+        var pinned = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "sudo", "-n", "cat", "/etc/ssh/ssh_host_ed25519_key.pub");
         Assert.True(pinned.ExitCode == 0, $"hangar ssh (pinned key) after the restart: {pinned}");
         Assert.StartsWith(hostKey, pinned.Stdout);
         // The guest ignored the ACPI power button (IgnoreAcpiPowerButtonAsync), so only guest-shutdown through its agent
