@@ -30,14 +30,14 @@ internal static class FleetFields
 
     public const string FilePath = "path", Content = "content", Permissions = "permissions";
 
-    public const string Secret = "secret", Value = "value", File = "file";
+    public const string Secret = "secret", Value = "value", File = "file", Decrypt = "decrypt";
 
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
         [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity];
-    public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File];
+    public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File, Decrypt];
     public static readonly IReadOnlyList<string> GuestFields = [Hostname, Users, RootPassword, Packages, WriteFiles, Runcmd, Timezone];
     public static readonly IReadOnlyList<string> GuestUserFields = [UserName, SshAuthorizedKeys, Sudo];
     public static readonly IReadOnlyList<string> GuestFileFields = [FilePath, Content, Permissions];

@@ -189,6 +189,8 @@ public static class FleetSchema
                 new JsonObject { ["type"] = new JsonArray("string", "number", "boolean") }),
             [FleetFields.File] = Described("An absolute path of a file on the VM's host, read at each start.",
                 new JsonObject { ["type"] = "string", ["pattern"] = "^/" }),
+            [FleetFields.Decrypt] = Described("With a secret: who opens it. 'agent' (default): the VM's agent, which hands the guest the plaintext. 'guest': the guest gets the age file itself and opens it with its own host key (the VM's identity, listed as the secret's recipient).",
+                new JsonObject { ["enum"] = new JsonArray("agent", "guest"), ["default"] = "agent" }),
         });
         credential["oneOf"] = new JsonArray(
             new JsonObject { ["required"] = new JsonArray(FleetFields.Secret) },

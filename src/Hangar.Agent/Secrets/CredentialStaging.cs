@@ -8,7 +8,7 @@ using Hangar.Spec;
 namespace Hangar.Agent.Secrets;
 
 /// <summary>
-/// Hands a VM's systemd credentials to QEMU. A <c>value</c> becomes an SMBIOS type 11 string
+/// Hands a VM's systemd credentials to QEMU (and its host key, <see cref="VmIdentity"/>). A <c>value</c> becomes an SMBIOS type 11 string
 /// (<c>io.systemd.credential:NAME=VALUE</c>); a <c>file</c> is given to fw_cfg by its own path; a <c>secret</c> is decrypted
 /// with the agent's age identity into a 0600 file in a 0700 directory on a tmpfs (the runtime directory when it is one,
 /// else <c>/dev/shm</c>), given to fw_cfg, and removed as soon as QEMU has started (QEMU reads fw_cfg files when it
@@ -104,7 +104,7 @@ public sealed class CredentialStaging(AgentOptions options, AgentKey key)
             }
             foreach (var secret in secrets)
             {
-                var plaintext = Decrypt(secret);
+                var plaintext = secret.DecryptInGuest ? Sealed(secret) : Decrypt(secret);
                 try
                 {
                     Write(directory, secret.Name, plaintext);
@@ -175,6 +175,24 @@ public sealed class CredentialStaging(AgentOptions options, AgentKey key)
             throw new CredentialException($"{what} does not belong to the public key in secrets/identities/{vm}.pub ({identity.Fingerprint}); restore the pair from version control");
         }
         return pem;
+    }
+
+    /// <summary>A secret the guest opens itself: its age file, as it is.</summary>
+    private static byte[] Sealed(CredentialSpec secret)
+    {
+        var what = $"credential '{secret.Name}' (secret '{secret.Source}', opened by the guest)";
+        byte[] ciphertext;
+        try
+        {
+            ciphertext = Convert.FromBase64String(secret.Ciphertext ?? throw new CredentialException($"{what}: the desired state carries no ciphertext for it"));
+        }
+        catch (FormatException e)
+        {
+            throw new CredentialException($"{what}: its ciphertext is not base64", e);
+        }
+        if (ciphertext.Length > MaxBytes)
+            throw new CredentialException($"{what}: its age file has {ciphertext.Length:N0} bytes; systemd takes credentials of at most {MaxBytes:N0}");
+        return ciphertext;
     }
 
     private byte[] Decrypt(CredentialSpec secret)

@@ -16,7 +16,8 @@ public static class CredentialText
         if (credentials is not { Count: > 0 } list) return "none";
         return string.Join(", ", list.Select(c => c.Kind switch
         {
-            CredentialKind.Secret => $"{c.Name} (secret {c.Source}" + (c.Ciphertext is { } text ? $", ciphertext {Fingerprint(text)})" : ")"),
+            CredentialKind.Secret => $"{c.Name} (secret {c.Source}" + (c.DecryptInGuest ? ", opened by the guest" : "")
+                + (c.Ciphertext is { } text ? $", ciphertext {Fingerprint(text)})" : ")"),
             CredentialKind.Value => $"{c.Name} (value \"{Shorten(c.Source)}\")",
             _ => $"{c.Name} (file {c.Source})",
         }));

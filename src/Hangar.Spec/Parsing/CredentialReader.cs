@@ -50,6 +50,28 @@ internal sealed class CredentialReader(NodeReader reader, SecretSource? secrets)
         var hasSecret = fields.TryGet(FleetFields.Secret, out var secretNode, out var secretPath);
         var hasValue = fields.TryGet(FleetFields.Value, out var valueNode, out var valuePath);
         var hasFile = fields.TryGet(FleetFields.File, out var fileNode, out var filePath);
+        var inGuest = false;
+        if (fields.TryGet(FleetFields.Decrypt, out var decryptNode, out var decryptPath))
+        {
+            switch (reader.String(decryptNode, decryptPath, "'agent' or 'guest'"))
+            {
+                case null:
+                    return null;
+                case "agent":
+                    break;
+                case "guest":
+                    inGuest = true;
+                    break;
+                case var other:
+                    Errors.Add(decryptNode, decryptPath, $"'{other}' is not who decrypts a secret; use 'agent' (the VM's agent, the default) or 'guest' (the guest, with its own host key)");
+                    return null;
+            }
+            if (!hasSecret)
+            {
+                Errors.Add(decryptNode, decryptPath, $"'decrypt' goes with a secret; credential '{name}' has none");
+                return null;
+            }
+        }
         if ((hasSecret ? 1 : 0) + (hasValue ? 1 : 0) + (hasFile ? 1 : 0) != 1)
         {
             // A mapping of unknown fields only was reported field by field ("did you mean 'value'?").
@@ -59,7 +81,7 @@ internal sealed class CredentialReader(NodeReader reader, SecretSource? secrets)
                 : $"Give one of 'secret', 'value' and 'file' for credential '{name}': {Expected}");
             return null;
         }
-        if (hasSecret) return Secret(name, secretNode, secretPath);
+        if (hasSecret) return Secret(name, secretNode, secretPath) is { } secret ? secret with { DecryptInGuest = inGuest } : null;
         if (hasValue) return Value(name, valueNode, valuePath);
         return File(name, fileNode, filePath);
     }

@@ -104,5 +104,25 @@ public sealed class HostKeyStagingTests : IDisposable
         Assert.False(Directory.Exists(staging.DirectoryFor("web")));
     }
 
+    [Fact]
+    public void Stage_SecretTheGuestOpens_IsItsAgeFileAsItIsAndOpensWithTheVmsHostKey()
+    {
+        var agent = AgentKey.LoadOrCreate(Options);
+        var staging = new CredentialStaging(Options, agent);
+        using var key = SshHostKey.Generate("root@db");
+        var ciphertext = AgeFile.Encrypt("only for db"u8, [AgeRecipient.Parse(key.PublicKey)]); // not for the agent
+        var secret = new CredentialSpec("db-password", CredentialKind.Secret, "db-password") { Ciphertext = Convert.ToBase64String(ciphertext), DecryptInGuest = true };
+        var path = Assert.Single(staging.Arguments("db", new ValueList<CredentialSpec>([secret])).FwCfgFiles).Path;
+
+        using (staging.Stage("db", new ValueList<CredentialSpec>([secret])))
+        {
+            var handed = File.ReadAllBytes(path);
+            Assert.Equal(ciphertext, handed);
+            Assert.Equal("only for db"u8.ToArray(), AgeFile.Decrypt(handed, [SshEd25519Identity.ParsePem(Encoding.ASCII.GetString(key.PrivatePem), "db")]));
+        }
+
+        Assert.False(File.Exists(path));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

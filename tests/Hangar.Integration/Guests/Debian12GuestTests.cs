@@ -18,6 +18,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan BootBudget = TimeSpan.FromMinutes(8);
     private const string SecretValue = "debian-secret-3f9a";
+    private const string GuestSecretValue = "only-the-guest-opens-this-7c21";
 
     [Fact]
     public async Task Up_Debian12WithGuest_SshLoginShowsTheHostname_GuestAgentReportsRunsAndStops_AndAChangedGuestAtTheNextBoot()
@@ -40,6 +41,12 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         AgeTool.Run("age", System.Text.Encoding.UTF8.GetBytes(SecretValue), "-r", agentRecipient, "-o", Path.Combine(home.Path, "secrets", "api-key.age"));
         // Who reads the VM's host key, which hangar up makes: the agent (and nobody's own key from this machine's HOME).
         File.WriteAllText(Path.Combine(home.Path, "secrets", "recipients.txt"), $"# agent\n{agentRecipient}\n");
+        // The VM's host key, made before it ever ran, is the only recipient of a secret the guest opens itself.
+        var made = await home.RunAsync("vm", "identity", "deb1", "--create", "--dir", Path.Combine(home.Path, "secrets"));
+        Assert.True(made.ExitCode == 0, $"vm identity --create: {made}");
+        var vmPub = Path.Combine(home.Path, "secrets", "identities", "deb1.pub");
+        Assert.Equal(File.ReadAllText(vmPub), made.Stdout);
+        AgeTool.Run("age", System.Text.Encoding.UTF8.GetBytes(GuestSecretValue), "-R", vmPub, "-o", Path.Combine(home.Path, "secrets", "db-password.age"));
         // The automatic SSH port comes from settings.sshPorts; a range of one reserved port keeps parallel runs apart.
         var port = home.ReservePort();
         var fleetText = $"""
@@ -53,6 +60,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
                 credentials:
                   api-key: {'{'} secret: api-key {'}'}
                   motd: {'{'} value: "hello, debian" {'}'}
+                  db-password: {'{'} secret: db-password, decrypt: guest {'}'}
                 guest:
                   hostname: hangar-it-guest
                   users:
@@ -110,6 +118,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.Equal(SecretValue, secret.Stdout);
         var motd = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/cat", "/run/credentials/@system/motd");
         Assert.Equal("hello, debian", motd.Stdout);
+        await CheckGuestOpensItsOwnSecretAsync(home);
 
         // A changed guest is an update: the running guest keeps its QEMU, and the new hostname comes with the next boot.
         var renamed = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal), "renamed.yaml");
@@ -157,6 +166,26 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.True(exec.ExitCode == 7, $"vm exec: {exec}");
         Assert.Equal("hangar-it-guest\n", exec.Stdout);
         Assert.Equal("to-stderr\n", exec.Stderr);
+    }
+
+    /// <summary>
+    /// The secret encrypted to the VM's host key alone reached the guest as its age file, and the guest opens it with
+    /// the host key it booted with (the first boot: the key was made before the VM existed). The image has no age: the
+    /// host's static age binary is copied in through the guest agent.
+    /// </summary>
+    private static async Task CheckGuestOpensItsOwnSecretAsync(HangarHome home)
+    {
+        var sealedFile = await home.RunAsync("vm", "exec", "deb1", "--", "/usr/bin/head", "-c", "21", "/run/credentials/@system/db-password");
+        Assert.Equal("age-encryption.org/v1", sealedFile.Stdout);
+        using (var client = await Hangar.Client.HangarConnection.ConnectAsync(home.Path, CancellationToken.None))
+        {
+            var copy = await client.ExecAsync("deb1", new VmExecRequest(["/bin/sh", "-c", "cat > /usr/local/bin/age && chmod 755 /usr/local/bin/age"],
+                File.ReadAllBytes("/usr/bin/age"), 300), CancellationToken.None);
+            Assert.True(copy.ExitCode == 0, $"copying age into the guest: {System.Text.Encoding.UTF8.GetString(copy.Stderr)}");
+        }
+        var opened = await home.RunAsync("vm", "exec", "deb1", "--", "/usr/local/bin/age", "-d", "-i", "/etc/ssh/ssh_host_ed25519_key", "/run/credentials/@system/db-password");
+        Assert.True(opened.ExitCode == 0, $"age -d in the guest: {opened}");
+        Assert.Equal(GuestSecretValue, opened.Stdout);
     }
 
     /// <summary>Makes the guest ignore the ACPI power button, so that only a stop through its guest agent is graceful.

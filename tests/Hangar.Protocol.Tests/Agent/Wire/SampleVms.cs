@@ -78,6 +78,7 @@ internal static class SampleVms
             Credentials = new ValueList<CredentialSpec>([
                 new CredentialSpec("HOST-CA", CredentialKind.File, "/etc/ssl/ca.pem"),
                 new CredentialSpec("api-key", CredentialKind.Secret, "api-key") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx" },
+                new CredentialSpec("db-password", CredentialKind.Secret, "db-password") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx", DecryptInGuest = true },
                 new CredentialSpec("motd", CredentialKind.Value, "hello, there"),
             ]),
             Identity = new VmIdentity("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB+D1tafNZMN4G2HBMseYgEYLXrJ/bwZkv3SzPAllTnN") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx" },
