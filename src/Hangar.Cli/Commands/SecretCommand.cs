@@ -112,8 +112,13 @@ public static class SecretCommand
         {
             var secrets = new SecretsDirectory(context.Get(Dir) ?? "secrets");
             var rekeyed = secrets.Rekey(UserIdentities.Load(context.Get(Identity) ?? []));
-            foreach (var secret in rekeyed) Console.Out.WriteLine($"{secret}: readable by {Names(secrets.RecipientsOf(secret))}");
-            Console.Error.WriteLine(rekeyed.Count == 0 ? $"No secret in {secrets.Path}." : $"Rekeyed {rekeyed.Count} secret(s).");
+            foreach (var secret in rekeyed)
+            {
+                // A VM's host key (identities/VM) is always encrypted to the default recipients.
+                var recipients = secret.StartsWith(VmIdentities.DirectoryName + "/", StringComparison.Ordinal) ? secrets.DefaultRecipientsFile() : secrets.RecipientsOf(secret);
+                Console.Out.WriteLine($"{secret}: readable by {Names(recipients)}");
+            }
+            Console.Error.WriteLine(rekeyed.Count == 0 ? $"No secret in {secrets.Path}." : $"Rekeyed {rekeyed.Count} secret(s) and host key(s).");
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
