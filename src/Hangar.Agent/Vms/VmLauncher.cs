@@ -84,6 +84,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Network = true,
             FwCfgFiles = handed.FwCfgFiles,
             OemStrings = handed.OemStrings,
+            VncPort = spec.VncPort,
             Paths = paths.Runtime,
         };
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);

@@ -111,7 +111,7 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             forwards, seen?.LastError, seen?.Restarts ?? 0,
             seen?.StartedAt, seen?.Generation ?? state.CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
             seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision, Ssh: SshOf(vm), Guest: seen?.Guest,
-            HostKey: vm.Identity is { IsPending: false } identity ? identity.PublicKey : null);
+            HostKey: vm.Identity is { IsPending: false } identity ? identity.PublicKey : null, Vnc: vm.VncPort);
     }
 
     /// <summary>The VM's SSH forward (its automatic one, else its own forward to guest port 22) and first guest user.</summary>

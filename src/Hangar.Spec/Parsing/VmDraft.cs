@@ -54,6 +54,12 @@ internal sealed class VmDraft(string name)
     /// <summary>Whether the VM gets a stable SSH host key: as <c>identity</c> says, else when it boots a cloud-init guest.</summary>
     public bool WantsIdentity => IdentityField?.Value ?? ((Image?.Value == BuiltinImages.Debian12 || GuestField is not null) && !UsesTiny);
 
+    /// <summary>Whether the file asked for a VNC display (<c>display: vnc</c>).</summary>
+    public bool WantsVnc { get; set; }
+
+    /// <summary>The automatic VNC host port; null for none.</summary>
+    public int? VncPort { get; set; }
+
     /// <summary>The automatic SSH host port (<see cref="SshPorts"/>); null for none.</summary>
     public int? SshPort { get; set; }
 
@@ -98,5 +104,6 @@ internal sealed class VmDraft(string name)
         SshPort = SshPort,
         Credentials = Credentials is { Count: > 0 } credentials ? credentials : null,
         Identity = Identity,
+        VncPort = VncPort,
     };
 }

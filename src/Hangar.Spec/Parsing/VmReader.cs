@@ -55,6 +55,15 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
             vm.Credentials = new CredentialReader(reader, secrets).Read(node, fieldPath);
         if (fields.TryGet(FleetFields.Identity, out node, out fieldPath) && reader.Bool(node, fieldPath) is { } identity)
             vm.IdentityField = new(identity, node, fieldPath);
+        if (fields.TryGet(FleetFields.Display, out node, out fieldPath))
+        {
+            switch (reader.String(node, fieldPath, "'vnc' or 'none'"))
+            {
+                case "vnc": vm.WantsVnc = true; break;
+                case "none" or null: break;
+                case var other: Errors.Add(node, fieldPath, $"'{other}' is not a display; use 'vnc' (a VNC server on 127.0.0.1, at a port from settings.vncPorts) or 'none' (the default)"); break;
+            }
+        }
         if (vm.WantsIdentity) ReadIdentity(vm, fields.TryGet(FleetFields.Credentials, out node, out fieldPath) ? (node, fieldPath) : null);
         return vm;
     }
