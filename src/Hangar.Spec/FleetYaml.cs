@@ -7,7 +7,9 @@ namespace Hangar.Spec;
 /// <summary>
 /// Writes a <see cref="FleetSpec"/> back as a fleet file (YAML) that a person can read, for instance to show what a
 /// stored generation held. Every VM field is written, defaults included; <c>settings</c> only when they differ from
-/// the defaults. <c>FleetParser.Parse(Write(spec), ...).Spec == spec</c> for every spec the parser produces.
+/// the defaults. <c>FleetParser.Parse(Write(spec), current: spec, secrets: the same).Spec == spec</c> for every spec
+/// the parser produces: the automatic SSH forward is left out of <c>forwards</c> (it is written as a comment), as the
+/// file did, and comes back with the port <c>current</c> gave it; secrets and host keys come from the secrets.
 /// </summary>
 /// <remarks>
 /// The fleet file cannot say everything a hand-built spec can: a <c>tiny</c> VM without a health check reads back
@@ -29,6 +31,8 @@ public static class FleetYaml
         {
             Line(yaml, 0, $"{FleetFields.Settings}:");
             Line(yaml, 1, $"{FleetFields.Orphans}: {SpecKeywords.TextOf(SpecKeywords.Orphans, spec.Settings.Orphans)}");
+            if (spec.Settings.SshPorts is { } ssh) Line(yaml, 1, $"{FleetFields.SshPorts}: {Quoted(ssh.ToString())}");
+            if (spec.Settings.VncPorts is { } vnc) Line(yaml, 1, $"{FleetFields.VncPorts}: {Quoted(vnc.ToString())}");
             yaml.Append('\n');
         }
         if (spec.Images.Count > 0)
@@ -68,10 +72,72 @@ public static class FleetYaml
         Line(yaml, 2, $"{FleetFields.Memory}: {vm.Memory}");
         if (vm.Disk is { } disk) Line(yaml, 2, $"{FleetFields.Disk}: {disk}");
         if (vm.KernelArgs is { } kernelArgs) Line(yaml, 2, $"{FleetFields.KernelArgs}: {Quoted(kernelArgs)}");
-        // Written even when empty, so that the field is visible: "forwards: []".
-        Line(yaml, 2, $"{FleetFields.Forwards}: [{string.Join(", ", vm.Forwards.Select(f => Quoted(f.ToString())))}]");
+        // Written even when empty, so that the field is visible: "forwards: []". The automatic SSH forward is Hangar's.
+        var automatic = vm.SshPort is { } sshPort ? new PortForward(sshPort, SpecDefaults.SshGuestPort, PortProtocol.Tcp) : null;
+        Line(yaml, 2, $"{FleetFields.Forwards}: [{string.Join(", ", vm.Forwards.Where(f => f != automatic).Select(f => Quoted(f.ToString())))}]"
+            + (automatic is null ? "" : $"  # and {automatic}, the automatic SSH port"));
         Line(yaml, 2, $"{FleetFields.Autostart}: {(vm.Autostart ? "true" : "false")}");
         Line(yaml, 2, $"{FleetFields.Restart}: {SpecKeywords.TextOf(SpecKeywords.Restart, vm.Restart)}");
+        WriteHealth(yaml, vm);
+        WritePlacement(yaml, vm.Placement);
+        if (vm.Guest is { } guest) WriteGuest(yaml, guest);
+        if (vm.Credentials is { } credentials) WriteCredentials(yaml, credentials);
+        Line(yaml, 2, $"{FleetFields.Identity}: {(vm.Identity is null ? "false" : "true")}"
+            + (vm.Identity is { Fingerprint: { } fingerprint } ? $"  # ssh-ed25519 {fingerprint}" : ""));
+        Line(yaml, 2, $"{FleetFields.Display}: {(vm.VncPort is { } vnc ? "vnc" : "none")}" + (vm.VncPort is { } port ? $"  # 127.0.0.1:{port}" : ""));
+    }
+
+    private static void WritePlacement(StringBuilder yaml, VmPlacement placement)
+    {
+        if (placement == VmPlacement.Anywhere) return;
+        Line(yaml, 2, $"{FleetFields.Placement}:");
+        if (placement.Host is { } host) Line(yaml, 3, $"{FleetFields.Host}: {Quoted(host)}");
+        if (placement.Labels.Count > 0)
+            Line(yaml, 3, $"{FleetFields.Labels}: {{{string.Join(", ", placement.Labels.Select(l => $"{Quoted(l.Key)}: {Quoted(l.Value)}"))}}}");
+        Line(yaml, 3, $"{FleetFields.Movable}: {(placement.Movable ? "true" : "false")}");
+    }
+
+    private static void WriteGuest(StringBuilder yaml, GuestSpec guest)
+    {
+        Line(yaml, 2, $"{FleetFields.Guest}:");
+        Line(yaml, 3, $"{FleetFields.Hostname}: {Quoted(guest.Hostname)}");
+        Line(yaml, 3, $"{FleetFields.Users}:" + (guest.Users.Count == 0 ? " []" : ""));
+        foreach (var user in guest.Users)
+        {
+            Line(yaml, 4, $"- {FleetFields.UserName}: {Quoted(user.Name)}");
+            Line(yaml, 5, $"{FleetFields.SshAuthorizedKeys}: [{string.Join(", ", user.SshAuthorizedKeys.Select(Quoted))}]");
+            Line(yaml, 5, $"{FleetFields.Sudo}: {(user.Sudo ? "true" : "false")}");
+        }
+        if (guest.RootPasswordHash is { } hash) Line(yaml, 3, $"{FleetFields.RootPassword}: {Quoted(hash)}");
+        Line(yaml, 3, $"{FleetFields.Packages}: [{string.Join(", ", guest.Packages.Select(Quoted))}]");
+        Line(yaml, 3, $"{FleetFields.WriteFiles}:" + (guest.WriteFiles.Count == 0 ? " []" : ""));
+        foreach (var file in guest.WriteFiles)
+        {
+            Line(yaml, 4, $"- {FleetFields.FilePath}: {Quoted(file.Path)}");
+            Line(yaml, 5, $"{FleetFields.Content}: {Quoted(file.Content)}");
+            if (file.Permissions is { } mode) Line(yaml, 5, $"{FleetFields.Permissions}: {Quoted(mode)}");
+        }
+        Line(yaml, 3, $"{FleetFields.Runcmd}: [{string.Join(", ", guest.Runcmd.Select(Quoted))}]");
+        if (guest.Timezone is { } timezone) Line(yaml, 3, $"{FleetFields.Timezone}: {Quoted(timezone)}");
+    }
+
+    private static void WriteCredentials(StringBuilder yaml, ValueList<CredentialSpec> credentials)
+    {
+        Line(yaml, 2, $"{FleetFields.Credentials}:");
+        foreach (var credential in credentials)
+        {
+            var entry = credential.Kind switch
+            {
+                CredentialKind.Secret => $"{FleetFields.Secret}: {Quoted(credential.Source)}" + (credential.DecryptInGuest ? $", {FleetFields.Decrypt}: guest" : ""),
+                CredentialKind.Value => $"{FleetFields.Value}: {Quoted(credential.Source)}",
+                _ => $"{FleetFields.File}: {Quoted(credential.Source)}",
+            };
+            Line(yaml, 3, $"{Quoted(credential.Name)}: {{{entry}}}");
+        }
+    }
+
+    private static void WriteHealth(StringBuilder yaml, VmSpec vm)
+    {
         if (vm.Health is not { } health) return;
         Line(yaml, 2, $"{FleetFields.Health}:");
         if (health.SerialMarker is { } marker) Line(yaml, 3, $"{FleetFields.Serial}: {Quoted(marker)}");

@@ -68,6 +68,51 @@ public sealed class FleetYamlTests
     }
 
     [Fact]
+    public void Write_FleetWithGuestsCredentialsKeysDisplaysAndPlacement_ReadsBackEqualAgainstItself()
+    {
+        const string PublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB+D1tafNZMN4G2HBMseYgEYLXrJ/bwZkv3SzPAllTnN";
+        var age = Convert.ToBase64String("age-encryption.org/v1\n-> X25519 abc\n"u8.ToArray());
+        var secrets = () => SecretSource.FromCiphertexts(new Dictionary<string, string> { ["db"] = age },
+            new Dictionary<string, VmIdentity> { ["deb"] = new(PublicKey) { Ciphertext = age } });
+        const string Text = """
+            settings: { sshPorts: 3000-3009, vncPorts: 5910-5919 }
+            vms:
+              deb:
+                image: debian-12
+                display: vnc
+                placement: { host: h1, labels: { gpu: "true" }, movable: true }
+                guest:
+                  hostname: "deb-1"
+                  users:
+                    - name: ops
+                      sshAuthorizedKeys: ["ssh-ed25519 AAAA ops@laptop"]
+                      sudo: true
+                  rootPassword: "$6$salt$hash"
+                  packages: [curl]
+                  writeFiles:
+                    - { path: /etc/motd, content: "line one\n# two: 2\n", permissions: "0644" }
+                  runcmd: ["echo 'a: b' > /tmp/x"]
+                  timezone: Europe/Paris
+                credentials:
+                  db: { secret: db, decrypt: guest }
+                  motd: { value: "hi, there" }
+                  ca: { file: /etc/ca.pem }
+              box: { image: tiny, identity: true, forwards: ["3000:80"] }
+            """;
+        var spec = FleetParser.Parse(Text, "x.yaml", null, null, ImageFileCheck.NotChecked, secrets()).Spec!;
+        Assert.Equal(3001, spec.FindVm("deb")!.SshPort); // 3000 is box's forward
+        var yaml = FleetYaml.Write(spec);
+
+        var back = FleetParser.Parse(yaml, "x.yaml", null, spec, ImageFileCheck.NotChecked, secrets());
+
+        Assert.True(back.IsValid, string.Join("\n", back.Errors) + "\n---\n" + yaml);
+        Assert.Equal(spec, back.Spec);
+        Assert.Contains("# and 3001:22/tcp, the automatic SSH port", yaml);
+        Assert.Contains("identity: true  # ssh-ed25519 SHA256:DQnBydU1c2QRjpfk3aK2BBhoCl7HwWDo+JfXjeF6j1o", yaml);
+        Assert.Contains("display: vnc  # 127.0.0.1:5910", yaml);
+    }
+
+    [Fact]
     public void Write_EmptyFleet_ReadsBackEqual()
     {
         var spec = FleetOf();
@@ -94,6 +139,8 @@ public sealed class FleetYamlTests
                   serial: "hangar-tiny: ready"
                   timeout: 120s
                   restart: false
+                identity: false
+                display: none
 
             """, FleetYaml.Write(spec));
         Assert.Equal(spec, ReadBack(FleetYaml.Write(spec)));
@@ -216,6 +263,8 @@ public sealed class FleetYamlTests
                   interval: 10s
                   failures: 3
                   restart: false
+                identity: false
+                display: none
 
               scratch:
                 image: raw-disk
@@ -224,6 +273,8 @@ public sealed class FleetYamlTests
                 forwards: []
                 autostart: true
                 restart: never
+                identity: false
+                display: none
 
               web:
                 image: tiny
@@ -238,6 +289,8 @@ public sealed class FleetYamlTests
                   serial: "login:"
                   timeout: 1500ms
                   restart: false
+                identity: false
+                display: none
 
             """, FleetYaml.Write(spec));
     }
