@@ -105,6 +105,7 @@ public static class FleetDiff
         Add(FleetFields.Credentials, a is null ? null : CredentialText.Of(a.Credentials), CredentialText.Of(b.Credentials), true);
         Add(FleetFields.Identity, a is null ? null : CredentialText.Of(a.Identity), CredentialText.Of(b.Identity), true);
         Add(FleetFields.Display, a is null ? null : DisplayText(a), DisplayText(b), true);
+        Add(FleetFields.Volumes, a is null ? null : VolumesText(a), VolumesText(b), true);
         if (a is not null && list.FindIndex(f => f.Field == FleetFields.Guest) is var guest and >= 0)
             list[guest] = list[guest] with { Effect = GuestText.ChangeEffect };
         if (a is null) list.RemoveAll(f => f.New is null or "" or "none" || (f.Field == FleetFields.Placement && f.New == VmPlacement.Anywhere.ToString()));
@@ -114,6 +115,9 @@ public static class FleetDiff
 
     private static string ImageText(VmSpec vm, FleetSpec? fleet) =>
         fleet?.FindImage(vm.Image) is { } image ? $"{vm.Image} (sha256:{image.Sha256[..Math.Min(12, image.Sha256.Length)]})" : vm.Image;
+
+    /// <summary><c>data 10GiB qcow2, scratch 64MiB raw</c>, or <c>none</c>.</summary>
+    public static string VolumesText(VmSpec vm) => vm.Volumes is { Count: > 0 } volumes ? string.Join(", ", volumes) : "none";
 
     /// <summary><c>vnc on 127.0.0.1:5900</c>, or <c>none</c>.</summary>
     public static string DisplayText(VmSpec vm) => vm.VncPort is { } port ? $"vnc on 127.0.0.1:{port}" : "none";

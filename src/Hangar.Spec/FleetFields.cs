@@ -14,7 +14,7 @@ internal static class FleetFields
 
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
         Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement",
-        Guest = "guest", Credentials = "credentials", Identity = "identity", Display = "display";
+        Guest = "guest", Credentials = "credentials", Identity = "identity", Display = "display", Volumes = "volumes";
 
     public const string Host = "host", Labels = "labels", Movable = "movable";
 
@@ -30,13 +30,16 @@ internal static class FleetFields
 
     public const string FilePath = "path", Content = "content", Permissions = "permissions";
 
+    public const string Size = "size";
+
     public const string Secret = "secret", Value = "value", File = "file", Decrypt = "decrypt";
 
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts, VncPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
-        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity, Display];
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity, Volumes, Display];
+    public static readonly IReadOnlyList<string> VolumeFields = [Size, Format];
     public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File, Decrypt];
     public static readonly IReadOnlyList<string> GuestFields = [Hostname, Users, RootPassword, Packages, WriteFiles, Runcmd, Timezone];
     public static readonly IReadOnlyList<string> GuestUserFields = [UserName, SshAuthorizedKeys, Sudo];

@@ -180,6 +180,19 @@ public static class FleetSchema
             [FleetFields.Identity] = Described(
                 $"Give the VM a stable SSH host key of its own: made by the CLI when it first applies the VM (secrets/identities/NAME.age, encrypted to secrets/recipients.txt, and NAME.pub), handed to the guest at each boot as the credential {VmIdentity.CredentialName} and through its cloud-init seed, and kept across restarts, generations and rollbacks. Default: true for a VM with a cloud-init guest ('{BuiltinImages.Debian12}', or a disk image with a guest mapping), false otherwise.",
                 new JsonObject { ["type"] = "boolean" }),
+            [FleetFields.Volumes] = Described(
+                $"Named disks of the VM's own beside its main disk, made empty at its first start, grown when their size grows (never shrunk), kept when the VM leaves the fleet (hangar down --purge deletes them). The guest sees each as /dev/disk/by-id/virtio-NAME. At most {SpecLimits.MaxVolumes}.",
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["maxProperties"] = SpecLimits.MaxVolumes,
+                    ["propertyNames"] = new JsonObject { ["pattern"] = SpecPatterns.VolumeName },
+                    ["additionalProperties"] = Object("A volume.", [FleetFields.Size], new JsonObject
+                    {
+                        [FleetFields.Size] = Described("Its virtual size, such as 10GiB (a whole number of MiB).", new JsonObject { ["type"] = "string" }),
+                        [FleetFields.Format] = Described("qcow2 (grows as written) or raw.", new JsonObject { ["enum"] = new JsonArray("qcow2", "raw"), ["default"] = "qcow2" }),
+                    }),
+                }),
             [FleetFields.Display] = Described(
                 "A graphical display: 'vnc' gives the VM a VGA card and a VNC server on its host's 127.0.0.1, at a port from settings.vncPorts that it keeps across generations (shown by hangar vm list). Default 'none'. A change restarts the VM.",
                 new JsonObject { ["enum"] = new JsonArray("vnc", "none"), ["default"] = "none" }),

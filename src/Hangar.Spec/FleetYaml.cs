@@ -84,6 +84,12 @@ public static class FleetYaml
         if (vm.Credentials is { } credentials) WriteCredentials(yaml, credentials);
         Line(yaml, 2, $"{FleetFields.Identity}: {(vm.Identity is null ? "false" : "true")}"
             + (vm.Identity is { Fingerprint: { } fingerprint } ? $"  # ssh-ed25519 {fingerprint}" : ""));
+        if (vm.Volumes is { } volumes)
+        {
+            Line(yaml, 2, $"{FleetFields.Volumes}:");
+            foreach (var volume in volumes)
+                Line(yaml, 3, $"{volume.Name}: {{{FleetFields.Size}: {volume.Size}, {FleetFields.Format}: {SpecKeywords.TextOf(SpecKeywords.Format, volume.Format)}}}");
+        }
         Line(yaml, 2, $"{FleetFields.Display}: {(vm.VncPort is { } vnc ? "vnc" : "none")}" + (vm.VncPort is { } port ? $"  # 127.0.0.1:{port}" : ""));
     }
 

@@ -31,6 +31,9 @@ public static class SpecLimits
     /// </summary>
     public const int MaxCredentials = 32, MaxFwCfgCredentials = 12;
 
+    /// <summary>Named volumes per VM; with its disk and seed they stay well within the PCI slots of QEMU's pc machine.</summary>
+    public const int MaxVolumes = 8;
+
     /// <summary>A <c>value</c> credential, in bytes of UTF-8: it travels as an SMBIOS OEM string on QEMU's command line.</summary>
     public const int MaxCredentialValueBytes = 4096;
 

@@ -53,12 +53,16 @@ internal static class SpecPatterns
     /// <summary>A tz database name such as UTC or Europe/Paris.</summary>
     public const string Timezone = "^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$";
 
+    /// <summary>A volume's name: its file name and its virtio-blk serial (20 bytes at most).</summary>
+    public const string VolumeName = "^[a-z][a-z0-9-]{0,19}$";
+
     /// <summary>A file mode in octal.</summary>
     public const string Permissions = "^0?[0-7]{3,4}$";
 
     public static readonly Regex NameRegex = Compile(Name);
     public static readonly Regex UserNameRegex = Compile(UserName);
     public static readonly Regex CredentialNameRegex = Compile(CredentialName);
+    public static readonly Regex VolumeNameRegex = Compile(VolumeName);
     public static readonly Regex SecretNameRegex = Compile(SecretName);
     public static readonly Regex SshPublicKeyRegex = Compile(SshPublicKey);
     public static readonly Regex PasswordHashRegex = Compile(PasswordHash);

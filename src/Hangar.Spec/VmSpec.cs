@@ -57,6 +57,10 @@ public sealed record VmSpec(
     /// <c>settings.vncPorts</c> and kept from one generation to the next; null for no display.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? VncPort { get; init; }
+
+    /// <summary>The VM's named volumes, sorted by name; null for none (and in generations stored before volumes existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ValueList<VolumeSpec>? Volumes { get; init; }
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

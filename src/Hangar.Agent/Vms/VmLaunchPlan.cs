@@ -24,4 +24,7 @@ public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool H
 
     /// <summary>The VM's host key, staged with its secrets and put into its seed at each start; null without one.</summary>
     public Hangar.Spec.VmIdentity? Identity { get; init; }
+
+    /// <summary>The VM's named volumes, attached after its disk and seed; made and grown before each start.</summary>
+    public Hangar.Spec.ValueList<Hangar.Spec.VolumeSpec>? Volumes { get; init; }
 }

@@ -67,6 +67,8 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         if (hasDisk) drives.Add(new QemuDrive(paths.DiskPath, "qcow2", "disk0"));
         // A seed with the VM's host key in it lives on the credentials' tmpfs, never in the state directory.
         if (seed is not null) drives.Add(new QemuDrive(HostKeyOf(spec) is null ? paths.SeedPath : credentials.SeedPathFor(spec.Name), "raw", "seed", ReadOnly: true));
+        foreach (var volume in spec.Volumes ?? [])
+            drives.Add(new QemuDrive(paths.VolumePath(volume), Format(volume.Format), $"vol-{volume.Name}", Serial: volume.Name));
         var handed = credentials.Arguments(spec.Name, spec.Credentials, spec.Identity);
         var forwards = spec.Forwards.Select(f => new QemuPortForward(
             f.Protocol == PortProtocol.Udp ? "udp" : "tcp", "127.0.0.1", f.HostPort, f.GuestPort)).ToArray();
@@ -88,8 +90,43 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Paths = paths.Runtime,
         };
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
-        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, handed.SecretsDigest), hasDisk, backing, backingFormat, diskBytes,
-            imageDigest, source, seed) { Credentials = spec.Credentials, SecretsDigest = handed.SecretsDigest, Identity = HostKeyOf(spec) is null ? null : spec.Identity };
+        // Volume sizes are not on the command line: they join the hash (only when there are volumes, so a VM without
+        // any hashes as before), and a grown volume restarts the VM, which grows it before QEMU starts.
+        var hashed = spec.Volumes is { Count: > 0 } volumes ? handed.SecretsDigest + "\nvolumes " + string.Join(',', volumes.Select(v => $"{v.Name}={v.Size.Bytes}")) : handed.SecretsDigest;
+        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, hashed), hasDisk, backing, backingFormat, diskBytes,
+            imageDigest, source, seed)
+        {
+            Credentials = spec.Credentials, SecretsDigest = hashed, Identity = HostKeyOf(spec) is null ? null : spec.Identity, Volumes = spec.Volumes,
+        };
+    }
+
+    private static string Format(DiskFormat format) => format == DiskFormat.Raw ? "raw" : "qcow2";
+
+    /// <summary>Makes each volume the VM lacks (empty) and grows each that is smaller than declared; never shrinks one.</summary>
+    /// <returns>What was done, for the log; null when nothing was.</returns>
+    private async Task<string?> PrepareVolumesAsync(VmLaunchPlan plan, CancellationToken ct)
+    {
+        var paths = VmPaths.For(options, plan.Config.Name);
+        var done = new List<string>();
+        foreach (var volume in plan.Volumes ?? [])
+        {
+            var path = paths.VolumePath(volume);
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var temp = path + ".new";
+                File.Delete(temp);
+                await _qemuImg.CreateBlankAsync(temp, Format(volume.Format), volume.Size.Bytes, ct);
+                File.Move(temp, path);
+                done.Add($"made volume {volume}");
+            }
+            else if ((await _qemuImg.InfoAsync(path, ct)).VirtualSizeBytes is var size && size < volume.Size.Bytes)
+            {
+                await _qemuImg.GrowAsync(path, Format(volume.Format), volume.Size.Bytes, ct);
+                done.Add($"grew volume {volume.Name} from {size} to {volume.Size.Bytes} bytes");
+            }
+        }
+        return done.Count == 0 ? null : string.Join("; ", done);
     }
 
     private static string? HostKeyOf(VmSpec spec) => spec.Identity is { IsPending: false } identity ? identity.PublicKey : null;
@@ -105,6 +142,13 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     /// </summary>
     /// <returns>What was done, for the log; null when the disk was used as it is.</returns>
     public async Task<string?> PrepareDiskAsync(VmLaunchPlan plan, long generation, CancellationToken ct)
+    {
+        var disk = await PrepareMainDiskAsync(plan, generation, ct);
+        var volumes = await PrepareVolumesAsync(plan, ct);
+        return disk is null ? volumes : volumes is null ? disk : $"{disk}; {volumes}";
+    }
+
+    private async Task<string?> PrepareMainDiskAsync(VmLaunchPlan plan, long generation, CancellationToken ct)
     {
         var paths = VmPaths.For(options, plan.Config.Name);
         Directory.CreateDirectory(paths.StateDirectory);

@@ -4,7 +4,7 @@ namespace Hangar.Protocol.Agent;
 public static class AgentProtocol
 {
     /// <summary>6: a desired VM's <c>spec</c> carries its <c>identity</c> (its SSH host key: the public line and the private key as
-    /// ciphertext only), a credential may be <c>sealed</c> (handed to the guest undecrypted), and <c>vncPort</c>. 5: a desired VM's <c>spec</c> carries its <c>credentials</c> (a secret as ciphertext only); every VM has a
+    /// ciphertext only), a credential may be <c>sealed</c> (handed to the guest undecrypted), <c>vncPort</c> and <c>volumes</c>. 5: a desired VM's <c>spec</c> carries its <c>credentials</c> (a secret as ciphertext only); every VM has a
     /// guest agent channel; <c>observed</c> VMs carry <c>guest</c> (what qemu-ga says: OS, host name, addresses), and
     /// <c>stream.open</c> of kind <c>exec</c> runs a command in the guest (<c>exec</c>). 4: a desired VM's <c>spec</c> carries its <c>guest</c> (the cloud-init seed's settings). 3: desired and observed state as a snapshot (in frames of bounded size) then deltas (<c>desired.delta</c>,
     /// <c>observed.delta</c>, <c>resync</c>); heartbeats carry no VM list; an image in <c>desired</c> carries its digest,

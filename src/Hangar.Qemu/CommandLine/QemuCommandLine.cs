@@ -56,7 +56,7 @@ public static class QemuCommandLine
         {
             args.AddRange([
                 "-drive", $"file={Escape(drive.Path)},if=none,id={drive.Id},format={drive.Format}," + (drive.ReadOnly ? "readonly=on" : "discard=unmap"),
-                "-device", $"virtio-blk-pci,drive={drive.Id}",
+                "-device", $"virtio-blk-pci,drive={drive.Id}" + (drive.Serial is { } serial ? $",serial={Escape(serial)}" : ""),
             ]);
         }
 

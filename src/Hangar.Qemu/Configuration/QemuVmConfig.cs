@@ -107,6 +107,8 @@ public sealed record QemuVmConfig
                 errors.Add($"Drives[{i}].Id '{drive.Id}' is used by another drive.");
             else if (drive.Id == "net0")
                 errors.Add($"Drives[{i}].Id 'net0' is reserved for the network.");
+            if (drive.Serial is { } serial && (serial.Length is 0 or > 20 || !serial.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
+                errors.Add($"Drives[{i}].Serial is '{serial}'; it must be 1-20 letters, digits and '-' (virtio-blk serials hold 20 bytes).");
         }
     }
 

@@ -38,11 +38,15 @@ public sealed class QemuImg
     }
 
     /// <summary>Creates an empty qcow2 image of <paramref name="sizeBytes"/>.</summary>
-    public Task CreateBlankAsync(string path, long sizeBytes, CancellationToken cancellationToken)
+    public Task CreateBlankAsync(string path, long sizeBytes, CancellationToken cancellationToken) =>
+        CreateBlankAsync(path, "qcow2", sizeBytes, cancellationToken);
+
+    /// <summary>Creates an empty image of <paramref name="format"/> (<c>qcow2</c> or <c>raw</c>) and <paramref name="sizeBytes"/>.</summary>
+    public Task CreateBlankAsync(string path, string format, long sizeBytes, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
-        return RunAsync(["create", "-q", "-f", "qcow2", path, sizeBytes.ToString(CultureInfo.InvariantCulture)],
+        return RunAsync(["create", "-q", "-f", format, path, sizeBytes.ToString(CultureInfo.InvariantCulture)],
             $"create a blank image {path}", cancellationToken);
     }
 
@@ -50,11 +54,14 @@ public sealed class QemuImg
     /// Grows a qcow2 image to <paramref name="sizeBytes"/> of virtual size. qemu-img refuses to shrink without
     /// <c>--shrink</c>, which is never passed: a smaller size fails instead of losing data. The image must not be in use.
     /// </summary>
-    public Task GrowAsync(string path, long sizeBytes, CancellationToken cancellationToken)
+    public Task GrowAsync(string path, long sizeBytes, CancellationToken cancellationToken) => GrowAsync(path, "qcow2", sizeBytes, cancellationToken);
+
+    /// <inheritdoc cref="GrowAsync(string, long, CancellationToken)"/>
+    public Task GrowAsync(string path, string format, long sizeBytes, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
-        return RunAsync(["resize", "-q", "-f", "qcow2", path, sizeBytes.ToString(CultureInfo.InvariantCulture)],
+        return RunAsync(["resize", "-q", "-f", format, path, sizeBytes.ToString(CultureInfo.InvariantCulture)],
             $"grow image {path} to {sizeBytes} bytes", cancellationToken);
     }
 

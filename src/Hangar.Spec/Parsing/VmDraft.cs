@@ -54,6 +54,9 @@ internal sealed class VmDraft(string name)
     /// <summary>Whether the VM gets a stable SSH host key: as <c>identity</c> says, else when it boots a cloud-init guest.</summary>
     public bool WantsIdentity => IdentityField?.Value ?? ((Image?.Value == BuiltinImages.Debian12 || GuestField is not null) && !UsesTiny);
 
+    /// <summary>The VM's <c>volumes</c>, sorted by name; null without the field (or when it had errors).</summary>
+    public ValueList<VolumeSpec>? Volumes { get; set; }
+
     /// <summary>Whether the file asked for a VNC display (<c>display: vnc</c>).</summary>
     public bool WantsVnc { get; set; }
 
@@ -105,5 +108,6 @@ internal sealed class VmDraft(string name)
         Credentials = Credentials is { Count: > 0 } credentials ? credentials : null,
         Identity = Identity,
         VncPort = VncPort,
+        Volumes = Volumes is { Count: > 0 } volumes ? volumes : null,
     };
 }

@@ -64,8 +64,36 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
                 case var other: Errors.Add(node, fieldPath, $"'{other}' is not a display; use 'vnc' (a VNC server on 127.0.0.1, at a port from settings.vncPorts) or 'none' (the default)"); break;
             }
         }
+        if (fields.TryGet(FleetFields.Volumes, out node, out fieldPath)) vm.Volumes = ReadVolumes(node, fieldPath);
         if (vm.WantsIdentity) ReadIdentity(vm, fields.TryGet(FleetFields.Credentials, out node, out fieldPath) ? (node, fieldPath) : null);
         return vm;
+    }
+
+    /// <summary><c>volumes: {data: {size: 10GiB, format: qcow2}}</c>: sorted by name; null when any entry has an error.</summary>
+    private ValueList<VolumeSpec>? ReadVolumes(YamlNode node, string path)
+    {
+        if (reader.Mapping(node, path, "a mapping of volume names to {size: SIZE, format: qcow2|raw}") is not { } mapping) return null;
+        var before = Errors.Count;
+        var volumes = new List<VolumeSpec>();
+        foreach (var (name, keyNode, value) in KeyedEntries.Read(mapping, path, Errors))
+        {
+            var entryPath = SpecPath.Field(path, name);
+            if (!SpecPatterns.VolumeNameRegex.IsMatch(name))
+                Errors.Add(keyNode, entryPath, $"'{name}' is not a volume name; use 1–20 lowercase letters, digits and '-', starting with a letter (the guest sees it as the disk's serial, which holds 20)");
+            if (reader.Mapping(value, entryPath, "a volume: {size: SIZE, format: qcow2|raw}") is not { } entry) continue;
+            var fields = new FieldMapping(entry, entryPath, FleetFields.VolumeFields, Errors);
+            ByteSize? size = null;
+            if (fields.TryGetRequired(FleetFields.Size, "a size such as 10GiB", Errors, out var sizeNode, out var sizePath))
+                size = reader.Size(sizeNode, sizePath, SpecLimits.MinDisk);
+            var format = DiskFormat.Qcow2;
+            if (fields.TryGet(FleetFields.Format, out var formatNode, out var formatPath)
+                && reader.Keyword(formatNode, formatPath, SpecKeywords.Format) is { } parsed)
+                format = parsed;
+            if (size is { } bytes) volumes.Add(new VolumeSpec(name, bytes, format));
+        }
+        if (volumes.Count > SpecLimits.MaxVolumes)
+            Errors.Add(mapping, path, $"{volumes.Count} volumes; a VM may have at most {SpecLimits.MaxVolumes}");
+        return Errors.Count == before ? new ValueList<VolumeSpec>(volumes.OrderBy(v => v.Name, StringComparer.Ordinal)) : null;
     }
 
     /// <summary>Finds the host key of a VM that has one; it counts as one of its fw_cfg credentials.</summary>

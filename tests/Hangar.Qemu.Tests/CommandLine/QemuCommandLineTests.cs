@@ -97,6 +97,25 @@ public sealed class QemuCommandLineTests
         });
 
     [Fact]
+    public void Build_DriveWithSerial_GivesTheGuestThatSerial() =>
+        AssertGolden("volumes", Minimal with
+        {
+            Drives = [new QemuDrive("/var/lib/hangar/vms/db/volumes/data.qcow2", "qcow2", "vol-data", Serial: "data"),
+                new QemuDrive("/var/lib/hangar/vms/db/volumes/logs.raw", "raw", "vol-logs", Serial: "logs")],
+        });
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a-serial-longer-than-20")]
+    [InlineData("a,b")]
+    public void Build_SerialVirtioCannotHold_ThrowsNamingIt(string serial)
+    {
+        var error = Assert.Throws<ArgumentException>(() => QemuCommandLine.Build(Minimal with { Drives = [new QemuDrive("/d.qcow2", "qcow2", "d", Serial: serial)] }));
+
+        Assert.Contains($"Drives[0].Serial is '{serial}'", error.Message);
+    }
+
+    [Fact]
     public void Build_VncPort_AddsAVgaCardAndALoopbackVncDisplayNumberedFrom5900() =>
         AssertGolden("vnc", Minimal with { VncPort = 5907 });
 

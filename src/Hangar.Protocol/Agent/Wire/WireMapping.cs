@@ -40,7 +40,8 @@ public static class WireMapping
         spec.Credentials?.Select(c => new WireCredential(c.Name, ToWire(c.Kind), c.Source, c.Ciphertext, c.DecryptInGuest)).ToArray(),
         // A key still to be made (a plan's) never reaches an agent: the VM runs without one rather than half of one.
         spec.Identity is { IsPending: false } identity ? new WireIdentity(identity.PublicKey!, identity.Ciphertext!) : null,
-        spec.VncPort);
+        spec.VncPort,
+        spec.Volumes?.Select(v => new WireVolume(v.Name, v.Size.Bytes, ToWire(v.Format))).ToArray());
 
     public static VmSpec FromWire(WireVm vm) => new(
         vm.Name,
@@ -61,6 +62,7 @@ public static class WireMapping
             : null,
         Identity = vm.Identity is { } identity ? new VmIdentity(identity.PublicKey) { Ciphertext = identity.Ciphertext } : null,
         VncPort = vm.VncPort,
+        Volumes = vm.Volumes is { } volumes ? new ValueList<VolumeSpec>(volumes.Select(v => new VolumeSpec(v.Name, new ByteSize(v.SizeBytes), FromWire(v.Format)))) : null,
     };
 
     private static WireCredentialKind ToWire(CredentialKind kind) => kind switch

@@ -22,6 +22,7 @@ namespace Hangar.Protocol.Agent.Wire;
 /// <param name="Credentials">The systemd credentials handed to the guest at each start; null for none. Since version 5.</param>
 /// <param name="Identity">The VM's SSH host key (public line and the private key's ciphertext); null for none. Since version 6.</param>
 /// <param name="VncPort">The host port of the VM's VNC display on 127.0.0.1; null for none. Since version 6.</param>
+/// <param name="Volumes">The VM's named volumes; null for none. Since version 6.</param>
 public sealed record WireVm(
     string Name,
     string Image,
@@ -37,4 +38,5 @@ public sealed record WireVm(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SshPort = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireCredential>? Credentials = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WireIdentity? Identity = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? VncPort = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? VncPort = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireVolume>? Volumes = null);

@@ -82,6 +82,7 @@ internal static class SampleVms
                 new CredentialSpec("motd", CredentialKind.Value, "hello, there"),
             ]),
             VncPort = 5901,
+            Volumes = new ValueList<VolumeSpec>([new VolumeSpec("data", ByteSize.FromMiB(1024), DiskFormat.Qcow2), new VolumeSpec("logs", ByteSize.FromMiB(8), DiskFormat.Raw)]),
             Identity = new VmIdentity("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB+D1tafNZMN4G2HBMseYgEYLXrJ/bwZkv3SzPAllTnN") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx" },
         }, null, true, 0),
         new DesiredVm(TcpHealth with { Name = "db2" }, Debian with { Format = DiskFormat.Qcow2, Path = "/srv/images/db.qcow2" }, true, 0),
