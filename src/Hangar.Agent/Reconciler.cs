@@ -122,11 +122,15 @@ public sealed partial class Reconciler : IAsyncDisposable
             var paths = VmPaths.For(_options, name);
             var unused = !wanted.Contains(name);
             if (unused && RuntimeRecord.TryRead(paths.RuntimeRecordPath) is { } record && _driver.IsAlive(record)) continue;
-            foreach (var file in Directory.EnumerateFiles(dir))
+            // The named volumes of a VM that is not desired go too: they are kept only until a purge or a gc.
+            var volumes = Path.Combine(dir, VmPaths.VolumesDirectory);
+            var files = Directory.EnumerateFiles(dir).Concat(unused && Directory.Exists(volumes) ? Directory.EnumerateFiles(volumes) : []);
+            foreach (var file in files.ToList())
             {
                 var fileName = Path.GetFileName(file);
                 var isDisk = VmPaths.IsKeptDisk(fileName)
-                    || (unused && (file == paths.DiskPath || file == paths.DiskIdentityPath || file == paths.DiskPath + ".new"));
+                    || (unused && (file == paths.DiskPath || file == paths.DiskIdentityPath || file == paths.DiskPath + ".new"
+                        || Path.GetDirectoryName(file) == volumes));
                 if (!isDisk) continue;
                 try
                 {
@@ -141,6 +145,8 @@ public sealed partial class Reconciler : IAsyncDisposable
                 }
             }
         }
+        foreach (var dir in vmDirectories.Select(d => Path.Combine(d, VmPaths.VolumesDirectory)).Where(Directory.Exists).ToList())
+            if (!Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
         if (deleted.Count > 0) Log.UnusedDisksDeleted(_logger, deleted.Count, bytes, string.Join(", ", deleted));
         // After the disks: a base image is kept while a disk made on it is left.
         if (images)

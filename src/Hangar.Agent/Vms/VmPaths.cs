@@ -10,10 +10,13 @@ public sealed record VmPaths(string StateDirectory, string DiskPath, string Seri
     /// <summary>The VM's cloud-init seed (a <c>cidata</c> ISO 9660 volume), written again before each start.</summary>
     public string SeedPath => Path.Combine(StateDirectory, "seed.iso");
 
+    /// <summary>The subdirectory of the state directory that holds the VM's named volumes.</summary>
+    public const string VolumesDirectory = "volumes";
+
     /// <summary>Where named volume <paramref name="volume"/> lives: <c>volumes/NAME.qcow2</c> or <c>.raw</c> in the state directory,
     /// so it goes where the VM's disk goes (kept when the VM leaves the fleet, deleted by a purge).</summary>
     public string VolumePath(Hangar.Spec.VolumeSpec volume) =>
-        Path.Combine(StateDirectory, "volumes", volume.Name + (volume.Format == Hangar.Spec.DiskFormat.Raw ? ".raw" : ".qcow2"));
+        Path.Combine(StateDirectory, VolumesDirectory, volume.Name + (volume.Format == Hangar.Spec.DiskFormat.Raw ? ".raw" : ".qcow2"));
 
     /// <summary>What the disk was made from (<see cref="DiskIdentity"/>), next to the disk.</summary>
     public string DiskIdentityPath => Path.Combine(StateDirectory, "disk.json");
