@@ -13,6 +13,3 @@ internal sealed record ImportedVm(string Name, string Image, int Vcpu, ByteSize 
     /// <summary>systemd credentials by name: a literal value (SMBIOS) or a host file (fw_cfg).</summary>
     public IReadOnlyList<(string Name, string Kind, string Value)> Credentials { get; init; } = [];
 }
-
-/// <summary>An image made from the domain's disk: its file, format and digest (null when the file could not be read here).</summary>
-internal sealed record ImportedImage(string Path, DiskFormat Format, string? Sha256);

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Hangar.Integration.Support;
+using Hangar.Processes;
+using Hangar.Qemu;
+using Hangar.Spec;
+
+namespace Hangar.Integration.Libvirt;
+
+/// <summary>
+/// <c>hangar vm xml</c> and <c>hangar import libvirt</c> on real VMs: the domain is valid for libvirt's own schema
+/// (<c>virt-xml-validate</c>), says what the running QEMU was given (read from its <c>/proc/PID/cmdline</c>), and
+/// imported again gives each VM back as the fleet file has it.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class LibvirtTests
+{
+    [Fact]
+    public async Task VmXml_RunningVms_ValidDomainsOfWhatQemuRunsThatImportBackToTheFleet()
+    {
+        await using var home = new HangarHome();
+        var imagePath = Path.Combine(home.Path, "blank.qcow2");
+        await new QemuImg().CreateBlankAsync(imagePath, 64L << 20, CancellationToken.None);
+        var digest = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(imagePath)));
+        var (web, api, dns) = (home.ReservePort(), home.ReservePort(), home.ReservePort());
+        var images = $"images:\n  blank: {{ path: ./blank.qcow2, sha256: {digest} }}\n";
+        var fleet = images + $"""
+            vms:
+              web:
+                image: tiny
+                vcpu: 2
+                memory: 128MiB
+                disk: 64MiB
+                forwards: ["{web}:80", "{dns}:53/udp"]
+              bare:
+                image: tiny
+                memory: 96MiB
+              disky:
+                image: blank
+                memory: 64MiB
+                disk: 128MiB
+                forwards: ["{api}:8080"]
+            """;
+        var file = home.WriteFleet(fleet);
+        await home.OkAsync("up", file);
+        var expected = FleetParser.Parse(fleet, "fleet.yaml", home.Path).Spec!;
+        var status = await home.StatusAsync();
+
+        foreach (var vm in expected.Vms)
+        {
+            var xml = (await home.OkAsync("vm", "xml", vm.Name)).Stdout;
+            var xmlFile = Path.Combine(home.Path, vm.Name + ".xml");
+            await File.WriteAllTextAsync(xmlFile, xml);
+            var validate = await ProcessRunner.Instance.RunAsync("virt-xml-validate", [xmlFile, "domain"], null, CancellationToken.None);
+            Assert.True(validate.ExitCode == 0, $"virt-xml-validate refused the domain of {vm.Name}: {validate.StandardError}{validate.StandardOutput}\n{xml}");
+
+            // The domain says what the running QEMU was given.
+            var domain = XDocument.Parse(xml).Root!;
+            var qemu = QemuProcesses.CommandLine(status.Vms.Single(v => v.Name == vm.Name).Pid!.Value);
+            Assert.Equal("qemu", (string)domain.Attribute("type")!); // HANGAR_ACCEL=tcg
+            Assert.Contains("accel=tcg", qemu);
+            Assert.Contains($" -smp {domain.Element("vcpu")!.Value} ", qemu);
+            Assert.Contains($" -m {long.Parse(domain.Element("memory")!.Value, CultureInfo.InvariantCulture) / 1024} ", qemu);
+            if (domain.Element("os")!.Element("kernel") is { } kernel) Assert.Contains($" -kernel {kernel.Value} ", qemu);
+            else Assert.DoesNotContain(" -kernel ", qemu);
+            foreach (var disk in domain.Element("devices")!.Elements("disk"))
+                Assert.Contains($"file={disk.Element("source")!.Attribute("file")!.Value},", qemu);
+            foreach (var forward in domain.Descendants("portForward"))
+            {
+                var range = forward.Element("range")!;
+                Assert.Contains($"hostfwd={forward.Attribute("proto")!.Value}:127.0.0.1:{range.Attribute("start")!.Value}-:{range.Attribute("to")!.Value}", qemu);
+            }
+            Assert.Equal(vm.Forwards.Count, domain.Descendants("portForward").Count());
+
+            // Imported again, it is the VM of the fleet file (a declared image's entry comes from the fleet file).
+            var imported = await home.OkAsync("import", "libvirt", xmlFile);
+            Assert.True(imported.Stderr.Length == 0, $"{vm.Name}: {imported}");
+            var back = FleetParser.Parse(images + imported.Stdout, "imported.yaml", home.Path);
+            Assert.True(back.Errors.Count == 0, string.Join("\n", back.Errors) + "\n" + imported.Stdout);
+            var again = Assert.Single(back.Spec!.Vms);
+            Assert.Equal((vm.Name, vm.Image, vm.Vcpu, vm.Memory, vm.Disk), (again.Name, again.Image, again.Vcpu, again.Memory, again.Disk));
+            Assert.Equal(vm.Forwards, again.Forwards);
+        }
+    }
+
+    [Fact]
+    public async Task VmXml_UnknownVm_IsNotFound()
+    {
+        await using var home = new HangarHome();
+        await home.OkAsync("up", home.WriteFleet("vms:\n  web:\n    image: tiny\n    memory: 96MiB\n"));
+        var result = await home.RunAsync("vm", "xml", "nope");
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains("nope", result.Stderr);
+    }
+
+    [Fact]
+    public async Task ImportLibvirt_NotADomain_IsAnErrorWithLineAndColumn()
+    {
+        await using var home = new HangarHome();
+        var file = Path.Combine(home.Path, "net.xml");
+        await File.WriteAllTextAsync(file, "<?xml version='1.0'?>\n<network>\n  <name>default</nam>\n</network>\n");
+        var result = await home.RunAsync("import", "libvirt", file);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{file}:3:", result.Stderr);
+        Assert.Contains("Not well-formed XML: ", result.Stderr);
+        Assert.DoesNotContain("Xml_", result.Stderr);
+        Assert.Empty(result.Stdout);
+    }
+}
