@@ -24,7 +24,7 @@ public static class ImportCommand
 
     private static Command CreateLibvirt()
     {
-        var file = new Argument<string>("file") { Description = "A libvirt domain XML (virsh dumpxml NAME > NAME.xml)." };
+        var file = new Argument<string>("file") { Description = "A libvirt domain XML (virsh dumpxml NAME > NAME.xml); - reads standard input." };
         var name = new Option<string?>("--name") { Description = "The VM's name in the fleet file (default: the domain's name, made a valid one)." };
         var noHash = new Option<bool>("--no-hash") { Description = "Do not read the disk image for its sha256; write a placeholder to fill in." };
         var command = new Command("libvirt",
@@ -35,13 +35,20 @@ public static class ImportCommand
             string text;
             try
             {
-                var info = new FileInfo(path);
-                if (info.Exists && info.Length > 4 * 1024 * 1024)
+                if (path == "-")
                 {
-                    Terminal.Error($"{path} has {info.Length:N0} bytes; a libvirt domain has a few KiB.");
-                    return ExitCodes.Invalid;
+                    text = await Console.In.ReadToEndAsync(ct);
                 }
-                text = await File.ReadAllTextAsync(path, ct);
+                else
+                {
+                    var info = new FileInfo(path);
+                    if (info.Exists && info.Length > 4 * 1024 * 1024)
+                    {
+                        Terminal.Error($"{path} has {info.Length:N0} bytes; a libvirt domain has a few KiB.");
+                        return ExitCodes.Invalid;
+                    }
+                    text = await File.ReadAllTextAsync(path, ct);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -51,7 +58,7 @@ public static class ImportCommand
             LibvirtImport imported;
             try
             {
-                imported = LibvirtDomainImporter.Import(text, path, context.Get(name), context.Get(noHash) ? null : image => Sha256Of(image, ct));
+                imported = LibvirtDomainImporter.Import(text, path == "-" ? "stdin" : path, context.Get(name), context.Get(noHash) ? null : image => Sha256Of(image, ct));
             }
             catch (Exception e) when (e is LibvirtImportException or ArgumentException)
             {

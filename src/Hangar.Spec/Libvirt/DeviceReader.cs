@@ -97,7 +97,8 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
             domain.Note(disk, $"a disk of type '{disk.Attribute("type")?.Value}': Hangar boots from an image file");
             return;
         }
-        var format = disk.Element("driver")?.Attribute("type")?.Value ?? "raw";
+        var driverType = disk.Element("driver")?.Attribute("type")?.Value;
+        var format = driverType ?? "raw";
         if (format is not ("qcow2" or "raw"))
         {
             domain.Note(disk, $"a {format} image: Hangar takes qcow2 or raw (qemu-img convert makes one)");
@@ -112,6 +113,7 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
         if (disk.Element("target")?.Attribute("bus")?.Value is { } bus && bus != "virtio")
             domain.Note(disk.Element("target")!, $"bus '{bus}': Hangar attaches its disk as virtio-blk (the guest sees /dev/vda)");
         if (readOnly) domain.Note(disk.Element("readonly")!, "Hangar's VM writes to its own overlay of the image");
+        if (driverType is null) domain.Note(disk, "no <driver type=…>: taken as raw (Hangar never probes a format); write format: qcow2 if it is one");
     }
 
     private void ReadInterface(XElement nic)
@@ -140,6 +142,9 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
                     if (element.Attribute("type")?.Value != "virtio") domain.Note(element, "Hangar's NIC is virtio-net");
                     break;
                 case "backend" when element.Attribute("type")?.Value is null or "passt":
+                    break;
+                case "address" or "alias":
+                    // Where libvirt put the device on the PCI bus, and its name for it: QEMU places Hangar's NIC itself.
                     break;
                 case "portForward":
                     ReadPortForward(element);

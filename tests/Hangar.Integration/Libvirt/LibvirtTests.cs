@@ -85,6 +85,30 @@ public sealed class LibvirtTests
     }
 
     [Fact]
+    public async Task ImportLibvirt_VirshDumpxmlOfLibvirtsTestDomain_GivesAFleetEntryAndNotesTheRest()
+    {
+        await using var home = new HangarHome();
+        // The domain of libvirt's own test driver, as virsh dumpxml prints it.
+        var dump = await ProcessRunner.Instance.RunAsync("virsh", ["-c", "test:///default", "dumpxml", "test"], null, CancellationToken.None);
+        Assert.True(dump.ExitCode == 0, dump.StandardError);
+        var file = Path.Combine(home.Path, "test.xml");
+        await File.WriteAllTextAsync(file, dump.StandardOutput);
+
+        var imported = await home.OkAsync("import", "libvirt", file);
+
+        var parsed = FleetParser.Parse(imported.Stdout, "imported.yaml", home.Path, null, ImageFileCheck.NotChecked);
+        Assert.True(parsed.Errors.Count == 0, string.Join("\n", parsed.Errors) + "\n" + imported.Stdout);
+        var vm = Assert.Single(parsed.Spec!.Vms);
+        Assert.Equal(("test", "test", 2, ByteSize.FromMiB(8192)), (vm.Name, vm.Image, vm.Vcpu, vm.Memory));
+        var image = Assert.Single(parsed.Spec.Images);
+        Assert.Equal(("/guest/diskimage1", DiskFormat.Raw), (image.Path, image.Format));
+        string[] noted = ["@type: a 'test' domain", "uuid: ", "currentMemory: Hangar has no memory balloon yet", "os/type: arch 'i686'",
+            "devices/disk[@type='file']: no <driver type=…>", "devices/interface[@type='network']: ", "devices/memballoon: "];
+        foreach (var note in noted) Assert.Contains("  " + note, imported.Stderr);
+        Assert.DoesNotContain("/address", imported.Stderr);
+    }
+
+    [Fact]
     public async Task VmXml_UnknownVm_IsNotFound()
     {
         await using var home = new HangarHome();

@@ -85,12 +85,22 @@ public sealed class LibvirtDomainImporterTests
               <portForward proto='tcp' address='127.0.0.1'><range start='2223' to='22'/><range start='8080' end='8081' to='80'/></portForward>
               <portForward proto='udp'><range start='5353'/></portForward>
               <backend type='passt'/>
+              <alias name='net0'/>
+              <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>
             </interface>
             """), "d.xml");
 
         var vm = Assert.Single(Parse(imported).Vms);
         Assert.Equal(["2223:22/tcp", "8080:80/tcp", "8081:81/tcp", "5353:5353/udp"], vm.Forwards.Select(f => f.ToString()));
         Assert.DoesNotContain(imported.Notes, n => n.Location.StartsWith("devices/interface", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Import_DiskWithoutDriverType_IsRawWithANote()
+    {
+        var imported = LibvirtDomainImporter.Import(Domain("").Replace("<driver name='qemu' type='qcow2'/>", "", StringComparison.Ordinal), "d.xml");
+        Assert.Equal(DiskFormat.Raw, Assert.Single(Parse(imported).Images).Format);
+        Assert.Contains(imported.Notes, n => n.Location == "devices/disk[@type='file']" && n.Reason.StartsWith("no <driver type=…>: taken as raw", StringComparison.Ordinal));
     }
 
     [Fact]
