@@ -80,7 +80,11 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
         {
             // Hangar's own: the VM's overlay (vda) and the cloud-init seed it writes from `guest` before each start.
             if (!readOnly && !_diskTaken) { _diskTaken = true; return; }
-            if (readOnly && source?.EndsWith("/seed.iso", StringComparison.Ordinal) == true) return;
+            if (readOnly && source?.EndsWith("/seed.iso", StringComparison.Ordinal) == true)
+            {
+                domain.Note(disk, "Hangar's cloud-init seed: the VM's `guest` (hostname, users, keys, files) is in the fleet file, not in the domain; write it again");
+                return;
+            }
         }
         if (device != "disk")
         {

@@ -85,6 +85,48 @@ public sealed class LibvirtTests
     }
 
     [Fact]
+    public async Task VmXml_Debian12VmNotStarted_HasItsKernelSeedAndCredentialAndImportsBack()
+    {
+        await Debian12Cache.EnsureAsync();
+        await using var home = new HangarHome();
+        const string fleet = """
+            vms:
+              deb1:
+                image: debian-12
+                vcpu: 2
+                memory: 512MiB
+                autostart: false
+                guest: { hostname: deb1 }
+                credentials:
+                  motd: { value: "managed by hangar" }
+            """;
+        await home.OkAsync("up", home.WriteFleet(fleet));
+        var expected = Assert.Single(FleetParser.Parse(fleet, "fleet.yaml", home.Path).Spec!.Vms);
+        // Planned from what the agent was sent; until then the server says it has not been sent the VM.
+        var result = await Eventually.WaitAsync(() => home.RunAsync("vm", "xml", "deb1"), r => r.ExitCode == 0, TimeSpan.FromSeconds(60), "the domain of deb1");
+        var xmlFile = Path.Combine(home.Path, "deb1.xml");
+        await File.WriteAllTextAsync(xmlFile, result.Stdout);
+        var validate = await ProcessRunner.Instance.RunAsync("virt-xml-validate", [xmlFile, "domain"], null, CancellationToken.None);
+        Assert.True(validate.ExitCode == 0, $"virt-xml-validate refused the domain: {validate.StandardError}{validate.StandardOutput}\n{result.Stdout}");
+
+        var domain = XDocument.Parse(result.Stdout).Root!;
+        Assert.True(File.Exists(domain.Element("os")!.Element("kernel")!.Value), "the image's kernel on this host");
+        Assert.Contains("root=/dev/vda", domain.Element("os")!.Element("cmdline")!.Value);
+        var seed = domain.Element("devices")!.Elements("disk").Last();
+        Assert.EndsWith("/vms/deb1/seed.iso", seed.Element("source")!.Attribute("file")!.Value);
+        Assert.NotNull(seed.Element("readonly"));
+        Assert.Equal("io.systemd.credential:motd=managed by hangar", domain.Element("sysinfo")!.Element("oemStrings")!.Element("entry")!.Value);
+        Assert.Equal($"{expected.SshPort}", domain.Descendants("portForward").Single().Element("range")!.Attribute("start")!.Value);
+
+        var imported = await home.OkAsync("import", "libvirt", xmlFile);
+        Assert.Contains("devices/disk[2]: Hangar's cloud-init seed", imported.Stderr);
+        var again = Assert.Single(FleetParser.Parse(imported.Stdout, "imported.yaml", home.Path).Spec!.Vms);
+        Assert.Equal((expected.Image, expected.Vcpu, expected.Memory, expected.Disk), (again.Image, again.Vcpu, again.Memory, again.Disk));
+        Assert.Equal(expected.Forwards, again.Forwards);
+        Assert.Equal(["motd value managed by hangar"], again.Credentials!.Select((CredentialSpec c) => $"{c.Name} {c.Kind.ToString().ToLowerInvariant()} {c.Source}"));
+    }
+
+    [Fact]
     public async Task ImportLibvirt_VirshDumpxmlOfLibvirtsTestDomain_GivesAFleetEntryAndNotesTheRest()
     {
         await using var home = new HangarHome();

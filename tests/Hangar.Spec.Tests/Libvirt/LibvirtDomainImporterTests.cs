@@ -122,7 +122,7 @@ public sealed class LibvirtDomainImporterTests
     }
 
     [Fact]
-    public void Import_DomainHangarWrote_TakesImageAndDiskFromItsMetadataAndSkipsItsOwnDevices()
+    public void Import_DomainHangarWrote_TakesImageAndDiskFromItsMetadataAndNotesOnlyItsSeed()
     {
         var imported = LibvirtDomainImporter.Import("""
             <domain type="qemu">
@@ -143,7 +143,8 @@ public sealed class LibvirtDomainImporterTests
             </domain>
             """, "deb1.xml");
 
-        Assert.Empty(imported.Notes);
+        Assert.Equal("devices/disk[2]: Hangar's cloud-init seed: the VM's `guest` (hostname, users, keys, files) is in the fleet file, not in the domain; write it again",
+            Assert.Single(imported.Notes).ToString());
         var spec = Parse(imported);
         Assert.Empty(spec.Images);
         var vm = Assert.Single(spec.Vms);
