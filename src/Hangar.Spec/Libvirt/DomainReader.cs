@@ -93,7 +93,8 @@ internal sealed class DomainReader(XElement root, string file, Func<string, stri
         ByteSize? disk = null;
         if (hangar?.Attribute("disk") is { } diskAttribute)
             disk = long.TryParse(diskAttribute.Value, out var bytes) && bytes > 0 ? new ByteSize(bytes) : throw LibvirtXml.Error(diskAttribute, file, $"disk='{diskAttribute.Value}' is not a size in bytes.");
-        if (image is null && devices.Disk is not null) image = name;
+        // The image takes the VM's name, unless that is a built-in image's (a VM may be called debian-12; an image may not).
+        if (image is null && devices.Disk is not null) image = BuiltinImages.IsBuiltin(name) ? name + "-disk" : name;
         if (image is null)
         {
             image = BuiltinImages.Tiny;

@@ -218,6 +218,14 @@ public sealed class LibvirtDomainImporterTests
     }
 
     [Fact]
+    public void Import_DomainNamedLikeABuiltinImage_GivesItsImageAnotherName()
+    {
+        var spec = Parse(LibvirtDomainImporter.Import(Seed001Domain, "d.xml", name: "debian-12"));
+        Assert.Equal(("debian-12", "debian-12-disk"), (Assert.Single(spec.Vms).Name, Assert.Single(spec.Images).Name));
+        Assert.Equal("debian-12-disk", spec.Vms[0].Image);
+    }
+
+    [Fact]
     public void Import_UnknownDevicesAndElements_AreEachNamedByLocation()
     {
         var imported = LibvirtDomainImporter.Import(Domain("""
