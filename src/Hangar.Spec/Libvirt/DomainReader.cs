@@ -100,6 +100,11 @@ internal sealed class DomainReader(XElement root, string file, Func<string, stri
             image = BuiltinImages.Tiny;
             Notes.Add(new LibvirtNote("devices", "no disk Hangar can boot from: the VM boots Hangar's built-in 'tiny' image; give it an image of yours"));
         }
+        if (BuiltinImages.MinMemoryOf(image, null) is { } floor && memory < floor)
+        {
+            Note(memoryElement, $"{memory} is less than image '{image}' boots with; the VM gets {floor}");
+            memory = floor;
+        }
         return new ImportedVm(name, image, vcpu, memory)
         {
             Disk = disk,

@@ -218,6 +218,16 @@ public sealed class LibvirtDomainImporterTests
     }
 
     [Fact]
+    public void Import_NoDiskAndLittleMemory_BootsTinyWithItsMemoryFloor()
+    {
+        var imported = LibvirtDomainImporter.Import("<domain type='kvm'><name>small</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><devices/></domain>", "s.xml");
+        var vm = Assert.Single(Parse(imported).Vms);
+        Assert.Equal((BuiltinImages.Tiny, BuiltinImages.TinyMinMemory), (vm.Image, vm.Memory));
+        Assert.Contains(imported.Notes, n => n.Location == "memory" && n.Reason.Contains("less than image 'tiny' boots with", StringComparison.Ordinal));
+        Assert.Contains(imported.Notes, n => n.Location == "devices" && n.Reason.Contains("built-in 'tiny'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Import_DomainNamedLikeABuiltinImage_GivesItsImageAnotherName()
     {
         var spec = Parse(LibvirtDomainImporter.Import(Seed001Domain, "d.xml", name: "debian-12"));
