@@ -72,6 +72,7 @@ public sealed class LibvirtTests
                 Assert.Contains($"hostfwd={forward.Attribute("proto")!.Value}:127.0.0.1:{range.Attribute("start")!.Value}-:{range.Attribute("to")!.Value}", qemu);
             }
             Assert.Equal(vm.Forwards.Count, domain.Descendants("portForward").Count());
+            AssertEveryOptionDescribed(QemuProcesses.Arguments(status.Vms.Single(v => v.Name == vm.Name).Pid!.Value), domain);
 
             // Imported again, it is the VM of the fleet file (a declared image's entry comes from the fleet file).
             var imported = await home.OkAsync("import", "libvirt", xmlFile);
@@ -148,6 +149,27 @@ public sealed class LibvirtTests
             "devices/disk[@type='file']: no <driver type=…>", "devices/interface[@type='network']: ", "devices/memballoon: "];
         foreach (var note in noted) Assert.Contains("  " + note, imported.Stderr);
         Assert.DoesNotContain("/address", imported.Stderr);
+    }
+
+    /// <summary>
+    /// Every option Hangar gave QEMU is one the domain describes, each device as often as QEMU got it: an option or device
+    /// Hangar starts passing without <c>LibvirtDomainXml</c> learning it fails here.
+    /// </summary>
+    private static void AssertEveryOptionDescribed(IReadOnlyList<string> args, XElement domain)
+    {
+        string[] described = ["-name", "-machine", "-cpu", "-smp", "-m", "-nodefaults", "-no-user-config", "-display", "-S", "-daemonize",
+            "-pidfile", "-qmp", "-chardev", "-serial", "-kernel", "-initrd", "-append", "-drive", "-device", "-netdev", "-fw_cfg", "-smbios"];
+        var options = args.Skip(1).Where(a => a.StartsWith('-')).ToArray();
+        Assert.All(options, option => Assert.Contains(option, described));
+        var devices = domain.Element("devices")!;
+        string[] values(string option) => args.Zip(args.Skip(1)).Where(p => p.First == option).Select(p => p.Second).ToArray();
+        Assert.Equal(values("-drive").Length, devices.Elements("disk").Count());
+        Assert.Equal(values("-netdev").Length, devices.Elements("interface").Count());
+        Assert.Equal(values("-device").Count(d => d.StartsWith("virtserialport,", StringComparison.Ordinal)), devices.Elements("channel").Count());
+        Assert.Equal(values("-device").Count(d => d.StartsWith("virtio-blk-pci,", StringComparison.Ordinal)), devices.Elements("disk").Count());
+        Assert.Equal(values("-fw_cfg").Length, devices.Nodes().OfType<XComment>().Count(c => c.Value.Contains("fw_cfg", StringComparison.Ordinal)));
+        Assert.Equal(values("-smbios").Length, domain.Element("sysinfo")?.Descendants("entry").Count() ?? 0);
+        Assert.Equal(["console0", "qga0"], values("-chardev").Select(c => c.Split(',')[1].Replace("id=", "", StringComparison.Ordinal)).Order());
     }
 
     [Fact]
