@@ -54,11 +54,11 @@ public sealed class PrivateTmpfs : IDisposable
 
     public void Dispose() => Shred(Path);
 
-    /// <summary>Overwrites each file of <paramref name="directory"/> with zeros, then removes the directory; nothing when it is gone.</summary>
+    /// <summary>Overwrites each file under <paramref name="directory"/> with zeros, then removes the directory; nothing when it is gone.</summary>
     public static void Shred(string directory)
     {
         if (!Directory.Exists(directory)) return;
-        foreach (var file in Directory.EnumerateFiles(directory))
+        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
         {
             try
             {

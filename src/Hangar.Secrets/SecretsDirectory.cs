@@ -50,6 +50,14 @@ public sealed partial class SecretsDirectory(string path)
         return RecipientsFile.Parse(File.ReadAllText(file), file);
     }
 
+    /// <summary>The recipients file every secret without its own is encrypted to (and the VMs' host keys always are).</summary>
+    /// <exception cref="AgeException">It does not exist, or is wrong.</exception>
+    public RecipientsFile DefaultRecipientsFile()
+    {
+        if (!File.Exists(DefaultRecipientsPath)) throw new AgeException($"{DefaultRecipientsPath} does not exist: nobody is named to read secrets yet");
+        return RecipientsFile.Parse(File.ReadAllText(DefaultRecipientsPath), DefaultRecipientsPath);
+    }
+
     /// <summary>Encrypts <paramref name="plaintext"/> as secret <paramref name="name"/> to its recipients, replacing it whole.</summary>
     public RecipientsFile Write(string name, ReadOnlySpan<byte> plaintext)
     {
@@ -68,22 +76,29 @@ public sealed partial class SecretsDirectory(string path)
     }
 
     /// <summary>
-    /// Encrypts every secret again to its recipients as they are now. All are opened first: when one cannot be, none
-    /// is rewritten. Returns the names rewritten.
+    /// Encrypts every secret, and every VM's host key (<see cref="VmIdentities"/>), again to its recipients as they are
+    /// now. All are opened first: when one cannot be, none is rewritten. Returns the names rewritten (host keys as
+    /// <c>identities/VM</c>).
     /// </summary>
     public IReadOnlyList<string> Rekey(IReadOnlyCollection<AgeIdentity> identities)
     {
         var opened = new List<(string Name, byte[] Plaintext, RecipientsFile Recipients)>();
+        var keys = new VmIdentities(this);
+        var hostKeys = new List<(string Vm, byte[] Pem)>();
         try
         {
             foreach (var name in List()) opened.Add((name, Read(name, identities), RecipientsOf(name)));
+            foreach (var vm in keys.List()) hostKeys.Add((vm, keys.Open(vm, identities)));
+            if (hostKeys.Count > 0) DefaultRecipientsFile();
             var sealedFiles = opened.Select(o => (o.Name, Bytes: AgeFile.Encrypt(o.Plaintext, o.Recipients.Recipients))).ToList();
             foreach (var (name, bytes) in sealedFiles) WriteCiphertext(name, bytes);
-            return opened.Select(o => o.Name).ToList();
+            foreach (var (vm, pem) in hostKeys) keys.Reseal(vm, pem);
+            return [.. opened.Select(o => o.Name), .. hostKeys.Select(k => $"{VmIdentities.DirectoryName}/{k.Vm}")];
         }
         finally
         {
             foreach (var o in opened) System.Security.Cryptography.CryptographicOperations.ZeroMemory(o.Plaintext);
+            foreach (var k in hostKeys) System.Security.Cryptography.CryptographicOperations.ZeroMemory(k.Pem);
         }
     }
 
@@ -119,7 +134,12 @@ public sealed partial class SecretsDirectory(string path)
     private void WriteCiphertext(string name, byte[] bytes)
     {
         Directory.CreateDirectory(Path);
-        var target = FileOf(name);
+        WriteAtomically(FileOf(name), bytes);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to a new file beside <paramref name="target"/>, flushed, then renames it into place.</summary>
+    internal static void WriteAtomically(string target, byte[] bytes)
+    {
         var temporary = target + $".tmp-{Environment.ProcessId}";
         try
         {

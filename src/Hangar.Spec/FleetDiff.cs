@@ -103,6 +103,8 @@ public static class FleetDiff
         Add(FleetFields.Placement, a?.Placement.ToString(), b.Placement.ToString(), false);
         Add(FleetFields.Guest, a is null ? null : GuestText.Of(a.Guest), GuestText.Of(b.Guest), false);
         Add(FleetFields.Credentials, a is null ? null : CredentialText.Of(a.Credentials), CredentialText.Of(b.Credentials), true);
+        Add(FleetFields.Identity, a is null ? null : CredentialText.Of(a.Identity), CredentialText.Of(b.Identity), true);
+        Add(FleetFields.Display, a is null ? null : DisplayText(a), DisplayText(b), true);
         if (a is not null && list.FindIndex(f => f.Field == FleetFields.Guest) is var guest and >= 0)
             list[guest] = list[guest] with { Effect = GuestText.ChangeEffect };
         if (a is null) list.RemoveAll(f => f.New is null or "" or "none" || (f.Field == FleetFields.Placement && f.New == VmPlacement.Anywhere.ToString()));
@@ -112,6 +114,9 @@ public static class FleetDiff
 
     private static string ImageText(VmSpec vm, FleetSpec? fleet) =>
         fleet?.FindImage(vm.Image) is { } image ? $"{vm.Image} (sha256:{image.Sha256[..Math.Min(12, image.Sha256.Length)]})" : vm.Image;
+
+    /// <summary><c>vnc on 127.0.0.1:5900</c>, or <c>none</c>.</summary>
+    public static string DisplayText(VmSpec vm) => vm.VncPort is { } port ? $"vnc on 127.0.0.1:{port}" : "none";
 
     public static string RestartText(RestartPolicy policy) => policy switch
     {

@@ -8,13 +8,13 @@ internal static class FleetFields
 {
     public const string Settings = "settings", Images = "images", Vms = "vms";
 
-    public const string Orphans = "orphans", SshPorts = "sshPorts";
+    public const string Orphans = "orphans", SshPorts = "sshPorts", VncPorts = "vncPorts";
 
     public const string Path = "path", Url = "url", Sha256 = "sha256", Format = "format", MinMemory = "minMemory";
 
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
         Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement",
-        Guest = "guest", Credentials = "credentials";
+        Guest = "guest", Credentials = "credentials", Identity = "identity", Display = "display";
 
     public const string Host = "host", Labels = "labels", Movable = "movable";
 
@@ -30,14 +30,14 @@ internal static class FleetFields
 
     public const string FilePath = "path", Content = "content", Permissions = "permissions";
 
-    public const string Secret = "secret", Value = "value", File = "file";
+    public const string Secret = "secret", Value = "value", File = "file", Decrypt = "decrypt";
 
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
-    public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts];
+    public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts, VncPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
-        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials];
-    public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File];
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity, Display];
+    public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File, Decrypt];
     public static readonly IReadOnlyList<string> GuestFields = [Hostname, Users, RootPassword, Packages, WriteFiles, Runcmd, Timezone];
     public static readonly IReadOnlyList<string> GuestUserFields = [UserName, SshAuthorizedKeys, Sudo];
     public static readonly IReadOnlyList<string> GuestFileFields = [FilePath, Content, Permissions];

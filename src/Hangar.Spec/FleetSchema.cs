@@ -94,6 +94,9 @@ public static class FleetSchema
             [FleetFields.SshPorts] = Described(
                 "The host ports that VMs with a cloud-init guest (debian-12, or a guest mapping) get their SSH forward from, FIRST-LAST; a VM keeps its port across restarts and generations.",
                 new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]{4,5}-[0-9]{4,5}$", ["default"] = SpecDefaults.SshPorts.ToString() }),
+            [FleetFields.VncPorts] = Described(
+                "The host ports that VMs with display: vnc get their VNC server on, FIRST-LAST, from 5900 (QEMU numbers displays from there); a VM keeps its port across restarts and generations.",
+                new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]{4,5}-[0-9]{4,5}$", ["default"] = SpecDefaults.VncPorts.ToString() }),
         });
 
     private static JsonObject Image()
@@ -174,6 +177,12 @@ public static class FleetSchema
             [FleetFields.Credentials] = Described(
                 "systemd credentials handed to the guest at each boot, by the name the guest sees (/run/credentials/@system/NAME): a secret (decrypted only by the VM's agent), a literal non-secret value, or a file on the VM's host. A change takes effect when the VM restarts.",
                 Credentials()),
+            [FleetFields.Identity] = Described(
+                $"Give the VM a stable SSH host key of its own: made by the CLI when it first applies the VM (secrets/identities/NAME.age, encrypted to secrets/recipients.txt, and NAME.pub), handed to the guest at each boot as the credential {VmIdentity.CredentialName} and through its cloud-init seed, and kept across restarts, generations and rollbacks. Default: true for a VM with a cloud-init guest ('{BuiltinImages.Debian12}', or a disk image with a guest mapping), false otherwise.",
+                new JsonObject { ["type"] = "boolean" }),
+            [FleetFields.Display] = Described(
+                "A graphical display: 'vnc' gives the VM a VGA card and a VNC server on its host's 127.0.0.1, at a port from settings.vncPorts that it keeps across generations (shown by hangar vm list). Default 'none'. A change restarts the VM.",
+                new JsonObject { ["enum"] = new JsonArray("vnc", "none"), ["default"] = "none" }),
         });
 
     private static JsonObject Credentials()
@@ -186,6 +195,8 @@ public static class FleetSchema
                 new JsonObject { ["type"] = new JsonArray("string", "number", "boolean") }),
             [FleetFields.File] = Described("An absolute path of a file on the VM's host, read at each start.",
                 new JsonObject { ["type"] = "string", ["pattern"] = "^/" }),
+            [FleetFields.Decrypt] = Described("With a secret: who opens it. 'agent' (default): the VM's agent, which hands the guest the plaintext. 'guest': the guest gets the age file itself and opens it with its own host key (the VM's identity, listed as the secret's recipient).",
+                new JsonObject { ["enum"] = new JsonArray("agent", "guest"), ["default"] = "agent" }),
         });
         credential["oneOf"] = new JsonArray(
             new JsonObject { ["required"] = new JsonArray(FleetFields.Secret) },

@@ -15,6 +15,15 @@ public sealed record FleetSettings(OrphanPolicy Orphans)
     /// <summary>The range automatic SSH ports are taken from.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public PortRange EffectiveSshPorts => SshPorts ?? SpecDefaults.SshPorts;
+
+    /// <summary>Where automatic VNC ports come from (<c>vncPorts</c>); null for <see cref="SpecDefaults.VncPorts"/>, and
+    /// left out of the stored form then.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PortRange? VncPorts { get; init; }
+
+    /// <summary>The range automatic VNC ports are taken from.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public PortRange EffectiveVncPorts => VncPorts ?? SpecDefaults.VncPorts;
 }
 
 /// <summary>

@@ -24,6 +24,9 @@ public static class SpecDefaults
     /// <summary>Automatic SSH host ports (one per VM with a cloud-init guest), as in seed 001's port table.</summary>
     public static readonly PortRange SshPorts = new(2223, 2322);
 
+    /// <summary>Automatic VNC host ports (one per VM with <c>display: vnc</c>), from 5900 as in seed 001's port table.</summary>
+    public static readonly PortRange VncPorts = new(5900, 5999);
+
     /// <summary>The guest port sshd listens on; the automatic SSH forward goes there.</summary>
     public const int SshGuestPort = 22;
 

@@ -48,6 +48,15 @@ public sealed record VmSpec(
     /// generations stored before credentials existed). A secret's ciphertext is part of it, never its plaintext.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ValueList<CredentialSpec>? Credentials { get; init; }
+
+    /// <summary>The VM's stable SSH host key (<c>identity</c>); null for none (and in generations stored before it existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmIdentity? Identity { get; init; }
+
+    /// <summary>The host port of the VM's VNC display (<c>display: vnc</c>) on its host's 127.0.0.1, assigned from
+    /// <c>settings.vncPorts</c> and kept from one generation to the next; null for no display.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? VncPort { get; init; }
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

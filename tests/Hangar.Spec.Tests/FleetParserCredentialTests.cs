@@ -215,4 +215,29 @@ public sealed class FleetParserCredentialTests
         Assert.NotEqual(field.Old, field.New);
         Assert.Equal(VmChangeKind.Unchanged, Assert.Single(FleetDiff.Compare(before, before, 1)).Kind);
     }
+
+    [Fact]
+    public void Parse_SecretDecryptedByTheGuest_IsMarkedAndPlansSaySo()
+    {
+        var result = Parse("vms:\n  web:\n    image: tiny\n    credentials:\n      db: {secret: db, decrypt: guest}\n      api: {secret: db, decrypt: agent}\n",
+            new Dictionary<string, string> { ["db"] = AgeFile });
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var credentials = result.Spec!.Vms[0].Credentials!.Value;
+        Assert.Equal([false, true], credentials.Select(c => c.DecryptInGuest));
+        Assert.StartsWith("api (secret db, ciphertext ", CredentialText.Of(credentials));
+        Assert.Contains("db (secret db, opened by the guest, ciphertext ", CredentialText.Of(credentials));
+        Assert.True(FleetJson.Deserialize(FleetJson.Serialize(result.Spec)).Vms[0].Credentials!.Value[1].DecryptInGuest);
+    }
+
+    [Theory]
+    [InlineData("{value: x, decrypt: guest}", "'decrypt' goes with a secret; credential 'c' has none")]
+    [InlineData("{secret: db, decrypt: host}", "'host' is not who decrypts a secret; use 'agent'")]
+    public void Parse_DecryptThatCannotBe_IsAnErrorAtIt(string entry, string message)
+    {
+        var error = SingleError($"vms:\n  web:\n    image: tiny\n    credentials:\n      c: {entry}\n", new Dictionary<string, string> { ["db"] = AgeFile });
+
+        Assert.Equal("vms.web.credentials.c.decrypt", error.Path);
+        Assert.Contains(message, error.Message);
+    }
 }

@@ -83,7 +83,7 @@ public sealed class FleetParserSettingsTests
     {
         var error = Fleet.SingleError("settings:\n  network: host\nvms: {}\n");
 
-        Assert.Equal("fleet.yaml:2:3: settings.network: Unknown field 'network'; valid fields are orphans, sshPorts", error.ToString());
+        Assert.Equal("fleet.yaml:2:3: settings.network: Unknown field 'network'; valid fields are orphans, sshPorts, vncPorts", error.ToString());
     }
 
     [Fact]

@@ -14,7 +14,10 @@ namespace Hangar.Agent.Guests;
 /// value (a key comment, a file's text, a command) can change the document's structure. Files travel base64-encoded.
 /// The <c>instance-id</c> in <c>meta-data</c> is the VM's name and a hash of the guest: cloud-init runs its
 /// once-per-instance modules (users, keys, files, packages, runcmd) again exactly when the guest changed, at the next
-/// boot; with the same guest a reboot keeps the instance (and its SSH host keys).
+/// boot; with the same guest a reboot keeps the instance (and its SSH host keys). A VM with a host key of its own
+/// (<see cref="WithHostKey"/>) has it in <c>ssh_keys</c>, and its public key in the instance-id: cloud-init then deletes
+/// the image's keys and installs that one, the only key its sshd offers. Such a seed holds a private key, so it is
+/// written only to a tmpfs, at start.
 /// </remarks>
 public sealed record CloudInitSeed(string MetaData, string UserData)
 {
@@ -27,18 +30,30 @@ public sealed record CloudInitSeed(string MetaData, string UserData)
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The guest it was made for; kept so that <see cref="WithHostKey"/> can write the user-data again.</summary>
+    private GuestSpec? Guest { get; init; }
+
     /// <summary>The seed of VM <paramref name="vmName"/>; without a guest, one that gives the guest its name and nothing else.</summary>
-    public static CloudInitSeed For(string vmName, GuestSpec? guest)
+    /// <param name="hostKey">The VM's host key's public line, when it has one: part of the instance-id, so that a new key
+    /// is installed at the next boot (the private key goes in with <see cref="WithHostKey"/>).</param>
+    public static CloudInitSeed For(string vmName, GuestSpec? guest, string? hostKey = null)
     {
         guest ??= GuestSpec.Default(vmName);
-        var instance = $"{vmName}-{GuestText.Fingerprint(guest)[..16]}";
+        var fingerprint = GuestText.Fingerprint(guest);
+        if (hostKey is not null)
+            fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint + "\n" + hostKey)));
+        var instance = $"{vmName}-{fingerprint[..16]}";
         var meta = new StringBuilder();
         meta.Append("instance-id: ").Append(instance).Append('\n');
         meta.Append("local-hostname: ").Append(guest.Hostname).Append('\n');
-        return new CloudInitSeed(meta.ToString(), "#cloud-config\n" + UserDataJson(guest) + "\n");
+        return new CloudInitSeed(meta.ToString(), "#cloud-config\n" + UserDataJson(guest, null) + "\n") { Guest = guest };
     }
 
-    private static string UserDataJson(GuestSpec guest)
+    /// <summary>This seed with the VM's host key in <c>ssh_keys</c> (<paramref name="privateKey"/>: the OpenSSH private key file).</summary>
+    public CloudInitSeed WithHostKey(string privateKey, string publicKey) =>
+        this with { UserData = "#cloud-config\n" + UserDataJson(Guest ?? throw new InvalidOperationException("a seed made by For"), (privateKey, publicKey)) + "\n" };
+
+    private static string UserDataJson(GuestSpec guest, (string Private, string Public)? hostKey)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
@@ -98,6 +113,14 @@ public sealed record CloudInitSeed(string MetaData, string UserData)
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
+            }
+            if (hostKey is { } pair)
+            {
+                json.WriteBoolean("ssh_deletekeys", true);
+                json.WriteStartObject("ssh_keys");
+                json.WriteString("ed25519_private", pair.Private);
+                json.WriteString("ed25519_public", pair.Public);
+                json.WriteEndObject();
             }
             if (guest.Runcmd.Count > 0)
             {

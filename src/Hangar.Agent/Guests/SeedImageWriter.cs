@@ -14,10 +14,16 @@ public sealed class SeedImageWriter(IProcessRunner runner)
     }
 
     /// <summary>Writes the volume to <paramref name="path"/> (replaced in one rename, so QEMU never opens half of one).</summary>
+    /// <param name="workDirectory">Where its files are put together: a new directory under the system's temporary one
+    /// when null (and removed afterwards); else this one, which the caller removes (a tmpfs, for a seed with a key).</param>
     /// <exception cref="InvalidOperationException">genisoimage is missing or failed; the message says which and why.</exception>
-    public async Task WriteAsync(CloudInitSeed seed, string path, CancellationToken ct)
+    public async Task WriteAsync(CloudInitSeed seed, string path, CancellationToken ct, string? workDirectory = null)
     {
-        var work = Directory.CreateTempSubdirectory("hangar-seed-").FullName;
+        var owned = workDirectory is null;
+        var work = workDirectory ?? Directory.CreateTempSubdirectory("hangar-seed-").FullName;
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(work, Private);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, Private);
         try
         {
             await File.WriteAllTextAsync(Path.Combine(work, "meta-data"), seed.MetaData, ct);
@@ -40,7 +46,7 @@ public sealed class SeedImageWriter(IProcessRunner runner)
         }
         finally
         {
-            Directory.Delete(work, recursive: true);
+            if (owned) Directory.Delete(work, recursive: true);
         }
     }
 }

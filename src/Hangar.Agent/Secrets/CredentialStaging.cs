@@ -8,7 +8,7 @@ using Hangar.Spec;
 namespace Hangar.Agent.Secrets;
 
 /// <summary>
-/// Hands a VM's systemd credentials to QEMU. A <c>value</c> becomes an SMBIOS type 11 string
+/// Hands a VM's systemd credentials to QEMU (and its host key, <see cref="VmIdentity"/>). A <c>value</c> becomes an SMBIOS type 11 string
 /// (<c>io.systemd.credential:NAME=VALUE</c>); a <c>file</c> is given to fw_cfg by its own path; a <c>secret</c> is decrypted
 /// with the agent's age identity into a 0600 file in a 0700 directory on a tmpfs (the runtime directory when it is one,
 /// else <c>/dev/shm</c>), given to fw_cfg, and removed as soon as QEMU has started (QEMU reads fw_cfg files when it
@@ -33,13 +33,21 @@ public sealed class CredentialStaging(AgentOptions options, AgentKey key)
 
     public string DirectoryFor(string vm) => Path.Combine(Root, vm);
 
+    /// <summary>Where the cloud-init seed of a VM with a host key is staged (it holds the private key); QEMU keeps it open.</summary>
+    public string SeedPathFor(string vm) => Path.Combine(DirectoryFor(vm), StagedCredentials.SeedDirectory, "seed.iso");
+
+    /// <summary>Where the files genisoimage makes the seed from are staged (shredded with the rest).</summary>
+    public string SeedWorkFor(string vm) => Path.Combine(DirectoryFor(vm), ".seed-work");
+
     /// <summary>
     /// What the QEMU configuration gets for <paramref name="credentials"/>, and a digest that changes when any of them
     /// does (a secret by its ciphertext's hash, never by its plaintext). Reads nothing and stages nothing.
     /// </summary>
-    public CredentialArguments Arguments(string vm, ValueList<CredentialSpec>? credentials)
+    public CredentialArguments Arguments(string vm, ValueList<CredentialSpec>? credentials, VmIdentity? identity = null)
     {
-        if (credentials is not { Count: > 0 } list) return CredentialArguments.None;
+        identity = identity is { IsPending: false } ? identity : null;
+        if (credentials is not { Count: > 0 } && identity is null) return CredentialArguments.None;
+        var list = credentials ?? new ValueList<CredentialSpec>([]);
         var files = new List<QemuFwCfgFile>();
         var strings = new List<string>();
         var digest = new StringBuilder();
@@ -59,6 +67,11 @@ public sealed class CredentialStaging(AgentOptions options, AgentKey key)
                     break;
             }
         }
+        if (identity is not null)
+        {
+            files.Add(new QemuFwCfgFile(FwCfgPrefix + VmIdentity.CredentialName, Path.Combine(DirectoryFor(vm), VmIdentity.CredentialName)));
+            digest.Append("identity ").Append(Sha256(identity.Ciphertext!)).Append('\n');
+        }
         return new CredentialArguments(files, strings, digest.Length == 0 ? "" : Sha256(digest.ToString()));
     }
 
@@ -67,12 +80,15 @@ public sealed class CredentialStaging(AgentOptions options, AgentKey key)
     /// result removes them when disposed. Nothing is left behind when it throws.
     /// </summary>
     /// <exception cref="CredentialException">A secret this agent cannot open, a file that is missing or too large.</exception>
-    public StagedCredentials Stage(string vm, ValueList<CredentialSpec>? credentials)
+    /// <remarks>With a host key (<paramref name="identity"/>) the result also holds its plaintext, for the cloud-init
+    /// seed (<see cref="StagedCredentials.HostKey"/>).</remarks>
+    public StagedCredentials Stage(string vm, ValueList<CredentialSpec>? credentials, VmIdentity? identity = null)
     {
-        if (credentials is not { Count: > 0 } list) return StagedCredentials.Nothing;
+        identity = identity is { IsPending: false } ? identity : null;
+        var list = credentials ?? new ValueList<CredentialSpec>([]);
         foreach (var file in list.Where(c => c.Kind == CredentialKind.File)) CheckFile(file);
         var secrets = list.Where(c => c.Kind == CredentialKind.Secret).ToArray();
-        if (secrets.Length == 0) return StagedCredentials.Nothing;
+        if (secrets.Length == 0 && identity is null) return StagedCredentials.Nothing;
         var directory = DirectoryFor(vm);
         var staged = new StagedCredentials(directory);
         try
@@ -81,17 +97,17 @@ public sealed class CredentialStaging(AgentOptions options, AgentKey key)
             Directory.CreateDirectory(Root, Private);
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); // a crash's leftovers
             Directory.CreateDirectory(directory, Private);
+            if (identity is not null)
+            {
+                staged.HostKey = OpenHostKey(vm, identity);
+                Write(directory, VmIdentity.CredentialName, staged.HostKey);
+            }
             foreach (var secret in secrets)
             {
-                var plaintext = Decrypt(secret);
+                var plaintext = secret.DecryptInGuest ? Sealed(secret) : Decrypt(secret);
                 try
                 {
-                    var create = new FileStreamOptions
-                    {
-                        Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                    };
-                    using var stream = new FileStream(Path.Combine(directory, secret.Name), create);
-                    stream.Write(plaintext);
+                    Write(directory, secret.Name, plaintext);
                 }
                 finally
                 {
@@ -119,6 +135,64 @@ public sealed class CredentialStaging(AgentOptions options, AgentKey key)
         {
             // no tmpfs: nothing can have been staged
         }
+    }
+
+    private static void Write(string directory, string name, byte[] plaintext)
+    {
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using var stream = new FileStream(Path.Combine(directory, name), create);
+        stream.Write(plaintext);
+    }
+
+    /// <summary>The host key's private key file, checked to be the one its public line says (a mixed-up pair fails the VM).</summary>
+    private byte[] OpenHostKey(string vm, VmIdentity identity)
+    {
+        var what = $"the host key of VM {vm} (secrets/identities/{vm}.age)";
+        byte[] pem;
+        try
+        {
+            pem = AgeFile.Decrypt(Convert.FromBase64String(identity.Ciphertext!), [key.Identity]);
+        }
+        catch (Exception e) when (e is AgeException or FormatException)
+        {
+            throw new CredentialException(
+                $"{what}: this agent cannot open it: {e.Message}. List the agent's recipient {key.Recipient} in secrets/recipients.txt, " +
+                "run hangar secret rekey, and apply again", e);
+        }
+        string publicKey;
+        try
+        {
+            publicKey = SshHostKey.PublicKeyOf(Encoding.ASCII.GetString(pem), what);
+        }
+        catch (AgeException e)
+        {
+            CryptographicOperations.ZeroMemory(pem);
+            throw new CredentialException($"{what} is not an unprotected ssh-ed25519 private key: {e.Message}", e);
+        }
+        if (publicKey != identity.PublicKey)
+        {
+            CryptographicOperations.ZeroMemory(pem);
+            throw new CredentialException($"{what} does not belong to the public key in secrets/identities/{vm}.pub ({identity.Fingerprint}); restore the pair from version control");
+        }
+        return pem;
+    }
+
+    /// <summary>A secret the guest opens itself: its age file, as it is.</summary>
+    private static byte[] Sealed(CredentialSpec secret)
+    {
+        var what = $"credential '{secret.Name}' (secret '{secret.Source}', opened by the guest)";
+        byte[] ciphertext;
+        try
+        {
+            ciphertext = Convert.FromBase64String(secret.Ciphertext ?? throw new CredentialException($"{what}: the desired state carries no ciphertext for it"));
+        }
+        catch (FormatException e)
+        {
+            throw new CredentialException($"{what}: its ciphertext is not base64", e);
+        }
+        if (ciphertext.Length > MaxBytes)
+            throw new CredentialException($"{what}: its age file has {ciphertext.Length:N0} bytes; systemd takes credentials of at most {MaxBytes:N0}");
+        return ciphertext;
     }
 
     private byte[] Decrypt(CredentialSpec secret)

@@ -21,4 +21,7 @@ public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool H
 
     /// <summary>A digest of the secrets' ciphertext, part of <see cref="ConfigHash"/>; empty without secrets.</summary>
     public string SecretsDigest { get; init; } = "";
+
+    /// <summary>The VM's host key, staged with its secrets and put into its seed at each start; null without one.</summary>
+    public Hangar.Spec.VmIdentity? Identity { get; init; }
 }

@@ -40,7 +40,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             backingFormat = "qcow2";
             hasDisk = true;
             imageDigest = debian.Digest;
-            seed = CloudInitSeed.For(spec.Name, spec.Guest);
+            seed = CloudInitSeed.For(spec.Name, spec.Guest, HostKeyOf(spec));
         }
         else if (BuiltinImages.IsBuiltin(spec.Image))
         {
@@ -60,13 +60,14 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             backingFormat = image.Format == DiskFormat.Raw ? "raw" : "qcow2";
             hasDisk = true;
             // A disk image of the fleet's own may have cloud-init too: a guest mapping is its seed.
-            if (spec.Guest is { } guest) seed = CloudInitSeed.For(spec.Name, guest);
+            if (spec.Guest is { } guest) seed = CloudInitSeed.For(spec.Name, guest, HostKeyOf(spec));
         }
 
         var drives = new List<QemuDrive>();
         if (hasDisk) drives.Add(new QemuDrive(paths.DiskPath, "qcow2", "disk0"));
-        if (seed is not null) drives.Add(new QemuDrive(paths.SeedPath, "raw", "seed", ReadOnly: true));
-        var handed = credentials.Arguments(spec.Name, spec.Credentials);
+        // A seed with the VM's host key in it lives on the credentials' tmpfs, never in the state directory.
+        if (seed is not null) drives.Add(new QemuDrive(HostKeyOf(spec) is null ? paths.SeedPath : credentials.SeedPathFor(spec.Name), "raw", "seed", ReadOnly: true));
+        var handed = credentials.Arguments(spec.Name, spec.Credentials, spec.Identity);
         var forwards = spec.Forwards.Select(f => new QemuPortForward(
             f.Protocol == PortProtocol.Udp ? "udp" : "tcp", "127.0.0.1", f.HostPort, f.GuestPort)).ToArray();
         var config = new QemuVmConfig
@@ -83,12 +84,15 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Network = true,
             FwCfgFiles = handed.FwCfgFiles,
             OemStrings = handed.OemStrings,
+            VncPort = spec.VncPort,
             Paths = paths.Runtime,
         };
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
         return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, handed.SecretsDigest), hasDisk, backing, backingFormat, diskBytes,
-            imageDigest, source, seed) { Credentials = spec.Credentials, SecretsDigest = handed.SecretsDigest };
+            imageDigest, source, seed) { Credentials = spec.Credentials, SecretsDigest = handed.SecretsDigest, Identity = HostKeyOf(spec) is null ? null : spec.Identity };
     }
+
+    private static string? HostKeyOf(VmSpec spec) => spec.Identity is { IsPending: false } identity ? identity.PublicKey : null;
 
     /// <summary>
     /// Makes the VM's disk what <paramref name="plan"/> says, before QEMU starts (see <see cref="DiskChanges"/>):
@@ -166,12 +170,18 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var paths = VmPaths.For(options, plan.Config.Name);
         Directory.CreateDirectory(paths.StateDirectory);
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
-        if (plan.Seed is { } seed) await _seeds.WriteAsync(seed, paths.SeedPath, ct);
+        if (plan.Seed is { } seed && plan.Identity is null) await _seeds.WriteAsync(seed, paths.SeedPath, ct);
         // A secret's plaintext exists from here until QEMU has started: QEMU reads fw_cfg files at start-up, before
-        // its daemonized parent exits, so the files go as soon as the launch returns (or fails).
+        // its daemonized parent exits, so the files go as soon as the launch returns (or fails). A seed with the host
+        // key is open in QEMU by then: it is unlinked, and its memory goes when QEMU closes it.
         QemuProcessIdentity identity;
-        using (credentials.Stage(plan.Config.Name, plan.Credentials))
+        using (var staged = credentials.Stage(plan.Config.Name, plan.Credentials, plan.Identity))
+        {
+            if (plan.Seed is { } keyed && plan.Identity is { PublicKey: { } publicKey } && staged.HostKey is { } hostKey)
+                await _seeds.WriteAsync(keyed.WithHostKey(Encoding.ASCII.GetString(hostKey), $"{publicKey} root@{plan.Config.Name}"),
+                    credentials.SeedPathFor(plan.Config.Name), ct, credentials.SeedWorkFor(plan.Config.Name));
             identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
+        }
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
             plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", options.Time.GetUtcNow(), logOffset, restartNonce, plan.ImageDigest,
             plan.DiskBytes);

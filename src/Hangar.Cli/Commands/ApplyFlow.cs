@@ -49,7 +49,15 @@ public static class ApplyFlow
     public static async Task<int> RunAsync(CommandContext context, string file, bool startStopped, CancellationToken ct)
     {
         var terminal = context.Terminal;
-        if (FleetFileArgument.Read(context, file, context.Get(Message), startStopped) is not { } read) return ExitCodes.Invalid;
+        if (FleetFileArgument.Read(context, file, context.Get(Message), startStopped, out var spec) is not { } read) return ExitCodes.Invalid;
+        var accel = AccelFrom(context.Get(Accel));
+        using var client = context.Remote is { } remote ? remote.Connect() : await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel], terminal.Progress, ct);
+        // Host keys are made once the server runs: a new recipients file lists its agents' keys.
+        if (await HostKeys.EnsureAsync(context, client, spec!, file, ct))
+        {
+            if (FleetFileArgument.Read(context, file, context.Get(Message), startStopped) is not { } withKeys) return ExitCodes.Invalid;
+            read = withKeys;
+        }
         var request = read with
         {
             ExpectGeneration = context.Get(ExpectGeneration),
@@ -57,8 +65,6 @@ public static class ApplyFlow
             ConfirmTimeout = context.Get(ConfirmTimeout),
             Author = CliGlobals.Author,
         };
-        var accel = AccelFrom(context.Get(Accel));
-        using var client = context.Remote is { } remote ? remote.Connect() : await DaemonLauncher.EnsureAsync(context.Home, ["--accel", accel], terminal.Progress, ct);
         if (!await ImageUploads.EnsureAsync(context, client, request, ct)) return ExitCodes.Error;
         var response = await client.ApplyAsync(request, ct);
         if (!terminal.Json) PlanView.Write(terminal, response);

@@ -112,8 +112,13 @@ public static class SecretCommand
         {
             var secrets = new SecretsDirectory(context.Get(Dir) ?? "secrets");
             var rekeyed = secrets.Rekey(UserIdentities.Load(context.Get(Identity) ?? []));
-            foreach (var secret in rekeyed) Console.Out.WriteLine($"{secret}: readable by {Names(secrets.RecipientsOf(secret))}");
-            Console.Error.WriteLine(rekeyed.Count == 0 ? $"No secret in {secrets.Path}." : $"Rekeyed {rekeyed.Count} secret(s).");
+            foreach (var secret in rekeyed)
+            {
+                // A VM's host key (identities/VM) is always encrypted to the default recipients.
+                var recipients = secret.StartsWith(VmIdentities.DirectoryName + "/", StringComparison.Ordinal) ? secrets.DefaultRecipientsFile() : secrets.RecipientsOf(secret);
+                Console.Out.WriteLine($"{secret}: readable by {Names(recipients)}");
+            }
+            Console.Error.WriteLine(rekeyed.Count == 0 ? $"No secret in {secrets.Path}." : $"Rekeyed {rekeyed.Count} secret(s) and host key(s).");
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
@@ -155,10 +160,11 @@ public static class SecretCommand
     }
 
     /// <summary>
-    /// With no recipients file yet, starts one with this user's key (made when there is none) and the key of the
-    /// home's own agent when it has run here (<c>HOME/agent/recipient.txt</c>), and says so.
+    /// With no recipients file yet, starts one with this user's key (made when there is none), the key of the
+    /// home's own agent when it has run here (<c>HOME/agent/recipient.txt</c>) and <paramref name="agents"/> (the
+    /// server's agents, named), and says so.
     /// </summary>
-    private static void EnsureRecipients(SecretsDirectory secrets, string home)
+    internal static void EnsureRecipients(SecretsDirectory secrets, string home, IReadOnlyList<(string Name, AgeRecipient Recipient)>? agents = null)
     {
         if (File.Exists(secrets.DefaultRecipientsPath)) return;
         var entries = new List<(string Name, AgeRecipient Recipient)>();
@@ -168,6 +174,12 @@ public static class SecretCommand
             var agent = AgeRecipient.Parse(File.ReadAllText(agentFile));
             entries.Add(($"agent of {home} on {Environment.MachineName}", agent));
             Console.Error.WriteLine($"Listing the local agent's key {Shorten(agent.Text)} (from {agentFile}), so its VMs can be given the secrets.");
+        }
+        foreach (var (name, recipient) in agents ?? [])
+        {
+            if (entries.Any(e => e.Recipient.Text == recipient.Text)) continue;
+            entries.Add((name, recipient));
+            Console.Error.WriteLine($"Listing the key of {name} {Shorten(recipient.Text)}, so its VMs can be given the secrets.");
         }
         var own = UserIdentities.Own();
         if (own is null)
@@ -179,7 +191,7 @@ public static class SecretCommand
         entries.Insert(0, own.Value);
         secrets.CreateRecipients(RecipientsFile.Format(entries));
         Console.Error.WriteLine($"Started {secrets.DefaultRecipientsPath} with your key {Shorten(own.Value.Recipient.Text)}"
-            + (entries.Count > 1 ? " and the local agent's" : "") + "; add the keys of other hosts that need the secrets there, then hangar secret rekey.");
+            + (entries.Count > 1 ? " and the agents'" : "") + "; add the keys of other hosts that need the secrets there, then hangar secret rekey.");
     }
 
     /// <summary>The value from standard input: typed without echo on a terminal (one line), else all of it as given.</summary>

@@ -10,7 +10,8 @@ namespace Hangar.Cli.Commands;
 /// <summary>
 /// <c>hangar ssh NAME [-- COMMAND…]</c>: runs the system's <c>ssh</c> (it replaces this process, so the session has the
 /// terminal and ssh's exit code is the command's) with the VM's SSH port on 127.0.0.1, the first user of its
-/// <c>guest</c>, and host keys kept in the home under the alias <c>hangar-NAME</c>.
+/// <c>guest</c>, and the host key under the alias <c>hangar-NAME</c>: the VM's own (its <c>identity</c>), pinned, when
+/// it has one; else the key it shows first, kept in the home.
 /// </summary>
 public static partial class SshCommand
 {
@@ -46,7 +47,13 @@ public static partial class SshCommand
             }
             var knownHosts = Path.Combine(context.Home, "ssh", "known_hosts");
             Directory.CreateDirectory(Path.GetDirectoryName(knownHosts)!);
-            var argv = Arguments(vm, ssh.Port, login, context.Get(identity), knownHosts, context.Get(remote) ?? []);
+            if (status.HostKey is { } hostKey)
+            {
+                // The key Hangar made for the VM is the only one accepted: written afresh from the server each time.
+                knownHosts = Path.Combine(context.Home, "ssh", $"{vm}.known_hosts");
+                await File.WriteAllTextAsync(knownHosts, KnownHostsLine(vm, hostKey) + "\n", ct);
+            }
+            var argv = Arguments(vm, ssh.Port, login, context.Get(identity), knownHosts, context.Get(remote) ?? [], pinned: status.HostKey is not null);
             if (context.Get(print))
             {
                 Console.Out.WriteLine(string.Join(' ', argv.Select(Quote)));
@@ -57,20 +64,27 @@ public static partial class SshCommand
         return command;
     }
 
+    /// <summary>The known_hosts line of a VM's own host key, under the alias <c>hangar ssh</c> uses.</summary>
+    public static string KnownHostsLine(string vm, string hostKey) => $"hangar-{vm} {hostKey}";
+
     /// <summary>
     /// The ssh command line: <c>ssh -p PORT -o HostKeyAlias=hangar-NAME -o UserKnownHostsFile=… -o
-    /// StrictHostKeyChecking=accept-new [-i KEY -o IdentitiesOnly=yes] USER@127.0.0.1 [--] [COMMAND…]</c>. The alias keeps
-    /// each VM's host key apart although all of them are 127.0.0.1; a key is taken on first use and a changed one refused.
+    /// StrictHostKeyChecking=accept-new|yes [-i KEY -o IdentitiesOnly=yes] USER@127.0.0.1 [--] [COMMAND…]</c>. The alias keeps
+    /// each VM's host key apart although all of them are 127.0.0.1. With <paramref name="pinned"/> the file holds the
+    /// VM's own key and nothing else is accepted; otherwise a key is taken on first use and a changed one refused.
     /// </summary>
-    public static IReadOnlyList<string> Arguments(string vm, int port, string user, string? identity, string knownHosts, IReadOnlyList<string> command)
+    public static IReadOnlyList<string> Arguments(string vm, int port, string user, string? identity, string knownHosts, IReadOnlyList<string> command,
+        bool pinned = false)
     {
         var args = new List<string>
         {
             "ssh", "-p", port.ToString(CultureInfo.InvariantCulture),
             "-o", $"HostKeyAlias=hangar-{vm}",
             "-o", $"UserKnownHostsFile={knownHosts}",
-            "-o", "StrictHostKeyChecking=accept-new",
+            "-o", pinned ? "StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new",
         };
+        // Only the pinned key's type is asked for: sshd offers no other, and an old key of another type cannot slip in.
+        if (pinned) args.AddRange(["-o", "HostKeyAlgorithms=ssh-ed25519"]);
         if (identity is not null) args.AddRange(["-i", identity, "-o", "IdentitiesOnly=yes"]);
         args.Add($"{user}@127.0.0.1");
         if (command.Count > 0) args.AddRange(["--", .. command]);

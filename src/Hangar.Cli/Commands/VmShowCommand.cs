@@ -40,6 +40,8 @@ public static class VmShowCommand
             ("started", vm.StartedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-"),
             ("forwards", vm.Forwards.Count == 0 ? "-" : string.Join(", ", vm.Forwards)),
             ("ssh", vm.Ssh is { } ssh ? $"127.0.0.1:{ssh.Port}" + (ssh.User is { } u ? $" as {u}" : "") : "-"),
+            ("vnc", vm.Vnc is { } vnc ? $"127.0.0.1:{vnc}" : "-"),
+            ("host key", vm.HostKey is { } key ? $"{new Hangar.Spec.VmIdentity(key).Fingerprint} (hangar vm identity {vm.Name})" : "-"),
             ("guest agent", vm.Guest is null ? "not answering" : "answering"),
             ("guest os", vm.Guest?.Os ?? "-"),
             ("guest hostname", vm.Guest?.HostName ?? "-"),

@@ -75,5 +75,10 @@ public static class StatusView
 
     public static string Phase(VmPhase phase) => phase.ToString().ToLowerInvariant();
     public static string Health(HealthState health) => health.ToString().ToLowerInvariant();
-    private static string Forwards(VmStatus vm) => vm.Forwards.Count == 0 ? "-" : string.Join(",", vm.Forwards.Select(f => "127.0.0.1:" + f.Replace(":", "→")));
+    /// <summary>The VM's forwards as <c>127.0.0.1:8080→80/tcp</c>, and its VNC display as <c>127.0.0.1:5900 vnc</c>.</summary>
+    private static string Forwards(VmStatus vm)
+    {
+        var all = vm.Forwards.Select(f => "127.0.0.1:" + f.Replace(":", "→")).Concat(vm.Vnc is { } vnc ? [$"127.0.0.1:{vnc} vnc"] : []).ToList();
+        return all.Count == 0 ? "-" : string.Join(",", all);
+    }
 }

@@ -56,7 +56,7 @@ internal sealed class FleetFileParses
         // The image paths name files on the CLI's machine: the server goes by digest, in its own store. Secrets come as
         // the ciphertext the CLI read beside the file.
         var result = FleetParser.Parse(request.Text, request.FileName, request.BaseDirectory, basis, ImageFileCheck.NotChecked,
-            SecretSource.FromCiphertexts(request.Secrets));
+            SecretSource.FromCiphertexts(request.Secrets, request.Identities));
         return new Parsed(basis, key, result.IsValid ? result.Spec : null, result.IsValid ? [] : result.Errors.ToArray());
     }
 
@@ -67,7 +67,9 @@ internal sealed class FleetFileParses
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var secrets = (request.Secrets ?? new Dictionary<string, string>()).OrderBy(s => s.Key, StringComparer.Ordinal).SelectMany(s => new[] { s.Key, s.Value });
-        foreach (var part in new[] { request.FileName, request.BaseDirectory ?? "\0", request.Text }.Concat(secrets))
+        var identities = (request.Identities ?? new Dictionary<string, VmIdentity>()).OrderBy(i => i.Key, StringComparer.Ordinal)
+            .SelectMany(i => new[] { "identity", i.Key, i.Value.PublicKey ?? "", i.Value.Ciphertext ?? "" });
+        foreach (var part in new[] { request.FileName, request.BaseDirectory ?? "\0", request.Text }.Concat(secrets).Concat(identities))
         {
             hash.AppendData(MemoryMarshal.AsBytes(part.AsSpan()));
             hash.AppendData(MemoryMarshal.AsBytes("\0|".AsSpan()));

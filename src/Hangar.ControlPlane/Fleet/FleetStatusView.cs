@@ -110,7 +110,8 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             seen?.Health ?? HealthState.Unknown, seen?.Accelerator, seen?.Pid,
             forwards, seen?.LastError, seen?.Restarts ?? 0,
             seen?.StartedAt, seen?.Generation ?? state.CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
-            seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision, Ssh: SshOf(vm), Guest: seen?.Guest);
+            seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision, Ssh: SshOf(vm), Guest: seen?.Guest,
+            HostKey: vm.Identity is { IsPending: false } identity ? identity.PublicKey : null, Vnc: vm.VncPort);
     }
 
     /// <summary>The VM's SSH forward (its automatic one, else its own forward to guest port 22) and first guest user.</summary>

@@ -15,9 +15,11 @@ namespace Hangar.Protocol.Api;
 /// <param name="Secrets">The age files (base64) of the secrets the file's credentials name, by secret name, as the CLI
 /// read them from <c>secrets/NAME.age</c> beside the file: ciphertext only, which the control plane stores with the
 /// generation and hands to the VM's agent. Null when the file names none.</param>
+/// <param name="Identities">The VMs' host keys by VM name, as the CLI read (or made) them in <c>secrets/identities</c>:
+/// the public line and the private key's age file (base64). Null when no VM has one.</param>
 public sealed record ApplyRequest(string FileName, string Text, string? BaseDirectory, string? Message, bool StartStopped,
     long? ExpectGeneration = null, bool AutoRollback = true, TimeSpan? ConfirmTimeout = null, string? Author = null,
-    IReadOnlyDictionary<string, string>? Secrets = null)
+    IReadOnlyDictionary<string, string>? Secrets = null, IReadOnlyDictionary<string, Hangar.Spec.VmIdentity>? Identities = null)
 {
     /// <summary>
     /// How long the health gate waits when an apply or rollback names no confirm timeout: the one place for this

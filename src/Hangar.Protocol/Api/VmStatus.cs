@@ -40,7 +40,11 @@ public sealed record VmStatus(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     SshAccess? Ssh = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    ObservedGuest? Guest = null);
+    ObservedGuest? Guest = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? HostKey = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    int? Vnc = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The last desired-state revision taken; each VM has converged when its ObservedRevision reaches its own DesiredRevision.</param>

@@ -80,6 +80,10 @@ public static class QemuCommandLine
             args.AddRange(["-netdev", netdev, "-device", $"virtio-net-pci,netdev={NetdevId}"]);
         }
 
+        // -display none keeps QEMU from opening a window; VNC is a display of its own beside it.
+        if (config.VncPort is { } vnc)
+            args.AddRange(["-device", "VGA", "-vnc", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{vnc - QemuVmConfig.VncBasePort}")]);
+
         foreach (var file in config.FwCfgFiles)
             args.AddRange(["-fw_cfg", $"name={Escape(file.Name)},file={Escape(file.Path)}"]);
         foreach (var text in config.OemStrings)

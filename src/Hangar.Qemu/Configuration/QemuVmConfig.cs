@@ -47,6 +47,13 @@ public sealed record QemuVmConfig
     /// <summary>SMBIOS type 11 OEM strings (<c>-smbios type=11,value=…</c>), such as <c>io.systemd.credential:NAME=VALUE</c>.</summary>
     public IReadOnlyList<string> OemStrings { get; init; } = [];
 
+    /// <summary>A VNC display on 127.0.0.1 at this TCP port (5900 and up: QEMU numbers displays from 5900), with a
+    /// standard VGA card to show; null for none (the default: no display device at all).</summary>
+    public int? VncPort { get; init; }
+
+    /// <summary>The first port of a VNC display (display 0).</summary>
+    public const int VncBasePort = 5900;
+
     public required QemuRuntimePaths Paths { get; init; }
 
     /// <summary>The QEMU executable, looked up on PATH unless absolute.</summary>
@@ -66,6 +73,7 @@ public sealed record QemuVmConfig
         if (Kernel is null && Initrd is not null) errors.Add("Initrd is set without a Kernel.");
         if (Kernel is null && KernelCommandLine is not null) errors.Add("KernelCommandLine is set without a Kernel.");
         if (string.IsNullOrWhiteSpace(Binary)) errors.Add("Binary must not be empty.");
+        if (VncPort is { } vnc && vnc is < VncBasePort or > 65535) errors.Add($"VncPort is {vnc}; it must be from {VncBasePort} to 65535.");
         ValidateDrives(errors);
         ValidateForwards(errors);
         ValidateFirmwareStrings(errors);
@@ -178,6 +186,7 @@ public sealed record QemuVmConfig
         && Network == other.Network
         && FwCfgFiles.SequenceEqual(other.FwCfgFiles)
         && OemStrings.SequenceEqual(other.OemStrings)
+        && VncPort == other.VncPort
         && Paths == other.Paths
         && Binary == other.Binary;
 
@@ -196,6 +205,7 @@ public sealed record QemuVmConfig
         hash.Add(Network);
         foreach (var file in FwCfgFiles) hash.Add(file);
         foreach (var text in OemStrings) hash.Add(text);
+        hash.Add(VncPort);
         hash.Add(Paths);
         hash.Add(Binary);
         return hash.ToHashCode();

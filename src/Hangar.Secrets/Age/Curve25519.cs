@@ -79,6 +79,76 @@ internal static class Curve25519
         return ((one + fy) * denominator.Invert()).ToBytes();
     }
 
+    private static readonly byte[] EdBaseX =
+        [26, 213, 37, 143, 96, 45, 86, 201, 178, 167, 37, 149, 96, 199, 44, 105, 92, 220, 214, 253, 49, 226, 164, 192, 254, 83, 110, 205, 211, 54, 105, 33];
+
+    private static readonly byte[] EdBaseY =
+        [88, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102];
+
+    /// <summary>2d, d = −121665/121666 being Ed25519's curve constant.</summary>
+    private static readonly byte[] EdTwoD =
+        [89, 241, 178, 38, 148, 155, 214, 235, 86, 177, 131, 130, 154, 20, 224, 0, 48, 209, 243, 238, 242, 128, 142, 25, 231, 252, 223, 86, 220, 217, 6, 36];
+
+    /// <summary>
+    /// The Ed25519 public key of a 32-byte private key (RFC 8032 5.1.5): the clamped first half of SHA-512(seed) times
+    /// the base point, encoded as y with the sign of x in the top bit. A ladder of complete twisted Edwards additions
+    /// (extended coordinates, "add-2008-hwcd-3") with conditional swaps: no branch or index on the secret.
+    /// </summary>
+    public static byte[] Ed25519PublicKey(ReadOnlySpan<byte> seed)
+    {
+        if (seed.Length != Size) throw new ArgumentException("an Ed25519 private key has 32 bytes");
+        var hash = SHA512.HashData(seed);
+        var k = hash.AsSpan(0, Size);
+        k[0] &= 248;
+        k[31] &= 127;
+        k[31] |= 64;
+        var twoD = Fe.FromBytes(EdTwoD);
+        var bx = Fe.FromBytes(EdBaseX);
+        var by = Fe.FromBytes(EdBaseY);
+        EdPoint r0 = new(Fe.Zero, Fe.One, Fe.One, Fe.Zero), r1 = new(bx, by, Fe.One, bx * by);
+        for (var t = 254; t >= 0; t--)
+        {
+            var bit = (ulong)((k[t >> 3] >> (t & 7)) & 1);
+            EdPoint.Swap(bit, ref r0, ref r1);
+            r1 = EdPoint.Add(r0, r1, twoD);
+            r0 = EdPoint.Add(r0, r0, twoD);
+            EdPoint.Swap(bit, ref r0, ref r1);
+        }
+        CryptographicOperations.ZeroMemory(hash);
+        var zInverse = r0.Z.Invert();
+        var x = (r0.X * zInverse).ToBytes();
+        var y = (r0.Y * zInverse).ToBytes();
+        y[31] |= (byte)((x[0] & 1) << 7);
+        return y;
+    }
+
+    /// <summary>A point of Ed25519 in extended coordinates (x = X/Z, y = Y/Z, T = XY/Z).</summary>
+    private readonly record struct EdPoint(Fe X, Fe Y, Fe Z, Fe T)
+    {
+        /// <summary>P + Q for a = −1; complete on Ed25519 (d is not a square), so it doubles too.</summary>
+        public static EdPoint Add(EdPoint p, EdPoint q, Fe twoD)
+        {
+            var a = (p.Y - p.X) * (q.Y - q.X);
+            var b = (p.Y + p.X) * (q.Y + q.X);
+            var c = p.T * twoD * q.T;
+            var zz = p.Z * q.Z;
+            var d = zz + zz;
+            Fe e = b - a, f = d - c, g = d + c, h = b + a;
+            return new EdPoint(e * f, g * h, f * g, e * h);
+        }
+
+        public static void Swap(ulong swap, ref EdPoint a, ref EdPoint b)
+        {
+            Fe ax = a.X, ay = a.Y, az = a.Z, at = a.T, bx = b.X, by = b.Y, bz = b.Z, bt = b.T;
+            Fe.Swap(swap, ref ax, ref bx);
+            Fe.Swap(swap, ref ay, ref by);
+            Fe.Swap(swap, ref az, ref bz);
+            Fe.Swap(swap, ref at, ref bt);
+            a = new EdPoint(ax, ay, az, at);
+            b = new EdPoint(bx, by, bz, bt);
+        }
+    }
+
     /// <summary>An element of GF(2^255 − 19) in five limbs of 51 bits (each may carry a few bits more between reductions).</summary>
     private readonly record struct Fe(ulong L0, ulong L1, ulong L2, ulong L3, ulong L4)
     {

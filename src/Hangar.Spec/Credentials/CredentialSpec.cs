@@ -22,6 +22,14 @@ public sealed record CredentialSpec(string Name, CredentialKind Kind, string Sou
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Ciphertext { get; init; }
 
+    /// <summary>
+    /// For a secret: hand the guest its age file as it is (<c>decrypt: guest</c>), for the guest to open with its own
+    /// host key (the VM's <see cref="VmIdentity"/>, which can be the secret's recipient before the VM first boots). The
+    /// agent then neither needs to nor can read it. False (the agent decrypts) by default, and left out of the stored form.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DecryptInGuest { get; init; }
+
     /// <summary>Whether the credential goes through fw_cfg (a secret, a file) rather than an SMBIOS OEM string (a value).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool UsesFwCfg => Kind != CredentialKind.Value;

@@ -16,11 +16,23 @@ public static class CredentialText
         if (credentials is not { Count: > 0 } list) return "none";
         return string.Join(", ", list.Select(c => c.Kind switch
         {
-            CredentialKind.Secret => $"{c.Name} (secret {c.Source}" + (c.Ciphertext is { } text ? $", ciphertext {Fingerprint(text)})" : ")"),
+            CredentialKind.Secret => $"{c.Name} (secret {c.Source}" + (c.DecryptInGuest ? ", opened by the guest" : "")
+                + (c.Ciphertext is { } text ? $", ciphertext {Fingerprint(text)})" : ")"),
             CredentialKind.Value => $"{c.Name} (value \"{Shorten(c.Source)}\")",
             _ => $"{c.Name} (file {c.Source})",
         }));
     }
+
+    /// <summary>
+    /// A host key as one line: <c>ssh-ed25519 SHA256:… (ciphertext 1a2b3c4d)</c>, <c>a new ssh-ed25519 key, made at
+    /// apply</c>, or <c>none</c>. The ciphertext's fingerprint shows a rekey as the change (a restart) it is.
+    /// </summary>
+    public static string Of(VmIdentity? identity) => identity switch
+    {
+        null => "none",
+        { IsPending: true } => "a new ssh-ed25519 key, made at apply",
+        _ => $"ssh-ed25519 {identity.Fingerprint} (ciphertext {Fingerprint(identity.Ciphertext!)})",
+    };
 
     private static string Fingerprint(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(text)))[..8];
 

@@ -26,6 +26,11 @@ internal sealed class CredentialReader(NodeReader reader, SecretSource? secrets)
                 Errors.Add(keyNode, entryPath, name.Length > SpecLimits.MaxCredentialName && SpecPatterns.CredentialNameRegex.IsMatch(name[..SpecLimits.MaxCredentialName])
                     ? $"'{name}' has {name.Length} characters; a credential's name may have at most {SpecLimits.MaxCredentialName} (QEMU's fw_cfg names hold 55, and opt/io.systemd.credentials/ takes 27)"
                     : $"'{name}' is not a credential name; use 1–{SpecLimits.MaxCredentialName} letters, digits, '.', '_' and '-', not starting with '.' or '-'");
+            if (validName && name.StartsWith(VmIdentity.ReservedPrefix, StringComparison.Ordinal))
+            {
+                Errors.Add(keyNode, entryPath, $"'{name}': credential names starting with '{VmIdentity.ReservedPrefix}' are Hangar's own (the VM's host key is {VmIdentity.CredentialName})");
+                validName = false;
+            }
             if (ReadOne(name, value, entryPath) is { } credential && validName) credentials.Add(credential);
         }
         if (credentials.Count > SpecLimits.MaxCredentials)
@@ -45,6 +50,28 @@ internal sealed class CredentialReader(NodeReader reader, SecretSource? secrets)
         var hasSecret = fields.TryGet(FleetFields.Secret, out var secretNode, out var secretPath);
         var hasValue = fields.TryGet(FleetFields.Value, out var valueNode, out var valuePath);
         var hasFile = fields.TryGet(FleetFields.File, out var fileNode, out var filePath);
+        var inGuest = false;
+        if (fields.TryGet(FleetFields.Decrypt, out var decryptNode, out var decryptPath))
+        {
+            switch (reader.String(decryptNode, decryptPath, "'agent' or 'guest'"))
+            {
+                case null:
+                    return null;
+                case "agent":
+                    break;
+                case "guest":
+                    inGuest = true;
+                    break;
+                case var other:
+                    Errors.Add(decryptNode, decryptPath, $"'{other}' is not who decrypts a secret; use 'agent' (the VM's agent, the default) or 'guest' (the guest, with its own host key)");
+                    return null;
+            }
+            if (!hasSecret)
+            {
+                Errors.Add(decryptNode, decryptPath, $"'decrypt' goes with a secret; credential '{name}' has none");
+                return null;
+            }
+        }
         if ((hasSecret ? 1 : 0) + (hasValue ? 1 : 0) + (hasFile ? 1 : 0) != 1)
         {
             // A mapping of unknown fields only was reported field by field ("did you mean 'value'?").
@@ -54,7 +81,7 @@ internal sealed class CredentialReader(NodeReader reader, SecretSource? secrets)
                 : $"Give one of 'secret', 'value' and 'file' for credential '{name}': {Expected}");
             return null;
         }
-        if (hasSecret) return Secret(name, secretNode, secretPath);
+        if (hasSecret) return Secret(name, secretNode, secretPath) is { } secret ? secret with { DecryptInGuest = inGuest } : null;
         if (hasValue) return Value(name, valueNode, valuePath);
         return File(name, fileNode, filePath);
     }

@@ -33,7 +33,7 @@ internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, F
             && _reader.Mapping(node, path, "a mapping of VM names to VMs") is { } vmsNode)
             ReadVms(vmsNode, path, vms);
 
-        SshPorts.Assign(vms, settings.EffectiveSshPorts, current, errors);
+        AutomaticPorts.Assign(vms, settings, current, errors);
         FleetChecks.Run(vms, declaredImages, images.DistinctBy(i => i.Name).ToDictionary(i => i.Name, StringComparer.Ordinal), current, errors);
         if (errors.Count > 0) return null;
         return new FleetSpec(

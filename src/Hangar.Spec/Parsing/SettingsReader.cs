@@ -17,16 +17,23 @@ internal sealed class SettingsReader(NodeReader reader)
         if (fields.TryGet(FleetFields.Orphans, out var node, out var fieldPath)
             && reader.Keyword(node, fieldPath, SpecKeywords.Orphans) is { } orphans)
             settings = settings with { Orphans = orphans };
-        if (fields.TryGet(FleetFields.SshPorts, out node, out fieldPath)
-            && reader.String(node, fieldPath, "a port range such as 2223-2322") is { } text)
-        {
-            var parts = text.Split('-');
-            if (parts.Length == 2 && int.TryParse(parts[0], out var first) && int.TryParse(parts[1], out var last)
-                && first >= 1024 && last <= SpecLimits.MaxPort && first <= last)
-                settings = settings with { SshPorts = new PortRange(first, last) };
-            else Errors.Add(node, fieldPath, $"'{text}' is not a port range; write FIRST-LAST with 1024 <= FIRST <= LAST <= {SpecLimits.MaxPort}, like 2223-2322");
-        }
+        if (fields.TryGet(FleetFields.SshPorts, out node, out fieldPath) && Range(node, fieldPath, 1024, "2223-2322") is { } ssh)
+            settings = settings with { SshPorts = ssh };
+        // QEMU numbers VNC displays from 5900: a port below has no display number.
+        if (fields.TryGet(FleetFields.VncPorts, out node, out fieldPath) && Range(node, fieldPath, 5900, "5900-5999") is { } vnc)
+            settings = settings with { VncPorts = vnc };
 
         return Errors.Count == before ? settings : null;
+    }
+
+    private PortRange? Range(YamlNode node, string path, int lowest, string example)
+    {
+        if (reader.String(node, path, $"a port range such as {example}") is not { } text) return null;
+        var parts = text.Split('-');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var first) && int.TryParse(parts[1], out var last)
+            && first >= lowest && last <= SpecLimits.MaxPort && first <= last)
+            return new PortRange(first, last);
+        Errors.Add(node, path, $"'{text}' is not a port range; write FIRST-LAST with {lowest} <= FIRST <= LAST <= {SpecLimits.MaxPort}, like {example}");
+        return null;
     }
 }

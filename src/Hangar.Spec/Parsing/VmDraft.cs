@@ -45,6 +45,21 @@ internal sealed class VmDraft(string name)
     /// <summary>The VM's <c>credentials</c> as read; null without the field (or when it had errors).</summary>
     public ValueList<CredentialSpec>? Credentials { get; set; }
 
+    /// <summary>The VM's <c>identity</c> field as written; null without it.</summary>
+    public Located<bool>? IdentityField { get; set; }
+
+    /// <summary>The VM's host key as found (pending when it is still to be made); null for a VM without one.</summary>
+    public VmIdentity? Identity { get; set; }
+
+    /// <summary>Whether the VM gets a stable SSH host key: as <c>identity</c> says, else when it boots a cloud-init guest.</summary>
+    public bool WantsIdentity => IdentityField?.Value ?? ((Image?.Value == BuiltinImages.Debian12 || GuestField is not null) && !UsesTiny);
+
+    /// <summary>Whether the file asked for a VNC display (<c>display: vnc</c>).</summary>
+    public bool WantsVnc { get; set; }
+
+    /// <summary>The automatic VNC host port; null for none.</summary>
+    public int? VncPort { get; set; }
+
     /// <summary>The automatic SSH host port (<see cref="SshPorts"/>); null for none.</summary>
     public int? SshPort { get; set; }
 
@@ -88,5 +103,7 @@ internal sealed class VmDraft(string name)
         Guest = Guest,
         SshPort = SshPort,
         Credentials = Credentials is { Count: > 0 } credentials ? credentials : null,
+        Identity = Identity,
+        VncPort = VncPort,
     };
 }

@@ -53,7 +53,31 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
         }
         if (fields.TryGet(FleetFields.Credentials, out node, out fieldPath))
             vm.Credentials = new CredentialReader(reader, secrets).Read(node, fieldPath);
+        if (fields.TryGet(FleetFields.Identity, out node, out fieldPath) && reader.Bool(node, fieldPath) is { } identity)
+            vm.IdentityField = new(identity, node, fieldPath);
+        if (fields.TryGet(FleetFields.Display, out node, out fieldPath))
+        {
+            switch (reader.String(node, fieldPath, "'vnc' or 'none'"))
+            {
+                case "vnc": vm.WantsVnc = true; break;
+                case "none" or null: break;
+                case var other: Errors.Add(node, fieldPath, $"'{other}' is not a display; use 'vnc' (a VNC server on 127.0.0.1, at a port from settings.vncPorts) or 'none' (the default)"); break;
+            }
+        }
+        if (vm.WantsIdentity) ReadIdentity(vm, fields.TryGet(FleetFields.Credentials, out node, out fieldPath) ? (node, fieldPath) : null);
         return vm;
+    }
+
+    /// <summary>Finds the host key of a VM that has one; it counts as one of its fw_cfg credentials.</summary>
+    private void ReadIdentity(VmDraft vm, (YamlNode Node, string Path)? credentials)
+    {
+        var at = vm.IdentityField is { } field ? (field.Node, field.Path) : (vm.Mapping!.Value.Node, vm.Mapping.Value.Path);
+        if (vm.Credentials?.Count(c => c.UsesFwCfg) >= SpecLimits.MaxFwCfgCredentials && credentials is { } c)
+            Errors.Add(c.Node, c.Path, $"{SpecLimits.MaxFwCfgCredentials} secret and file credentials and the VM's host key (identity); a VM may have at most " +
+                $"{SpecLimits.MaxFwCfgCredentials} of them together (QEMU has few fw_cfg slots); deliver small non-secret ones as values, or set identity: false");
+        var found = secrets?.FindIdentity(vm.Name) ?? IdentityLookup.None;
+        if (found.Error is { } error) Errors.Add(at.Item1, at.Item2, $"The host key of VM '{vm.Name}': {error}");
+        else vm.Identity = found.Identity ?? new VmIdentity(null);
     }
 
     /// <summary><c>placement: {host: h1, labels: {gpu: "true"}, movable: true}</c>; every field is optional.</summary>

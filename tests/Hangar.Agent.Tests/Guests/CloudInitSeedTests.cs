@@ -96,4 +96,22 @@ public sealed class CloudInitSeedTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void WithHostKey_UserDataHasTheKeyPairForSshKeysAndTheInstanceChangesWithTheKeyOnly()
+    {
+        const string Private = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n";
+        var plain = CloudInitSeed.For("deb1", Full);
+        var keyed = CloudInitSeed.For("deb1", Full, "ssh-ed25519 AAAAone");
+
+        var data = UserData(keyed.WithHostKey(Private, "ssh-ed25519 AAAAone root@deb1"));
+
+        Assert.Equal(Private, Scalar(data, "ssh_keys", "ed25519_private"));
+        Assert.Equal("ssh-ed25519 AAAAone root@deb1", Scalar(data, "ssh_keys", "ed25519_public"));
+        Assert.Equal("true", Scalar(data, "ssh_deletekeys"));
+        Assert.DoesNotContain("ssh_keys", keyed.UserData, StringComparison.Ordinal); // until the key is staged
+        Assert.NotEqual(plain.MetaData, keyed.MetaData);
+        Assert.Equal(keyed.MetaData, CloudInitSeed.For("deb1", Full, "ssh-ed25519 AAAAone").MetaData);
+        Assert.NotEqual(keyed.MetaData, CloudInitSeed.For("deb1", Full, "ssh-ed25519 AAAAtwo").MetaData);
+    }
 }

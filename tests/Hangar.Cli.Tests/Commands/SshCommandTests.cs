@@ -24,4 +24,15 @@ public sealed class SshCommandTests
         Assert.DoesNotContain("-i", args);
         Assert.DoesNotContain("--", args);
     }
+
+    [Fact]
+    public void Arguments_Pinned_AcceptsOnlyTheKnownEd25519Key()
+    {
+        var args = SshCommand.Arguments("deb1", 2223, "ops", null, "/h/ssh/deb1.known_hosts", [], pinned: true);
+
+        Assert.Contains("StrictHostKeyChecking=yes", args);
+        Assert.Contains("HostKeyAlgorithms=ssh-ed25519", args);
+        Assert.DoesNotContain("StrictHostKeyChecking=accept-new", args);
+        Assert.Equal("hangar-deb1 ssh-ed25519 AAAA", SshCommand.KnownHostsLine("deb1", "ssh-ed25519 AAAA"));
+    }
 }

@@ -82,9 +82,9 @@ public sealed class CredentialTests
             Assert.Contains("opt/io.systemd.credentials/api-key", commandLine);
             Assert.DoesNotContain(marker, commandLine);
         }
-        AssertNowhereUnder(home.Path, marker);
-        AssertNowhereUnder(home.RuntimeDirectory, marker);
-        AssertNowhereUnder("/dev/shm", marker);
+        PlaintextSearch.AssertNowhereUnder(home.Path, marker);
+        PlaintextSearch.AssertNowhereUnder(home.RuntimeDirectory, marker);
+        PlaintextSearch.AssertNowhereUnder("/dev/shm", marker);
         Assert.Empty(Directory.GetDirectories("/dev/shm", "hangar-credentials-*").Where(d => Directory.EnumerateFileSystemEntries(d, "*", SearchOption.AllDirectories).Any()));
     }
 
@@ -112,28 +112,5 @@ public sealed class CredentialTests
         Assert.Contains("credential 'k' (secret 'theirs'): this agent cannot open secrets/theirs.age", vm.LastError);
         Assert.Contains(File.ReadAllText(Path.Combine(home.Path, "agent", "recipient.txt")).Trim(), vm.LastError);
         Assert.Empty(home.QemuPids().Where(pid => QemuProcesses.CommandLine(pid).Contains("guest=bad", StringComparison.Ordinal)));
-    }
-
-    private static void AssertNowhereUnder(string root, string marker)
-    {
-        if (!Directory.Exists(root)) return;
-        var needle = Encoding.UTF8.GetBytes(marker);
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
-        foreach (var file in Directory.EnumerateFiles(root, "*", options))
-        {
-            byte[] bytes;
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                if (stream.Length > 512L * 1024 * 1024) continue; // no file of ours is that large but a disk; the disks hold no secret
-                bytes = new byte[stream.Length];
-                stream.ReadExactly(bytes);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue; // a socket, a file gone meanwhile
-            }
-            Assert.False(bytes.AsSpan().IndexOf(needle) >= 0, $"The secret's plaintext is in {file}");
-        }
     }
 }

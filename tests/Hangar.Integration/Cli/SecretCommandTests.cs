@@ -105,6 +105,32 @@ public sealed class SecretCommandTests : IDisposable
     }
 
     [Fact]
+    public void Rekey_WithAVmHostKeyMadeBeforeTheVmRan_RekeysItSoTheNewRecipientOpensTheSameKey()
+    {
+        Assert.Equal(0, Hangar(Marker, null, "secret", "set", "db").Code);
+        var made = Hangar(null, null, "vm", "identity", "web", "--create");
+        Assert.True(made.Code == 0, made.Err);
+        var publicLine = File.ReadAllText(Path.Combine(Secrets, "identities", "web.pub"));
+        Assert.Equal(publicLine, made.Out);
+        Assert.Equal(publicLine, Hangar(null, null, "vm", "identity", "web").Out); // no server: the file's key
+        var key = SshKey();
+        File.AppendAllText(Path.Combine(Secrets, "recipients.txt"), "\n# laptop of ops\n" + File.ReadAllText(key + ".pub"));
+
+        var rekey = Hangar(null, null, "secret", "rekey");
+
+        Assert.True(rekey.Code == 0, rekey.Err);
+        Assert.Contains("identities/web: readable by", rekey.Out);
+        Assert.Contains("laptop of ops", rekey.Out);
+        var pem = Path.Combine(_root, "web-host-key");
+        File.WriteAllBytes(pem, AgeTool.Run("age", null, "-d", "-i", key, Path.Combine(Secrets, "identities", "web.age")));
+        File.SetUnixFileMode(pem, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var derived = Encoding.ASCII.GetString(AgeTool.Run("ssh-keygen", null, "-y", "-f", pem));
+        File.Delete(pem);
+        Assert.Equal(string.Join(' ', publicLine.Split(' ').Take(2)), string.Join(' ', derived.Split(' ').Take(2)));
+        Assert.Equal(publicLine, File.ReadAllText(Path.Combine(Secrets, "identities", "web.pub"))); // the same key
+    }
+
+    [Fact]
     public void Edit_ThroughEditor_ChangesTheSecretOnATmpfsThatIsGoneAfterwards()
     {
         Assert.Equal(0, Hangar("old-" + Marker, null, "secret", "set", "motd").Code);

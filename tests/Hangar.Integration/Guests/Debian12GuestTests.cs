@@ -18,6 +18,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan BootBudget = TimeSpan.FromMinutes(8);
     private const string SecretValue = "debian-secret-3f9a";
+    private const string GuestSecretValue = "only-the-guest-opens-this-7c21";
 
     [Fact]
     public async Task Up_Debian12WithGuest_SshLoginShowsTheHostname_GuestAgentReportsRunsAndStops_AndAChangedGuestAtTheNextBoot()
@@ -38,6 +39,14 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         var agentRecipient = System.Text.Encoding.ASCII.GetString(AgeTool.Run("age-keygen", null, "-y", Path.Combine(home.Path, "agent", "identity.txt"))).Trim();
         Directory.CreateDirectory(Path.Combine(home.Path, "secrets"));
         AgeTool.Run("age", System.Text.Encoding.UTF8.GetBytes(SecretValue), "-r", agentRecipient, "-o", Path.Combine(home.Path, "secrets", "api-key.age"));
+        // Who reads the VM's host key, which hangar up makes: the agent (and nobody's own key from this machine's HOME).
+        File.WriteAllText(Path.Combine(home.Path, "secrets", "recipients.txt"), $"# agent\n{agentRecipient}\n");
+        // The VM's host key, made before it ever ran, is the only recipient of a secret the guest opens itself.
+        var made = await home.RunAsync("vm", "identity", "deb1", "--create", "--dir", Path.Combine(home.Path, "secrets"));
+        Assert.True(made.ExitCode == 0, $"vm identity --create: {made}");
+        var vmPub = Path.Combine(home.Path, "secrets", "identities", "deb1.pub");
+        Assert.Equal(File.ReadAllText(vmPub), made.Stdout);
+        AgeTool.Run("age", System.Text.Encoding.UTF8.GetBytes(GuestSecretValue), "-R", vmPub, "-o", Path.Combine(home.Path, "secrets", "db-password.age"));
         // The automatic SSH port comes from settings.sshPorts; a range of one reserved port keeps parallel runs apart.
         var port = home.ReservePort();
         var fleetText = $"""
@@ -51,6 +60,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
                 credentials:
                   api-key: {'{'} secret: api-key {'}'}
                   motd: {'{'} value: "hello, debian" {'}'}
+                  db-password: {'{'} secret: db-password, decrypt: guest {'}'}
                 guest:
                   hostname: hangar-it-guest
                   users:
@@ -78,13 +88,20 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
 
         Assert.Equal(["hangar-it-guest", "ops", "0"], login.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        // hangar ssh finds the port and the user itself and runs the command after --.
+        // The guest's sshd offers exactly the host key hangar up made for the VM (cloud-init installed it from the seed).
+        var hostKey = string.Join(' ', File.ReadAllText(Path.Combine(home.Path, "secrets", "identities", "deb1.pub")).Split(' ').Take(2));
+        // ssh-keyscan gives up on a slow answer (a TCG guest is slow): a longer timeout, and again until it hears one.
+        var scan = await Eventually.WaitAsync(() => ProcessRunner.Instance.RunAsync("ssh-keyscan",
+                ["-T", "30", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "127.0.0.1"], null, CancellationToken.None),
+            r => r.ExitCode == 0 && r.StandardOutput.Contains("ssh-", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "ssh-keyscan to hear the guest's host keys");
+        Assert.Equal([$"[127.0.0.1]:{port} {hostKey}"], scan.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')));
+        Assert.Equal($"{hostKey} deb1\n", (await home.OkAsync("vm", "identity", "deb1")).Stdout);
+
+        // hangar ssh finds the port and the user itself, pins that key, and runs the command after --.
         var viaHangar = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "hostname");
         Assert.True(viaHangar.ExitCode == 0, $"hangar ssh failed: {viaHangar}");
         Assert.Equal("hangar-it-guest", viaHangar.Stdout.Trim());
-        // The guest's host key was kept in the home's own file, under the VM's alias (Debian's ssh hashes the names).
-        var known = await ProcessRunner.Instance.RunAsync("ssh-keygen", ["-F", "hangar-deb1", "-f", Path.Combine(home.Path, "ssh", "known_hosts")], null, CancellationToken.None);
-        Assert.True(known.ExitCode == 0, $"hangar-deb1 is not in the home's known_hosts: {known.StandardError}");
+        Assert.Equal($"hangar-deb1 {hostKey}\n", File.ReadAllText(Path.Combine(home.Path, "ssh", "deb1.known_hosts")));
 
         // Another key is refused: the login is the fleet's key, not an open door.
         var other = Path.Combine(home.Path, "other");
@@ -101,6 +118,7 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.Equal(SecretValue, secret.Stdout);
         var motd = await home.RunAsync("vm", "exec", "deb1", "--", "/bin/cat", "/run/credentials/@system/motd");
         Assert.Equal("hello, debian", motd.Stdout);
+        await CheckGuestOpensItsOwnSecretAsync(home);
 
         // A changed guest is an update: the running guest keeps its QEMU, and the new hostname comes with the next boot.
         var renamed = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal), "renamed.yaml");
@@ -118,6 +136,10 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
             r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login after the restart");
         output.WriteLine($"restarted and logged in again after {reboot.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal("hangar-it-renamed", after.StandardOutput.Trim());
+        // A new cloud-init instance (the guest changed) deleted the host keys and installed the VM's own again: the same.
+        var pinned = await home.RunAsync("ssh", "deb1", "--identity", key, "--", "sudo", "-n", "cat", "/etc/ssh/ssh_host_ed25519_key.pub");
+        Assert.True(pinned.ExitCode == 0, $"hangar ssh (pinned key) after the restart: {pinned}");
+        Assert.StartsWith(hostKey, pinned.Stdout);
         // The guest ignored the ACPI power button (IgnoreAcpiPowerButtonAsync), so only guest-shutdown through its agent
         // powered it off gracefully; ACPI alone would have ended in quit after the graceful timeout.
         var log = File.ReadAllText(Path.Combine(home.Path, "hangar.log"));
@@ -144,6 +166,26 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.True(exec.ExitCode == 7, $"vm exec: {exec}");
         Assert.Equal("hangar-it-guest\n", exec.Stdout);
         Assert.Equal("to-stderr\n", exec.Stderr);
+    }
+
+    /// <summary>
+    /// The secret encrypted to the VM's host key alone reached the guest as its age file, and the guest opens it with
+    /// the host key it booted with (the first boot: the key was made before the VM existed). The image has no age: the
+    /// host's static age binary is copied in through the guest agent.
+    /// </summary>
+    private static async Task CheckGuestOpensItsOwnSecretAsync(HangarHome home)
+    {
+        var sealedFile = await home.RunAsync("vm", "exec", "deb1", "--", "/usr/bin/head", "-c", "21", "/run/credentials/@system/db-password");
+        Assert.Equal("age-encryption.org/v1", sealedFile.Stdout);
+        using (var client = await Hangar.Client.HangarConnection.ConnectAsync(home.Path, CancellationToken.None))
+        {
+            var copy = await client.ExecAsync("deb1", new VmExecRequest(["/bin/sh", "-c", "cat > /usr/local/bin/age && chmod 755 /usr/local/bin/age"],
+                File.ReadAllBytes("/usr/bin/age"), 300), CancellationToken.None);
+            Assert.True(copy.ExitCode == 0, $"copying age into the guest: {System.Text.Encoding.UTF8.GetString(copy.Stderr)}");
+        }
+        var opened = await home.RunAsync("vm", "exec", "deb1", "--", "/usr/local/bin/age", "-d", "-i", "/etc/ssh/ssh_host_ed25519_key", "/run/credentials/@system/db-password");
+        Assert.True(opened.ExitCode == 0, $"age -d in the guest: {opened}");
+        Assert.Equal(GuestSecretValue, opened.Stdout);
     }
 
     /// <summary>Makes the guest ignore the ACPI power button, so that only a stop through its guest agent is graceful.

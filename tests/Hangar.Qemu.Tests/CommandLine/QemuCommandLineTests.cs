@@ -97,6 +97,20 @@ public sealed class QemuCommandLineTests
         });
 
     [Fact]
+    public void Build_VncPort_AddsAVgaCardAndALoopbackVncDisplayNumberedFrom5900() =>
+        AssertGolden("vnc", Minimal with { VncPort = 5907 });
+
+    [Theory]
+    [InlineData(5899)]
+    [InlineData(65536)]
+    public void Build_VncPortOutsideQemusDisplays_ThrowsNamingIt(int port)
+    {
+        var error = Assert.Throws<ArgumentException>(() => QemuCommandLine.Build(Minimal with { VncPort = port }));
+
+        Assert.Contains($"VncPort is {port}", error.Message);
+    }
+
+    [Fact]
     public void Build_FwCfgNameOver55BytesOrOutsideOpt_ThrowsNamingIt()
     {
         var config = Minimal with

@@ -37,7 +37,10 @@ public static class WireMapping
         spec.Health is null ? null : ToWire(spec.Health),
         spec.Guest is null ? null : ToWire(spec.Guest),
         spec.SshPort,
-        spec.Credentials?.Select(c => new WireCredential(c.Name, ToWire(c.Kind), c.Source, c.Ciphertext)).ToArray());
+        spec.Credentials?.Select(c => new WireCredential(c.Name, ToWire(c.Kind), c.Source, c.Ciphertext, c.DecryptInGuest)).ToArray(),
+        // A key still to be made (a plan's) never reaches an agent: the VM runs without one rather than half of one.
+        spec.Identity is { IsPending: false } identity ? new WireIdentity(identity.PublicKey!, identity.Ciphertext!) : null,
+        spec.VncPort);
 
     public static VmSpec FromWire(WireVm vm) => new(
         vm.Name,
@@ -54,8 +57,10 @@ public static class WireMapping
         Guest = vm.Guest is null ? null : FromWire(vm.Guest),
         SshPort = vm.SshPort,
         Credentials = vm.Credentials is { } credentials
-            ? new ValueList<CredentialSpec>(credentials.Select(c => new CredentialSpec(c.Name, FromWire(c.Kind), c.Source) { Ciphertext = c.Ciphertext }))
+            ? new ValueList<CredentialSpec>(credentials.Select(c => new CredentialSpec(c.Name, FromWire(c.Kind), c.Source) { Ciphertext = c.Ciphertext, DecryptInGuest = c.Sealed }))
             : null,
+        Identity = vm.Identity is { } identity ? new VmIdentity(identity.PublicKey) { Ciphertext = identity.Ciphertext } : null,
+        VncPort = vm.VncPort,
     };
 
     private static WireCredentialKind ToWire(CredentialKind kind) => kind switch

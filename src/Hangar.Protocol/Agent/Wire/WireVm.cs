@@ -20,6 +20,8 @@ namespace Hangar.Protocol.Agent.Wire;
 /// <param name="SshPort">The host port Hangar assigned for SSH (its forward is one of <paramref name="Forwards"/>); null for none. Since version 4.</param>
 /// <param name="Guest">What the guest is told at boot (cloud-init seed); null for no <c>guest</c> mapping. Since version 4.</param>
 /// <param name="Credentials">The systemd credentials handed to the guest at each start; null for none. Since version 5.</param>
+/// <param name="Identity">The VM's SSH host key (public line and the private key's ciphertext); null for none. Since version 6.</param>
+/// <param name="VncPort">The host port of the VM's VNC display on 127.0.0.1; null for none. Since version 6.</param>
 public sealed record WireVm(
     string Name,
     string Image,
@@ -33,4 +35,6 @@ public sealed record WireVm(
     WireHealthCheck? Health,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WireGuest? Guest = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SshPort = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireCredential>? Credentials = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireCredential>? Credentials = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WireIdentity? Identity = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? VncPort = null);

@@ -78,8 +78,11 @@ internal static class SampleVms
             Credentials = new ValueList<CredentialSpec>([
                 new CredentialSpec("HOST-CA", CredentialKind.File, "/etc/ssl/ca.pem"),
                 new CredentialSpec("api-key", CredentialKind.Secret, "api-key") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx" },
+                new CredentialSpec("db-password", CredentialKind.Secret, "db-password") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx", DecryptInGuest = true },
                 new CredentialSpec("motd", CredentialKind.Value, "hello, there"),
             ]),
+            VncPort = 5901,
+            Identity = new VmIdentity("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB+D1tafNZMN4G2HBMseYgEYLXrJ/bwZkv3SzPAllTnN") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx" },
         }, null, true, 0),
         new DesiredVm(TcpHealth with { Name = "db2" }, Debian with { Format = DiskFormat.Qcow2, Path = "/srv/images/db.qcow2" }, true, 0),
     ];
