@@ -19,6 +19,10 @@ public sealed partial class Reconciler
         if (wire is null) return null;
         var desired = WireMapping.FromWire(wire);
         var plan = await _driver.PlanAsync(desired, null, ct);
-        return LibvirtDomainXml.Write(plan.Config, new HangarDomainMetadata(desired.Spec.Image, desired.Spec.Disk?.Bytes, _options.Name));
+        // A seed with the VM's host key in it is written on the credentials' tmpfs at each start: its path stays out.
+        return LibvirtDomainXml.Write(plan.Config, new HangarDomainMetadata(desired.Spec.Image, desired.Spec.Disk?.Bytes, _options.Name)
+        {
+            SecretDriveIds = plan.Identity is null ? [] : plan.Config.Drives.Where(d => d.Id == "seed").Select(d => d.Id).ToArray(),
+        });
     }
 }

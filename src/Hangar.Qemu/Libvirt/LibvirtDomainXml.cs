@@ -11,7 +11,8 @@ namespace Hangar.Qemu.Libvirt;
 /// </summary>
 /// <remarks>
 /// What has no element here: the credentials Hangar hands over through fw_cfg (a secret's plaintext exists only while
-/// QEMU starts, in a file Hangar removes), which are named in a comment and never given a path; SMBIOS strings are
+/// QEMU starts, in a file Hangar removes), which are named in a comment and never given a path, and likewise the path of
+/// a seed that holds the VM's host key (<see cref="HangarDomainMetadata.SecretDriveIds"/>); SMBIOS strings are
 /// libvirt's <c>&lt;sysinfo&gt;</c>. Hangar passes QEMU nothing else that libvirt lacks an element for, so the domain
 /// needs no <c>&lt;qemu:commandline&gt;</c>. Paths are those of the VM's host.
 /// </remarks>
@@ -61,7 +62,7 @@ public static class LibvirtDomainXml
             new XElement("features", new XElement("acpi")),
             // -cpu host under KVM, -cpu max under TCG.
             new XElement("cpu", new XAttribute("mode", kvm ? "host-passthrough" : "maximum")),
-            Devices(config));
+            Devices(config, metadata.SecretDriveIds));
         return new XDocument(domain);
     }
 
@@ -91,17 +92,20 @@ public static class LibvirtDomainXml
         return os;
     }
 
-    private static XElement Devices(QemuVmConfig config)
+    private static XElement Devices(QemuVmConfig config, IReadOnlyList<string> secretDrives)
     {
         var devices = new XElement("devices");
         for (var i = 0; i < config.Drives.Count; i++)
         {
             var drive = config.Drives[i];
+            var secret = secretDrives.Contains(drive.Id);
             var disk = new XElement("disk", new XAttribute("type", "file"), new XAttribute("device", "disk"),
                 drive.ReadOnly
                     ? new XElement("driver", new XAttribute("name", "qemu"), new XAttribute("type", drive.Format))
                     : new XElement("driver", new XAttribute("name", "qemu"), new XAttribute("type", drive.Format), new XAttribute("discard", "unmap")),
-                new XElement("source", new XAttribute("file", drive.Path)),
+                secret
+                    ? new XComment(" Its file holds the VM's SSH host key: Hangar writes it on a tmpfs at each start and removes it; not written here. ")
+                    : new XElement("source", new XAttribute("file", drive.Path)),
                 new XElement("target", new XAttribute("dev", VirtioDiskName(i)), new XAttribute("bus", "virtio")));
             if (drive.ReadOnly) disk.Add(new XElement("readonly"));
             devices.Add(disk);
@@ -122,12 +126,21 @@ public static class LibvirtDomainXml
                 new XElement("source", new XAttribute("mode", "bind"), new XAttribute("path", guestAgent)),
                 new XElement("target", new XAttribute("type", "virtio"), new XAttribute("name", QemuCommandLine.GuestAgentPortName))));
         }
+        if (config.VncPort is { } vnc)
+        {
+            // -device VGA -vnc 127.0.0.1:N (display N is port 5900 + N).
+            devices.Add(
+                new XElement("graphics", new XAttribute("type", "vnc"), new XAttribute("port", vnc.ToString(CultureInfo.InvariantCulture)),
+                    new XAttribute("autoport", "no"), new XAttribute("listen", "127.0.0.1"),
+                    new XElement("listen", new XAttribute("type", "address"), new XAttribute("address", "127.0.0.1"))),
+                new XElement("video", new XElement("model", new XAttribute("type", "vga"))));
+        }
         foreach (var file in config.FwCfgFiles)
         {
             // Never the file's path: for a secret it is where Hangar puts the plaintext for the moment QEMU starts.
             devices.Add(new XComment($" fw_cfg {file.Name}: a credential Hangar delivers at each start; not written here. "));
         }
-        // -nodefaults: QEMU gets no USB controller and no balloon, which libvirt would otherwise add.
+        // -nodefaults: QEMU gets no USB controller and no balloon, which libvirt would otherwise add (nor a display, unless VNC).
         devices.Add(
             new XElement("controller", new XAttribute("type", "usb"), new XAttribute("model", "none")),
             new XElement("memballoon", new XAttribute("model", "none")));

@@ -17,6 +17,9 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
 
     public IReadOnlyList<PortForward> Forwards => _forwards;
 
+    /// <summary>The domain has a VNC display: the VM gets <c>display: vnc</c>.</summary>
+    public bool Vnc { get; private set; }
+
     public void Read(XElement devices)
     {
         foreach (var device in devices.Elements())
@@ -53,16 +56,27 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
                     break;
                 case "input" when device.Attribute("bus")?.Value is null or "ps2":
                     break;
+                case "graphics" when device.Attribute("type")?.Value == "vnc" && !Vnc:
+                    Vnc = true;
+                    // A domain Hangar wrote has the port the VM keeps; any other's port is Hangar's to choose.
+                    if (!fromHangar && device.Attribute("port")?.Value is { } port && port != "-1")
+                        domain.Note(device, $"port {port}: Hangar gives a VNC display a port of its own from settings.vncPorts, on 127.0.0.1");
+                    if (device.Attribute("passwd") is not null) domain.Note(device, "a VNC password: Hangar's VNC listens on 127.0.0.1 only, without one");
+                    break;
                 case "graphics":
                     domain.Note(device, device.Attribute("type")?.Value switch
                     {
-                        "spice" => "Hangar has no SPICE display yet (its VMs run with -display none; `hangar console` is the serial console)",
-                        "vnc" => "Hangar has no VNC display yet (its VMs run with -display none; `hangar console` is the serial console)",
-                        var other => $"Hangar has no '{other}' display (its VMs run with -display none)",
+                        "spice" => "Hangar has no SPICE display yet (`display: vnc` gives a VNC one; `hangar console` is the serial console)",
+                        "vnc" => "a second display: a Hangar VM has one",
+                        var other => $"Hangar has no '{other}' display (`display: vnc` gives a VNC one)",
                     });
                     break;
                 case "video":
-                    domain.Note(device, "Hangar's VMs have no display, so no video device");
+                    // With a VNC display Hangar gives a standard VGA card; without, no video device.
+                    if (!devices.Elements("graphics").Any(g => g.Attribute("type")?.Value == "vnc"))
+                        domain.Note(device, "Hangar's VMs have no video device without a display (`display: vnc`)");
+                    else if (device.Element("model")?.Attribute("type")?.Value is { } model && model != "vga")
+                        domain.Note(device, $"a {model} card: with `display: vnc` Hangar gives a standard VGA card");
                     break;
                 default:
                     domain.Note(device, "not carried over: the fleet file has no such device yet");
@@ -80,7 +94,8 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
         {
             // Hangar's own: the VM's overlay (vda) and the cloud-init seed it writes from `guest` before each start.
             if (!readOnly && !_diskTaken) { _diskTaken = true; return; }
-            if (readOnly && source?.EndsWith("/seed.iso", StringComparison.Ordinal) == true)
+            // A seed that holds the VM's host key has no source in the domain (its path is a secret's).
+            if (readOnly && (source is null || source.EndsWith("/seed.iso", StringComparison.Ordinal)))
             {
                 domain.Note(disk, "Hangar's cloud-init seed: the VM's `guest` (hostname, users, keys, files) is in the fleet file, not in the domain; write it again");
                 return;

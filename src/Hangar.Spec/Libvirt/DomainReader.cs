@@ -110,6 +110,7 @@ internal sealed class DomainReader(XElement root, string file, Func<string, stri
             Disk = disk,
             DeclaredImage = hangar is null ? devices.Disk : null,
             Forwards = devices.Forwards,
+            Vnc = devices.Vnc,
             Credentials = credentials,
         };
     }

@@ -10,6 +10,9 @@ internal sealed record ImportedVm(string Name, string Image, int Vcpu, ByteSize 
 
     public IReadOnlyList<PortForward> Forwards { get; init; } = [];
 
+    /// <summary>A VNC display (<c>display: vnc</c>).</summary>
+    public bool Vnc { get; init; }
+
     /// <summary>systemd credentials by name: a literal value (SMBIOS) or a host file (fw_cfg).</summary>
     public IReadOnlyList<(string Name, string Kind, string Value)> Credentials { get; init; } = [];
 }

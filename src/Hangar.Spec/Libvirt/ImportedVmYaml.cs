@@ -28,6 +28,7 @@ internal static class ImportedVmYaml
         if (vm.Disk is { } disk) yaml.Append("    disk: ").Append(new ByteSize((disk.Bytes + ByteSize.MiB - 1) / ByteSize.MiB * ByteSize.MiB)).Append('\n');
         if (vm.Forwards.Count > 0)
             yaml.Append("    forwards: [").Append(string.Join(", ", vm.Forwards.Select(f => Quote(f.ToString())))).Append("]\n");
+        if (vm.Vnc) yaml.Append("    display: vnc\n");
         if (vm.Credentials.Count > 0)
         {
             yaml.Append("    credentials:\n");

@@ -63,6 +63,23 @@ public sealed class LibvirtDomainXmlTests
     }
 
     [Fact]
+    public async Task Write_VncAndASecretSeed_GraphicsAndVgaAndNoSeedPath()
+    {
+        var xml = LibvirtDomainXml.Write(Debian with { VncPort = 5901 }, new HangarDomainMetadata("debian-12", null, "local") { SecretDriveIds = ["seed"] });
+        await VirtXmlValidate.AssertValidDomainAsync(xml);
+        var devices = XDocument.Parse(xml).Root!.Element("devices")!;
+        var graphics = devices.Element("graphics")!;
+        Assert.Equal(("vnc", "5901", "127.0.0.1"), ((string)graphics.Attribute("type")!, (string)graphics.Attribute("port")!, (string)graphics.Attribute("listen")!));
+        Assert.Equal("vga", (string)devices.Element("video")!.Element("model")!.Attribute("type")!);
+        Assert.DoesNotContain("seed.iso", xml);
+        Assert.Null(devices.Elements("disk").Last().Element("source"));
+        // The command line has the same display: VGA and VNC display 1 (port 5901).
+        var args = QemuCommandLine.Build(Debian with { VncPort = 5901 });
+        Assert.Contains("VGA", args);
+        Assert.Contains("127.0.0.1:1", args);
+    }
+
+    [Fact]
     public async Task Write_NoNetworkNoDrives_IsStillAValidDomain()
     {
         var xml = LibvirtDomainXml.Write(Tiny with { Drives = [], Forwards = [], Network = false }, TinyMetadata);

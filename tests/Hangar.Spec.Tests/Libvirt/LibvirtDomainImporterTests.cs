@@ -96,6 +96,15 @@ public sealed class LibvirtDomainImporterTests
     }
 
     [Fact]
+    public void Import_VncDisplay_IsDisplayVncWithItsPortNoted()
+    {
+        var imported = LibvirtDomainImporter.Import(Domain("<graphics type='vnc' port='5907' autoport='no'/><video><model type='cirrus'/></video>"), "d.xml");
+        Assert.NotNull(Assert.Single(Parse(imported).Vms).VncPort);
+        Assert.Contains(imported.Notes, n => n.Location == "devices/graphics[@type='vnc']" && n.Reason.StartsWith("port 5907: Hangar gives", StringComparison.Ordinal));
+        Assert.Contains(imported.Notes, n => n.Location == "devices/video" && n.Reason.StartsWith("a cirrus card", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Import_DiskWithoutDriverType_IsRawWithANote()
     {
         var imported = LibvirtDomainImporter.Import(Domain("").Replace("<driver name='qemu' type='qcow2'/>", "", StringComparison.Ordinal), "d.xml");
@@ -133,11 +142,13 @@ public sealed class LibvirtDomainImporterTests
               <features><acpi /></features><cpu mode="maximum" />
               <devices>
                 <disk type="file" device="disk"><driver name="qemu" type="qcow2" discard="unmap" /><source file="/h/vms/deb1/disk.qcow2" /><target dev="vda" bus="virtio" /></disk>
-                <disk type="file" device="disk"><driver name="qemu" type="raw" /><source file="/h/vms/deb1/seed.iso" /><target dev="vdb" bus="virtio" /><readonly /></disk>
+                <disk type="file" device="disk"><driver name="qemu" type="raw" /><!-- its file holds the host key --><target dev="vdb" bus="virtio" /><readonly /></disk>
                 <interface type="user"><mac address="52:54:00:12:34:56" /><model type="virtio" />
                   <portForward proto="tcp" address="127.0.0.1"><range start="2223" to="22" /></portForward><backend type="passt" /></interface>
                 <serial type="unix"><source mode="bind" path="/run/hangar/deb1/console.sock" /><target type="isa-serial" port="0" /></serial>
                 <channel type="unix"><source mode="bind" path="/run/hangar/deb1/qga.sock" /><target type="virtio" name="org.qemu.guest_agent.0" /></channel>
+                <graphics type="vnc" port="5903" autoport="no" listen="127.0.0.1"><listen type="address" address="127.0.0.1" /></graphics>
+                <video><model type="vga" /></video>
                 <controller type="usb" model="none" /><memballoon model="none" />
               </devices>
             </domain>
@@ -149,6 +160,7 @@ public sealed class LibvirtDomainImporterTests
         Assert.Empty(spec.Images);
         var vm = Assert.Single(spec.Vms);
         Assert.Equal(("deb1", "debian-12", 2, "1GiB", "8GiB", "2223:22/tcp"), (vm.Name, vm.Image, vm.Vcpu, vm.Memory.ToString(), vm.Disk.ToString(), string.Join(",", vm.Forwards)));
+        Assert.NotNull(vm.VncPort); // display: vnc, its port from settings.vncPorts
     }
 
     [Fact]
@@ -245,7 +257,8 @@ public sealed class LibvirtDomainImporterTests
             <tpm model='tpm-tis'/>
             """).Replace("<vcpu>1</vcpu>", "<vcpu>1</vcpu><uuid>0b1f6a1e-0000-4000-8000-000000000001</uuid><memtune/>", StringComparison.Ordinal), "d.xml");
         var locations = imported.Notes.Select(n => n.Location).ToArray();
-        Assert.Equal(["uuid", "memtune", "devices/disk[1]", "devices/interface[@type='bridge']", "devices/graphics[@type='vnc']", "devices/tpm", "devices/disk[2]/source"], locations);
+        Assert.Equal(["uuid", "memtune", "devices/disk[1]", "devices/interface[@type='bridge']", "devices/tpm", "devices/disk[2]/source"], locations);
+        Assert.Contains("    display: vnc\n", imported.Yaml);
     }
 
     private static string Domain(string devices) => $"""
