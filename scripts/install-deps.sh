@@ -9,7 +9,9 @@
 #   cpio                         the tests check Hangar's own cpio writer against the real cpio
 #   bc                           scripts/test.sh adds up the counts of passed and failed tests
 #   clang, zlib1g-dev            link the `hangar` client compiled ahead of time (dotnet publish, PublishAot)
-#   libvirt-clients              virsh: bench/ measures the client against `virsh -c test:///default list`
+#   libvirt-clients              virsh: bench/ measures the client against `virsh -c test:///default list`;
+#                                virt-xml-validate: the tests check `hangar vm xml`'s domains against libvirt's schema
+#   libxml2-utils                xmllint, which virt-xml-validate runs (libvirt-clients does not depend on it)
 #   mmdebstrap                   builds the built-in debian-12 image's root file system from the host's apt mirror
 #                                (mke2fs from e2fsprogs, which Debian always has, makes it an ext4 disk)
 #   genisoimage                  writes each VM's cloud-init seed (the cidata ISO 9660 volume); its isoinfo reads
@@ -20,7 +22,7 @@
 #   age                          the secrets tests check Hangar's own age files against the real age and age-keygen
 #                                (with ssh-keygen's Ed25519 keys); Hangar itself does not run it
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients mmdebstrap e2fsprogs genisoimage openssh-client postgresql age)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients libxml2-utils mmdebstrap e2fsprogs genisoimage openssh-client postgresql age)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -28,6 +28,7 @@ var root = new RootCommand("Hangar runs a fleet of QEMU virtual machines from on
     GcCommand.Create(),
     ImageCommand.Create(),
     SecretCommand.Create(),
+    ImportCommand.Create(),
     DaemonCommand.Create("server", "Run the Hangar control plane and a local agent in the foreground (hangard server).", args),
     AgentCommand.Create(args),
     TokenCommand.Create(),

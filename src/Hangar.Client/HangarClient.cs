@@ -104,6 +104,13 @@ public sealed class HangarClient : IDisposable
     public Task<VmExecResult> ExecAsync(string name, VmExecRequest request, CancellationToken ct) =>
         PostAsync<VmExecRequest, VmExecResult>($"api/v1/vms/{Uri.EscapeDataString(name)}/exec", request, ct);
 
+    /// <summary><c>GET /api/v1/vms/NAME/xml</c>: the VM as a libvirt domain (XML text, as its agent's QEMU configuration says).</summary>
+    public async Task<string> GetVmXmlAsync(string name, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/vms/{Uri.EscapeDataString(name)}/xml"), HttpCompletionOption.ResponseContentRead, ct);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
     public Task<VmStatus> VmActionAsync(string name, string action, CancellationToken ct) =>
         PostAsync<EmptyRequest, VmStatus>($"api/v1/vms/{Uri.EscapeDataString(name)}/{action}", EmptyRequest.Instance, ct);
 

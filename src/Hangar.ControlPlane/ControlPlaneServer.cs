@@ -51,6 +51,9 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
     public FleetService Fleet => _app.Services.GetRequiredService<FleetService>();
 
+    /// <summary>Set to the agent of this process once it runs, so that <c>GET /api/v1/vms/NAME/xml</c> can describe its VMs.</summary>
+    public LocalAgentDomains LocalDomains => _app.Services.GetRequiredService<LocalAgentDomains>();
+
     /// <summary>
     /// A credential for the agent named <paramref name="name"/> that runs in this process (<c>hangar up</c>): issued
     /// in-process, with no join token; the agent's previous credential stops working.
@@ -87,6 +90,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             builder.Services.AddSingleton(new Replicas.ControlPlaneReplica(options.ReplicaId, leaderLock, feed, observed, directory));
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
+        builder.Services.AddSingleton<LocalAgentDomains>();
 
         var app = builder.Build();
         await app.Services.GetRequiredService<FleetService>().InitializeAsync(ct);

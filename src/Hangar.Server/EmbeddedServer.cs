@@ -80,6 +80,7 @@ public static class EmbeddedServer
             };
             agent = new AgentHost(agentOptions, loggers);
             agent.Start(server.AgentUrl, await server.IssueLocalAgentCredentialAsync(agentOptions.Name, ct));
+            server.LocalDomains.Source = new AgentDomainSource(agent);
         }
         PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId) { Fingerprint = server.Fingerprint }.ToJson());
         // The store's ToString masks a password: a connection string is never logged whole.

@@ -9,6 +9,7 @@ public static class VmCommand
     {
         var command = new Command("vm", "List VMs and start, stop or restart one.");
         command.Subcommands.Add(VmListCommand.Create());
+        command.Subcommands.Add(VmXmlCommand.Create());
         command.Subcommands.Add(VmShowCommand.Create());
         command.Subcommands.Add(VmExecCommand.Create());
         command.Subcommands.Add(VmIdentityCommand.Create());

@@ -19,6 +19,7 @@ public static class EndpointRoles
         ["GET /api/v1/vms"] = EndpointAccess.Viewer,
         ["GET /api/v1/vms/{name}"] = EndpointAccess.Viewer,
         ["GET /api/v1/vms/{name}/logs"] = EndpointAccess.Viewer,
+        ["GET /api/v1/vms/{name}/xml"] = EndpointAccess.Viewer,
         ["GET /api/v1/watch"] = EndpointAccess.Viewer,
         ["GET /api/v1/events"] = EndpointAccess.Viewer,
         ["GET /api/v1/generations"] = EndpointAccess.Viewer,

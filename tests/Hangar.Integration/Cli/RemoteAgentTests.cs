@@ -173,6 +173,23 @@ public sealed class RemoteAgentTests : IAsyncLifetime
         Assert.False(a.HasExited, a.ToString());
     }
 
+    [Fact]
+    public async Task VmXml_VmOnARemoteAgent_IsRefusedNamingTheAgent()
+    {
+        var token = await TokenAsync();
+        Start(AgentHome().Path, "agent", "--server", Url, "--join-token", token, "--name", "a1");
+        await AgentsWhenAsync(x => Online(x, "a1"), "a1 online");
+        await _server.OkAsync("apply", _server.WriteFleet("vms:\n  v1:\n    image: tiny\n    memory: 96MiB\n    autostart: false\n"), "--no-wait");
+        await AgentsWhenAsync(x => x.Single(a => a.Name == "a1").Vms.Contains("v1"), "v1 placed on a1");
+
+        var xml = await _server.RunAsync("vm", "xml", "v1");
+
+        // Only the agent that runs a VM knows its QEMU configuration, and the protocol does not carry it.
+        Assert.Equal(1, xml.ExitCode);
+        Assert.Contains("VM v1 is on agent a1, not on this server's own agent", xml.Stderr);
+        Assert.Empty(xml.Stdout);
+    }
+
     private static IReadOnlyList<string> DesiredNames(string home)
     {
         var path = Path.Combine(home, "agent", "desired.json");

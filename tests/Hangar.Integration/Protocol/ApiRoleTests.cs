@@ -144,6 +144,21 @@ public sealed class ApiRoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VmXml_Viewer_PassesTheRoleCheck()
+    {
+        using var viewer = Client(await TokenAsync(ApiRole.Viewer));
+        using var admin = Client(HomeToken);
+        (await admin.PostAsJsonAsync("/api/v1/apply", Fleet(), HangarJson.Options)).Dispose();
+
+        using var response = await viewer.GetAsync("/api/v1/vms/web/xml");
+        var error = await response.Content.ReadFromJsonAsync<ApiError>(HangarJson.Options);
+
+        // Past the role check: this control plane has no agent, so VM web is on none and has no QEMU configuration.
+        Assert.Equal((HttpStatusCode.Conflict, ApiErrorCodes.Conflict), (response.StatusCode, error!.Code));
+        Assert.Contains("VM web is not placed on an agent yet", error.Message);
+    }
+
+    [Fact]
     public async Task Viewer_ConsoleWebSocket_Is403BeforeTheUpgrade()
     {
         var token = await TokenAsync(ApiRole.Viewer);

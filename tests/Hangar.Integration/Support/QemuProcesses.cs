@@ -26,6 +26,9 @@ public static class QemuProcesses
 
     public static string CommandLine(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
 
+    /// <summary>The process's arguments as it was given them, the program first.</summary>
+    public static IReadOnlyList<string> Arguments(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Split('\0');
+
     public static void Kill(int pid)
     {
         try { System.Diagnostics.Process.GetProcessById(pid).Kill(); }
