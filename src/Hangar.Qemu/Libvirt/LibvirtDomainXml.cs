@@ -108,6 +108,7 @@ public static class LibvirtDomainXml
                     : new XElement("source", new XAttribute("file", drive.Path)),
                 new XElement("target", new XAttribute("dev", VirtioDiskName(i)), new XAttribute("bus", "virtio")));
             if (drive.ReadOnly) disk.Add(new XElement("readonly"));
+            if (drive.Serial is { } serial) disk.Add(new XElement("serial", serial)); // a named volume: the guest finds it by it
             devices.Add(disk);
         }
         if (config.HasNetwork) devices.Add(Interface(config));

@@ -111,6 +111,21 @@ public sealed class LibvirtDomainXmlTests
     }
 
     [Fact]
+    public async Task Build_NamedVolumes_AreDisksWithTheirNameAsSerialAndTheDomainIsValid()
+    {
+        var config = Tiny with
+        {
+            Drives = [.. Tiny.Drives, new QemuDrive("/var/lib/hangar/vms/web/volumes/data.qcow2", "qcow2", "vol-data", Serial: "data")],
+        };
+
+        var xml = LibvirtDomainXml.Build(config, TinyMetadata);
+
+        var disk = xml.Root!.Element("devices")!.Elements("disk").Last();
+        Assert.Equal(("vdb", "data"), ((string)disk.Element("target")!.Attribute("dev")!, (string)disk.Element("serial")!));
+        await VirtXmlValidate.AssertValidDomainAsync(LibvirtDomainXml.Write(config, TinyMetadata));
+    }
+
+    [Fact]
     public void Write_FwCfgCredential_IsNamedButItsPathIsNotWritten()
     {
         var xml = LibvirtDomainXml.Write(Debian, TinyMetadata);
