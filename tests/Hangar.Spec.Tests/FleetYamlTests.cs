@@ -97,7 +97,7 @@ public sealed class FleetYamlTests
                   db: { secret: db, decrypt: guest }
                   motd: { value: "hi, there" }
                   ca: { file: /etc/ca.pem }
-              box: { image: tiny, identity: true, forwards: ["3000:80"] }
+              box: { image: tiny, identity: true, forwards: ["3000:80"], volumes: { data: { size: 1GiB }, logs: { size: 8MiB, format: raw } } }
             """;
         var spec = FleetParser.Parse(Text, "x.yaml", null, null, ImageFileCheck.NotChecked, secrets()).Spec!;
         Assert.Equal(3001, spec.FindVm("deb")!.SshPort); // 3000 is box's forward
