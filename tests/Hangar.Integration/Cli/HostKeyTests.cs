@@ -19,14 +19,7 @@ public sealed class HostKeyTests
     public async Task Up_VmWithIdentity_GetsOneKeyMadeOnceThatSurvivesRestartsGenerationsAndRollbacks()
     {
         await using var home = new HangarHome();
-        // The home's agent makes its age identity on its first start; the test is the other reader of the secrets.
-        await home.OkAsync("up", home.WriteFleet("vms: {}\n", "empty.yaml"));
-        var agent = File.ReadAllText(Path.Combine(home.Path, "agent", "recipient.txt")).Trim();
-        var mine = Path.Combine(home.Path, "it-identity.txt");
-        AgeTool.Run("age-keygen", null, "-o", mine);
-        var me = Encoding.ASCII.GetString(AgeTool.Run("age-keygen", null, "-y", mine)).Trim();
-        Directory.CreateDirectory(Path.Combine(home.Path, "secrets"));
-        File.WriteAllText(Path.Combine(home.Path, "secrets", "recipients.txt"), $"# agent\n{agent}\n\n# it\n{me}\n");
+        var mine = await StartWithRecipientsAsync(home);
         const string Fleet = "vms:\n  web:\n    image: tiny\n    identity: true\n";
         var fleet = home.WriteFleet(Fleet);
 
@@ -91,13 +84,7 @@ public sealed class HostKeyTests
     public async Task Up_DiskImageWithAGuest_TheSeedWithTheKeyIsOnlyOnTheTmpfsWhereQemuHoldsItUnlinked()
     {
         await using var home = new HangarHome();
-        await home.OkAsync("up", home.WriteFleet("vms: {}\n", "empty.yaml"));
-        var agent = File.ReadAllText(Path.Combine(home.Path, "agent", "recipient.txt")).Trim();
-        var mine = Path.Combine(home.Path, "it-identity.txt");
-        AgeTool.Run("age-keygen", null, "-o", mine);
-        Directory.CreateDirectory(Path.Combine(home.Path, "secrets"));
-        File.WriteAllText(Path.Combine(home.Path, "secrets", "recipients.txt"),
-            $"# agent\n{agent}\n\n# it\n{Encoding.ASCII.GetString(AgeTool.Run("age-keygen", null, "-y", mine)).Trim()}\n");
+        var mine = await StartWithRecipientsAsync(home);
         // A disk that boots nothing: QEMU runs, and the VM's cloud-init seed (for a guest mapping) is attached all the same.
         var image = Path.Combine(home.Path, "blank.qcow2");
         await new Hangar.Qemu.QemuImg().CreateBlankAsync(image, 32L * 1024 * 1024, CancellationToken.None);
@@ -117,6 +104,22 @@ public sealed class HostKeyTests
         PlaintextSearch.AssertNowhereUnder(home.Path, body, "The VM's private host key");
         PlaintextSearch.AssertNowhereUnder(home.RuntimeDirectory, body, "The VM's private host key");
         PlaintextSearch.AssertNowhereUnder("/dev/shm", body, "The VM's private host key");
+    }
+
+    /// <summary>
+    /// Starts the home's agent (it makes its age identity on its first start) and a recipients file listing it and an
+    /// identity of the test's own, the other reader of the host keys; returns that identity's file.
+    /// </summary>
+    private static async Task<string> StartWithRecipientsAsync(HangarHome home)
+    {
+        await home.OkAsync("up", home.WriteFleet("vms: {}\n", "empty.yaml"));
+        var agent = File.ReadAllText(Path.Combine(home.Path, "agent", "recipient.txt")).Trim();
+        var mine = Path.Combine(home.Path, "it-identity.txt");
+        AgeTool.Run("age-keygen", null, "-o", mine);
+        var me = Encoding.ASCII.GetString(AgeTool.Run("age-keygen", null, "-y", mine)).Trim();
+        Directory.CreateDirectory(Path.Combine(home.Path, "secrets"));
+        File.WriteAllText(Path.Combine(home.Path, "secrets", "recipients.txt"), $"# agent\n{agent}\n\n# it\n{me}\n");
+        return mine;
     }
 
     [Fact]
