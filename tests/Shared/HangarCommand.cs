@@ -16,11 +16,15 @@ public static class HangarCommand
             ? (native, [])
             : ("dotnet", [Path.Combine(AppContext.BaseDirectory, "hangar.dll")]);
 
-    /// <summary>Runs <c>hangar ARGS</c> to completion; cancelling kills it (and what it started in its session).</summary>
+    /// <summary>
+    /// Runs <c>hangar ARGS</c> to completion; cancelling kills it (and what it started in its session). The user's
+    /// configuration directory is one in the home (<c>XDG_CONFIG_HOME</c>): an apply that starts a recipients file makes
+    /// the user an age identity when it finds none, and a test must not leave one in the machine's real HOME.
+    /// </summary>
     public static Task<ProcessResult> RunAsync(string home, IReadOnlyList<string> args, CancellationToken ct)
     {
         var (fileName, prefix) = Client;
         return ProcessRunner.Instance.RunAsync(fileName, [.. prefix, .. args], home,
-            new Dictionary<string, string> { ["HANGAR_HOME"] = home, ["HANGAR_ACCEL"] = "tcg" }, ct);
+            new Dictionary<string, string> { ["HANGAR_HOME"] = home, ["HANGAR_ACCEL"] = "tcg", ["XDG_CONFIG_HOME"] = Path.Combine(home, "config") }, ct);
     }
 }
