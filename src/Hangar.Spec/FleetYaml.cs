@@ -90,7 +90,7 @@ public static class FleetYaml
             foreach (var volume in volumes)
                 Line(yaml, 3, $"{volume.Name}: {{{FleetFields.Size}: {volume.Size}, {FleetFields.Format}: {SpecKeywords.TextOf(SpecKeywords.Format, volume.Format)}}}");
         }
-        Line(yaml, 2, $"{FleetFields.Display}: {(vm.VncPort is { } vnc ? "vnc" : "none")}" + (vm.VncPort is { } port ? $"  # 127.0.0.1:{port}" : ""));
+        Line(yaml, 2, $"{FleetFields.Display}: {(vm.VncPort is null ? "none" : "vnc")}" + (vm.VncPort is { } port ? $"  # 127.0.0.1:{port}" : ""));
     }
 
     private static void WritePlacement(StringBuilder yaml, VmPlacement placement)

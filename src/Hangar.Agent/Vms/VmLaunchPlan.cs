@@ -19,8 +19,9 @@ public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool H
     /// <summary>The VM's credentials: its secrets are decrypted from here at each start (<see cref="Secrets.CredentialStaging.Stage"/>).</summary>
     public Hangar.Spec.ValueList<Hangar.Spec.CredentialSpec>? Credentials { get; init; }
 
-    /// <summary>A digest of the secrets' ciphertext, part of <see cref="ConfigHash"/>; empty without secrets.</summary>
-    public string SecretsDigest { get; init; } = "";
+    /// <summary>What <see cref="ConfigHash"/> covers that the command line does not show: a digest of the secrets'
+    /// ciphertext and the volumes' sizes; empty for a VM with neither (which then hashes as before both existed).</summary>
+    public string UnseenDigest { get; init; } = "";
 
     /// <summary>The VM's host key, staged with its secrets and put into its seed at each start; null without one.</summary>
     public Hangar.Spec.VmIdentity? Identity { get; init; }

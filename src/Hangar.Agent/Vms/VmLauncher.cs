@@ -92,11 +92,11 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
         // Volume sizes are not on the command line: they join the hash (only when there are volumes, so a VM without
         // any hashes as before), and a grown volume restarts the VM, which grows it before QEMU starts.
-        var hashed = spec.Volumes is { Count: > 0 } volumes ? handed.SecretsDigest + "\nvolumes " + string.Join(',', volumes.Select(v => $"{v.Name}={v.Size.Bytes}")) : handed.SecretsDigest;
-        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, hashed), hasDisk, backing, backingFormat, diskBytes,
+        var unseen = spec.Volumes is { Count: > 0 } volumes ? handed.SecretsDigest + "\nvolumes " + string.Join(',', volumes.Select(v => $"{v.Name}={v.Size.Bytes}")) : handed.SecretsDigest;
+        return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, unseen), hasDisk, backing, backingFormat, diskBytes,
             imageDigest, source, seed)
         {
-            Credentials = spec.Credentials, SecretsDigest = hashed, Identity = HostKeyOf(spec) is null ? null : spec.Identity, Volumes = spec.Volumes,
+            Credentials = spec.Credentials, UnseenDigest = unseen, Identity = HostKeyOf(spec) is null ? null : spec.Identity, Volumes = spec.Volumes,
         };
     }
 
@@ -198,7 +198,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     /// <exception cref="QemuException">QEMU refused the resize; restarting the VM grows it offline.</exception>
     public async Task<RuntimeRecord?> TryResizeOnlineAsync(QemuInstance instance, RuntimeRecord record, VmLaunchPlan plan, CancellationToken ct)
     {
-        if (record.DiskBytes is not { } ranWith || !plan.HasDisk || ConfigHash(plan.Config, plan.ImageDigest, ranWith, plan.SecretsDigest) != record.ConfigHash)
+        if (record.DiskBytes is not { } ranWith || !plan.HasDisk || ConfigHash(plan.Config, plan.ImageDigest, ranWith, plan.UnseenDigest) != record.ConfigHash)
             return null;
         var paths = VmPaths.For(options, plan.Config.Name);
         if (plan.DiskBytes is { } wanted && wanted > (await _qemuImg.InfoAsync(paths.DiskPath, ct)).VirtualSizeBytes)
@@ -246,10 +246,10 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     /// The hash of the QEMU command line, the image, the disk size and the secrets' ciphertext: a running VM whose hash
     /// differs changes. A VM without secrets hashes as it did before credentials existed, so upgrading restarts nothing.
     /// </summary>
-    private static string ConfigHash(QemuVmConfig config, string imageDigest, long? diskBytes, string secretsDigest) =>
-        secretsDigest.Length == 0
+    private static string ConfigHash(QemuVmConfig config, string imageDigest, long? diskBytes, string unseenDigest) =>
+        unseenDigest.Length == 0
             ? Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-")
-            : Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-", secretsDigest);
+            : Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-", unseenDigest);
 
     private static string Hash(params string[] parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts))));
