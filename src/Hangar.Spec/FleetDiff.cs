@@ -106,6 +106,8 @@ public static class FleetDiff
         Add(FleetFields.Identity, a is null ? null : CredentialText.Of(a.Identity), CredentialText.Of(b.Identity), true);
         Add(FleetFields.Display, a is null ? null : DisplayText(a), DisplayText(b), true);
         Add(FleetFields.Volumes, a is null ? null : VolumesText(a), VolumesText(b), true);
+        Add(FleetFields.Interfaces, a is null ? null : InterfacesText(a), InterfacesText(b), true);
+        Add(FleetFields.Vsock, a is null ? null : VsockText(a), VsockText(b), true);
         if (a is not null && list.FindIndex(f => f.Field == FleetFields.Guest) is var guest and >= 0)
             list[guest] = list[guest] with { Effect = GuestText.ChangeEffect };
         if (a is null) list.RemoveAll(f => f.New is null or "" or "none" || (f.Field == FleetFields.Placement && f.New == VmPlacement.Anywhere.ToString()));
@@ -118,6 +120,12 @@ public static class FleetDiff
 
     /// <summary><c>data 10GiB qcow2, scratch 64MiB raw</c>, or <c>none</c>.</summary>
     public static string VolumesText(VmSpec vm) => vm.Volumes is { Count: > 0 } volumes ? string.Join(", ", volumes) : "none";
+
+    /// <summary><c>user 52:54:00:…, bridge br0 52:54:00:… 10.0.0.2/24</c>; <c>user</c> for the default; <c>none</c> for an empty list.</summary>
+    public static string InterfacesText(VmSpec vm) => vm.Interfaces is not { } interfaces ? "user" : interfaces.Count == 0 ? "none" : string.Join(", ", interfaces);
+
+    /// <summary><c>cid 3</c>, or <c>none</c>.</summary>
+    public static string VsockText(VmSpec vm) => vm.VsockCid is { } cid ? $"cid {cid}" : "none";
 
     /// <summary><c>vnc on 127.0.0.1:5900</c>, or <c>none</c>.</summary>
     public static string DisplayText(VmSpec vm) => vm.VncPort is { } port ? $"vnc on 127.0.0.1:{port}" : "none";

@@ -14,7 +14,10 @@ internal static class FleetFields
 
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
         Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement",
-        Guest = "guest", Credentials = "credentials", Identity = "identity", Display = "display", Volumes = "volumes";
+        Guest = "guest", Credentials = "credentials", Identity = "identity", Display = "display", Volumes = "volumes",
+        Interfaces = "interfaces", Vsock = "vsock";
+
+    public const string InterfaceType = "type", Bridge = "bridge", Mac = "mac", Address = "address";
 
     public const string Host = "host", Labels = "labels", Movable = "movable";
 
@@ -38,7 +41,8 @@ internal static class FleetFields
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts, VncPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
-        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity, Volumes, Display];
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity, Volumes, Display, Interfaces, Vsock];
+    public static readonly IReadOnlyList<string> InterfaceFields = [InterfaceType, Bridge, Mac, Address];
     public static readonly IReadOnlyList<string> VolumeFields = [Size, Format];
     public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File, Decrypt];
     public static readonly IReadOnlyList<string> GuestFields = [Hostname, Users, RootPassword, Packages, WriteFiles, Runcmd, Timezone];

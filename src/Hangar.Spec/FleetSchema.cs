@@ -196,6 +196,27 @@ public static class FleetSchema
             [FleetFields.Display] = Described(
                 "A graphical display: 'vnc' gives the VM a VGA card and a VNC server on its host's 127.0.0.1, at a port from settings.vncPorts that it keeps across generations (shown by hangar vm list). Default 'none'. A change restarts the VM.",
                 new JsonObject { ["enum"] = new JsonArray("vnc", "none"), ["default"] = "none" }),
+            [FleetFields.Interfaces] = Described(
+                $"The VM's network interfaces, in the order the guest sees them. Without it: one user-mode interface. At most {SpecLimits.MaxInterfaces}, one of them user-mode. A change restarts the VM.",
+                new JsonObject
+                {
+                    ["type"] = "array",
+                    ["maxItems"] = SpecLimits.MaxInterfaces,
+                    ["items"] = Object("One interface.", [FleetFields.InterfaceType], new JsonObject
+                    {
+                        [FleetFields.InterfaceType] = Described("'user': QEMU's user-mode network (NAT out, the VM's forwards in). 'bridge': a tap on a Linux bridge of the VM's host.",
+                            new JsonObject { ["enum"] = new JsonArray("user", "bridge") }),
+                        [FleetFields.Bridge] = Described("type bridge: the bridge's name on the VM's host; the agent makes it (up, no address) when it does not exist.",
+                            new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.BridgeName }),
+                        [FleetFields.Mac] = Described("A unicast MAC address; default: 52:54:00 and three bytes derived from the VM's name and the interface's position, kept across generations. Unique in the fleet.",
+                            new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.Mac }),
+                        [FleetFields.Address] = Described("type bridge: the guest's address on it with its prefix length (10.0.0.2/24), or dhcp; set by Hangar's tiny image or the VM's cloud-init seed. Default: the link is up without an address.",
+                            new JsonObject { ["type"] = "string", ["pattern"] = "^([0-9A-Fa-f:.]+/[0-9]{1,3}|dhcp)$" }),
+                    }),
+                }),
+            [FleetFields.Vsock] = Described(
+                $"A virtio vsock device: true for a guest context id Hangar picks (from {SpecLimits.MinVsockCid}, kept across generations), or the id itself. Unique in the fleet. Needs /dev/vhost-vsock on the VM's host.",
+                new JsonObject { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "boolean" }, new JsonObject { ["type"] = "integer", ["minimum"] = SpecLimits.MinVsockCid, ["maximum"] = SpecLimits.MaxVsockCid }) }),
         });
 
     private static JsonObject Credentials()

@@ -91,6 +91,15 @@ public static class FleetYaml
                 Line(yaml, 3, $"{volume.Name}: {{{FleetFields.Size}: {volume.Size}, {FleetFields.Format}: {SpecKeywords.TextOf(SpecKeywords.Format, volume.Format)}}}");
         }
         Line(yaml, 2, $"{FleetFields.Display}: {(vm.VncPort is null ? "none" : "vnc")}" + (vm.VncPort is { } port ? $"  # 127.0.0.1:{port}" : ""));
+        if (vm.Interfaces is { } interfaces)
+        {
+            Line(yaml, 2, $"{FleetFields.Interfaces}:" + (interfaces.Count == 0 ? " []" : ""));
+            foreach (var nic in interfaces)
+                Line(yaml, 3, $"- {{{FleetFields.InterfaceType}: {SpecKeywords.TextOf(SpecKeywords.Interface, nic.Type)}"
+                    + (nic.Bridge is { } bridge ? $", {FleetFields.Bridge}: {Quoted(bridge)}" : "")
+                    + $", {FleetFields.Mac}: {Quoted(nic.Mac)}" + (nic.Address is { } address ? $", {FleetFields.Address}: {Quoted(address)}" : "") + "}");
+        }
+        if (vm.VsockCid is { } cid) Line(yaml, 2, $"{FleetFields.Vsock}: {cid.ToString(CultureInfo.InvariantCulture)}");
     }
 
     private static void WritePlacement(StringBuilder yaml, VmPlacement placement)

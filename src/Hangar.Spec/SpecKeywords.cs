@@ -12,6 +12,9 @@ internal static class SpecKeywords
     public static readonly IReadOnlyList<(string Text, PortProtocol Value)> Protocol =
         [("tcp", PortProtocol.Tcp), ("udp", PortProtocol.Udp)];
 
+    public static readonly IReadOnlyList<(string Text, InterfaceType Value)> Interface =
+        [("user", InterfaceType.User), ("bridge", InterfaceType.Bridge)];
+
     public static readonly IReadOnlyList<(string Text, OrphanPolicy Value)> Orphans =
         [("stop", OrphanPolicy.Stop), ("keep", OrphanPolicy.Keep)];
 

@@ -34,6 +34,12 @@ public static class SpecLimits
     /// <summary>Named volumes per VM; with its disk and seed they stay well within the PCI slots of QEMU's pc machine.</summary>
     public const int MaxVolumes = 8;
 
+    /// <summary>Network interfaces per VM (PCI slots of the pc machine are shared with disks and volumes).</summary>
+    public const int MaxInterfaces = 8;
+
+    /// <summary>vsock context ids: 0–2 are the hypervisor, reserved and the host; 0xFFFFFFFF is VMADDR_CID_ANY.</summary>
+    public const long MinVsockCid = 3, MaxVsockCid = 0xFFFF_FFFEL;
+
     /// <summary>A <c>value</c> credential, in bytes of UTF-8: it travels as an SMBIOS OEM string on QEMU's command line.</summary>
     public const int MaxCredentialValueBytes = 4096;
 

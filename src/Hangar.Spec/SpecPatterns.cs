@@ -56,6 +56,13 @@ internal static class SpecPatterns
     /// <summary>A volume's name: its file name and its virtio-blk serial (20 bytes at most).</summary>
     public const string VolumeName = "^[a-z][a-z0-9-]{0,19}$";
 
+    /// <summary>A Linux network interface name (a bridge): 1–15 letters, digits, '.', '_' and '-' (IFNAMSIZ holds 16 with
+    /// the NUL), not starting with '.' or '-'.</summary>
+    public const string BridgeName = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,14}$";
+
+    /// <summary>A MAC address: six pairs of hex digits separated by ':'.</summary>
+    public const string Mac = "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$";
+
     /// <summary>A file mode in octal.</summary>
     public const string Permissions = "^0?[0-7]{3,4}$";
 
@@ -63,6 +70,8 @@ internal static class SpecPatterns
     public static readonly Regex UserNameRegex = Compile(UserName);
     public static readonly Regex CredentialNameRegex = Compile(CredentialName);
     public static readonly Regex VolumeNameRegex = Compile(VolumeName);
+    public static readonly Regex BridgeNameRegex = Compile(BridgeName);
+    public static readonly Regex MacRegex = Compile(Mac);
     public static readonly Regex SecretNameRegex = Compile(SecretName);
     public static readonly Regex SshPublicKeyRegex = Compile(SshPublicKey);
     public static readonly Regex PasswordHashRegex = Compile(PasswordHash);

@@ -61,6 +61,20 @@ public sealed record VmSpec(
     /// <summary>The VM's named volumes, sorted by name; null for none (and in generations stored before volumes existed).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ValueList<VolumeSpec>? Volumes { get; init; }
+
+    /// <summary>The VM's network interfaces as the file lists them, each with its MAC; null when the file has no
+    /// <c>interfaces</c> (one user-mode NIC with QEMU's default MAC, as before the field existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ValueList<NetworkInterfaceSpec>? Interfaces { get; init; }
+
+    /// <summary>The VM's vsock context id (<c>vsock</c>): given, or assigned from 3 up and kept from one generation to the
+    /// next; unique in the fleet, so unique on every host. Null for no vsock device.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? VsockCid { get; init; }
+
+    /// <summary>Whether the VM has a user-mode network (where its forwards go): without <see cref="Interfaces"/>, always.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool HasUserNetwork => Interfaces is null || Enumerable.Any<NetworkInterfaceSpec>(Interfaces, i => i.Type == InterfaceType.User);
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

@@ -39,7 +39,7 @@ public sealed class FleetSchemaTests
     {
         var objects = Walk(Schema).Where(o => o.ContainsKey("properties")).ToList();
 
-        Assert.Equal(12, objects.Count); // root, settings, image, vm, health, health.http, placement, guest, guest user, guest file, credential, volume
+        Assert.Equal(13, objects.Count); // root, settings, image, vm, health, health.http, placement, guest, guest user, guest file, credential, volume, interface
         foreach (var o in objects)
         {
             Assert.False((bool)o["additionalProperties"]!);

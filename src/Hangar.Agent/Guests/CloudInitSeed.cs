@@ -30,28 +30,69 @@ public sealed record CloudInitSeed(string MetaData, string UserData)
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The seed's <c>network-config</c> (version 2, one entry per interface, matched by MAC); null when the VM
+    /// declares no <c>interfaces</c>, which leaves cloud-init's fallback (DHCP on the first NIC).</summary>
+    public string? NetworkConfig { get; init; }
+
     /// <summary>The guest it was made for; kept so that <see cref="WithHostKey"/> can write the user-data again.</summary>
     private GuestSpec? Guest { get; init; }
 
     /// <summary>The seed of VM <paramref name="vmName"/>; without a guest, one that gives the guest its name and nothing else.</summary>
     /// <param name="hostKey">The VM's host key's public line, when it has one: part of the instance-id, so that a new key
     /// is installed at the next boot (the private key goes in with <see cref="WithHostKey"/>).</param>
-    public static CloudInitSeed For(string vmName, GuestSpec? guest, string? hostKey = null)
+    /// <param name="interfaces">The VM's declared interfaces, for <see cref="NetworkConfig"/>; part of the instance-id, so
+    /// that a changed network is applied at the next boot.</param>
+    public static CloudInitSeed For(string vmName, GuestSpec? guest, string? hostKey = null, IReadOnlyList<NetworkInterfaceSpec>? interfaces = null)
     {
         guest ??= GuestSpec.Default(vmName);
         var fingerprint = GuestText.Fingerprint(guest);
         if (hostKey is not null)
             fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint + "\n" + hostKey)));
+        var network = interfaces is null ? null : NetworkConfigJson(interfaces);
+        if (network is not null)
+            fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint + "\nnetwork " + network)));
         var instance = $"{vmName}-{fingerprint[..16]}";
         var meta = new StringBuilder();
         meta.Append("instance-id: ").Append(instance).Append('\n');
         meta.Append("local-hostname: ").Append(guest.Hostname).Append('\n');
-        return new CloudInitSeed(meta.ToString(), "#cloud-config\n" + UserDataJson(guest, null) + "\n") { Guest = guest };
+        return new CloudInitSeed(meta.ToString(), "#cloud-config\n" + UserDataJson(guest, null) + "\n") { Guest = guest, NetworkConfig = network };
     }
 
     /// <summary>This seed with the VM's host key in <c>ssh_keys</c> (<paramref name="privateKey"/>: the OpenSSH private key file).</summary>
     public CloudInitSeed WithHostKey(string privateKey, string publicKey) =>
         this with { UserData = "#cloud-config\n" + UserDataJson(Guest ?? throw new InvalidOperationException("a seed made by For"), (privateKey, publicKey)) + "\n" };
+
+    /// <summary>Network config version 2 as JSON (which is YAML): the user-mode NIC by DHCP; a bridge NIC with its
+    /// address, by DHCP for <c>dhcp</c>, and up without an address otherwise. Every NIC is matched by its MAC.</summary>
+    private static string NetworkConfigJson(IReadOnlyList<NetworkInterfaceSpec> interfaces)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", 2);
+            json.WriteStartObject("ethernets");
+            for (var i = 0; i < interfaces.Count; i++)
+            {
+                var nic = interfaces[i];
+                json.WriteStartObject($"nic{i}");
+                json.WriteStartObject("match");
+                json.WriteString("macaddress", nic.Mac);
+                json.WriteEndObject();
+                if (nic.Type == InterfaceType.User || nic.Address == NetworkInterfaceSpec.Dhcp) json.WriteBoolean("dhcp4", true);
+                else if (nic.Address is { } address)
+                {
+                    json.WriteStartArray("addresses");
+                    json.WriteStringValue(address);
+                    json.WriteEndArray();
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
 
     private static string UserDataJson(GuestSpec guest, (string Private, string Public)? hostKey)
     {

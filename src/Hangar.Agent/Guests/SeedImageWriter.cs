@@ -28,13 +28,18 @@ public sealed class SeedImageWriter(IProcessRunner runner)
         {
             await File.WriteAllTextAsync(Path.Combine(work, "meta-data"), seed.MetaData, ct);
             await File.WriteAllTextAsync(Path.Combine(work, "user-data"), seed.UserData, ct);
+            string[] files = [Path.Combine(work, "user-data"), Path.Combine(work, "meta-data")];
+            if (seed.NetworkConfig is { } network)
+            {
+                await File.WriteAllTextAsync(Path.Combine(work, "network-config"), network, ct);
+                files = [.. files, Path.Combine(work, "network-config")];
+            }
             var temp = path + ".new";
             ProcessResult result;
             try
             {
                 result = await runner.RunAsync("genisoimage",
-                    ["-quiet", "-output", temp, "-volid", CloudInitSeed.VolumeLabel, "-joliet", "-rock",
-                        Path.Combine(work, "user-data"), Path.Combine(work, "meta-data")], work, ct);
+                    ["-quiet", "-output", temp, "-volid", CloudInitSeed.VolumeLabel, "-joliet", "-rock", .. files], work, ct);
             }
             catch (System.ComponentModel.Win32Exception e)
             {

@@ -28,4 +28,7 @@ public sealed record VmLaunchPlan(QemuVmConfig Config, string ConfigHash, bool H
 
     /// <summary>The VM's named volumes, attached after its disk and seed; made and grown before each start.</summary>
     public Hangar.Spec.ValueList<Hangar.Spec.VolumeSpec>? Volumes { get; init; }
+
+    /// <summary>The taps QEMU makes for the VM's bridge interfaces, and the bridge each goes on before the VM runs.</summary>
+    public IReadOnlyList<TapOnBridge> Taps { get; init; } = [];
 }

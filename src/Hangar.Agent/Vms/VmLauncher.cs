@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Hangar.Agent.Guests;
 using Hangar.Agent.Images;
+using Hangar.Agent.Networking;
 using Hangar.Agent.Secrets;
 using Hangar.Protocol.Agent;
 using Hangar.Qemu;
@@ -13,8 +14,10 @@ namespace Hangar.Agent.Vms;
 /// Resolves a desired VM into a <see cref="VmLaunchPlan"/>, prepares its disk, and launches its QEMU paused,
 /// daemonized, with a QMP socket; the caller continues it. Shared by all VMs of an agent.
 /// </summary>
-public sealed class VmLauncher(AgentOptions options, VmImageResolver images, AcceleratorResolver accelerators, CredentialStaging credentials)
+public sealed class VmLauncher(AgentOptions options, VmImageResolver images, AcceleratorResolver accelerators, CredentialStaging credentials,
+    HostBridges? hostBridges = null)
 {
+    private readonly HostBridges bridges = hostBridges ?? HostBridges.Instance;
     private readonly QemuImg _qemuImg = new();
     private readonly SeedImageWriter _seeds = new();
 
@@ -40,14 +43,14 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             backingFormat = "qcow2";
             hasDisk = true;
             imageDigest = debian.Digest;
-            seed = CloudInitSeed.For(spec.Name, spec.Guest, HostKeyOf(spec));
+            seed = CloudInitSeed.For(spec.Name, spec.Guest, HostKeyOf(spec), spec.Interfaces);
         }
         else if (BuiltinImages.IsBuiltin(spec.Image))
         {
             var tiny = await images.GetTinyAsync(progress, ct);
             kernel = tiny.KernelPath;
             initrd = tiny.InitrdPath;
-            cmdline = $"{tiny.KernelCommandLine} hangar.name={spec.Name}" + (spec.KernelArgs is { Length: > 0 } extra ? " " + extra : "");
+            cmdline = $"{tiny.KernelCommandLine} hangar.name={spec.Name}" + TinyAddresses(spec) + (spec.KernelArgs is { Length: > 0 } extra ? " " + extra : "");
             hasDisk = spec.Disk is not null;
             imageDigest = tiny.Digest;
         }
@@ -60,7 +63,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             backingFormat = image.Format == DiskFormat.Raw ? "raw" : "qcow2";
             hasDisk = true;
             // A disk image of the fleet's own may have cloud-init too: a guest mapping is its seed.
-            if (spec.Guest is { } guest) seed = CloudInitSeed.For(spec.Name, guest, HostKeyOf(spec));
+            if (spec.Guest is { } guest) seed = CloudInitSeed.For(spec.Name, guest, HostKeyOf(spec), spec.Interfaces);
         }
 
         var drives = new List<QemuDrive>();
@@ -84,6 +87,9 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Drives = drives,
             Forwards = forwards,
             Network = true,
+            Nics = spec.Interfaces?.Select((nic, index) => new QemuNic($"net{index}", nic.Mac,
+                nic.Type == InterfaceType.Bridge ? NetworkInterfaceSpec.TapName(spec.Name, index) : null)).ToArray() ?? [],
+            VsockCid = spec.VsockCid,
             FwCfgFiles = handed.FwCfgFiles,
             OemStrings = handed.OemStrings,
             VncPort = spec.VncPort,
@@ -97,8 +103,27 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             imageDigest, source, seed)
         {
             Credentials = spec.Credentials, UnseenDigest = unseen, Identity = HostKeyOf(spec) is null ? null : spec.Identity, Volumes = spec.Volumes,
+            Taps = spec.Interfaces?.Select((nic, index) => (nic, index)).Where(e => e.nic.Type == InterfaceType.Bridge)
+                .Select(e => new TapOnBridge(NetworkInterfaceSpec.TapName(spec.Name, e.index), e.nic.Bridge!)).ToArray() ?? [],
         };
     }
+
+    /// <summary>For the tiny guest's /init: <c> hangar.ip=MAC,ADDRESS</c> for each interface it configures: the user-mode one
+    /// by DHCP, a bridge one with its address (or DHCP). Nothing for a VM without <c>interfaces</c>: /init takes eth0 then.</summary>
+    private static string TinyAddresses(VmSpec spec) =>
+        string.Concat((spec.Interfaces ?? []).Select(i => (i.Mac, Address: i.Type == InterfaceType.User ? NetworkInterfaceSpec.Dhcp : i.Address))
+            .Where(i => i.Address is not null).Select(i => $" hangar.ip={i.Mac},{i.Address}"));
+
+    /// <summary>What a VM needs of its host before QEMU starts: /dev/vhost-vsock for a vsock device, its bridges.</summary>
+    private async Task PrepareHostAsync(VmLaunchPlan plan, CancellationToken ct)
+    {
+        if (plan.Config.VsockCid is not null && !File.Exists(VhostVsockDevice))
+            throw new InvalidOperationException($"VM '{plan.Config.Name}' has a vsock device, and this host has no {VhostVsockDevice}: load the vhost_vsock kernel module (modprobe vhost_vsock), or remove 'vsock'");
+        foreach (var bridge in plan.Taps.Select(t => t.Bridge).Distinct(StringComparer.Ordinal))
+            await bridges.EnsureAsync(bridge, ct);
+    }
+
+    private const string VhostVsockDevice = "/dev/vhost-vsock";
 
     private static string Format(DiskFormat format) => format == DiskFormat.Raw ? "raw" : "qcow2";
 
@@ -215,6 +240,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         Directory.CreateDirectory(paths.StateDirectory);
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
         if (plan.Seed is { } seed && plan.Identity is null) await _seeds.WriteAsync(seed, paths.SeedPath, ct);
+        await PrepareHostAsync(plan, ct);
         // A secret's plaintext exists from here until QEMU has started: QEMU reads fw_cfg files at start-up, before
         // its daemonized parent exits, so the files go as soon as the launch returns (or fails). A seed with the host
         // key is open in QEMU by then: it is unlinked, and its memory goes when QEMU closes it.
@@ -232,6 +258,8 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         record.Write(paths.RuntimeRecordPath);
         try
         {
+            // QEMU made the taps and waits paused (-S): on their bridges before the guest sends a frame.
+            foreach (var tap in plan.Taps) await bridges.AttachAsync(tap.Tap, tap.Bridge, ct);
             var instance = await QemuInstance.AttachAsync(plan.Config.Paths, identity, ct);
             return (instance, record);
         }

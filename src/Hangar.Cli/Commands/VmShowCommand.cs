@@ -41,6 +41,8 @@ public static class VmShowCommand
             ("forwards", vm.Forwards.Count == 0 ? "-" : string.Join(", ", vm.Forwards)),
             ("ssh", vm.Ssh is { } ssh ? $"127.0.0.1:{ssh.Port}" + (ssh.User is { } u ? $" as {u}" : "") : "-"),
             ("vnc", vm.Vnc is { } vnc ? $"127.0.0.1:{vnc}" : "-"),
+            ("interfaces", vm.Interfaces is { } nics ? (nics.Count == 0 ? "none" : string.Join(", ", nics.Select(InterfaceText))) : "user (default)"),
+            ("vsock", vm.VsockCid is { } cid ? $"cid {cid.ToString(CultureInfo.InvariantCulture)}" : "-"),
             ("host key", vm.HostKey is { } key ? $"{new Hangar.Spec.VmIdentity(key).Fingerprint} (hangar vm identity {vm.Name})" : "-"),
             ("guest agent", vm.Guest is null ? "not answering" : "answering"),
             ("guest os", vm.Guest?.Os ?? "-"),
@@ -51,4 +53,9 @@ public static class VmShowCommand
         if (StatusView.Problem(vm) is { } problem) lines.Add(("problem", problem));
         foreach (var (field, value) in lines) Console.Out.WriteLine($"{field + ":",-17}{value}");
     }
+
+    /// <summary><c>user 52:54:00:…</c>, <c>bridge br0 52:54:00:… 10.0.0.2/24 (tap hg…n1)</c>.</summary>
+    private static string InterfaceText(VmInterfaceInfo nic) =>
+        nic.Type + (nic.Bridge is { } bridge ? " " + bridge : "") + " " + nic.Mac + (nic.Address is { } address ? " " + address : "")
+        + (nic.Tap is { } tap ? $" (tap {tap})" : "");
 }

@@ -111,8 +111,14 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             forwards, seen?.LastError, seen?.Restarts ?? 0,
             seen?.StartedAt, seen?.Generation ?? state.CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
             seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision, Ssh: SshOf(vm), Guest: seen?.Guest,
-            HostKey: vm.Identity is { IsPending: false } identity ? identity.PublicKey : null, Vnc: vm.VncPort);
+            HostKey: vm.Identity is { IsPending: false } identity ? identity.PublicKey : null, Vnc: vm.VncPort,
+            Interfaces: InterfacesOf(vm), VsockCid: vm.VsockCid);
     }
+
+    private static IReadOnlyList<VmInterfaceInfo>? InterfacesOf(VmSpec vm) =>
+        vm.Interfaces?.Select((nic, index) => nic.Type == InterfaceType.User
+            ? new VmInterfaceInfo("user", nic.Mac)
+            : new VmInterfaceInfo("bridge", nic.Mac, nic.Bridge, NetworkInterfaceSpec.TapName(vm.Name, index), nic.Address)).ToArray();
 
     /// <summary>The VM's SSH forward (its automatic one, else its own forward to guest port 22) and first guest user.</summary>
     private static SshAccess? SshOf(VmSpec vm)

@@ -22,7 +22,7 @@ namespace Hangar.Protocol.Agent;
         typeof(MillisecondsTimeSpanJsonConverter),
         typeof(CamelCaseEnumConverter<VmPhase>), typeof(CamelCaseEnumConverter<HealthState>), typeof(CamelCaseEnumConverter<RestartCause>),
         typeof(CamelCaseEnumConverter<OrphanAction>), typeof(CamelCaseEnumConverter<StreamKind>), typeof(CamelCaseEnumConverter<StreamCloseReason>),
-        typeof(CamelCaseEnumConverter<Wire.WireRestartPolicy>), typeof(CamelCaseEnumConverter<Wire.WireDiskFormat>),
+        typeof(CamelCaseEnumConverter<Wire.WireRestartPolicy>), typeof(CamelCaseEnumConverter<Wire.WireDiskFormat>), typeof(CamelCaseEnumConverter<Wire.WireInterfaceType>),
         typeof(CamelCaseEnumConverter<Wire.WirePortProtocol>), typeof(CamelCaseEnumConverter<Wire.WireCredentialKind>),
     ])]
 [JsonSerializable(typeof(AgentMessage))]

@@ -59,6 +59,7 @@ public static class ApiJson
 [JsonSerializable(typeof(FleetStatus))]
 [JsonSerializable(typeof(FleetStatusChange))]
 [JsonSerializable(typeof(VmStatus))]
+[JsonSerializable(typeof(VmInterfaceInfo))]
 [JsonSerializable(typeof(VmExecRequest))]
 [JsonSerializable(typeof(VmExecResult))]
 [JsonSerializable(typeof(DiskGcResponse))]

@@ -13,6 +13,8 @@ namespace Hangar.Protocol.Api;
 /// Revisions that changed nothing for a VM are not sent to its agent (since protocol version 3).</param>
 /// <param name="Ssh">How to log into the guest over SSH (<c>hangar ssh</c>); null when the VM forwards no host port to
 /// guest port 22.</param>
+/// <param name="Interfaces">The VM's declared network interfaces; null for the default single user-mode NIC.</param>
+/// <param name="VsockCid">The guest context id of its vsock device; null for none.</param>
 /// <param name="Guest">What the guest agent in the running VM says: its OS, host name and IP addresses; null while none answers.</param>
 public sealed record VmStatus(
     string Name,
@@ -44,7 +46,11 @@ public sealed record VmStatus(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? HostKey = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    int? Vnc = null);
+    int? Vnc = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<VmInterfaceInfo>? Interfaces = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    long? VsockCid = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The last desired-state revision taken; each VM has converged when its ObservedRevision reaches its own DesiredRevision.</param>

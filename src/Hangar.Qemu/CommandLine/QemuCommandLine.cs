@@ -69,16 +69,20 @@ public static class QemuCommandLine
             ]);
         }
 
-        if (config.HasNetwork)
+        if (config.Nics.Count > 0)
         {
-            var netdev = $"user,id={NetdevId}";
-            foreach (var forward in config.Forwards)
+            foreach (var nic in config.Nics)
             {
-                netdev += string.Create(CultureInfo.InvariantCulture,
-                    $",hostfwd={forward.Protocol}:{forward.HostAddress}:{forward.HostPort}-:{forward.GuestPort}");
+                // script=no: QEMU makes the tap and nothing else; the agent puts it on its bridge before the VM runs.
+                var netdev = nic.Tap is { } tap ? $"tap,id={nic.Id},ifname={tap},script=no,downscript=no" : UserNetdev(nic.Id, config.Forwards);
+                args.AddRange(["-netdev", netdev, "-device", $"virtio-net-pci,netdev={nic.Id}" + (nic.Mac is { } mac ? $",mac={mac}" : "")]);
             }
-            args.AddRange(["-netdev", netdev, "-device", $"virtio-net-pci,netdev={NetdevId}"]);
         }
+        else if (config.HasNetwork)
+            args.AddRange(["-netdev", UserNetdev(NetdevId, config.Forwards), "-device", $"virtio-net-pci,netdev={NetdevId}"]);
+
+        if (config.VsockCid is { } cid)
+            args.AddRange(["-device", string.Create(CultureInfo.InvariantCulture, $"vhost-vsock-pci,id=vsock0,guest-cid={cid}")]);
 
         // -display none keeps QEMU from opening a window; VNC is a display of its own beside it.
         if (config.VncPort is { } vnc)
@@ -90,6 +94,17 @@ public static class QemuCommandLine
             args.AddRange(["-smbios", $"type=11,value={Escape(text)}"]);
 
         return args;
+    }
+
+    private static string UserNetdev(string id, IReadOnlyList<QemuPortForward> forwards)
+    {
+        var netdev = $"user,id={id}";
+        foreach (var forward in forwards)
+        {
+            netdev += string.Create(CultureInfo.InvariantCulture,
+                $",hostfwd={forward.Protocol}:{forward.HostAddress}:{forward.HostPort}-:{forward.GuestPort}");
+        }
+        return netdev;
     }
 
     /// <summary>

@@ -41,6 +41,13 @@ public sealed record QemuVmConfig
     /// <summary>Request a user-mode network with a virtio-net-pci NIC even without forwards.</summary>
     public bool Network { get; init; }
 
+    /// <summary>The VM's NICs in guest order, when it declares them; empty for the single user-mode NIC of
+    /// <see cref="Network"/> (with QEMU's default MAC). At most one is on the user-mode network; forwards go to it.</summary>
+    public IReadOnlyList<QemuNic> Nics { get; init; } = [];
+
+    /// <summary>A vhost-vsock device with this guest context id (3 and up); null for none.</summary>
+    public long? VsockCid { get; init; }
+
     /// <summary>Files for the firmware config device (systemd credentials go here as <c>opt/io.systemd.credentials/NAME</c>).</summary>
     public IReadOnlyList<QemuFwCfgFile> FwCfgFiles { get; init; } = [];
 
@@ -60,7 +67,7 @@ public sealed record QemuVmConfig
     public string Binary { get; init; } = "qemu-system-x86_64";
 
     /// <summary>Whether the VM gets a network: requested, or needed by a forward.</summary>
-    public bool HasNetwork => Network || Forwards.Count > 0;
+    public bool HasNetwork => Nics.Count > 0 ? Nics.Any(n => n.Tap is null) : Network || Forwards.Count > 0;
 
     /// <summary>Every problem with this config, empty when it is valid. Pure: nothing is checked on disk.</summary>
     public IReadOnlyList<string> Validate()
@@ -76,6 +83,8 @@ public sealed record QemuVmConfig
         if (VncPort is { } vnc && vnc is < VncBasePort or > 65535) errors.Add($"VncPort is {vnc}; it must be from {VncBasePort} to 65535.");
         ValidateDrives(errors);
         ValidateForwards(errors);
+        ValidateNics(errors);
+        if (VsockCid is { } cid && cid is < 3 or > 0xFFFF_FFFEL) errors.Add($"VsockCid is {cid}; it must be from 3 to 4294967294.");
         ValidateFirmwareStrings(errors);
         ValidatePaths(errors);
         return errors;
@@ -129,6 +138,25 @@ public sealed record QemuVmConfig
             if (!hostPorts.Add((forward.Protocol, forward.HostAddress, forward.HostPort)))
                 errors.Add($"Forwards[{i}] forwards {forward.Protocol} {forward.HostAddress}:{forward.HostPort} a second time.");
         }
+    }
+
+    private void ValidateNics(List<string> errors)
+    {
+        var ids = new HashSet<string>(Drives.Select(d => d.Id), StringComparer.Ordinal);
+        var taps = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Nics.Count; i++)
+        {
+            var nic = Nics[i];
+            if (!IsQemuId(nic.Id)) errors.Add($"Nics[{i}].Id is '{nic.Id}'; it must start with a letter and hold only letters, digits, '-', '.' and '_'.");
+            else if (!ids.Add(nic.Id)) errors.Add($"Nics[{i}].Id '{nic.Id}' is used by another NIC or drive.");
+            if (nic.Mac is { } mac && (mac.Length != 17 || !mac.Split(':').All(b => b.Length == 2 && b.All(char.IsAsciiHexDigit))))
+                errors.Add($"Nics[{i}].Mac is '{mac}'; it must be six pairs of hex digits separated by ':'.");
+            if (nic.Tap is { } tap && (tap.Length is 0 or > QemuNic.MaxTapNameBytes || !tap.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+                errors.Add($"Nics[{i}].Tap is '{tap}'; it must be 1-{QemuNic.MaxTapNameBytes} letters, digits, '-', '_' and '.'.");
+            else if (nic.Tap is { } name && !taps.Add(name)) errors.Add($"Nics[{i}].Tap '{name}' is used by another NIC.");
+        }
+        if (Nics.Count(n => n.Tap is null) > 1) errors.Add("More than one NIC is on the user-mode network.");
+        if (Nics.Count > 0 && Forwards.Count > 0 && Nics.All(n => n.Tap is not null)) errors.Add("Forwards need a NIC on the user-mode network.");
     }
 
     private void ValidateFirmwareStrings(List<string> errors)
@@ -186,6 +214,8 @@ public sealed record QemuVmConfig
         && Drives.SequenceEqual(other.Drives)
         && Forwards.SequenceEqual(other.Forwards)
         && Network == other.Network
+        && Nics.SequenceEqual(other.Nics)
+        && VsockCid == other.VsockCid
         && FwCfgFiles.SequenceEqual(other.FwCfgFiles)
         && OemStrings.SequenceEqual(other.OemStrings)
         && VncPort == other.VncPort
@@ -205,6 +235,8 @@ public sealed record QemuVmConfig
         foreach (var drive in Drives) hash.Add(drive);
         foreach (var forward in Forwards) hash.Add(forward);
         hash.Add(Network);
+        foreach (var nic in Nics) hash.Add(nic);
+        hash.Add(VsockCid);
         foreach (var file in FwCfgFiles) hash.Add(file);
         foreach (var text in OemStrings) hash.Add(text);
         hash.Add(VncPort);

@@ -23,6 +23,7 @@ namespace Hangar.Spec.Json;
         typeof(CamelCaseEnumConverter<OrphanPolicy>), typeof(CamelCaseEnumConverter<PortProtocol>),
         typeof(CamelCaseEnumConverter<RestartPolicy>), typeof(CamelCaseEnumConverter<HealthCheckKind>),
         typeof(CamelCaseEnumConverter<DiskFormat>),
+        typeof(ValueListJsonConverter<NetworkInterfaceSpec>), typeof(CamelCaseEnumConverter<InterfaceType>),
     ])]
 [JsonSerializable(typeof(FleetSpec))]
 internal sealed partial class FleetJsonContext : JsonSerializerContext;

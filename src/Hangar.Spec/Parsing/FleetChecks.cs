@@ -19,6 +19,7 @@ internal static class FleetChecks
         {
             CheckImage(vm, declaredImages, errors);
             CheckMemoryFloor(vm, images, errors);
+            CheckInterfaces(vm, errors);
             if (current is not null) CheckDiskShrink(vm, images, current, errors);
             var vmKey = vm.Host?.Value ?? "\0" + vm.Name;
             foreach (var forward in vm.Forwards)
@@ -68,6 +69,19 @@ internal static class FleetChecks
                 $"The '{BuiltinImages.Tiny}' image has no cloud-init to read 'guest'; use image '{BuiltinImages.Debian12}' " +
                 "(or a disk image with cloud-init), or remove 'guest'");
         }
+    }
+
+    /// <summary>Forwards need the user-mode network; an address needs a guest Hangar configures (tiny, or cloud-init).</summary>
+    private static void CheckInterfaces(VmDraft vm, ErrorCollector errors)
+    {
+        if (vm.Interfaces is not { } interfaces) return;
+        if (!vm.HasUserNetwork && vm.Forwards.Count > 0)
+            errors.Add(vm.Forwards[0].Node, vm.Forwards[0].Path,
+                "Forwards go through the user-mode network, and this VM's 'interfaces' has none; add {type: user} to them, or remove 'forwards'");
+        var configured = vm.UsesTiny || vm.Image?.Value == BuiltinImages.Debian12 || vm.GuestField is not null;
+        foreach (var nic in interfaces.Where(i => i.Address is not null && !configured))
+            errors.Add(nic.Node, SpecPath.Field(nic.Path, FleetFields.Address),
+                $"Image '{vm.Image?.Value}' is a disk image without a 'guest' mapping, so nothing tells the guest its address; add 'guest' (its cloud-init seed carries the address) or configure the guest yourself and remove 'address'");
     }
 
     /// <summary>The image's floor (tiny's, or a file image's <c>minMemory</c>): less memory and the guest hangs silently.</summary>

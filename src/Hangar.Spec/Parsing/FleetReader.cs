@@ -34,6 +34,7 @@ internal sealed class FleetReader(ErrorCollector errors, string baseDirectory, F
             ReadVms(vmsNode, path, vms);
 
         AutomaticPorts.Assign(vms, settings, current, errors);
+        AutomaticIds.Assign(vms, current, errors);
         FleetChecks.Run(vms, declaredImages, images.DistinctBy(i => i.Name).ToDictionary(i => i.Name, StringComparer.Ordinal), current, errors);
         if (errors.Count > 0) return null;
         return new FleetSpec(

@@ -57,6 +57,22 @@ internal sealed class VmDraft(string name)
     /// <summary>The VM's <c>volumes</c>, sorted by name; null without the field (or when it had errors).</summary>
     public ValueList<VolumeSpec>? Volumes { get; set; }
 
+    /// <summary>The VM's <c>interfaces</c> as read; null without the field (one user-mode NIC) or when it had errors.</summary>
+    public List<InterfaceDraft>? Interfaces { get; set; }
+
+    /// <summary>Where <c>interfaces</c> was written; null without it.</summary>
+    public Located<string>? InterfacesField { get; set; }
+
+    /// <summary>Whether the VM has a user-mode network: without <c>interfaces</c>, always.</summary>
+    public bool HasUserNetwork => InterfacesField is null || Interfaces?.Any(i => i.Type == InterfaceType.User) != false;
+
+    /// <summary>Whether the file asked for a vsock device; <see cref="ExplicitCid"/> when it gave the context id.</summary>
+    public bool WantsVsock { get; set; }
+    public Located<long>? ExplicitCid { get; set; }
+
+    /// <summary>The vsock context id the VM gets (<see cref="AutomaticIds"/>); null for none.</summary>
+    public long? VsockCid { get; set; }
+
     /// <summary>Whether the file asked for a VNC display (<c>display: vnc</c>).</summary>
     public bool WantsVnc { get; set; }
 
@@ -67,7 +83,7 @@ internal sealed class VmDraft(string name)
     public int? SshPort { get; set; }
 
     /// <summary>Whether the VM boots a cloud-init guest that should be reachable over SSH without a forward of its own.</summary>
-    public bool WantsSshPort => (Image?.Value == BuiltinImages.Debian12 || GuestField is not null) && !UsesTiny
+    public bool WantsSshPort => (Image?.Value == BuiltinImages.Debian12 || GuestField is not null) && !UsesTiny && HasUserNetwork
         && !Forwards.Any(f => f.Value.Protocol == PortProtocol.Tcp && f.Value.GuestPort == SpecDefaults.SshGuestPort);
     public Located<string>? GuestField { get; set; }
 
@@ -109,5 +125,7 @@ internal sealed class VmDraft(string name)
         Identity = Identity,
         VncPort = VncPort,
         Volumes = Volumes is { Count: > 0 } volumes ? volumes : null,
+        Interfaces = Interfaces is null ? null : new ValueList<NetworkInterfaceSpec>(Interfaces.Select(i => i.ToSpec())),
+        VsockCid = VsockCid,
     };
 }

@@ -41,7 +41,9 @@ public static class WireMapping
         // A key still to be made (a plan's) never reaches an agent: the VM runs without one rather than half of one.
         spec.Identity is { IsPending: false } identity ? new WireIdentity(identity.PublicKey!, identity.Ciphertext!) : null,
         spec.VncPort,
-        spec.Volumes?.Select(v => new WireVolume(v.Name, v.Size.Bytes, ToWire(v.Format))).ToArray());
+        spec.Volumes?.Select(v => new WireVolume(v.Name, v.Size.Bytes, ToWire(v.Format))).ToArray(),
+        spec.Interfaces?.Select(i => new WireInterface(i.Type == InterfaceType.Bridge ? WireInterfaceType.Bridge : WireInterfaceType.User, i.Mac, i.Bridge, i.Address)).ToArray(),
+        spec.VsockCid);
 
     public static VmSpec FromWire(WireVm vm) => new(
         vm.Name,
@@ -63,6 +65,10 @@ public static class WireMapping
         Identity = vm.Identity is { } identity ? new VmIdentity(identity.PublicKey) { Ciphertext = identity.Ciphertext } : null,
         VncPort = vm.VncPort,
         Volumes = vm.Volumes is { } volumes ? new ValueList<VolumeSpec>(volumes.Select(v => new VolumeSpec(v.Name, new ByteSize(v.SizeBytes), FromWire(v.Format)))) : null,
+        Interfaces = vm.Interfaces is { } interfaces
+            ? new ValueList<NetworkInterfaceSpec>(interfaces.Select(i => new NetworkInterfaceSpec(i.Type == WireInterfaceType.Bridge ? InterfaceType.Bridge : InterfaceType.User, i.Bridge, i.Mac, i.Address)))
+            : null,
+        VsockCid = vm.VsockCid,
     };
 
     private static WireCredentialKind ToWire(CredentialKind kind) => kind switch

@@ -23,6 +23,8 @@ namespace Hangar.Protocol.Agent.Wire;
 /// <param name="Identity">The VM's SSH host key (public line and the private key's ciphertext); null for none. Since version 6.</param>
 /// <param name="VncPort">The host port of the VM's VNC display on 127.0.0.1; null for none. Since version 6.</param>
 /// <param name="Volumes">The VM's named volumes; null for none. Since version 6.</param>
+/// <param name="Interfaces">The VM's network interfaces in guest order; null for the default single user-mode NIC. Since version 7.</param>
+/// <param name="VsockCid">The guest context id of the VM's vsock device; null for none. Since version 7.</param>
 public sealed record WireVm(
     string Name,
     string Image,
@@ -39,4 +41,6 @@ public sealed record WireVm(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireCredential>? Credentials = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WireIdentity? Identity = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? VncPort = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireVolume>? Volumes = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireVolume>? Volumes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireInterface>? Interfaces = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? VsockCid = null);

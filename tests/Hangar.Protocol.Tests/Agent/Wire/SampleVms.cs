@@ -85,6 +85,16 @@ internal static class SampleVms
             Volumes = new ValueList<VolumeSpec>([new VolumeSpec("data", ByteSize.FromMiB(1024), DiskFormat.Qcow2), new VolumeSpec("logs", ByteSize.FromMiB(8), DiskFormat.Raw)]),
             Identity = new VmIdentity("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB+D1tafNZMN4G2HBMseYgEYLXrJ/bwZkv3SzPAllTnN") { Ciphertext = "YWdlLWVuY3J5cHRpb24ub3JnL3Yx" },
         }, null, true, 0),
+        new DesiredVm(NoHealth with
+        {
+            Name = "nets",
+            Interfaces = new ValueList<NetworkInterfaceSpec>([
+                new NetworkInterfaceSpec(InterfaceType.User, null, "52:54:00:aa:bb:01", null),
+                new NetworkInterfaceSpec(InterfaceType.Bridge, "hgbr0", "52:54:00:aa:bb:02", "10.0.0.2/24"),
+                new NetworkInterfaceSpec(InterfaceType.Bridge, "br-lan", "02:00:00:00:00:01", null),
+            ]),
+            VsockCid = 42,
+        }, null, true, 0),
         new DesiredVm(TcpHealth with { Name = "db2" }, Debian with { Format = DiskFormat.Qcow2, Path = "/srv/images/db.qcow2" }, true, 0),
     ];
 }
