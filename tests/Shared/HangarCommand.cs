@@ -12,7 +12,7 @@ public static class HangarCommand
 {
     /// <summary>What runs: a native <c>hangar</c>, or <c>dotnet</c> with hangar.dll first.</summary>
     public static (string FileName, IReadOnlyList<string> Prefix) Client =>
-        Environment.GetEnvironmentVariable("HANGAR_TEST_CLI") is { Length: > 0 } native
+        System.Environment.GetEnvironmentVariable("HANGAR_TEST_CLI") is { Length: > 0 } native
             ? (native, [])
             : ("dotnet", [Path.Combine(AppContext.BaseDirectory, "hangar.dll")]);
 
@@ -21,10 +21,21 @@ public static class HangarCommand
     /// configuration directory is one in the home (<c>XDG_CONFIG_HOME</c>): an apply that starts a recipients file makes
     /// the user an age identity when it finds none, and a test must not leave one in the machine's real HOME.
     /// </summary>
-    public static Task<ProcessResult> RunAsync(string home, IReadOnlyList<string> args, CancellationToken ct)
+    /// <param name="networkNamespace">A network namespace (<c>ip netns</c>) to run the client in, and with it the server
+    /// that <c>up</c> starts; null for this process's.</param>
+    public static Task<ProcessResult> RunAsync(string home, IReadOnlyList<string> args, CancellationToken ct, string? networkNamespace = null)
     {
         var (fileName, prefix) = Client;
-        return ProcessRunner.Instance.RunAsync(fileName, [.. prefix, .. args], home,
-            new Dictionary<string, string> { ["HANGAR_HOME"] = home, ["HANGAR_ACCEL"] = "tcg", ["XDG_CONFIG_HOME"] = Path.Combine(home, "config") }, ct);
+        IReadOnlyList<string> command = [.. prefix, .. args];
+        if (networkNamespace is not null)
+        {
+            command = ["netns", "exec", networkNamespace, fileName, .. command];
+            fileName = "ip";
+        }
+        return ProcessRunner.Instance.RunAsync(fileName, command, home, Environment(home), ct);
     }
+
+    /// <summary>The environment the client runs with.</summary>
+    public static Dictionary<string, string> Environment(string home) =>
+        new() { ["HANGAR_HOME"] = home, ["HANGAR_ACCEL"] = "tcg", ["XDG_CONFIG_HOME"] = Path.Combine(home, "config") };
 }

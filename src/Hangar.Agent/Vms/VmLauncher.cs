@@ -88,7 +88,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             Forwards = forwards,
             Network = true,
             Nics = spec.Interfaces?.Select((nic, index) => new QemuNic($"net{index}", nic.Mac,
-                nic.Type == InterfaceType.Bridge ? NetworkInterfaceSpec.TapName(spec.Name, index) : null)).ToArray() ?? [],
+                nic.Type == InterfaceType.Bridge ? NetworkInterfaceSpec.TapName(spec.Name, index) : null, nic.Bridge)).ToArray() ?? [],
             VsockCid = spec.VsockCid,
             FwCfgFiles = handed.FwCfgFiles,
             OemStrings = handed.OemStrings,
@@ -99,6 +99,8 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         // Volume sizes are not on the command line: they join the hash (only when there are volumes, so a VM without
         // any hashes as before), and a grown volume restarts the VM, which grows it before QEMU starts.
         var unseen = spec.Volumes is { Count: > 0 } volumes ? handed.SecretsDigest + "\nvolumes " + string.Join(',', volumes.Select(v => $"{v.Name}={v.Size.Bytes}")) : handed.SecretsDigest;
+        // Bridges and guest addresses are not on the command line either (the tap's name stays), yet a change of them restarts the VM.
+        if (spec.Interfaces is { } interfaces) unseen += "\ninterfaces " + string.Join(',', interfaces);
         return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, unseen), hasDisk, backing, backingFormat, diskBytes,
             imageDigest, source, seed)
         {

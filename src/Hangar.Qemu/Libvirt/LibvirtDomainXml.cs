@@ -111,7 +111,15 @@ public static class LibvirtDomainXml
             if (drive.Serial is { } serial) disk.Add(new XElement("serial", serial)); // a named volume: the guest finds it by it
             devices.Add(disk);
         }
-        if (config.HasNetwork) devices.Add(Interface(config));
+        if (config.Nics.Count > 0)
+        {
+            foreach (var nic in config.Nics)
+                devices.Add(nic.Tap is null ? Interface(config, nic.Mac ?? QemuDefaultMac) : BridgeInterface(nic));
+        }
+        else if (config.HasNetwork) devices.Add(Interface(config, QemuDefaultMac));
+        if (config.VsockCid is { } cid)
+            devices.Add(new XElement("vsock", new XAttribute("model", "virtio"),
+                new XElement("cid", new XAttribute("auto", "no"), new XAttribute("address", cid.ToString(CultureInfo.InvariantCulture)))));
         devices.Add(
             new XElement("serial", new XAttribute("type", "unix"),
                 new XElement("source", new XAttribute("mode", "bind"), new XAttribute("path", config.Paths.ConsoleSocket)),
@@ -148,10 +156,18 @@ public static class LibvirtDomainXml
         return devices;
     }
 
-    private static XElement Interface(QemuVmConfig config)
+    /// <summary>A tap on a host bridge, as libvirt has it: libvirt makes the tap (named <c>target dev</c>) and enslaves it.</summary>
+    private static XElement BridgeInterface(QemuNic nic) =>
+        new("interface", new XAttribute("type", "bridge"),
+            new XElement("mac", new XAttribute("address", nic.Mac ?? QemuDefaultMac)),
+            new XElement("source", new XAttribute("bridge", nic.Bridge ?? "")),
+            new XElement("target", new XAttribute("dev", nic.Tap!)),
+            new XElement("model", new XAttribute("type", "virtio")));
+
+    private static XElement Interface(QemuVmConfig config, string mac)
     {
         var nic = new XElement("interface", new XAttribute("type", "user"),
-            new XElement("mac", new XAttribute("address", QemuDefaultMac)),
+            new XElement("mac", new XAttribute("address", mac)),
             new XElement("model", new XAttribute("type", "virtio")));
         if (config.Forwards.Count == 0) return nic;
         // Hangar uses QEMU's own user network (slirp) with hostfwd=; libvirt forwards ports of a user interface only

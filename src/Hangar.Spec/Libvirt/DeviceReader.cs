@@ -138,9 +138,15 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
     private void ReadInterface(XElement nic)
     {
         var type = nic.Attribute("type")?.Value;
+        if (type == "bridge" && nic.Element("source")?.Attribute("bridge")?.Value is { } bridge)
+        {
+            var mac = nic.Element("mac")?.Attribute("address")?.Value;
+            domain.Note(nic, $"not carried over yet: write it as interfaces: [{{type: user}}, {{type: bridge, bridge: {bridge}" + (mac is null ? "" : $", mac: \"{mac}\"") + "}]");
+            return;
+        }
         if (type != "user")
         {
-            domain.Note(nic, $"Hangar has QEMU's user-mode network only (a '{type}' interface is not in the fleet file yet)");
+            domain.Note(nic, $"Hangar has user-mode and bridge interfaces (a '{type}' interface has no equivalent)");
             return;
         }
         if (_interfaceTaken)

@@ -114,4 +114,31 @@ public sealed class CloudInitSeedTests
         Assert.Equal(keyed.MetaData, CloudInitSeed.For("deb1", Full, "ssh-ed25519 AAAAone").MetaData);
         Assert.NotEqual(keyed.MetaData, CloudInitSeed.For("deb1", Full, "ssh-ed25519 AAAAtwo").MetaData);
     }
+
+    [Fact]
+    public void For_Interfaces_NetworkConfigMatchesEachNicByMacAndANewAddressIsANewInstance()
+    {
+        NetworkInterfaceSpec[] nics =
+        [
+            new(InterfaceType.User, null, "52:54:00:aa:bb:01", null),
+            new(InterfaceType.Bridge, "hgbr0", "52:54:00:aa:bb:02", "10.0.0.2/24"),
+            new(InterfaceType.Bridge, "lan", "52:54:00:aa:bb:03", NetworkInterfaceSpec.Dhcp),
+            new(InterfaceType.Bridge, "quiet", "52:54:00:aa:bb:04", null),
+        ];
+
+        var seed = CloudInitSeed.For("web", null, null, nics);
+        using var config = System.Text.Json.JsonDocument.Parse(seed.NetworkConfig!);
+        var ethernets = config.RootElement.GetProperty("ethernets");
+
+        Assert.Equal(2, config.RootElement.GetProperty("version").GetInt32());
+        Assert.Equal(["52:54:00:aa:bb:01", "52:54:00:aa:bb:02", "52:54:00:aa:bb:03", "52:54:00:aa:bb:04"],
+            ethernets.EnumerateObject().Select(e => e.Value.GetProperty("match").GetProperty("macaddress").GetString()));
+        Assert.True(ethernets.GetProperty("nic0").GetProperty("dhcp4").GetBoolean());
+        Assert.Equal("10.0.0.2/24", ethernets.GetProperty("nic1").GetProperty("addresses")[0].GetString());
+        Assert.True(ethernets.GetProperty("nic2").GetProperty("dhcp4").GetBoolean());
+        Assert.False(ethernets.GetProperty("nic3").TryGetProperty("dhcp4", out _));
+        Assert.Null(CloudInitSeed.For("web", null).NetworkConfig);
+        var moved = CloudInitSeed.For("web", null, null, [nics[0], nics[1] with { Address = "10.0.0.3/24" }, nics[2], nics[3]]);
+        Assert.NotEqual(seed.MetaData, moved.MetaData);
+    }
 }

@@ -30,9 +30,13 @@ public sealed class HangarHome : IAsyncDisposable
 
     public string Path { get; }
 
+    /// <summary>The network namespace every command of this home runs in (and so its server, its agent and their
+    /// QEMUs and bridges); null for the test's own.</summary>
+    public string? NetworkNamespace { get; init; }
+
     public string RuntimeDirectory => AgentOptions.ForHome(Path).RuntimeDirectory;
 
-    public Task<CliResult> RunAsync(params string[] args) => HangarCli.RunAsync(Path, CommandTimeout, args);
+    public Task<CliResult> RunAsync(params string[] args) => HangarCli.RunInAsync(NetworkNamespace, Path, CommandTimeout, args);
 
     /// <summary>Runs a command that must succeed.</summary>
     public async Task<CliResult> OkAsync(params string[] args)
@@ -83,7 +87,7 @@ public sealed class HangarHome : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try { await HangarCli.RunAsync(Path, TimeSpan.FromMinutes(2), "down", "--purge"); }
+        try { await HangarCli.RunInAsync(NetworkNamespace, Path, TimeSpan.FromMinutes(2), "down", "--purge"); }
         catch (TimeoutException) { }
         foreach (var pid in QemuPids()) QemuProcesses.Kill(pid);
         if (ServerPid is { } server) QemuProcesses.Kill(server);

@@ -126,6 +126,26 @@ public sealed class LibvirtDomainXmlTests
     }
 
     [Fact]
+    public async Task Build_BridgeNicsAndVsock_AreBridgeInterfacesWithTheirMacAndTapAndAVsockWithItsCid()
+    {
+        var config = Tiny with
+        {
+            Nics = [new QemuNic("net0", "52:54:00:aa:bb:01"), new QemuNic("net1", "52:54:00:aa:bb:02", "hg0123456789n1", "hgbr0")],
+            VsockCid = 42,
+        };
+
+        var xml = LibvirtDomainXml.Build(config, TinyMetadata);
+        var interfaces = xml.Descendants("interface").ToList();
+
+        Assert.Equal(["user", "bridge"], interfaces.Select(i => i.Attribute("type")!.Value));
+        Assert.Equal(["52:54:00:aa:bb:01", "52:54:00:aa:bb:02"], interfaces.Select(i => i.Element("mac")!.Attribute("address")!.Value));
+        Assert.Equal("hgbr0", interfaces[1].Element("source")!.Attribute("bridge")!.Value);
+        Assert.Equal("hg0123456789n1", interfaces[1].Element("target")!.Attribute("dev")!.Value);
+        Assert.Equal("42", xml.Descendants("vsock").Single().Element("cid")!.Attribute("address")!.Value);
+        await VirtXmlValidate.AssertValidDomainAsync(LibvirtDomainXml.Write(config, TinyMetadata));
+    }
+
+    [Fact]
     public void Write_FwCfgCredential_IsNamedButItsPathIsNotWritten()
     {
         var xml = LibvirtDomainXml.Write(Debian, TinyMetadata);
