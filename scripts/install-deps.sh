@@ -21,8 +21,10 @@
 #                                scripts/postgres-dev.sh start a throwaway server on a unix socket in a temp dir
 #   age                          the secrets tests check Hangar's own age files against the real age and age-keygen
 #                                (with ssh-keygen's Ed25519 keys); Hangar itself does not run it
+#   iproute2                     ip: the agent makes bridges and puts bridge interfaces' taps on them; the tests
+#                                make the network namespaces they run bridge VMs in (ip netns)
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients libxml2-utils mmdebstrap e2fsprogs genisoimage openssh-client postgresql age)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients libxml2-utils mmdebstrap e2fsprogs genisoimage openssh-client postgresql age iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
