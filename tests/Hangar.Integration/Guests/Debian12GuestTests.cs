@@ -144,6 +144,17 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         // powered it off gracefully; ACPI alone would have ended in quit after the graceful timeout.
         var log = File.ReadAllText(Path.Combine(home.Path, "hangar.log"));
         Assert.Contains("VM deb1 stopped (Graceful): restart requested", log);
+
+        // Declared interfaces restart the VM, and its seed's network-config (version 2) names the NIC by the MAC the
+        // file gives: cloud-init renders it for systemd-networkd, and the guest is reachable over it again.
+        var withNic = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal)
+            + "\n    interfaces: [{type: user, mac: \"02:00:00:00:00:0a\"}]\n", "nic.yaml");
+        var applied = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "apply", withNic, "--timeout", "8m", "--confirm-timeout", "8m");
+        Assert.True(applied.ExitCode == 0, $"apply with interfaces: {applied}");
+        var rendered = await Eventually.WaitAsync(() => SshAsync(key, port, "cat /sys/class/net/*/address; cat /etc/systemd/network/*cloud-init*.network"),
+            r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login with the declared interface");
+        Assert.Contains("02:00:00:00:00:0a", rendered.StandardOutput);
+        Assert.Contains("MACAddress=02:00:00:00:00:0a", rendered.StandardOutput);
     }
 
     /// <summary>
