@@ -71,10 +71,6 @@ public sealed record VmSpec(
     /// next; unique in the fleet, so unique on every host. Null for no vsock device.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? VsockCid { get; init; }
-
-    /// <summary>Whether the VM has a user-mode network (where its forwards go): without <see cref="Interfaces"/>, always.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool HasUserNetwork => Interfaces is null || Enumerable.Any<NetworkInterfaceSpec>(Interfaces, i => i.Type == InterfaceType.User);
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

@@ -39,9 +39,8 @@ public sealed class FleetParserInterfaceTests
         var fleet = Parse("vms:\n  a: {image: tiny}\n  b: {image: tiny, interfaces: []}\n");
 
         Assert.Null(fleet.FindVm("a")!.Interfaces);
-        Assert.True(fleet.FindVm("a")!.HasUserNetwork);
         Assert.Empty(fleet.FindVm("b")!.Interfaces!.Value);
-        Assert.False(fleet.FindVm("b")!.HasUserNetwork);
+        Assert.Contains("vms.b.forwards[0]", Fleet.Errors("vms:\n  b: {image: tiny, interfaces: [], forwards: [\"8080:80\"]}\n")[0]);
     }
 
     [Fact]

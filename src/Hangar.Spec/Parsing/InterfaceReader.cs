@@ -27,9 +27,8 @@ internal sealed class InterfaceReader(NodeReader reader)
         }
         if (list.Items.Count > SpecLimits.MaxInterfaces)
             Errors.Add(node, path, $"{list.Items.Count} interfaces; a VM may have at most {SpecLimits.MaxInterfaces}");
-        if (interfaces.Count(i => i.Type == InterfaceType.User) is > 1)
-            Errors.Add(interfaces.Where(i => i.Type == InterfaceType.User).ElementAt(1).Node, interfaces.Where(i => i.Type == InterfaceType.User).ElementAt(1).Path,
-                "A second user-mode interface; a VM has at most one (its forwards go to it)");
+        if (interfaces.Where(i => i.Type == InterfaceType.User).Skip(1).FirstOrDefault() is { } second)
+            Errors.Add(second.Node, second.Path, "A second user-mode interface; a VM has at most one (its forwards go to it)");
         return Errors.Count == before ? interfaces : null;
     }
 

@@ -60,11 +60,8 @@ internal sealed class VmDraft(string name)
     /// <summary>The VM's <c>interfaces</c> as read; null without the field (one user-mode NIC) or when it had errors.</summary>
     public List<InterfaceDraft>? Interfaces { get; set; }
 
-    /// <summary>Where <c>interfaces</c> was written; null without it.</summary>
-    public Located<string>? InterfacesField { get; set; }
-
     /// <summary>Whether the VM has a user-mode network: without <c>interfaces</c>, always.</summary>
-    public bool HasUserNetwork => InterfacesField is null || Interfaces?.Any(i => i.Type == InterfaceType.User) != false;
+    public bool HasUserNetwork => Interfaces is null || Interfaces.Any(i => i.Type == InterfaceType.User);
 
     /// <summary>Whether the file asked for a vsock device; <see cref="ExplicitCid"/> when it gave the context id.</summary>
     public bool WantsVsock { get; set; }

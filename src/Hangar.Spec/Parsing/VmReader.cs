@@ -65,11 +65,7 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
             }
         }
         if (fields.TryGet(FleetFields.Volumes, out node, out fieldPath)) vm.Volumes = ReadVolumes(node, fieldPath);
-        if (fields.TryGet(FleetFields.Interfaces, out node, out fieldPath))
-        {
-            vm.Interfaces = new InterfaceReader(reader).Read(node, fieldPath);
-            vm.InterfacesField = new(FleetFields.Interfaces, node, fieldPath);
-        }
+        if (fields.TryGet(FleetFields.Interfaces, out node, out fieldPath)) vm.Interfaces = new InterfaceReader(reader).Read(node, fieldPath);
         if (fields.TryGet(FleetFields.Vsock, out node, out fieldPath) && new InterfaceReader(reader).ReadVsock(node, fieldPath) is { } vsock)
         {
             vm.WantsVsock = vsock.Wanted;

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Hangar.Qemu.Tests.CommandLine;
 
 /// <summary>
@@ -8,14 +6,7 @@ namespace Hangar.Qemu.Tests.CommandLine;
 /// </summary>
 public sealed class QemuCommandLineTests
 {
-    private static readonly QemuVmConfig Minimal = new()
-    {
-        Name = "web",
-        Accelerator = QemuAccelerator.Tcg,
-        Vcpu = 1,
-        MemoryMiB = 64,
-        Paths = QemuRuntimePaths.For("/run/hangar/web", "/var/lib/hangar/vms/web/serial.log"),
-    };
+    private static readonly QemuVmConfig Minimal = CommandLineGolden.Minimal;
 
     [Fact]
     public void Build_MinimalTcgVm_MatchesGolden() => AssertGolden("minimal-tcg", Minimal);
@@ -193,16 +184,5 @@ public sealed class QemuCommandLineTests
         Assert.Contains(args, a => a.Contains(directory + "/console.sock", StringComparison.Ordinal));
     }
 
-    private static void AssertGolden(string name, QemuVmConfig config, [CallerFilePath] string sourceFile = "")
-    {
-        var actual = string.Join('\n', QemuCommandLine.Build(config)) + "\n";
-        var sourceGolden = Path.Combine(Path.GetDirectoryName(sourceFile)!, "..", "Golden", name + ".txt");
-        if (Environment.GetEnvironmentVariable("HANGAR_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(sourceGolden, actual);
-            return;
-        }
-        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", name + ".txt"));
-        Assert.Equal(expected, actual);
-    }
+    private static void AssertGolden(string name, QemuVmConfig config) => CommandLineGolden.Assert(name, config);
 }

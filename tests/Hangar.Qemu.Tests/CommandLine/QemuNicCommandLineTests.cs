@@ -1,18 +1,9 @@
-using System.Runtime.CompilerServices;
-
 namespace Hangar.Qemu.Tests.CommandLine;
 
 /// <summary>Golden command lines of declared NICs (user-mode and taps, with MACs) and of vsock, and the checks on them.</summary>
 public sealed class QemuNicCommandLineTests
 {
-    private static readonly QemuVmConfig Minimal = new()
-    {
-        Name = "web",
-        Accelerator = QemuAccelerator.Tcg,
-        Vcpu = 1,
-        MemoryMiB = 64,
-        Paths = QemuRuntimePaths.For("/run/hangar/web", "/var/lib/hangar/vms/web/serial.log"),
-    };
+    private static readonly QemuVmConfig Minimal = CommandLineGolden.Minimal;
 
     [Fact]
     public void Build_UserAndTapNics_GivesEachItsNetdevAndMacInOrderAndForwardsToTheUserOne() =>
@@ -70,15 +61,5 @@ public sealed class QemuNicCommandLineTests
         Assert.Contains($"VsockCid is {cid}", error.Message);
     }
 
-    private static void AssertGolden(string name, QemuVmConfig config, [CallerFilePath] string sourceFile = "")
-    {
-        var actual = string.Join('\n', QemuCommandLine.Build(config)) + "\n";
-        var sourceGolden = Path.Combine(Path.GetDirectoryName(sourceFile)!, "..", "Golden", name + ".txt");
-        if (Environment.GetEnvironmentVariable("HANGAR_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(sourceGolden, actual);
-            return;
-        }
-        Assert.Equal(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", name + ".txt")), actual);
-    }
+    private static void AssertGolden(string name, QemuVmConfig config) => CommandLineGolden.Assert(name, config);
 }
