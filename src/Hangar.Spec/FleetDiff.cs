@@ -108,6 +108,8 @@ public static class FleetDiff
         Add(FleetFields.Volumes, a is null ? null : VolumesText(a), VolumesText(b), true);
         Add(FleetFields.Interfaces, a is null ? null : InterfacesText(a), InterfacesText(b), true);
         Add(FleetFields.Vsock, a is null ? null : VsockText(a), VsockText(b), true);
+        Add(FleetFields.Shares, a is null ? null : SharesText(a), SharesText(b), true);
+        Add(FleetFields.Balloon, a is null ? null : BalloonText(a), BalloonText(b), true);
         if (a is not null && list.FindIndex(f => f.Field == FleetFields.Guest) is var guest and >= 0)
             list[guest] = list[guest] with { Effect = GuestText.ChangeEffect };
         if (a is null) list.RemoveAll(f => f.New is null or "" or "none" || (f.Field == FleetFields.Placement && f.New == VmPlacement.Anywhere.ToString()));
@@ -123,6 +125,12 @@ public static class FleetDiff
 
     /// <summary><c>user 52:54:00:…, bridge br0 52:54:00:… 10.0.0.2/24</c>; <c>user</c> for the default; <c>none</c> for an empty list.</summary>
     public static string InterfacesText(VmSpec vm) => vm.Interfaces is not { } interfaces ? "user" : interfaces.Count == 0 ? "none" : string.Join(", ", interfaces);
+
+    /// <summary><c>data /srv/data at /mnt/data ro, src /home/me/src</c>, or <c>none</c>.</summary>
+    public static string SharesText(VmSpec vm) => vm.Shares is { Count: > 0 } shares ? string.Join(", ", shares) : "none";
+
+    /// <summary><c>virtio</c>, or <c>none</c>.</summary>
+    public static string BalloonText(VmSpec vm) => vm.Balloon ? "virtio" : "none";
 
     /// <summary><c>cid 3</c>, or <c>none</c>.</summary>
     public static string VsockText(VmSpec vm) => vm.VsockCid is { } cid ? $"cid {cid}" : "none";

@@ -15,7 +15,7 @@ internal static class FleetFields
     public const string Image = "image", Vcpu = "vcpu", Memory = "memory", Disk = "disk", KernelArgs = "kernelArgs",
         Forwards = "forwards", Autostart = "autostart", Restart = "restart", Health = "health", Placement = "placement",
         Guest = "guest", Credentials = "credentials", Identity = "identity", Display = "display", Volumes = "volumes",
-        Interfaces = "interfaces", Vsock = "vsock";
+        Interfaces = "interfaces", Vsock = "vsock", Shares = "shares", Balloon = "balloon";
 
     public const string InterfaceType = "type", Bridge = "bridge", Mac = "mac", Address = "address";
 
@@ -35,15 +35,18 @@ internal static class FleetFields
 
     public const string Size = "size";
 
+    public const string Source = "source", MountPoint = "mountPoint", ReadOnly = "readOnly";
+
     public const string Secret = "secret", Value = "value", File = "file", Decrypt = "decrypt";
 
     public static readonly IReadOnlyList<string> Root = [Settings, Images, Vms];
     public static readonly IReadOnlyList<string> SettingsFields = [Orphans, SshPorts, VncPorts];
     public static readonly IReadOnlyList<string> ImageFields = [Path, Url, Sha256, Format, MinMemory];
     public static readonly IReadOnlyList<string> VmFields =
-        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity, Volumes, Display, Interfaces, Vsock];
+        [Image, Vcpu, Memory, Disk, KernelArgs, Forwards, Autostart, Restart, Health, Placement, Guest, Credentials, Identity, Volumes, Display, Interfaces, Vsock, Shares, Balloon];
     public static readonly IReadOnlyList<string> InterfaceFields = [InterfaceType, Bridge, Mac, Address];
     public static readonly IReadOnlyList<string> VolumeFields = [Size, Format];
+    public static readonly IReadOnlyList<string> ShareFields = [Source, MountPoint, ReadOnly];
     public static readonly IReadOnlyList<string> CredentialFields = [Secret, Value, File, Decrypt];
     public static readonly IReadOnlyList<string> GuestFields = [Hostname, Users, RootPassword, Packages, WriteFiles, Runcmd, Timezone];
     public static readonly IReadOnlyList<string> GuestUserFields = [UserName, SshAuthorizedKeys, Sudo];

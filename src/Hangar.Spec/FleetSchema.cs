@@ -217,6 +217,25 @@ public static class FleetSchema
             [FleetFields.Vsock] = Described(
                 $"A virtio vsock device: true for a guest context id Hangar picks (from {SpecLimits.MinVsockCid}, kept across generations), or the id itself. Unique in the fleet. Needs /dev/vhost-vsock on the VM's host.",
                 new JsonObject { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "boolean" }, new JsonObject { ["type"] = "integer", ["minimum"] = SpecLimits.MinVsockCid, ["maximum"] = SpecLimits.MaxVsockCid }) }),
+            [FleetFields.Shares] = Described(
+                $"Directories of the VM's host that its guest mounts over virtiofs, by tag (mount -t virtiofs TAG DIR). The agent runs one virtiofsd per share (as root) and gives the VM shared memory. At most {SpecLimits.MaxShares}. A change restarts the VM.",
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["maxProperties"] = SpecLimits.MaxShares,
+                    ["propertyNames"] = new JsonObject { ["pattern"] = SpecPatterns.ShareTag },
+                    ["additionalProperties"] = Object("A share.", [FleetFields.Source], new JsonObject
+                    {
+                        [FleetFields.Source] = Described("The absolute path of a directory on the VM's host (no ','); the VM does not start without it.",
+                            new JsonObject { ["type"] = "string", ["pattern"] = "^/[^,]*$" }),
+                        [FleetFields.MountPoint] = Described("Where the guest mounts it at boot (Hangar's tiny image and cloud-init guests); without it the guest mounts it itself.",
+                            new JsonObject { ["type"] = "string", ["pattern"] = SpecPatterns.MountPoint }),
+                        [FleetFields.ReadOnly] = Described("Serve it read-only: the guest cannot write to it, whatever it mounts.", new JsonObject { ["type"] = "boolean", ["default"] = false }),
+                    }),
+                }),
+            [FleetFields.Balloon] = Described(
+                "A virtio memory balloon: hangar vm set NAME --balloon SIZE asks the running guest to give memory back (down to SIZE) or take it again (the guest sees less MemTotal). The target lasts until QEMU stops. A change restarts the VM.",
+                new JsonObject { ["type"] = "boolean", ["default"] = false }),
         });
 
     private static JsonObject Credentials()

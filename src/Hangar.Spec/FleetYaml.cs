@@ -100,6 +100,15 @@ public static class FleetYaml
                     + $", {FleetFields.Mac}: {Quoted(nic.Mac)}" + (nic.Address is { } address ? $", {FleetFields.Address}: {Quoted(address)}" : "") + "}");
         }
         if (vm.VsockCid is { } cid) Line(yaml, 2, $"{FleetFields.Vsock}: {cid.ToString(CultureInfo.InvariantCulture)}");
+        if (vm.Shares is { } shares)
+        {
+            Line(yaml, 2, $"{FleetFields.Shares}:");
+            foreach (var share in shares)
+                Line(yaml, 3, $"{share.Tag}: {{{FleetFields.Source}: {Quoted(share.Source)}"
+                    + (share.MountPoint is { } at ? $", {FleetFields.MountPoint}: {Quoted(at)}" : "")
+                    + (share.ReadOnly ? $", {FleetFields.ReadOnly}: true" : "") + "}");
+        }
+        if (vm.Balloon) Line(yaml, 2, $"{FleetFields.Balloon}: true");
     }
 
     private static void WritePlacement(StringBuilder yaml, VmPlacement placement)

@@ -34,6 +34,9 @@ public static class SpecLimits
     /// <summary>Named volumes per VM; with its disk and seed they stay well within the PCI slots of QEMU's pc machine.</summary>
     public const int MaxVolumes = 8;
 
+    /// <summary>Most virtiofs shares per VM (each is a PCI device and a virtiofsd process on the host).</summary>
+    public const int MaxShares = 8;
+
     /// <summary>Network interfaces per VM (PCI slots of the pc machine are shared with disks and volumes).</summary>
     public const int MaxInterfaces = 8;
 

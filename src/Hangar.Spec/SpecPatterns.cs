@@ -56,6 +56,12 @@ internal static class SpecPatterns
     /// <summary>A volume's name: its file name and its virtio-blk serial (20 bytes at most).</summary>
     public const string VolumeName = "^[a-z][a-z0-9-]{0,19}$";
 
+    /// <summary>A share's virtiofs tag: the name the guest mounts it by (the device holds 36 bytes).</summary>
+    public const string ShareTag = "^[A-Za-z0-9][A-Za-z0-9_-]{0,35}$";
+
+    /// <summary>Where a guest mounts a share: an absolute path of plain segments, not the root.</summary>
+    public const string MountPoint = "^(/[A-Za-z0-9._+@-]+)+$";
+
     /// <summary>A Linux network interface name (a bridge): 1–15 letters, digits, '.', '_' and '-' (IFNAMSIZ holds 16 with
     /// the NUL), not starting with '.' or '-'.</summary>
     public const string BridgeName = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,14}$";
@@ -71,6 +77,8 @@ internal static class SpecPatterns
     public static readonly Regex CredentialNameRegex = Compile(CredentialName);
     public static readonly Regex VolumeNameRegex = Compile(VolumeName);
     public static readonly Regex BridgeNameRegex = Compile(BridgeName);
+    public static readonly Regex ShareTagRegex = Compile(ShareTag);
+    public static readonly Regex MountPointRegex = Compile(MountPoint);
     public static readonly Regex MacRegex = Compile(Mac);
     public static readonly Regex SecretNameRegex = Compile(SecretName);
     public static readonly Regex SshPublicKeyRegex = Compile(SshPublicKey);

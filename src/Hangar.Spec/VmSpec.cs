@@ -71,6 +71,15 @@ public sealed record VmSpec(
     /// next; unique in the fleet, so unique on every host. Null for no vsock device.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? VsockCid { get; init; }
+
+    /// <summary>The host directories the VM's guest mounts over virtiofs (<c>shares</c>), sorted by tag; null for none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ValueList<ShareSpec>? Shares { get; init; }
+
+    /// <summary>Whether the VM has a virtio memory balloon (<c>balloon: true</c>), whose target <c>hangar vm set NAME
+    /// --balloon SIZE</c> changes while it runs. False in generations stored before the field existed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Balloon { get; init; }
 }
 
 /// <summary>A host port forwarded to a guest port over QEMU's user-mode network. The host side binds 127.0.0.1.</summary>

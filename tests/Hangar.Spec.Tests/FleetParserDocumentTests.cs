@@ -25,7 +25,7 @@ public sealed class FleetParserDocumentTests
             "fleet.yaml:4:11: vms.web.vcpu: Expected an integer from 1 to 64, found 0",
             "fleet.yaml:8:13: vms.api.memory: '1' has no unit; write it with one, like 1MiB",
             "fleet.yaml:9:27: vms.api.forwards[1]: Host port 8080/tcp is already forwarded by this VM (vms.api.forwards[0]); use another host port",
-            "fleet.yaml:10:5: vms.api.colour: Unknown field 'colour'; valid fields are image, vcpu, memory, disk, kernelArgs, forwards, autostart, restart, health, placement, guest, credentials, identity, volumes, display, interfaces, vsock",
+            "fleet.yaml:10:5: vms.api.colour: Unknown field 'colour'; valid fields are image, vcpu, memory, disk, kernelArgs, forwards, autostart, restart, health, placement, guest, credentials, identity, volumes, display, interfaces, vsock, shares, balloon",
             "fleet.yaml:11:3: vms.Bad: 'Bad' is not a valid VM name; use 1 to 63 lowercase letters, digits and '-', starting with a letter and not ending with '-'",
             "fleet.yaml:12:12: vms.Bad.image: Unknown image 'nope'; declare it under 'images' or use one of tiny, debian-12",
         ], errors);

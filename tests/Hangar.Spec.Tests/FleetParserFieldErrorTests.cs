@@ -28,7 +28,7 @@ public sealed class FleetParserFieldErrorTests
 
         Assert.Equal((4, 5, "vms.web.network"), (error.Line, error.Column, error.Path));
         Assert.Equal("Unknown field 'network'; valid fields are image, vcpu, memory, disk, kernelArgs, forwards, " +
-                     "autostart, restart, health, placement, guest, credentials, identity, volumes, display, interfaces, vsock", error.Message);
+                     "autostart, restart, health, placement, guest, credentials, identity, volumes, display, interfaces, vsock, shares, balloon", error.Message);
     }
 
     [Fact]

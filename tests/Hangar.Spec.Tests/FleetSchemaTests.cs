@@ -39,7 +39,7 @@ public sealed class FleetSchemaTests
     {
         var objects = Walk(Schema).Where(o => o.ContainsKey("properties")).ToList();
 
-        Assert.Equal(13, objects.Count); // root, settings, image, vm, health, health.http, placement, guest, guest user, guest file, credential, volume, interface
+        Assert.Equal(14, objects.Count); // root, settings, image, vm, health, health.http, placement, guest, guest user, guest file, credential, volume, interface, share
         foreach (var o in objects)
         {
             Assert.False((bool)o["additionalProperties"]!);

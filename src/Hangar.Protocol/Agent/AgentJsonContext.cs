@@ -29,4 +29,5 @@ namespace Hangar.Protocol.Agent;
 [JsonSerializable(typeof(AgentJoinRequest))]
 [JsonSerializable(typeof(AgentJoinResponse))]
 [JsonSerializable(typeof(GuestExecOutcome))]
+[JsonSerializable(typeof(BalloonOutcome))]
 public sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -27,6 +27,7 @@ public sealed record ObservedOrphan(string Name, int Pid, OrphanAction Action);
 /// <param name="BackoffCause">Why the VM waits to be restarted, while it is in <see cref="VmPhase.Backoff"/> (or stopping for it).</param>
 /// <param name="Adopted">The running QEMU was found running by this agent (after an agent restart), not started by it.</param>
 /// <param name="Guest">What the guest agent in the running VM reports (OS, host name, addresses); null while none answers. Since version 5.</param>
+/// <param name="BalloonBytes">The guest's memory as its balloon leaves it (<c>balloon</c> on the wire), for a running VM with a balloon; null otherwise. Since version 8.</param>
 public sealed record ObservedVm(
     string Name,
     VmPhase Phase,
@@ -45,7 +46,8 @@ public sealed record ObservedVm(
     string? HealthDetail = null,
     RestartCause? BackoffCause = null,
     bool Adopted = false,
-    ObservedGuest? Guest = null);
+    ObservedGuest? Guest = null,
+    [property: JsonPropertyName("balloon"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? BalloonBytes = null);
 
 /// <summary>Why the agent restarts a VM that it did not stop itself.</summary>
 public enum RestartCause

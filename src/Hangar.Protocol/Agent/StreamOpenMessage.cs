@@ -14,4 +14,8 @@ public sealed record StreamOpenMessage(string Stream, string Vm, StreamKind Kind
     /// <summary>For <see cref="StreamKind.Exec"/>: the command to run in the guest. Absent for other kinds.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public GuestExecRequest? Exec { get; init; }
+
+    /// <summary>For <see cref="StreamKind.Balloon"/>: the target to set, or none to read the balloon only. Absent for other kinds.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public BalloonRequest? Balloon { get; init; }
 }

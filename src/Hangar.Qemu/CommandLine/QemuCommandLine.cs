@@ -16,6 +16,7 @@ public static class QemuCommandLine
     private const string ConsoleChardevId = "console0";
     private const string NetdevId = "net0";
     private const string GuestAgentChardevId = "qga0";
+    private const string MemoryBackendId = "mem0";
 
     /// <summary>The name of the guest agent's virtio-serial port, the one qemu-ga looks for in the guest.</summary>
     public const string GuestAgentPortName = "org.qemu.guest_agent.0";
@@ -30,7 +31,7 @@ public static class QemuCommandLine
         var args = new List<string>
         {
             "-name", $"guest={Escape(config.Name)},debug-threads=on",
-            "-machine", config.Accelerator == QemuAccelerator.Kvm ? "pc,accel=kvm" : "pc,accel=tcg",
+            "-machine", (config.Accelerator == QemuAccelerator.Kvm ? "pc,accel=kvm" : "pc,accel=tcg") + (config.Shares.Count > 0 ? $",memory-backend={MemoryBackendId}" : ""),
             "-cpu", config.Accelerator == QemuAccelerator.Kvm ? "host" : "max",
             "-smp", config.Vcpu.ToString(CultureInfo.InvariantCulture),
             "-m", config.MemoryMiB.ToString(CultureInfo.InvariantCulture),
@@ -83,6 +84,19 @@ public static class QemuCommandLine
 
         if (config.VsockCid is { } cid)
             args.AddRange(["-device", string.Create(CultureInfo.InvariantCulture, $"vhost-vsock-pci,id=vsock0,guest-cid={cid}")]);
+
+        if (config.Shares.Count > 0)
+        {
+            // vhost-user: virtiofsd maps the guest's memory, so it must be a shareable memfd rather than anonymous memory.
+            args.AddRange(["-object", string.Create(CultureInfo.InvariantCulture, $"memory-backend-memfd,id={MemoryBackendId},size={config.MemoryMiB}M,share=on")]);
+            foreach (var share in config.Shares)
+                args.AddRange([
+                    "-chardev", $"socket,id={share.Id},path={Escape(share.Socket)}",
+                    "-device", $"vhost-user-fs-pci,chardev={share.Id},tag={share.Tag}",
+                ]);
+        }
+
+        if (config.Balloon) args.AddRange(["-device", "virtio-balloon-pci,id=balloon0"]);
 
         // -display none keeps QEMU from opening a window; VNC is a display of its own beside it.
         if (config.VncPort is { } vnc)

@@ -48,6 +48,12 @@ public sealed record QemuVmConfig
     /// <summary>A vhost-vsock device with this guest context id (3 and up); null for none.</summary>
     public long? VsockCid { get; init; }
 
+    /// <summary>The VM's virtiofs devices. With any, the guest's memory is one shared memfd (vhost-user needs it).</summary>
+    public IReadOnlyList<QemuShare> Shares { get; init; } = [];
+
+    /// <summary>A virtio balloon device (<c>balloon0</c>). Not deflate-on-oom (as libvirt): an inflated balloon lowers the guest's MemTotal.</summary>
+    public bool Balloon { get; init; }
+
     /// <summary>Files for the firmware config device (systemd credentials go here as <c>opt/io.systemd.credentials/NAME</c>).</summary>
     public IReadOnlyList<QemuFwCfgFile> FwCfgFiles { get; init; } = [];
 
@@ -84,6 +90,7 @@ public sealed record QemuVmConfig
         ValidateDrives(errors);
         ValidateForwards(errors);
         ValidateNics(errors);
+        ValidateShares(errors);
         if (VsockCid is { } cid && cid is < 3 or > 0xFFFF_FFFEL) errors.Add($"VsockCid is {cid}; it must be from 3 to 4294967294.");
         ValidateFirmwareStrings(errors);
         ValidatePaths(errors);
@@ -118,6 +125,22 @@ public sealed record QemuVmConfig
                 errors.Add($"Drives[{i}].Id 'net0' is reserved for the network.");
             if (drive.Serial is { } serial && (serial.Length is 0 or > 20 || !serial.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
                 errors.Add($"Drives[{i}].Serial is '{serial}'; it must be 1-20 letters, digits and '-' (virtio-blk serials hold 20 bytes).");
+        }
+    }
+
+    private void ValidateShares(List<string> errors)
+    {
+        var ids = new HashSet<string>(Drives.Select(d => d.Id).Concat(Nics.Select(n => n.Id)), StringComparer.Ordinal);
+        var tags = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Shares.Count; i++)
+        {
+            var share = Shares[i];
+            if (!IsQemuId(share.Id)) errors.Add($"Shares[{i}].Id is '{share.Id}'; it must start with a letter and hold only letters, digits, '-', '.' and '_'.");
+            else if (!ids.Add(share.Id)) errors.Add($"Shares[{i}].Id '{share.Id}' is used by another device.");
+            if (share.Tag.Length is 0 || System.Text.Encoding.UTF8.GetByteCount(share.Tag) > QemuShare.MaxTagBytes || share.Tag.Contains(','))
+                errors.Add($"Shares[{i}].Tag is '{share.Tag}'; it must be 1-{QemuShare.MaxTagBytes} bytes without ','.");
+            else if (!tags.Add(share.Tag)) errors.Add($"Shares[{i}].Tag '{share.Tag}' is used by another share.");
+            if (string.IsNullOrEmpty(share.Socket)) errors.Add($"Shares[{i}].Socket must not be empty.");
         }
     }
 

@@ -52,6 +52,9 @@ public static class LibvirtDomainXml
             new XElement("memory", new XAttribute("unit", "KiB"), memoryKiB),
             new XElement("currentMemory", new XAttribute("unit", "KiB"), memoryKiB),
             new XElement("vcpu", new XAttribute("placement", "static"), config.Vcpu.ToString(CultureInfo.InvariantCulture)));
+        // virtiofs needs the guest's memory shared with virtiofsd: QEMU's memory-backend-memfd,share=on.
+        if (config.Shares.Count > 0)
+            domain.Add(new XElement("memoryBacking", new XElement("source", new XAttribute("type", "memfd")), new XElement("access", new XAttribute("mode", "shared"))));
         if (config.OemStrings.Count > 0)
         {
             domain.Add(new XElement("sysinfo", new XAttribute("type", "smbios"),
@@ -120,6 +123,15 @@ public static class LibvirtDomainXml
         if (config.VsockCid is { } cid)
             devices.Add(new XElement("vsock", new XAttribute("model", "virtio"),
                 new XElement("cid", new XAttribute("auto", "no"), new XAttribute("address", cid.ToString(CultureInfo.InvariantCulture)))));
+        foreach (var share in config.Shares)
+        {
+            var filesystem = new XElement("filesystem", new XAttribute("type", "mount"), new XAttribute("accessmode", "passthrough"),
+                new XElement("driver", new XAttribute("type", "virtiofs")),
+                new XElement("source", new XAttribute("dir", share.Source ?? "")),
+                new XElement("target", new XAttribute("dir", share.Tag)));
+            if (share.ReadOnly) filesystem.Add(new XElement("readonly"));
+            devices.Add(filesystem);
+        }
         devices.Add(
             new XElement("serial", new XAttribute("type", "unix"),
                 new XElement("source", new XAttribute("mode", "bind"), new XAttribute("path", config.Paths.ConsoleSocket)),
@@ -149,10 +161,11 @@ public static class LibvirtDomainXml
             // Never the file's path: for a secret it is where Hangar puts the plaintext for the moment QEMU starts.
             devices.Add(new XComment($" fw_cfg {file.Name}: a credential Hangar delivers at each start; not written here. "));
         }
-        // -nodefaults: QEMU gets no USB controller and no balloon, which libvirt would otherwise add (nor a display, unless VNC).
+        // -nodefaults: QEMU gets no USB controller and no balloon (unless the VM has one), which libvirt would otherwise add
+        // (nor a display, unless VNC).
         devices.Add(
             new XElement("controller", new XAttribute("type", "usb"), new XAttribute("model", "none")),
-            new XElement("memballoon", new XAttribute("model", "none")));
+            new XElement("memballoon", new XAttribute("model", config.Balloon ? "virtio" : "none")));
         return devices;
     }
 

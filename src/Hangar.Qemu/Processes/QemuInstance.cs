@@ -85,6 +85,12 @@ public sealed class QemuInstance : IAsyncDisposable
 
     public Task<QmpStatus> QueryStatusAsync(CancellationToken cancellationToken) => _qmp.QueryStatusAsync(cancellationToken);
 
+    /// <summary>Sets the memory balloon's target (QMP <c>balloon</c>); the guest's driver gets there gradually.</summary>
+    public Task SetBalloonAsync(long targetBytes, CancellationToken cancellationToken) => _qmp.SetBalloonAsync(targetBytes, cancellationToken);
+
+    /// <summary>The guest's memory as its balloon leaves it now (QMP <c>query-balloon</c>).</summary>
+    public Task<long> QueryBalloonAsync(CancellationToken cancellationToken) => _qmp.QueryBalloonAsync(cancellationToken);
+
     /// <summary>The sockets of the user-mode network, as QEMU sees them (<c>info usernet</c>).</summary>
     public async Task<IReadOnlyList<Networking.UserNetConnection>> QueryUserNetAsync(CancellationToken cancellationToken) =>
         Networking.UserNetInfo.Parse(await _qmp.HumanMonitorCommandAsync("info usernet", cancellationToken).ConfigureAwait(false));

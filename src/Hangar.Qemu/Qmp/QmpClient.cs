@@ -230,6 +230,24 @@ public sealed class QmpClient : IAsyncDisposable
         return ExecuteAsync("block_resize", new JsonObject { ["device"] = device, ["size"] = sizeBytes }, null, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>balloon</c>: asks the guest's balloon driver to leave it <paramref name="targetBytes"/> of memory. QEMU answers at
+    /// once; the guest gets there gradually (<see cref="QueryBalloonAsync"/>, the <c>BALLOON_CHANGE</c> event), and not at
+    /// all without a driver. Fails (<see cref="QmpCommandException"/>) when the VM has no balloon device.
+    /// </summary>
+    public Task SetBalloonAsync(long targetBytes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetBytes);
+        return ExecuteAsync("balloon", new JsonObject { ["value"] = targetBytes }, null, cancellationToken);
+    }
+
+    /// <summary><c>query-balloon</c>: the guest's memory as its balloon leaves it now, in bytes.</summary>
+    public async Task<long> QueryBalloonAsync(CancellationToken cancellationToken)
+    {
+        var reply = await ExecuteAsync("query-balloon", null, null, cancellationToken).ConfigureAwait(false);
+        return reply.GetProperty("actual").GetInt64();
+    }
+
     /// <summary><c>system_powerdown</c>: press the ACPI power button. The guest may ignore it.</summary>
     public Task SystemPowerdownAsync(CancellationToken cancellationToken) =>
         ExecuteAsync("system_powerdown", null, null, cancellationToken);

@@ -19,7 +19,7 @@ namespace Hangar.Spec.Json;
         typeof(ValueListJsonConverter<PortForward>), typeof(ValueListJsonConverter<HttpStatusRange>),
         typeof(ValueListJsonConverter<PlacementLabel>), typeof(ValueListJsonConverter<GuestUser>),
         typeof(ValueListJsonConverter<GuestFile>), typeof(ValueListJsonConverter<string>),
-        typeof(ValueListJsonConverter<CredentialSpec>), typeof(CamelCaseEnumConverter<CredentialKind>), typeof(ValueListJsonConverter<VolumeSpec>),
+        typeof(ValueListJsonConverter<CredentialSpec>), typeof(CamelCaseEnumConverter<CredentialKind>), typeof(ValueListJsonConverter<VolumeSpec>), typeof(ValueListJsonConverter<ShareSpec>),
         typeof(CamelCaseEnumConverter<OrphanPolicy>), typeof(CamelCaseEnumConverter<PortProtocol>),
         typeof(CamelCaseEnumConverter<RestartPolicy>), typeof(CamelCaseEnumConverter<HealthCheckKind>),
         typeof(CamelCaseEnumConverter<DiskFormat>),

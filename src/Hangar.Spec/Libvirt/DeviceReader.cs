@@ -20,6 +20,14 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
     /// <summary>The domain has a VNC display: the VM gets <c>display: vnc</c>.</summary>
     public bool Vnc { get; private set; }
 
+    /// <summary>The domain has a virtio memory balloon: the VM gets <c>balloon: true</c>.</summary>
+    public bool Balloon { get; private set; }
+
+    private readonly List<ShareSpec> _shares = [];
+
+    /// <summary>The domain's virtiofs file systems, as shares (tag: the target dir).</summary>
+    public IReadOnlyList<ShareSpec> Shares => _shares;
+
     public void Read(XElement devices)
     {
         foreach (var device in devices.Elements())
@@ -51,8 +59,16 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
                     break;
                 case "memballoon" when device.Attribute("model")?.Value == "none":
                     break;
+                case "memballoon" when device.Attribute("model")?.Value == "virtio":
+                    Balloon = true;
+                    if (device.Element("stats") is not null || device.Attribute("autodeflate") is not null || device.Attribute("freePageReporting") is not null)
+                        domain.Note(device, "balloon statistics and automatic deflation: Hangar's balloon has neither; hangar vm set NAME --balloon SIZE sets its target");
+                    break;
                 case "memballoon":
-                    domain.Note(device, "Hangar gives a VM no memory balloon yet");
+                    domain.Note(device, $"a {device.Attribute("model")?.Value} balloon: Hangar's is virtio (balloon: true)");
+                    break;
+                case "filesystem":
+                    ReadFilesystem(device);
                     break;
                 case "input" when device.Attribute("bus")?.Value is null or "ps2":
                     break;
@@ -209,5 +225,30 @@ internal sealed class DeviceReader(DomainReader domain, bool fromHangar, Func<st
                     _forwards.Add(new PortForward(port, to + (port - start), protocol));
             }
         }
+    }
+
+    /// <summary>A virtiofs <c>&lt;filesystem&gt;</c> becomes a share; 9p and other drivers are noted (Hangar's shares are virtiofs).</summary>
+    private void ReadFilesystem(XElement device)
+    {
+        var driver = device.Element("driver")?.Attribute("type")?.Value;
+        var source = device.Element("source")?.Attribute("dir")?.Value;
+        var tag = device.Element("target")?.Attribute("dir")?.Value;
+        if (driver != "virtiofs")
+        {
+            domain.Note(device, $"a {driver ?? "9p"} file system: Hangar's shares are virtiofs; write it as shares: {{{tag ?? "TAG"}: {{source: {source ?? "DIR"}}}}} and mount it in the guest with mount -t virtiofs");
+            return;
+        }
+        if (source is null || tag is null || !source.StartsWith('/') || source.Contains(',') || !SpecPatterns.ShareTagRegex.IsMatch(tag) || _shares.Count >= SpecLimits.MaxShares)
+        {
+            domain.Note(device, $"a virtiofs file system Hangar cannot carry over (source '{source}', tag '{tag}'): a share needs an absolute directory without ',' and a tag of 1–36 letters, digits, '_' and '-'");
+            return;
+        }
+        if (_shares.Any(s => s.Tag == tag))
+        {
+            domain.Note(device, $"a second file system with tag '{tag}': share tags are unique");
+            return;
+        }
+        _shares.Add(new ShareSpec(tag, source, null, device.Element("readonly") is not null));
+        domain.Note(device, $"share '{tag}' is mounted by the guest as before; give it a mountPoint to have Hangar's guests mount it at boot");
     }
 }

@@ -55,7 +55,7 @@ internal sealed class DomainReader(XElement root, string file, Func<string, stri
                     break;
                 case "currentMemory":
                     if (LibvirtXml.Bytes(element, file) < LibvirtXml.Bytes(memoryElement, file))
-                        Note(element, $"Hangar has no memory balloon yet: the guest gets all of its memory ({memory})");
+                        Note(element, $"the guest starts with all of its memory ({memory}); hangar vm set NAME --balloon SIZE lowers it while it runs (with a balloon)");
                     break;
                 case "os":
                     ReadOs(element, hangar is not null);
@@ -82,6 +82,9 @@ internal sealed class DomainReader(XElement root, string file, Func<string, stri
                     break;
                 case "devices":
                     devices.Read(element);
+                    break;
+                case "memoryBacking":
+                    // Hangar gives a VM with shares the shared memfd memory virtiofs needs, and other VMs plain memory.
                     break;
                 default:
                     Note(element, "not carried over: the fleet file has no equivalent");
@@ -112,6 +115,8 @@ internal sealed class DomainReader(XElement root, string file, Func<string, stri
             Forwards = devices.Forwards,
             Vnc = devices.Vnc,
             Credentials = credentials,
+            Balloon = devices.Balloon,
+            Shares = devices.Shares,
         };
     }
 

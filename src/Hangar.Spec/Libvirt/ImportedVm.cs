@@ -15,4 +15,10 @@ internal sealed record ImportedVm(string Name, string Image, int Vcpu, ByteSize 
 
     /// <summary>systemd credentials by name: a literal value (SMBIOS) or a host file (fw_cfg).</summary>
     public IReadOnlyList<(string Name, string Kind, string Value)> Credentials { get; init; } = [];
+
+    /// <summary>A virtio memory balloon (<c>balloon: true</c>).</summary>
+    public bool Balloon { get; init; }
+
+    /// <summary>virtiofs file systems, as shares.</summary>
+    public IReadOnlyList<ShareSpec> Shares { get; init; } = [];
 }

@@ -29,6 +29,13 @@ internal static class ImportedVmYaml
         if (vm.Forwards.Count > 0)
             yaml.Append("    forwards: [").Append(string.Join(", ", vm.Forwards.Select(f => Quote(f.ToString())))).Append("]\n");
         if (vm.Vnc) yaml.Append("    display: vnc\n");
+        if (vm.Shares.Count > 0)
+        {
+            yaml.Append("    shares:\n");
+            foreach (var share in vm.Shares)
+                yaml.Append("      ").Append(share.Tag).Append(": {source: ").Append(Quote(share.Source)).Append(share.ReadOnly ? ", readOnly: true}\n" : "}\n");
+        }
+        if (vm.Balloon) yaml.Append("    balloon: true\n");
         if (vm.Credentials.Count > 0)
         {
             yaml.Append("    credentials:\n");

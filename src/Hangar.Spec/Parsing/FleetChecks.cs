@@ -20,6 +20,7 @@ internal static class FleetChecks
             CheckImage(vm, declaredImages, errors);
             CheckMemoryFloor(vm, images, errors);
             CheckInterfaces(vm, errors);
+            CheckShares(vm, errors);
             if (current is not null) CheckDiskShrink(vm, images, current, errors);
             var vmKey = vm.Host?.Value ?? "\0" + vm.Name;
             foreach (var forward in vm.Forwards)
@@ -82,6 +83,16 @@ internal static class FleetChecks
         foreach (var nic in interfaces.Where(i => i.Address is not null && !configured))
             errors.Add(nic.Node, SpecPath.Field(nic.Path, FleetFields.Address),
                 $"Image '{vm.Image?.Value}' is a disk image without a 'guest' mapping, so nothing tells the guest its address; add 'guest' (its cloud-init seed carries the address) or configure the guest yourself and remove 'address'");
+    }
+
+    /// <summary>A mount point is carried out by the tiny image's init or the VM's cloud-init seed; a bare disk image has neither.</summary>
+    private static void CheckShares(VmDraft vm, ErrorCollector errors)
+    {
+        var configured = vm.UsesTiny || vm.Image?.Value == BuiltinImages.Debian12 || vm.GuestField is not null;
+        if (configured) return;
+        foreach (var at in vm.ShareMountPoints)
+            errors.Add(at.Node, at.Path,
+                $"Image '{vm.Image?.Value}' is a disk image without a 'guest' mapping, so nothing mounts share '{at.Value}' in the guest; add 'guest' (its cloud-init seed mounts it) or mount it yourself (mount -t virtiofs {at.Value} DIR) and remove 'mountPoint'");
     }
 
     /// <summary>The image's floor (tiny's, or a file image's <c>minMemory</c>): less memory and the guest hangs silently.</summary>

@@ -70,6 +70,13 @@ internal sealed class VmDraft(string name)
     /// <summary>The vsock context id the VM gets (<see cref="AutomaticIds"/>); null for none.</summary>
     public long? VsockCid { get; set; }
 
+    /// <summary>The VM's <c>shares</c>, sorted by tag; null without the field (or when it had errors), and where each mountPoint was written.</summary>
+    public ValueList<ShareSpec>? Shares { get; set; }
+    public List<Located<string>> ShareMountPoints { get; set; } = [];
+
+    /// <summary><c>balloon</c> as written; false without it.</summary>
+    public bool Balloon { get; set; }
+
     /// <summary>Whether the file asked for a VNC display (<c>display: vnc</c>).</summary>
     public bool WantsVnc { get; set; }
 
@@ -124,5 +131,7 @@ internal sealed class VmDraft(string name)
         Volumes = Volumes is { Count: > 0 } volumes ? volumes : null,
         Interfaces = Interfaces is null ? null : new ValueList<NetworkInterfaceSpec>(Interfaces.Select(i => i.ToSpec())),
         VsockCid = VsockCid,
+        Shares = Shares is { Count: > 0 } shares ? shares : null,
+        Balloon = Balloon,
     };
 }

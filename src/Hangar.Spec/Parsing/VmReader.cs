@@ -71,6 +71,14 @@ internal sealed class VmReader(NodeReader reader, SecretSource? secrets = null)
             vm.WantsVsock = vsock.Wanted;
             if (vsock.Cid is { } cid) vm.ExplicitCid = new(cid, node, fieldPath);
         }
+        if (fields.TryGet(FleetFields.Shares, out node, out fieldPath))
+        {
+            var shares = new ShareReader(reader);
+            vm.Shares = shares.Read(node, fieldPath);
+            vm.ShareMountPoints = shares.MountPointFields;
+        }
+        if (fields.TryGet(FleetFields.Balloon, out node, out fieldPath) && reader.Bool(node, fieldPath) is { } balloon)
+            vm.Balloon = balloon;
         if (vm.WantsIdentity) ReadIdentity(vm, fields.TryGet(FleetFields.Credentials, out node, out fieldPath) ? (node, fieldPath) : null);
         return vm;
     }

@@ -146,6 +146,28 @@ public sealed class LibvirtDomainXmlTests
     }
 
     [Fact]
+    public async Task Build_SharesAndBalloon_AreVirtiofsFilesystemsOnSharedMemfdMemoryAndAVirtioBalloon()
+    {
+        var config = Tiny with
+        {
+            Shares = [new QemuShare("fs0", "data", "/run/hangar/web/fs0.sock", "/srv/data"), new QemuShare("fs1", "docs", "/run/hangar/web/fs1.sock", "/srv/docs", ReadOnly: true)],
+            Balloon = true,
+        };
+
+        var xml = LibvirtDomainXml.Build(config, TinyMetadata);
+        var filesystems = xml.Descendants("filesystem").ToList();
+
+        Assert.Equal(["data", "docs"], filesystems.Select(f => f.Element("target")!.Attribute("dir")!.Value));
+        Assert.Equal(["/srv/data", "/srv/docs"], filesystems.Select(f => f.Element("source")!.Attribute("dir")!.Value));
+        Assert.All(filesystems, f => Assert.Equal("virtiofs", f.Element("driver")!.Attribute("type")!.Value));
+        Assert.Equal([false, true], filesystems.Select(f => f.Element("readonly") is not null));
+        Assert.Equal("memfd", xml.Descendants("memoryBacking").Single().Element("source")!.Attribute("type")!.Value);
+        Assert.Equal("virtio", xml.Descendants("memballoon").Single().Attribute("model")!.Value);
+        Assert.Empty(LibvirtDomainXml.Build(Tiny, TinyMetadata).Descendants("memoryBacking"));
+        await VirtXmlValidate.AssertValidDomainAsync(LibvirtDomainXml.Write(config, TinyMetadata));
+    }
+
+    [Fact]
     public void Write_FwCfgCredential_IsNamedButItsPathIsNotWritten()
     {
         var xml = LibvirtDomainXml.Write(Debian, TinyMetadata);

@@ -276,4 +276,40 @@ public sealed class LibvirtDomainImporterTests
         Assert.True(parsed.Errors.Count == 0, string.Join("\n", parsed.Errors) + "\n" + imported.Yaml);
         return parsed.Spec!;
     }
+
+    [Fact]
+    public void Import_VirtiofsFilesystemsAndVirtioBalloon_AreSharesAndBalloonAndA9pOneIsNoted()
+    {
+        const string domain = """
+            <domain type='kvm'>
+              <name>files</name>
+              <memory unit='MiB'>512</memory>
+              <currentMemory unit='MiB'>256</currentMemory>
+              <vcpu>1</vcpu>
+              <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+              <devices>
+                <filesystem type='mount' accessmode='passthrough'>
+                  <driver type='virtiofs'/><source dir='/srv/data'/><target dir='data'/>
+                </filesystem>
+                <filesystem type='mount' accessmode='passthrough'>
+                  <driver type='virtiofs'/><source dir='/srv/docs'/><target dir='docs'/><readonly/>
+                </filesystem>
+                <filesystem type='mount' accessmode='mapped'>
+                  <source dir='/srv/old'/><target dir='old'/>
+                </filesystem>
+                <memballoon model='virtio'/>
+              </devices>
+            </domain>
+            """;
+
+        var imported = LibvirtDomainImporter.Import(domain, "files.xml");
+        var vm = Assert.Single(FleetParser.Parse(imported.Yaml, "imported.yaml", null, null, ImageFileCheck.NotChecked).Spec!.Vms);
+
+        Assert.Equal<ShareSpec>([new("data", "/srv/data", null, false), new("docs", "/srv/docs", null, true)], vm.Shares!.Value);
+        Assert.True(vm.Balloon);
+        var notes = imported.Notes.Select(n => n.ToString()).ToArray();
+        Assert.Contains(notes, n => n.Contains("a 9p file system: Hangar's shares are virtiofs; write it as shares: {old: {source: /srv/old}}", StringComparison.Ordinal));
+        Assert.DoesNotContain(notes, n => n.StartsWith("memoryBacking", StringComparison.Ordinal));
+    }
 }
+

@@ -50,7 +50,9 @@ public sealed class StreamMultiplexer
     /// Throws <see cref="StreamClosedException"/> when the agent refuses (no such VM, not running) or the connection ends.
     /// </summary>
     /// <param name="exec">For <see cref="StreamKind.Exec"/>: what to run in the guest.</param>
-    public async Task<RelayStream> OpenAsync(string vm, StreamKind kind, long offset, bool follow, CancellationToken ct, GuestExecRequest? exec = null)
+    /// <param name="balloon">For <see cref="StreamKind.Balloon"/>: the target to set, or none to read it.</param>
+    public async Task<RelayStream> OpenAsync(string vm, StreamKind kind, long offset, bool follow, CancellationToken ct, GuestExecRequest? exec = null,
+        BalloonRequest? balloon = null)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         RelayStream stream;
@@ -63,7 +65,7 @@ public sealed class StreamMultiplexer
         }
         try
         {
-            await SendAsync(new StreamOpenMessage(id, vm, kind, offset, follow, Window) { Exec = exec }, ct);
+            await SendAsync(new StreamOpenMessage(id, vm, kind, offset, follow, Window) { Exec = exec, Balloon = balloon }, ct);
             await stream.WhenOpenedAsync(ct);
             return stream;
         }

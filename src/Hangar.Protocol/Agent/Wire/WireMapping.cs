@@ -43,7 +43,9 @@ public static class WireMapping
         spec.VncPort,
         spec.Volumes?.Select(v => new WireVolume(v.Name, v.Size.Bytes, ToWire(v.Format))).ToArray(),
         spec.Interfaces?.Select(i => new WireInterface(i.Type == InterfaceType.Bridge ? WireInterfaceType.Bridge : WireInterfaceType.User, i.Mac, i.Bridge, i.Address)).ToArray(),
-        spec.VsockCid);
+        spec.VsockCid,
+        spec.Shares?.Select(s => new WireShare(s.Tag, s.Source, s.MountPoint, s.ReadOnly)).ToArray(),
+        spec.Balloon ? true : null);
 
     public static VmSpec FromWire(WireVm vm) => new(
         vm.Name,
@@ -69,6 +71,8 @@ public static class WireMapping
             ? new ValueList<NetworkInterfaceSpec>(interfaces.Select(i => new NetworkInterfaceSpec(i.Type == WireInterfaceType.Bridge ? InterfaceType.Bridge : InterfaceType.User, i.Bridge, i.Mac, i.Address)))
             : null,
         VsockCid = vm.VsockCid,
+        Shares = vm.Shares is { } shares ? new ValueList<ShareSpec>(shares.Select(s => new ShareSpec(s.Tag, s.Source, s.MountPoint, s.ReadOnly))) : null,
+        Balloon = vm.Balloon == true,
     };
 
     private static WireCredentialKind ToWire(CredentialKind kind) => kind switch

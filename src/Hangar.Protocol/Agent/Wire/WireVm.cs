@@ -25,6 +25,8 @@ namespace Hangar.Protocol.Agent.Wire;
 /// <param name="Volumes">The VM's named volumes; null for none. Since version 6.</param>
 /// <param name="Interfaces">The VM's network interfaces in guest order; null for the default single user-mode NIC. Since version 7.</param>
 /// <param name="VsockCid">The guest context id of the VM's vsock device; null for none. Since version 7.</param>
+/// <param name="Shares">The host directories the guest mounts over virtiofs; null for none. Since version 8.</param>
+/// <param name="Balloon">True for a virtio memory balloon; null for none. Since version 8.</param>
 public sealed record WireVm(
     string Name,
     string Image,
@@ -43,4 +45,6 @@ public sealed record WireVm(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? VncPort = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireVolume>? Volumes = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireInterface>? Interfaces = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? VsockCid = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? VsockCid = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireShare>? Shares = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Balloon = null);
