@@ -167,6 +167,12 @@ public sealed partial class Reconciler : IAsyncDisposable
         lock (_gate) return _supervisors.GetValueOrDefault(name)?.GuestAgent;
     }
 
+    /// <summary>The running process of VM <paramref name="name"/>; null while it has none.</summary>
+    public Vms.IVmHandle? HandleOf(string name)
+    {
+        lock (_gate) return _supervisors.GetValueOrDefault(name)?.Handle;
+    }
+
     public ObservedVm? Find(string name)
     {
         lock (_gate)

@@ -104,6 +104,10 @@ public sealed class HangarClient : IDisposable
     public Task<VmExecResult> ExecAsync(string name, VmExecRequest request, CancellationToken ct) =>
         PostAsync<VmExecRequest, VmExecResult>($"api/v1/vms/{Uri.EscapeDataString(name)}/exec", request, ct);
 
+    /// <summary><c>POST /api/v1/vms/NAME/balloon</c>: sets the running VM's balloon target (null: reads it).</summary>
+    public Task<VmBalloonResult> BalloonAsync(string name, VmBalloonRequest request, CancellationToken ct) =>
+        PostAsync<VmBalloonRequest, VmBalloonResult>($"api/v1/vms/{Uri.EscapeDataString(name)}/balloon", request, ct);
+
     /// <summary><c>GET /api/v1/vms/NAME/xml</c>: the VM as a libvirt domain (XML text, as its agent's QEMU configuration says).</summary>
     public async Task<string> GetVmXmlAsync(string name, CancellationToken ct)
     {

@@ -15,5 +15,8 @@ public sealed partial class VmStreamServer
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Ran {Program} in VM {Vm} through its guest agent: exit code {ExitCode}")]
         public static partial void Exec(ILogger logger, string vm, string program, int exitCode);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Set the balloon target of VM {Vm} to {Target} bytes; the guest has {Actual} now")]
+        public static partial void Balloon(ILogger logger, string vm, long target, long actual);
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class VmStreamServer(AgentOptions options, Reconciler reco
             StreamKind.Log => ServeLogAsync(stream, vm.Name, paths.SerialLog, open.Offset, open.Follow),
             StreamKind.Console => ServeConsoleAsync(stream, vm, paths.Runtime.ConsoleSocket),
             StreamKind.Exec => ServeExecAsync(stream, vm, open.Exec),
+            StreamKind.Balloon => ServeBalloonAsync(stream, vm, open.Balloon),
             _ => stream.CloseAsync(StreamCloseReason.Failed, $"This agent does not serve '{open.Kind}' streams."),
         };
     }
@@ -65,6 +66,35 @@ public sealed partial class VmStreamServer(AgentOptions options, Reconciler reco
         var outcome = new GuestExecOutcome(result.ExitCode, result.Signal, result.Stdout, result.Stderr);
         await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(outcome, AgentJsonContext.Default.GuestExecOutcome), ct);
         await stream.CloseAsync(StreamCloseReason.End, "The command ended.");
+    }
+
+    private async Task ServeBalloonAsync(RelayStream stream, ObservedVm vm, BalloonRequest? request)
+    {
+        if (request is null)
+        {
+            await stream.CloseAsync(StreamCloseReason.Failed, "A balloon stream must say what to do (balloon: {target: BYTES} or {}).");
+            return;
+        }
+        if (vm.Phase is not VmPhase.Running || reconciler.HandleOf(vm.Name) is not { } handle)
+        {
+            await stream.CloseAsync(StreamCloseReason.NotRunning, $"VM {vm.Name} is not running ({vm.Phase.ToString().ToLowerInvariant()}).");
+            return;
+        }
+        var ct = stream.Closed;
+        long actual;
+        try
+        {
+            actual = await handle.BalloonAsync(request.TargetBytes, ct);
+        }
+        catch (Exception e) when (e is NotSupportedException or QemuException)
+        {
+            await stream.CloseAsync(StreamCloseReason.Failed, $"VM {vm.Name}: {e.Message}");
+            return;
+        }
+        if (request.TargetBytes is { } target) Log.Balloon(logger, vm.Name, target, actual);
+        await stream.AcceptAsync(ct);
+        await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new BalloonOutcome(actual, request.TargetBytes), AgentJsonContext.Default.BalloonOutcome), ct);
+        await stream.CloseAsync(StreamCloseReason.End, "The balloon answered.");
     }
 
     private async Task ServeLogAsync(RelayStream stream, string vm, string path, long offset, bool follow)

@@ -37,13 +37,19 @@ public sealed record CloudInitSeed(string MetaData, string UserData)
     /// <summary>The guest it was made for; kept so that <see cref="WithHostKey"/> can write the user-data again.</summary>
     private GuestSpec? Guest { get; init; }
 
+    /// <summary>The shares it mounts; kept for <see cref="WithHostKey"/> too.</summary>
+    private IReadOnlyList<ShareSpec> Shares { get; init; } = [];
+
     /// <summary>The seed of VM <paramref name="vmName"/>; without a guest, one that gives the guest its name and nothing else.</summary>
     /// <param name="hostKey">The VM's host key's public line, when it has one: part of the instance-id, so that a new key
     /// is installed at the next boot (the private key goes in with <see cref="WithHostKey"/>).</param>
     /// <param name="interfaces">The VM's declared interfaces, for <see cref="NetworkConfig"/>; part of the instance-id, so
     /// that a changed network is applied at the next boot.</param>
-    public static CloudInitSeed For(string vmName, GuestSpec? guest, string? hostKey = null, IReadOnlyList<NetworkInterfaceSpec>? interfaces = null)
+    /// <param name="shares">The VM's shares: each with a mount point is mounted at every boot (<c>bootcmd</c>); part of the instance-id.</param>
+    public static CloudInitSeed For(string vmName, GuestSpec? guest, string? hostKey = null, IReadOnlyList<NetworkInterfaceSpec>? interfaces = null,
+        IReadOnlyList<ShareSpec>? shares = null)
     {
+        var mounted = (shares ?? []).Where(s => s.MountPoint is not null).ToArray();
         guest ??= GuestSpec.Default(vmName);
         var fingerprint = GuestText.Fingerprint(guest);
         if (hostKey is not null)
@@ -51,16 +57,18 @@ public sealed record CloudInitSeed(string MetaData, string UserData)
         var network = interfaces is null ? null : NetworkConfigJson(interfaces);
         if (network is not null)
             fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint + "\nnetwork " + network)));
+        if (mounted.Length > 0)
+            fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint + "\nshares " + string.Join(',', mounted))));
         var instance = $"{vmName}-{fingerprint[..16]}";
         var meta = new StringBuilder();
         meta.Append("instance-id: ").Append(instance).Append('\n');
         meta.Append("local-hostname: ").Append(guest.Hostname).Append('\n');
-        return new CloudInitSeed(meta.ToString(), "#cloud-config\n" + UserDataJson(guest, null) + "\n") { Guest = guest, NetworkConfig = network };
+        return new CloudInitSeed(meta.ToString(), "#cloud-config\n" + UserDataJson(guest, null, mounted) + "\n") { Guest = guest, NetworkConfig = network, Shares = mounted };
     }
 
     /// <summary>This seed with the VM's host key in <c>ssh_keys</c> (<paramref name="privateKey"/>: the OpenSSH private key file).</summary>
     public CloudInitSeed WithHostKey(string privateKey, string publicKey) =>
-        this with { UserData = "#cloud-config\n" + UserDataJson(Guest ?? throw new InvalidOperationException("a seed made by For"), (privateKey, publicKey)) + "\n" };
+        this with { UserData = "#cloud-config\n" + UserDataJson(Guest ?? throw new InvalidOperationException("a seed made by For"), (privateKey, publicKey), Shares) + "\n" };
 
     /// <summary>Network config version 2 as JSON (which is YAML): the user-mode NIC by DHCP; a bridge NIC with its
     /// address, by DHCP for <c>dhcp</c>, and up without an address otherwise. Every NIC is matched by its MAC.</summary>
@@ -94,7 +102,7 @@ public sealed record CloudInitSeed(string MetaData, string UserData)
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
-    private static string UserDataJson(GuestSpec guest, (string Private, string Public)? hostKey)
+    private static string UserDataJson(GuestSpec guest, (string Private, string Public)? hostKey, IReadOnlyList<ShareSpec> shares)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
@@ -162,6 +170,21 @@ public sealed record CloudInitSeed(string MetaData, string UserData)
                 json.WriteString("ed25519_private", pair.Private);
                 json.WriteString("ed25519_public", pair.Public);
                 json.WriteEndObject();
+            }
+            if (shares.Count > 0)
+            {
+                // bootcmd runs at every boot, early: the shares are there before services start. Tags and mount points
+                // are plain characters (the spec's patterns), safe between single quotes.
+                json.WriteStartArray("bootcmd");
+                foreach (var share in shares)
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue("sh");
+                    json.WriteStringValue("-c");
+                    json.WriteStringValue($"mkdir -p '{share.MountPoint}' && (mountpoint -q '{share.MountPoint}' || mount -t virtiofs -o {(share.ReadOnly ? "ro" : "rw")} '{share.Tag}' '{share.MountPoint}')");
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
             }
             if (guest.Runcmd.Count > 0)
             {

@@ -30,6 +30,14 @@ public interface IVmHandle : IAsyncDisposable
     /// <summary>The VM's guest agent channel; null when the driver offers none.</summary>
     Guests.GuestAgentLink? GuestAgent => null;
 
-    /// <summary>Starts asking the guest agent, calling <paramref name="changed"/> whenever <see cref="Guest"/> changes; until disposed.</summary>
+    /// <summary>Starts asking the guest agent, and following the memory balloon, calling <paramref name="changed"/> whenever
+    /// <see cref="Guest"/> or <see cref="BalloonBytes"/> changes; until disposed.</summary>
     void WatchGuest(Action changed) { }
+
+    /// <summary>The guest's memory as its balloon leaves it, as last seen; null without a balloon (or before it was read).</summary>
+    long? BalloonBytes => null;
+
+    /// <summary>Sets the balloon's target (null: only reads it) and returns the guest's memory as the balloon leaves it now.</summary>
+    /// <exception cref="NotSupportedException">The VM has no balloon, or the driver offers none.</exception>
+    Task<long> BalloonAsync(long? targetBytes, CancellationToken ct) => throw new NotSupportedException("This VM has no memory balloon.");
 }

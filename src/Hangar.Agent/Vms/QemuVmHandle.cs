@@ -10,6 +10,8 @@ public sealed class QemuVmHandle : IVmHandle
     private readonly QemuInstance _instance;
     private readonly CancellationTokenSource _watching = new();
     private Task _watch = Task.CompletedTask;
+    private Task _balloonWatch = Task.CompletedTask;
+    private long _balloonBytes = -1;
 
     public QemuVmHandle(QemuInstance instance, TimeProvider time)
     {
@@ -26,10 +28,50 @@ public sealed class QemuVmHandle : IVmHandle
 
     public ObservedGuest? Guest => GuestAgent?.Guest;
 
+    public long? BalloonBytes => Interlocked.Read(ref _balloonBytes) is >= 0 and var bytes ? bytes : null;
+
     public void WatchGuest(Action changed)
     {
+        if (_balloonWatch.IsCompleted) _balloonWatch = Task.Run(() => WatchBalloonAsync(changed, _watching.Token));
         if (GuestAgent is null || !_watch.IsCompleted) return;
         _watch = Task.Run(() => GuestAgent.WatchAsync(changed, _watching.Token));
+    }
+
+    public async Task<long> BalloonAsync(long? targetBytes, CancellationToken ct)
+    {
+        try
+        {
+            if (targetBytes is { } target) await _instance.SetBalloonAsync(target, ct);
+            var actual = await _instance.QueryBalloonAsync(ct);
+            Interlocked.Exchange(ref _balloonBytes, actual);
+            return actual;
+        }
+        catch (QmpCommandException e) when (e.Class == NoBalloonClass)
+        {
+            throw new NotSupportedException("The VM has no memory balloon: give it balloon: true in the fleet file.", e);
+        }
+    }
+
+    /// <summary>QEMU's error class for a balloon command on a VM without a balloon device.</summary>
+    private const string NoBalloonClass = "DeviceNotActive";
+
+    /// <summary>Reads the balloon once, then follows QEMU's BALLOON_CHANGE events (at most one a second) until the VM ends;
+    /// ends at once for a VM without a balloon (QEMU refuses <c>query-balloon</c> then).</summary>
+    private async Task WatchBalloonAsync(Action changed, CancellationToken ct)
+    {
+        try
+        {
+            Interlocked.Exchange(ref _balloonBytes, await _instance.QueryBalloonAsync(ct));
+            changed();
+            await foreach (var qmpEvent in _instance.Events.ReadAllAsync(ct))
+            {
+                if (qmpEvent.Name != "BALLOON_CHANGE" || !qmpEvent.Data.TryGetProperty("actual", out var actual)) continue;
+                if (Interlocked.Exchange(ref _balloonBytes, actual.GetInt64()) != actual.GetInt64()) changed();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (QemuException) { }
+        catch (InvalidOperationException) { }
     }
 
     public async Task<bool> IsRunningAsync(CancellationToken ct) => (await _instance.QueryStatusAsync(ct)).Running;
@@ -46,6 +88,7 @@ public sealed class QemuVmHandle : IVmHandle
     {
         await _watching.CancelAsync();
         await _watch;
+        await _balloonWatch;
         await _instance.DisposeAsync();
     }
 }

@@ -15,9 +15,10 @@ namespace Hangar.Agent.Vms;
 /// daemonized, with a QMP socket; the caller continues it. Shared by all VMs of an agent.
 /// </summary>
 public sealed class VmLauncher(AgentOptions options, VmImageResolver images, AcceleratorResolver accelerators, CredentialStaging credentials,
-    HostBridges? hostBridges = null)
+    HostBridges? hostBridges = null, Shares.VirtiofsDaemons? virtiofs = null)
 {
     private readonly HostBridges bridges = hostBridges ?? HostBridges.Instance;
+    private readonly Shares.VirtiofsDaemons _virtiofs = virtiofs ?? Shares.VirtiofsDaemons.Instance;
     private readonly QemuImg _qemuImg = new();
     private readonly SeedImageWriter _seeds = new();
 
@@ -43,14 +44,14 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             backingFormat = "qcow2";
             hasDisk = true;
             imageDigest = debian.Digest;
-            seed = CloudInitSeed.For(spec.Name, spec.Guest, HostKeyOf(spec), spec.Interfaces);
+            seed = CloudInitSeed.For(spec.Name, spec.Guest, HostKeyOf(spec), spec.Interfaces, spec.Shares);
         }
         else if (BuiltinImages.IsBuiltin(spec.Image))
         {
             var tiny = await images.GetTinyAsync(progress, ct);
             kernel = tiny.KernelPath;
             initrd = tiny.InitrdPath;
-            cmdline = $"{tiny.KernelCommandLine} hangar.name={spec.Name}" + TinyAddresses(spec) + (spec.KernelArgs is { Length: > 0 } extra ? " " + extra : "");
+            cmdline = $"{tiny.KernelCommandLine} hangar.name={spec.Name}" + TinyAddresses(spec) + TinyShares(spec) + (spec.KernelArgs is { Length: > 0 } extra ? " " + extra : "");
             hasDisk = spec.Disk is not null;
             imageDigest = tiny.Digest;
         }
@@ -63,7 +64,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             backingFormat = image.Format == DiskFormat.Raw ? "raw" : "qcow2";
             hasDisk = true;
             // A disk image of the fleet's own may have cloud-init too: a guest mapping is its seed.
-            if (spec.Guest is { } guest) seed = CloudInitSeed.For(spec.Name, guest, HostKeyOf(spec), spec.Interfaces);
+            if (spec.Guest is { } guest) seed = CloudInitSeed.For(spec.Name, guest, HostKeyOf(spec), spec.Interfaces, spec.Shares);
         }
 
         var drives = new List<QemuDrive>();
@@ -93,6 +94,9 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             FwCfgFiles = handed.FwCfgFiles,
             OemStrings = handed.OemStrings,
             VncPort = spec.VncPort,
+            Shares = spec.Shares?.Select((share, index) => new QemuShare($"fs{index}", share.Tag,
+                Path.Combine(paths.Runtime.Directory, $"fs{index}.sock"), share.Source, share.ReadOnly)).ToArray() ?? [],
+            Balloon = spec.Balloon,
             Paths = paths.Runtime,
         };
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
@@ -101,6 +105,8 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         var unseen = spec.Volumes is { Count: > 0 } volumes ? handed.SecretsDigest + "\nvolumes " + string.Join(',', volumes.Select(v => $"{v.Name}={v.Size.Bytes}")) : handed.SecretsDigest;
         // Bridges and guest addresses are not on the command line either (the tap's name stays), yet a change of them restarts the VM.
         if (spec.Interfaces is { } interfaces) unseen += "\ninterfaces " + string.Join(',', interfaces);
+        // Nor are a share's directory, its mount point and whether it is read-only.
+        if (spec.Shares is { } shares) unseen += "\nshares " + string.Join(',', shares);
         return new VmLaunchPlan(config, ConfigHash(config, imageDigest, diskBytes, unseen), hasDisk, backing, backingFormat, diskBytes,
             imageDigest, source, seed)
         {
@@ -115,6 +121,10 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     private static string TinyAddresses(VmSpec spec) =>
         string.Concat((spec.Interfaces ?? []).Select(i => (i.Mac, Address: i.Type == InterfaceType.User ? NetworkInterfaceSpec.Dhcp : i.Address))
             .Where(i => i.Address is not null).Select(i => $" hangar.ip={i.Mac},{i.Address}"));
+
+    /// <summary>For the tiny guest's /init: <c> hangar.share=TAG,MOUNTPOINT[,ro]</c> for each share it mounts.</summary>
+    private static string TinyShares(VmSpec spec) =>
+        string.Concat((spec.Shares ?? []).Where(s => s.MountPoint is not null).Select(s => $" hangar.share={s.Tag},{s.MountPoint}" + (s.ReadOnly ? ",ro" : "")));
 
     /// <summary>What a VM needs of its host before QEMU starts: /dev/vhost-vsock for a vsock device, its bridges.</summary>
     private async Task PrepareHostAsync(VmLaunchPlan plan, CancellationToken ct)
@@ -252,7 +262,32 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
             if (plan.Seed is { } keyed && plan.Identity is { PublicKey: { } publicKey } && staged.HostKey is { } hostKey)
                 await _seeds.WriteAsync(keyed.WithHostKey(Encoding.ASCII.GetString(hostKey), $"{publicKey} root@{plan.Config.Name}"),
                     credentials.SeedPathFor(plan.Config.Name), ct, credentials.SeedWorkFor(plan.Config.Name));
-            identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
+            // virtiofsd listens before QEMU starts: QEMU connects to each share's socket as it starts, and fails without.
+            // Not while a QEMU still runs there (the launch refuses it): its virtiofsds serve it.
+            var serve = plan.Config.Shares.Count > 0 && QemuLauncher.FindRunning(plan.Config.Paths) is null;
+            var serving = serve ? await _virtiofs.StartAsync(plan.Config.Name, plan.Config.Shares, ct) : null;
+            try
+            {
+                identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
+            }
+            catch
+            {
+                if (serve) Shares.VirtiofsDaemons.Stop(plan.Config.Shares);
+                throw;
+            }
+            if (serving is not null)
+            {
+                try
+                {
+                    await serving.WhenDaemonizedAsync(ct);
+                }
+                catch
+                {
+                    identity.Kill();
+                    Shares.VirtiofsDaemons.Stop(plan.Config.Shares);
+                    throw;
+                }
+            }
         }
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
             plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", options.Time.GetUtcNow(), logOffset, restartNonce, plan.ImageDigest,

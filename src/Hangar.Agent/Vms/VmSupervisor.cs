@@ -94,6 +94,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     /// <summary>The guest agent of the VM's running process; null while there is none.</summary>
     public Guests.GuestAgentLink? GuestAgent { get { lock (_gate) return _run?.Handle.GuestAgent; } }
 
+    /// <summary>The VM's running process; null while there is none.</summary>
+    public IVmHandle? Handle { get { lock (_gate) return _run?.Handle; } }
+
     public ObservedVm Snapshot()
     {
         lock (_gate)
@@ -105,7 +108,8 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 record?.Accelerator, record?.Pid, spec?.Forwards.Select(f => f.ToString()).ToArray() ?? [],
                 _lastError, _restarts,
                 record?.StartedAt, _convergedGeneration, _convergedRevision, _consoleTail, record?.ImageDigest, health.Detail,
-                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true, _run?.Handle.Guest);
+                _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true, _run?.Handle.Guest,
+                _phase == VmPhase.Running ? _run?.Handle.BalloonBytes : null);
         }
     }
 

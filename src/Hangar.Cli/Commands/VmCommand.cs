@@ -12,6 +12,7 @@ public static class VmCommand
         command.Subcommands.Add(VmXmlCommand.Create());
         command.Subcommands.Add(VmShowCommand.Create());
         command.Subcommands.Add(VmExecCommand.Create());
+        command.Subcommands.Add(VmSetCommand.Create());
         command.Subcommands.Add(VmIdentityCommand.Create());
         command.Subcommands.Add(VmActionCommand.Create("start", "Start a VM (also one whose autostart is false) and wait until it is healthy."));
         command.Subcommands.Add(VmActionCommand.Create("stop", "Stop a VM gracefully (guest-agent or ACPI power-off, then quit, then kill) and keep it stopped."));

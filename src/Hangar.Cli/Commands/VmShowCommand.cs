@@ -43,6 +43,8 @@ public static class VmShowCommand
             ("vnc", vm.Vnc is { } vnc ? $"127.0.0.1:{vnc}" : "-"),
             ("interfaces", vm.Interfaces is { } nics ? (nics.Count == 0 ? "none" : string.Join(", ", nics.Select(InterfaceText))) : "user (default)"),
             ("vsock", vm.VsockCid is { } cid ? $"cid {cid.ToString(CultureInfo.InvariantCulture)}" : "-"),
+            ("shares", vm.Shares is { Count: > 0 } shares ? string.Join(", ", shares.Select(ShareText)) : "-"),
+            ("balloon", vm.Balloon is not { } balloon ? "-" : balloon.ActualBytes is { } actual ? $"{(actual / (double)Hangar.Spec.ByteSize.MiB).ToString("0.#", CultureInfo.InvariantCulture)}MiB in the guest (hangar vm set {vm.Name} --balloon SIZE)" : "yes (not running)"),
             ("host key", vm.HostKey is { } key ? $"{new Hangar.Spec.VmIdentity(key).Fingerprint} (hangar vm identity {vm.Name})" : "-"),
             ("guest agent", vm.Guest is null ? "not answering" : "answering"),
             ("guest os", vm.Guest?.Os ?? "-"),
@@ -53,6 +55,10 @@ public static class VmShowCommand
         if (StatusView.Problem(vm) is { } problem) lines.Add(("problem", problem));
         foreach (var (field, value) in lines) Console.Out.WriteLine($"{field + ":",-17}{value}");
     }
+
+    /// <summary><c>data /srv/data at /mnt/data (read-only)</c>.</summary>
+    private static string ShareText(VmShareInfo share) =>
+        $"{share.Tag} {share.Source}" + (share.MountPoint is { } at ? $" at {at}" : "") + (share.ReadOnly ? " (read-only)" : "");
 
     /// <summary><c>user 52:54:00:…</c>, <c>bridge br0 52:54:00:… 10.0.0.2/24 (tap hg…n1)</c>.</summary>
     private static string InterfaceText(VmInterfaceInfo nic) =>

@@ -55,6 +55,7 @@ internal static class ApiEndpoints
         api.MapGet("/vms/{name}/logs", SerialEndpoints.LogsAsync);
         api.Map("/vms/{name}/console", SerialEndpoints.ConsoleAsync);
         api.MapPost("/vms/{name}/exec", ExecEndpoints.ExecAsync);
+        api.MapPost("/vms/{name}/balloon", BalloonEndpoints.BalloonAsync);
         api.MapGet("/vms/{name}/xml", DomainEndpoints.XmlAsync);
     }
 

@@ -37,6 +37,7 @@ public static class EndpointRoles
         ["POST /api/v1/vms/{name}/restart"] = EndpointAccess.Operator,
         ["* /api/v1/vms/{name}/console"] = EndpointAccess.Operator,
         ["POST /api/v1/vms/{name}/exec"] = EndpointAccess.Operator,
+        ["POST /api/v1/vms/{name}/balloon"] = EndpointAccess.Operator,
         ["POST /api/v1/down"] = EndpointAccess.Operator,
         ["POST /api/v1/gc"] = EndpointAccess.Operator,
         ["PUT /api/v1/images/sha256/{digest}"] = EndpointAccess.Operator,

@@ -112,7 +112,9 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             seen?.StartedAt, seen?.Generation ?? state.CurrentGeneration, seen?.Revision ?? agentRevision, seen?.ConsoleTail,
             seen?.HealthDetail, seen?.BackoffCause, DesiredRevision: desiredRevision, Ssh: SshOf(vm), Guest: seen?.Guest,
             HostKey: vm.Identity is { IsPending: false } identity ? identity.PublicKey : null, Vnc: vm.VncPort,
-            Interfaces: InterfacesOf(vm), VsockCid: vm.VsockCid);
+            Interfaces: InterfacesOf(vm), VsockCid: vm.VsockCid,
+            Shares: vm.Shares?.Select(s => new VmShareInfo(s.Tag, s.Source, s.ReadOnly, s.MountPoint)).ToArray(),
+            Balloon: vm.Balloon ? new VmBalloonInfo(seen?.BalloonBytes) : null);
     }
 
     private static IReadOnlyList<VmInterfaceInfo>? InterfacesOf(VmSpec vm) =>

@@ -19,7 +19,8 @@ internal static class TinyRecipe
     /// <summary>
     /// Modules loaded by /init, in this order (each only needs the ones before it). Virtio is modular in Debian's
     /// cloud kernel; evdev + button make the ACPI power button an input device that busybox acpid can watch;
-    /// qemu_fw_cfg shows QEMU's fw_cfg files (systemd credentials) under /sys/firmware/qemu_fw_cfg.
+    /// qemu_fw_cfg shows QEMU's fw_cfg files (systemd credentials) under /sys/firmware/qemu_fw_cfg; virtio_balloon
+    /// drives a VM's memory balloon; fuse + virtiofs mount its shares.
     /// </summary>
     public static IReadOnlyList<string> Modules { get; } =
     [
@@ -27,6 +28,8 @@ internal static class TinyRecipe
         "failover", "net_failover", "virtio_net", "virtio_blk",
         "evdev", "button",
         "qemu_fw_cfg",
+        "virtio_balloon",
+        "fuse", "virtiofs",
     ];
 
     /// <summary>File in the image listing the modules to load, one path (relative to /lib/modules/VERSION) a line.</summary>

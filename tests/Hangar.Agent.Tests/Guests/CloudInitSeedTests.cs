@@ -141,4 +141,22 @@ public sealed class CloudInitSeedTests
         var moved = CloudInitSeed.For("web", null, null, [nics[0], nics[1] with { Address = "10.0.0.3/24" }, nics[2], nics[3]]);
         Assert.NotEqual(seed.MetaData, moved.MetaData);
     }
+
+    [Fact]
+    public void For_SharesWithMountPoints_MountsEachAtEveryBootAndANewShareIsANewInstance()
+    {
+        ShareSpec[] shares = [new("data", "/srv/data", "/mnt/data", false), new("docs", "/srv/docs", "/mnt/docs", true), new("bare", "/srv/bare", null, false)];
+
+        var seed = CloudInitSeed.For("web", null, null, null, shares);
+        var bootcmd = (YamlSequenceNode)UserData(seed).Children[new YamlScalarNode("bootcmd")];
+
+        Assert.Equal(2, bootcmd.Children.Count); // a share without a mount point is the guest's to mount
+        Assert.Equal("sh", Scalar(bootcmd, 0, 0));
+        Assert.Equal("mkdir -p '/mnt/data' && (mountpoint -q '/mnt/data' || mount -t virtiofs -o rw 'data' '/mnt/data')", Scalar(bootcmd, 0, 2));
+        Assert.Equal("mkdir -p '/mnt/docs' && (mountpoint -q '/mnt/docs' || mount -t virtiofs -o ro 'docs' '/mnt/docs')", Scalar(bootcmd, 1, 2));
+        Assert.NotEqual(CloudInitSeed.For("web", null).MetaData, seed.MetaData);
+        Assert.Equal(CloudInitSeed.For("web", null).MetaData, CloudInitSeed.For("web", null, null, null, [shares[2]]).MetaData);
+        // The host key's seed is written again from the same parts: the mounts stay.
+        Assert.Contains("bootcmd", seed.WithHostKey("PRIVATE", "ssh-ed25519 AAAA root@web").UserData);
+    }
 }
