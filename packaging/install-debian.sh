@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Installs Hangar as systemd services on Debian or Ubuntu (run as root from a clone, after scripts/build.sh):
-#   packaging/install-debian.sh [agent|server|both]     (default: both units installed, none enabled)
+#   packaging/install-debian.sh [agent|server|both] [--bridge-networks]   (default: both units installed, none enabled)
 # It installs hangar and hangard into /usr/local/lib/hangar (linked from /usr/local/bin/hangar), creates the system
 # user `hangar` (in the kvm group), installs the units with the shared hardening drop-in (packaging/hardening.conf),
+# adds tap-networks.conf (CAP_NET_ADMIN and /dev/net/tun) with --bridge-networks, for VMs with bridge interfaces,
 # and writes /etc/hangar/agent.env and /etc/hangar/server.env (0600) when they do not exist yet. Then:
 #   $EDITOR /etc/hangar/agent.env && systemctl enable --now hangar-agent
 # Running it again updates the binaries, units and drop-ins and keeps the env files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-which=${1:-both}
+which=both
+bridge=0
+for arg in "$@"; do
+  case "$arg" in
+    --bridge-networks) bridge=1 ;;
+    *) which=$arg ;;
+  esac
+done
 case "$which" in agent) units=(hangar-agent) ;; server) units=(hangar-server) ;; both) units=(hangar-agent hangar-server) ;;
   *) echo "error: '$which' is not agent, server or both." >&2; exit 2 ;; esac
 if [ "$(id -u)" -ne 0 ]; then echo "error: run this as root (it creates a user and installs systemd units)." >&2; exit 1; fi
@@ -69,6 +77,11 @@ for unit in "${units[@]}"; do
   install -m 0644 "packaging/systemd/$unit.service" "$unitdir/$unit.service"
   install -d -m 0755 "$unitdir/$unit.service.d"
   install -m 0644 packaging/hardening.conf "$unitdir/$unit.service.d/hardening.conf"
+  if [ "$bridge" -eq 1 ]; then
+    install -m 0644 packaging/tap-networks.conf "$unitdir/$unit.service.d/tap-networks.conf"
+  else
+    rm -f "$unitdir/$unit.service.d/tap-networks.conf"
+  fi
 done
 if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 echo "==> done: edit /etc/hangar/*.env, then: systemctl enable --now ${units[*]/%/.service}"
