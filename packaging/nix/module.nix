@@ -229,26 +229,13 @@ in
           message = "services.hangar-agent and services.hangar-server share stateDir ${agent.stateDir}; the server runs a local agent already (or give them different state directories).";
         }
       ];
-      users.users = lib.mkMerge [
-        (mkIf (agent.enable && agent.user == "hangar") {
-          hangar = {
-            isSystemUser = true;
-            group = agent.group;
-            extraGroups = [ "kvm" ];
-          };
-        })
-        (mkIf (server.enable && server.user == "hangar") {
-          hangar = {
-            isSystemUser = true;
-            group = server.group;
-            extraGroups = [ "kvm" ];
-          };
-        })
-      ];
-      users.groups = lib.mkMerge [
-        (mkIf (agent.enable && agent.group == "hangar") { hangar = { }; })
-        (mkIf (server.enable && server.group == "hangar") { hangar = { }; })
-      ];
+      # One system user for both services when they keep the default name.
+      users.users.hangar = mkIf ((agent.enable && agent.user == "hangar") || (server.enable && server.user == "hangar")) {
+        isSystemUser = true;
+        group = if agent.enable && agent.user == "hangar" then agent.group else server.group;
+        extraGroups = [ "kvm" ];
+      };
+      users.groups.hangar = mkIf ((agent.enable && agent.group == "hangar") || (server.enable && server.group == "hangar")) { };
     })
 
     (mkIf agent.enable {
