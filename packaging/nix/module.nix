@@ -1,7 +1,7 @@
 # NixOS module: services.hangar-agent (an agent of a control plane on another host) and services.hangar-server (the
 # control plane with a local agent). docs/packaging.md shows both in use.
 # How each option reaches the daemon is written down in flags.json, and args.nix builds the command line from it; the
-# tests (tests/Hangar.Cli.Tests/Packaging) check every flag named there against hangard's command tree. The hardening
+# tests (tests/Hangar.Integration/Packaging) check every flag named there against hangard's command tree. The hardening
 # is packaging/hardening.conf (and tap-networks.conf for bridge interfaces), the files the Debian units use too.
 {
   config,

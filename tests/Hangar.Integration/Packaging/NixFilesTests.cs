@@ -1,4 +1,4 @@
-namespace Hangar.Cli.Tests.Packaging;
+namespace Hangar.Integration.Packaging;
 
 /// <summary>flake.nix and packaging/nix/ parse with Debian's Nix, and the module's reader of the shared hardening file reads all of it.</summary>
 public sealed class NixFilesTests : IDisposable

@@ -5,7 +5,7 @@ using Hangar.Cli.Daemon;
 using Hangar.Server;
 using Hangar.Server.Configuration;
 
-namespace Hangar.Cli.Tests.Packaging;
+namespace Hangar.Integration.Packaging;
 
 /// <summary>
 /// The NixOS module cannot drift from the daemon: every option of packaging/nix/module.nix is accounted for in

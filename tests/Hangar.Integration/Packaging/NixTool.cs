@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Hangar.Cli.Tests.Packaging;
+namespace Hangar.Integration.Packaging;
 
 /// <summary>
 /// Debian's nix-instantiate, offline and without a daemon: its state, configuration and caches in a temp directory,

@@ -1,4 +1,4 @@
-namespace Hangar.Cli.Tests.Packaging;
+namespace Hangar.Integration.Packaging;
 
 /// <summary>
 /// packaging/systemd/'s units pass <c>systemd-analyze verify</c> with the shared hardening drop-ins, as

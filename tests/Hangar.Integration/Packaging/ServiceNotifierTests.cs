@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Hangar.Server.Systemd;
 
-namespace Hangar.Cli.Tests.Packaging;
+namespace Hangar.Integration.Packaging;
 
 /// <summary>The daemon's readiness reaches a <c>Type=notify</c> unit's socket as sd_notify(3) sends it.</summary>
 public sealed class ServiceNotifierTests

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Hangar.Cli.Tests.Packaging;
+namespace Hangar.Integration.Packaging;
 
 /// <summary>The repository's packaging files (flake.nix, packaging/) and the tools that check them.</summary>
 internal static class PackagingFiles
