@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hangar.Cli.Daemon;
@@ -19,19 +18,8 @@ public sealed partial class ModuleFlagsTests : IDisposable
 
     public void Dispose() => _nix.Dispose();
 
-    /// <summary>hangard's commands, as src/Hangar.Server/Program.cs puts them together.</summary>
-    private static RootCommand Hangard() => new("hangard") { ServerCommand.Create(), AgentCommand.Create(), DaemonGlobals.Home };
-
     private static IEnumerable<(string Option, JsonElement Spec)> Entries(string service) =>
         Flags.GetProperty(service).EnumerateObject().Select(p => (p.Name, p.Value));
-
-    private static HashSet<string> FlagNames(string service)
-    {
-        var root = Hangard();
-        var command = root.Subcommands.Single(c => c.Name == service);
-        return command.Options.Concat(root.Options.Where(o => o.Recursive))
-            .SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
-    }
 
     [Theory]
     [InlineData("agent", "hangar-agent", "options.services.hangar-server =")]
@@ -52,7 +40,7 @@ public sealed partial class ModuleFlagsTests : IDisposable
     [InlineData("server")]
     public void FlagsOfTheModule_AreHangardsFlags(string service)
     {
-        var flags = FlagNames(service);
+        var flags = HangardCommandTree.FlagNames(service);
         var named = Entries(service).Where(e => e.Spec.TryGetProperty("flag", out _)).ToList();
         Assert.NotEmpty(named);
         foreach (var (option, spec) in named)
@@ -70,7 +58,7 @@ public sealed partial class ModuleFlagsTests : IDisposable
     [InlineData("server")]
     public void MissingFlags_AreReallyMissing(string service)
     {
-        var flags = FlagNames(service);
+        var flags = HangardCommandTree.FlagNames(service);
         foreach (var (option, spec) in Entries(service).Where(e => e.Spec.TryGetProperty("missing", out _)))
         {
             var flag = spec.GetProperty("missing").GetString()!;
@@ -84,7 +72,7 @@ public sealed partial class ModuleFlagsTests : IDisposable
     [InlineData("server")]
     public void EnvironmentVariablesOfTheModule_AreOnesTheDaemonReads(string service)
     {
-        var command = Hangard().Subcommands.Single(c => c.Name == service);
+        var command = HangardCommandTree.Create().Subcommands.Single(c => c.Name == service);
         foreach (var (option, spec) in Entries(service).Where(e => e.Spec.TryGetProperty("env", out _)))
         {
             var variable = spec.GetProperty("env").GetString()!;
@@ -120,7 +108,7 @@ public sealed partial class ModuleFlagsTests : IDisposable
     public void CommandLineOfTheModule_ParsesWithHangard(string service, string options)
     {
         var args = Arguments(PackagingFiles.Path("packaging", "nix", "args.nix"), service, options);
-        var parse = Hangard().Parse(args);
+        var parse = HangardCommandTree.Create().Parse(args);
         Assert.True(parse.Errors.Count == 0, $"hangar {string.Join(' ', args)}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
         Assert.Equal(service, parse.CommandResult.Command.Name);
         Assert.Empty(parse.UnmatchedTokens);
@@ -140,7 +128,7 @@ public sealed partial class ModuleFlagsTests : IDisposable
                 File.ReadAllText(PackagingFiles.Path("packaging", "nix", "flags.json")).Replace("\"flag\": \"--server\"", "\"flag\": \"--control-plane\""));
             var args = Arguments(Path.Combine(dir, "args.nix"), "agent", FullAgentOptions);
             Assert.Contains("--control-plane", args);
-            Assert.NotEmpty(Hangard().Parse(args).Errors);
+            Assert.NotEmpty(HangardCommandTree.Create().Parse(args).Errors);
         }
         finally
         {

@@ -47,6 +47,35 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.Equal(["hangar"], Values("User"));
     }
 
+    [Theory]
+    [InlineData("hangar-agent", "agent")]
+    [InlineData("hangar-server", "server")]
+    public void ExecStart_WithItsVariablesEmptyOrSet_ParsesWithHangard(string unit, string service)
+    {
+        var execStart = File.ReadAllLines(PackagingFiles.Path("packaging", "systemd", unit + ".service"))
+            .Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..];
+        var words = execStart.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("/usr/local/bin/hangar", words[0]);
+        // As systemd expands them: ${VAR} is one word (empty when unset), $VAR is split at spaces (nothing when unset).
+        var samples = new Dictionary<string, string>
+        {
+            ["HANGAR_AGENT_SERVER"] = "https://10.0.0.1:7600",
+            ["HANGAR_AGENT_ARGS"] = "--name lab1 --labels gpu=true",
+            ["HANGAR_SERVER_ARGS"] = "--no-agent --advertise https://10.0.0.1:7600",
+        };
+        foreach (var environment in new[] { new Dictionary<string, string>(), samples })
+        {
+            var args = words.Skip(1).SelectMany(word =>
+                word.StartsWith("${", StringComparison.Ordinal) ? [environment.GetValueOrDefault(word[2..^1], "")]
+                : word.StartsWith('$') ? environment.GetValueOrDefault(word[1..], "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                : [word]).ToArray();
+            var parse = HangardCommandTree.Create().Parse(args);
+            Assert.True(parse.Errors.Count == 0, $"hangar {string.Join(' ', args)}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+            Assert.Equal(service, parse.CommandResult.Command.Name);
+            Assert.Equal(0, Hangar.Cli.Daemon.DaemonExecutable.FindCommand(args));
+        }
+    }
+
     private PackagingFiles.Result Verify(string unit, bool tapNetworks, string? extraDropIn)
     {
         var stub = Path.Combine(_dir, "hangar");
