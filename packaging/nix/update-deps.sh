@@ -4,7 +4,7 @@
 # (what fetchurl checks), sorted by name and version. Run it after changing Directory.Packages.props:
 #   packaging/nix/update-deps.sh            restore hangard and hangar as package.nix builds them, into a fresh folder
 #   packaging/nix/update-deps.sh DIR        use the packages already restored in DIR (e.g. ~/.nuget/packages)
-# It needs no Nix: where Nix has the network, `nix build .#default.fetch-deps` does the same with nixpkgs' own tool.
+# It needs no Nix: where Nix has the network, `nix build .#default.fetch-deps && ./result packaging/nix/deps.json` does the same with nixpkgs' own tool.
 # Packages the .NET SDK of nixpkgs brings itself (runtime and host packs, ILLink, ILCompiler) are left out, as
 # nuget-to-json leaves them out. Every package version of Directory.Packages.props that the two projects use must
 # come out locked; the script fails naming any that does not.
