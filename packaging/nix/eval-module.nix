@@ -47,6 +47,7 @@ let
           );
           default = { };
         };
+        systemd.tmpfiles.rules = list;
         users.users = mkOption {
           type = types.attrsOf (
             types.submodule {
@@ -91,7 +92,7 @@ let
             networkMode = "bridge";
             enableKvm = false;
             logLevel = "debug";
-            stateDir = "/var/lib/hangar-agent";
+            stateDir = "/srv/hangar-agent";
             labels.gpu = "true";
           };
           services.hangar-server = {
@@ -108,6 +109,7 @@ in
 {
   inherit (config.systemd.services) hangar-agent hangar-server;
   inherit (config) users warnings;
+  tmpfiles = config.systemd.tmpfiles.rules;
   firewall = config.networking.firewall.allowedTCPPorts;
   assertions = map (a: a.assertion) config.assertions;
 }

@@ -235,6 +235,10 @@ in
         group = if agent.enable && agent.user == "hangar" then agent.group else server.group;
         extraGroups = [ "kvm" ];
       };
+      # A state directory outside /var/lib is not systemd's to make (StateDirectory=): make it, the user's alone.
+      systemd.tmpfiles.rules =
+        optional (agent.enable && !lib.hasPrefix "/var/lib/" agent.stateDir) "d ${agent.stateDir} 0700 ${agent.user} ${agent.group} -"
+        ++ optional (server.enable && !lib.hasPrefix "/var/lib/" server.stateDir) "d ${server.stateDir} 0700 ${server.user} ${server.group} -";
       users.groups.hangar = mkIf ((agent.enable && agent.group == "hangar") || (server.enable && server.group == "hangar")) { };
     })
 
