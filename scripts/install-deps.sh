@@ -23,8 +23,11 @@
 #                                (with ssh-keygen's Ed25519 keys); Hangar itself does not run it
 #   iproute2                     ip: the agent makes bridges and puts bridge interfaces' taps on them; the tests
 #                                make the network namespaces they run bridge VMs in (ip netns)
+#   nix-bin                      nix-instantiate: the tests parse every .nix file (flake.nix, packaging/nix/) and
+#                                evaluate the NixOS module's command lines, offline and without the Nix daemon
+#   systemd                      systemd-analyze: the tests verify packaging/systemd/'s units with their hardening
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients libxml2-utils mmdebstrap e2fsprogs genisoimage openssh-client postgresql age iproute2)
+packages=(qemu-system-x86 qemu-utils util-linux coreutils dpkg apt cpio bc ca-certificates clang zlib1g-dev libvirt-clients libxml2-utils mmdebstrap e2fsprogs genisoimage openssh-client postgresql age iproute2 nix-bin systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -61,7 +61,8 @@ public sealed record AgentOptions(
     {
         home = Path.GetFullPath(home);
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(home)))[..10];
-        var runRoot = Directory.Exists("/run") && IsWritable("/run") ? "/run/hangar" : Path.Combine(Path.GetTempPath(), "hangar-run");
+        // /run/hangar may be writable where /run is not: a systemd unit's RuntimeDirectory=hangar under ProtectSystem=strict.
+        var runRoot = IsWritable("/run/hangar") || (Directory.Exists("/run") && IsWritable("/run")) ? "/run/hangar" : Path.Combine(Path.GetTempPath(), "hangar-run");
         return new AgentOptions(
             name ?? Environment.MachineName.ToLowerInvariant(),
             home,

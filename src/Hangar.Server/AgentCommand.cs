@@ -4,6 +4,7 @@ using Hangar.Agent;
 using Hangar.Agent.Connection;
 using Hangar.Protocol.Api;
 using Hangar.Protocol.Tls;
+using Hangar.Server.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Server;
@@ -69,6 +70,7 @@ public static class AgentCommand
             };
             await using var agent = new AgentHost(agentOptions, loggers);
             agent.Start((credential.Servers ?? [credential.Server]).Select(s => AgentJoin.SocketUrl(new Uri(s))).ToArray(), credential.Credential);
+            ServiceNotifier.Ready($"Agent {credential.Name} of {credential.Server}");
             try
             {
                 await agent.Stopped.WaitAsync(stop.Token);

@@ -4,6 +4,7 @@ using Hangar.Agent;
 using Hangar.ControlPlane;
 using Hangar.Protocol.Tls;
 using Hangar.Server.Configuration;
+using Hangar.Server.Systemd;
 using Hangar.State;
 using Microsoft.Extensions.Logging;
 
@@ -85,6 +86,7 @@ public static class EmbeddedServer
         PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId) { Fingerprint = server.Fingerprint }.ToJson());
         // The store's ToString masks a password: a connection string is never logged whole.
         log.LogInformation("Hangar server for {Home} listening on {Url} (pid {Pid}), state in {Store}", home, server.Url, Environment.ProcessId, options.Store.ToString());
+        ServiceNotifier.Ready($"Listening on {server.Url}");
         try
         {
             using var both = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, server.ShutdownRequested);
@@ -94,6 +96,7 @@ public static class EmbeddedServer
         {
         }
         log.LogInformation("Stopping the Hangar server; VMs keep running");
+        ServiceNotifier.Stopping();
         if (DaemonInfo.TryRead(home)?.Pid == Environment.ProcessId) File.Delete(DaemonInfo.PathFor(home));
         if (agent is not null) await agent.DisposeAsync();
         return DaemonGlobals.Ok;
