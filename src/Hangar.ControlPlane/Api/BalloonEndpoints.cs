@@ -3,7 +3,6 @@ using Hangar.ControlPlane.Agents;
 using Hangar.ControlPlane.Fleet;
 using Hangar.Protocol;
 using Hangar.Protocol.Agent;
-using Hangar.Protocol.Agent.Streams;
 using Hangar.Protocol.Api;
 using Hangar.Spec;
 using Microsoft.AspNetCore.Http;
@@ -41,37 +40,10 @@ internal static class BalloonEndpoints
             target = size.Bytes;
         }
 
-        var agent = fleet.FindAgentOf(name)
-            ?? throw new AgentRequestException(AgentRequestError.Conflict, $"VM {name} is not running: no agent reports it.");
-        if (agent.Streams is null || !agent.Connected)
-            throw new AgentRequestException(AgentRequestError.Conflict, $"VM {name} is on agent {agent.Name}, which is not connected to this control plane.");
-        RelayStream stream;
-        try
-        {
-            stream = await agent.Streams.OpenAsync(name, StreamKind.Balloon, 0, false, ct, balloon: new BalloonRequest(target));
-        }
-        catch (StreamClosedException e)
-        {
-            throw new AgentRequestException(AgentRequestError.Conflict, e.Message);
-        }
-        try
-        {
-            using var body = new MemoryStream();
-            while (await stream.ReadAsync(ct) is { } chunk)
-            {
-                if (body.Length + chunk.Length > AgentProtocol.MaxStreamChunk)
-                    throw new AgentRequestException(AgentRequestError.Conflict, $"Agent {agent.Name} answered the balloon of VM {name} with too much.");
-                body.Write(chunk);
-            }
-            if (stream.Closure is not { Reason: StreamCloseReason.End })
-                throw new AgentRequestException(AgentRequestError.Conflict, stream.Closure?.Message ?? $"The balloon of VM {name} did not answer.");
-            var outcome = JsonSerializer.Deserialize(body.ToArray(), AgentJsonContext.Default.BalloonOutcome)
-                ?? throw new AgentRequestException(AgentRequestError.Conflict, $"Agent {agent.Name} answered the balloon of VM {name} with nothing.");
-            return Results.Json(new VmBalloonResult(outcome.TargetBytes, outcome.ActualBytes, memory.Bytes), HangarJson.Info<VmBalloonResult>());
-        }
-        finally
-        {
-            await stream.CloseAsync(StreamCloseReason.Closed, "The client went away.");
-        }
+        var (agent, answer) = await AgentRelay.RequestAsync(fleet, name, StreamKind.Balloon, $"the balloon of VM {name}", AgentProtocol.MaxStreamChunk, ct,
+            balloon: new BalloonRequest(target));
+        var outcome = JsonSerializer.Deserialize(answer, AgentJsonContext.Default.BalloonOutcome)
+            ?? throw new AgentRequestException(AgentRequestError.Conflict, $"Agent {agent} answered the balloon of VM {name} with nothing.");
+        return Results.Json(new VmBalloonResult(outcome.TargetBytes, outcome.ActualBytes, memory.Bytes), HangarJson.Info<VmBalloonResult>());
     }
 }

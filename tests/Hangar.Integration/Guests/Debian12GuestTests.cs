@@ -146,15 +146,42 @@ public sealed class Debian12GuestTests(ITestOutputHelper output)
         Assert.Contains("VM deb1 stopped (Graceful): restart requested", log);
 
         // Declared interfaces restart the VM, and its seed's network-config (version 2) names the NIC by the MAC the
-        // file gives: cloud-init renders it for systemd-networkd, and the guest is reachable over it again.
+        // file gives: cloud-init renders it for systemd-networkd, and the guest is reachable over it again. The same
+        // generation adds two shares, which the seed's bootcmd mounts, and a balloon.
+        var shared = Directory.CreateDirectory(Path.Combine(home.Path, "shared")).FullName;
+        File.WriteAllText(Path.Combine(shared, "from-host.txt"), "shared-by-the-host\n");
         var withNic = home.WriteFleet(fleetText.Replace("hangar-it-guest", "hangar-it-renamed", StringComparison.Ordinal)
-            + "\n    interfaces: [{type: user, mac: \"02:00:00:00:00:0a\"}]\n", "nic.yaml");
+            + "\n    interfaces: [{type: user, mac: \"02:00:00:00:00:0a\"}]\n    balloon: true\n"
+            + $"    shares:\n      work: {{source: {shared}, mountPoint: /srv/work}}\n      docs: {{source: {shared}, mountPoint: /srv/docs, readOnly: true}}\n", "nic.yaml");
         var applied = await HangarCli.RunAsync(home.Path, BootBudget + TimeSpan.FromMinutes(1), "apply", withNic, "--timeout", "8m", "--confirm-timeout", "8m");
         Assert.True(applied.ExitCode == 0, $"apply with interfaces: {applied}");
         var rendered = await Eventually.WaitAsync(() => SshAsync(key, port, "cat /sys/class/net/*/address; cat /etc/systemd/network/*cloud-init*.network"),
             r => r.ExitCode == 0, TimeSpan.FromMinutes(3), "an SSH login with the declared interface");
         Assert.Contains("02:00:00:00:00:0a", rendered.StandardOutput);
         Assert.Contains("MACAddress=02:00:00:00:00:0a", rendered.StandardOutput);
+        await CheckSharesAndBalloonAsync(home, key, port, shared);
+    }
+
+    /// <summary>The shares, mounted by the seed's bootcmd over virtiofs, and the balloon, which takes memory from the guest live.</summary>
+    private async Task CheckSharesAndBalloonAsync(HangarHome home, string key, int port, string shared)
+    {
+        var mounts = await SshAsync(key, port, "findmnt -no FSTYPE,OPTIONS /srv/work; findmnt -no FSTYPE,OPTIONS /srv/docs; cat /srv/docs/from-host.txt; "
+            + "echo from-debian | sudo -n tee /srv/work/from-guest.txt >/dev/null; sudo -n touch /srv/docs/refused 2>/dev/null || echo docs-refused");
+        Assert.True(mounts.ExitCode == 0, $"reading the shares: {mounts}");
+        var lines = mounts.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("virtiofs rw", lines[0]);
+        Assert.StartsWith("virtiofs ro", lines[1]);
+        Assert.Equal(["shared-by-the-host", "docs-refused"], lines[2..]);
+        Assert.Equal("from-debian\n", File.ReadAllText(Path.Combine(shared, "from-guest.txt")));
+
+        var memTotal = async () => long.Parse((await SshAsync(key, port, "awk '/MemTotal/ {print $2}' /proc/meminfo")).StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var before = await memTotal();
+        await home.OkAsync("vm", "set", "deb1", "--balloon", "768MiB");
+        await Eventually.WaitAsync(async () => (await home.StatusAsync()).Vms.Single().Balloon?.ActualBytes,
+            actual => actual == 768L << 20, TimeSpan.FromMinutes(2), "the balloon's actual size of 768MiB");
+        var after = await memTotal();
+        output.WriteLine($"MemTotal {before} KiB before the balloon, {after} KiB with a 768MiB target");
+        Assert.InRange(before - after, 256 * 1024 - 4096, 256 * 1024 + 4096);
     }
 
     /// <summary>
