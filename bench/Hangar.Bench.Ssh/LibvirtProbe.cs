@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace Hangar.Bench;
+
+/// <summary>
+/// libvirt's QEMU capability probe, timed apart from any boot: <c>virsh capabilities</c> and <c>domcapabilities</c>
+/// on a fresh daemon with an empty cache (cold), again on the same daemon (warm), and on a restarted daemon that finds
+/// the cache on disk; each with the number of probes libvirtd's debug log shows and the reasons it gave for refusing a
+/// cached entry.
+/// </summary>
+internal static class LibvirtProbe
+{
+    private static PrivateLibvirt? _restarted;
+
+    public static async Task<List<string>> MeasureAsync(PrivateLibvirt lv, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        foreach (var label in new[] { "cold (fresh daemon, empty cache)", "warm (same daemon)" })
+            lines.AddRange(await TimeBothAsync(lv, label, ct));
+        lines.Add("cache: " + CacheFiles(lv));
+        return lines;
+    }
+
+    public static async Task<List<string>> AfterRestartAsync(PrivateLibvirt lv, string dir, CancellationToken ct)
+    {
+        await lv.DisposeAsync();
+        var logFrom = lv.LogLines().Length;
+        _restarted = await PrivateLibvirt.StartAsync(dir, ct);
+        var lines = await TimeBothAsync(_restarted, "restarted daemon, cache on disk", ct);
+        var (_, reasons) = _restarted.ProbeSummary(logFrom);
+        lines.AddRange(reasons.Take(5).Select(r => "   log: " + r));
+        return lines;
+    }
+
+    private static async Task<List<string>> TimeBothAsync(PrivateLibvirt lv, string label, CancellationToken ct)
+    {
+        var from = lv.LogLines().Length;
+        var (_, caps) = await lv.OkAsync(ct, "capabilities");
+        var (_, dom) = await lv.OkAsync(ct, "domcapabilities", "--virttype", "qemu", "--emulatorbin", "/usr/bin/qemu-system-x86_64");
+        var (probes, reasons) = lv.ProbeSummary(from);
+        var lines = new List<string> { $"{label}: virsh capabilities {caps / 1000:0.00} s, domcapabilities {dom / 1000:0.00} s; probe lines in libvirtd's log: {probes}" };
+        lines.AddRange(reasons.Take(5).Select(r => "   log: " + r));
+        return lines;
+    }
+
+    private static string CacheFiles(PrivateLibvirt lv) =>
+        Directory.Exists(lv.CapabilityCache)
+            ? string.Join(", ", Directory.GetFiles(lv.CapabilityCache).Select(f =>
+                $"{Path.GetFileName(f)[..Math.Min(12, Path.GetFileName(f).Length)]}… {new FileInfo(f).Length / 1024} KiB, {File.GetLastWriteTimeUtc(f).ToString("HH:mm:ss", CultureInfo.InvariantCulture)}"))
+            : "none";
+
+    /// <summary>Stops the daemon(s) and every helper of theirs (QEMU, passt) whose command line names this run's tag or directory.</summary>
+    public static async Task StopAsync(PrivateLibvirt lv, string tag)
+    {
+        try
+        {
+            await lv.DisposeAsync();
+            if (_restarted is not null) await _restarted.DisposeAsync();
+        }
+        catch (Exception e) { Console.Error.WriteLine($"cleanup: libvirtd: {e.Message}"); }
+        var left = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                var cmd = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (cmd.Contains(tag, StringComparison.Ordinal) || cmd.Contains(lv.Dir, StringComparison.Ordinal)) left.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        if (left.Count > 0) Console.Error.WriteLine($"cleanup: killed {left.Count} leftover libvirt process(es) (libvirtd, passt, QEMU)");
+        await Proc.KillAndWaitAsync(left, TimeSpan.FromSeconds(10));
+    }
+}
