@@ -27,6 +27,7 @@ internal sealed class BootSides(HangarHost host, PrivateLibvirt? libvirt, SshPro
 {
     private readonly QemuImg _qemuImg = new();
     private readonly SeedImageWriter _seeds = new();
+    private int _changeShown;
 
     public string FleetYaml(string name, int port) => $"""
         vms:
@@ -124,7 +125,8 @@ internal sealed class BootSides(HangarHost host, PrivateLibvirt? libvirt, SshPro
         var plan = await PlanAsync(name, port, ct);
         var (config, prepMs) = await OwnCopyAsync(plan, Path.Combine(root, "v"), ct);
         Directory.CreateDirectory(Path.GetDirectoryName(config.Paths.QmpSocket)!);
-        var xml = LibvirtDomainXml.Write(config, new HangarDomainMetadata(BuiltinImages.Debian12, plan.DiskBytes, host.Agent.Options.Name));
+        var (xml, change) = VirshDomain.For(config, new HangarDomainMetadata(BuiltinImages.Debian12, plan.DiskBytes, host.Agent.Options.Name));
+        if (change is not null && Interlocked.Exchange(ref _changeShown, 1) == 0) Console.WriteLine($"virsh domain: {change}");
         var xmlFile = Path.Combine(root, "v", name + ".xml");
         await File.WriteAllTextAsync(xmlFile, xml, ct);
         var logFrom = lv.LogLines().Length;

@@ -18,6 +18,7 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
     private static readonly string[] Mounts = ["/etc/libvirt", "/var/lib/libvirt", "/var/cache/libvirt", "/run/libvirt"];
 
     private readonly Process _daemon;
+    private int _disposed;
 
     private PrivateLibvirt(string dir, Process daemon)
     {
@@ -64,7 +65,14 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
             cgroup_controllers = [ ]
             namespaces = [ ]
             """, ct);
-        var binds = string.Join(" && ", Mounts.Select((m, i) => $"mount --bind '{dir}/{new[] { "etc", "lib", "cache", "run" }[i]}' {m}"));
+        // libvirt resolves its built-in default QEMU user and group (libvirt-qemu) before it reads qemu.conf, and fails
+        // when they do not exist (libvirt-daemon-system would create them): the namespace sees /etc/passwd and
+        // /etc/group with them added, the host's files are not changed.
+        await File.WriteAllTextAsync(Path.Combine(dir, "passwd"), await File.ReadAllTextAsync("/etc/passwd", ct) +
+            "libvirt-qemu:x:64055:64055:Libvirt Qemu (hangar bench):/var/lib/libvirt:/usr/sbin/nologin\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "group"), await File.ReadAllTextAsync("/etc/group", ct) + "libvirt-qemu:x:64055:\n", ct);
+        var binds = $"mount --bind '{dir}/passwd' /etc/passwd && mount --bind '{dir}/group' /etc/group && " +
+                    string.Join(" && ", Mounts.Select((m, i) => $"mount --bind '{dir}/{new[] { "etc", "lib", "cache", "run" }[i]}' {m}"));
         var start = new ProcessStartInfo("unshare")
         {
             UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -72,11 +80,12 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
         foreach (var a in new[] { "--mount", "--propagation", "private", "--", "sh", "-c",
                      $"{binds} && exec {Daemon} -f '{dir}/etc/libvirtd.conf' -p '{dir}/run/libvirtd.pid' >'{dir}/daemon.out' 2>&1" })
             start.ArgumentList.Add(a);
+        var socket = Path.Combine(dir, "sock", "libvirt-sock");
+        File.Delete(socket); // a stopped daemon's
         var daemon = Process.Start(start)!;
         var lv = new PrivateLibvirt(dir, daemon);
-        var socket = Path.Combine(dir, "sock", "libvirt-sock");
         var watch = Stopwatch.StartNew();
-        while (!File.Exists(socket))
+        while (!File.Exists(socket) || (await lv.VirshAsync(ct, "uri")).Code != 0)
         {
             if (daemon.HasExited)
                 throw new InvalidOperationException($"libvirtd exited ({daemon.ExitCode}): {Tail(File.Exists(Path.Combine(dir, "daemon.out")) ? await File.ReadAllTextAsync(Path.Combine(dir, "daemon.out"), ct) : "")}");
@@ -109,13 +118,14 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
     {
         var lines = LogLines().Skip(fromLine).ToArray();
         var probes = lines.Count(l => ProbeLine().IsMatch(l));
-        var reasons = lines.Where(l => l.Contains("Outdated capabilities", StringComparison.Ordinal) || l.Contains("Outdated cached", StringComparison.Ordinal)
-                || l.Contains("KVM was", StringComparison.Ordinal) || l.Contains("changed", StringComparison.OrdinalIgnoreCase) && l.Contains("qemu_capabilities", StringComparison.Ordinal))
-            .Select(l => l.Length > 300 ? l[..300] : l).Distinct().ToList();
+        var reasons = lines.Where(l => l.Contains("Outdated", StringComparison.Ordinal) || l.Contains("No cached data", StringComparison.Ordinal)
+                || l.Contains("KVM was", StringComparison.Ordinal) || l.Contains("has changed", StringComparison.Ordinal))
+            .Select(l => Regex.Replace(l, @"^\S+ \S+ \d+: debug : ", "")).Select(l => l.Length > 200 ? l[..200] : l).Distinct().ToList();
         return (probes, reasons);
     }
 
-    [GeneratedRegex(@"Try to probe capabilities of|virQEMUCapsInitQMPSingle|qemuProcessQMPLaunch|Probing QEMU", RegexOptions.IgnoreCase)]
+    // One "Saved caps" line per binary probed (virQEMUCapsSaveFile); a cache hit logs "Loaded cached data" instead.
+    [GeneratedRegex(@"virQEMUCapsSaveFile.*Saved caps")]
     private static partial Regex ProbeLine();
 
     private static string Tail(string text) => text.Length > 2000 ? text[^2000..] : text;
@@ -138,9 +148,10 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
     /// <summary>Stops libvirtd (SIGTERM, then SIGKILL after 10 s). Its QEMUs and passt helpers are the caller's to sweep.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         var pidFile = Path.Combine(Dir, "run", "libvirtd.pid");
         var pids = new List<int>();
-        if (!_daemon.HasExited) pids.Add(_daemon.Id);
+        try { if (!_daemon.HasExited) pids.Add(_daemon.Id); } catch (InvalidOperationException) { }
         if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) pids.Add(pid);
         foreach (var p in pids.Distinct())
         {

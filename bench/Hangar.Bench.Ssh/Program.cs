@@ -6,7 +6,7 @@ using Hangar.Images;
 using Hangar.Qemu;
 using static Hangar.Bench.Stats;
 
-// hangar-bench-ssh [--root DIR] [--reps N] [--memory MIB] [--vcpu N] [--images DIR] [--no-virsh] [--keep]
+// hangar-bench-ssh [--root DIR] [--reps N] [--memory MIB] [--vcpu N] [--images DIR] [--no-virsh] [--sides hangar,raw,virsh] [--keep]
 // Boot to SSH login of the debian-12 image: Hangar vs raw QEMU (same arguments) vs `virsh create` of `hangar vm xml`'s
 // domain, in one run, rounds in rotating order; and libvirt's QEMU capability probe timed on its own.
 // Figures only, never pass/fail. See bench/README.md.
@@ -99,7 +99,8 @@ try
 
     // ---- rounds, order rotating so that drift hits each side alike ----
     var samples = new List<BootSample>();
-    var order = withVirsh ? new[] { "hangar", "raw", "virsh" } : ["hangar", "raw"];
+    var order = (withVirsh ? new[] { "hangar", "raw", "virsh" } : ["hangar", "raw"])
+        .Where(side => ArgValue("--sides") is not { } only || only.Split(',').Contains(side)).ToArray();
     for (var round = 1; round <= reps; round++)
     {
         var rotated = order.Skip((round - 1) % order.Length).Concat(order.Take((round - 1) % order.Length)).ToArray();
