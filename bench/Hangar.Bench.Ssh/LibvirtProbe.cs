@@ -32,6 +32,35 @@ internal static class LibvirtProbe
         return lines;
     }
 
+    /// <summary>
+    /// The same daemon with libvirt's default QEMU user (libvirt-qemu, as Debian's qemu.conf has it) and a cache of
+    /// its own: <c>virsh capabilities</c> three times. Here /dev/kvm is <c>root:root 0600</c> (no udev, no kvm group),
+    /// so that user cannot open it while the probe found KVM: libvirt refuses its cached capabilities at every
+    /// lookup ("KVM was enabled when probing …, but it is not available now") and probes again.
+    /// </summary>
+    public static async Task<List<string>> DefaultUserAsync(string dir, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        await using var lv = await PrivateLibvirt.StartAsync(dir, ct, qemuAsRoot: false);
+        for (var i = 1; i <= 3; i++)
+        {
+            var from = lv.LogLines().Length;
+            var (_, ms) = await lv.OkAsync(ct, "capabilities");
+            var (probes, reasons) = lv.ProbeSummary(from);
+            lines.Add($"default QEMU user (libvirt-qemu), call {i}: virsh capabilities {ms / 1000:0.00} s, binaries probed: {probes}");
+            if (i == 2) lines.AddRange(reasons.Where(r => !r.Contains("No cached", StringComparison.Ordinal)).Take(3).Select(r => "   log: " + r));
+        }
+        lines.Add($"/dev/kvm here: {DevKvm()}");
+        return lines;
+    }
+
+    private static string DevKvm()
+    {
+        if (!File.Exists("/dev/kvm")) return "absent";
+        var mode = File.GetUnixFileMode("/dev/kvm");
+        return $"mode {Convert.ToString((int)mode, 8)}, {(File.ReadAllText("/etc/group").Split('\n').Any(l => l.StartsWith("kvm:", StringComparison.Ordinal)) ? "a kvm group exists" : "no kvm group")}";
+    }
+
     private static async Task<List<string>> TimeBothAsync(PrivateLibvirt lv, string label, CancellationToken ct)
     {
         var from = lv.LogLines().Length;

@@ -43,7 +43,9 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
         return $"installed {string.Join(' ', Packages)} in {watch.Elapsed.TotalSeconds:0} s";
     }
 
-    public static async Task<PrivateLibvirt> StartAsync(string dir, CancellationToken ct)
+    /// <param name="qemuAsRoot">false: qemu.conf leaves libvirt's default QEMU user and group (libvirt-qemu), as
+    /// Debian's packaged configuration does; used only to show why that re-probes QEMU on every lookup here.</param>
+    public static async Task<PrivateLibvirt> StartAsync(string dir, CancellationToken ct, bool qemuAsRoot = true)
     {
         foreach (var sub in new[] { "etc", "lib", "cache", "run", "sock" }) Directory.CreateDirectory(Path.Combine(dir, sub));
         foreach (var target in Mounts) Directory.CreateDirectory(target); // empty mount points; nothing is written there
@@ -55,9 +57,7 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
             log_filters = "1:qemu.qemu_capabilities 1:util.filecache 1:qemu.qemu_driver 3:qemu.qemu_process 4:*"
             log_outputs = "1:file:{dir}/libvirtd.log"
             """, ct);
-        await File.WriteAllTextAsync(Path.Combine(dir, "etc", "qemu.conf"), """
-            user = "root"
-            group = "root"
+        await File.WriteAllTextAsync(Path.Combine(dir, "etc", "qemu.conf"), (qemuAsRoot ? "user = \"root\"\ngroup = \"root\"\n" : "") + """
             dynamic_ownership = 0
             remember_owner = 0
             security_driver = "none"
