@@ -38,7 +38,7 @@ internal static class LibvirtProbe
     /// so that user cannot open it while the probe found KVM: libvirt refuses its cached capabilities at every
     /// lookup ("KVM was enabled when probing …, but it is not available now") and probes again.
     /// </summary>
-    public static async Task<List<string>> DefaultUserAsync(string dir, CancellationToken ct)
+    public static async Task<List<string>> DefaultUserAsync(string dir, string tag, CancellationToken ct)
     {
         var lines = new List<string>();
         await using var lv = await PrivateLibvirt.StartAsync(dir, ct, qemuAsRoot: false);
@@ -50,6 +50,22 @@ internal static class LibvirtProbe
             lines.Add($"default QEMU user (libvirt-qemu), call {i}: virsh capabilities {ms / 1000:0.00} s, binaries probed: {probes}");
             if (i == 2) lines.AddRange(reasons.Where(r => !r.Contains("No cached", StringComparison.Ordinal)).Take(3).Select(r => "   log: " + r));
         }
+        // What that costs a `virsh create`: a domain with nothing to boot, started paused, then destroyed.
+        var xml = Path.Combine(dir, "probe.xml");
+        await File.WriteAllTextAsync(xml, $"""
+            <domain type="qemu">
+              <name>{tag}-probe</name>
+              <memory unit="MiB">64</memory>
+              <os><type arch="x86_64" machine="pc">hvm</type></os>
+              <devices><controller type="usb" model="none"/><memballoon model="none"/></devices>
+            </domain>
+            """, ct);
+        var before = lv.LogLines().Length;
+        var (code, output, createMs) = await lv.VirshAsync(ct, "create", "--paused", xml);
+        var (created, _) = lv.ProbeSummary(before);
+        lines.Add($"default QEMU user (libvirt-qemu): virsh create --paused of an empty domain {createMs / 1000:0.0} s, binaries probed during it: {created}" +
+                  (code == 0 ? "" : $" (failed: {output.Trim().Split('\n').Last()})"));
+        await lv.VirshAsync(CancellationToken.None, "destroy", $"{tag}-probe");
         lines.Add($"/dev/kvm here: {DevKvm()}");
         return lines;
     }
@@ -67,7 +83,7 @@ internal static class LibvirtProbe
         var (_, caps) = await lv.OkAsync(ct, "capabilities");
         var (_, dom) = await lv.OkAsync(ct, "domcapabilities", "--virttype", "qemu", "--emulatorbin", "/usr/bin/qemu-system-x86_64");
         var (probes, reasons) = lv.ProbeSummary(from);
-        var lines = new List<string> { $"{label}: virsh capabilities {caps / 1000:0.00} s, domcapabilities {dom / 1000:0.00} s; probe lines in libvirtd's log: {probes}" };
+        var lines = new List<string> { $"{label}: virsh capabilities {caps / 1000:0.00} s, domcapabilities {dom / 1000:0.00} s; binaries probed: {probes}" };
         lines.AddRange(reasons.Take(5).Select(r => "   log: " + r));
         return lines;
     }

@@ -119,7 +119,7 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
         var lines = LogLines().Skip(fromLine).ToArray();
         var probes = lines.Count(l => ProbeLine().IsMatch(l));
         var reasons = lines.Where(l => l.Contains("Outdated", StringComparison.Ordinal) || l.Contains("No cached data", StringComparison.Ordinal)
-                || l.Contains("KVM was", StringComparison.Ordinal) || l.Contains("has changed", StringComparison.Ordinal))
+                || l.Contains("KVM was", StringComparison.Ordinal))
             .Select(l => Regex.Replace(l, @"^\S+ \S+ \d+: debug : ", "")).Select(l => l.Length > 200 ? l[..200] : l).Distinct().ToList();
         return (probes, reasons);
     }

@@ -137,7 +137,7 @@ try
         Console.WriteLine("libvirt's QEMU capability probe (apart from the boots above):");
         foreach (var line in probe) Console.WriteLine("   " + line);
         foreach (var line in await LibvirtProbe.AfterRestartAsync(libvirt!, Path.Combine(root, "lv"), ct)) Console.WriteLine("   " + line);
-        foreach (var line in await LibvirtProbe.DefaultUserAsync(Path.Combine(root, "lv-default"), ct)) Console.WriteLine("   " + line);
+        foreach (var line in await LibvirtProbe.DefaultUserAsync(Path.Combine(root, "lv-default"), tag, ct)) Console.WriteLine("   " + line);
     }
     Console.WriteLine($"whole run {total.Elapsed.TotalMinutes:0.0} min; load at the end {Proc.LoadAverage()}, other qemu-system processes: {Proc.CountForeignQemu(root)}");
 }
