@@ -99,7 +99,7 @@ if [[ " $* " == *" --ssh "* ]]; then
     for cmdline in /proc/[0-9]*/cmdline; do
       pid="${cmdline#/proc/}"; pid="${pid%/cmdline}"
       [[ "$pid" == "$$" ]] && continue
-      line="$(tr '\0' ' ' < "$cmdline" 2>/dev/null || true)"
+      line="$( { tr '\0' ' ' < "$cmdline"; } 2>/dev/null || true)"
       case "$line" in *"$ssh_root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover $pid: ${line:0:60}" >&2 || true ;; esac
     done
     if [[ " ${args[*]-} " != *" --keep "* ]]; then rm -rf "$ssh_root"; fi
