@@ -15,8 +15,8 @@
 # bench/run.sh --cli [--rounds 30] [--vms 10] [--keep] times client commands (`hangar vm list`…) against `virsh list`
 #   (bench/Hangar.Bench.Cli: builds the ahead-of-time client with scripts/build.sh --no-link; about a minute).
 # bench/run.sh --ssh [--reps 2] [--memory 512] [--vcpu 1] [--no-virsh] [--keep] boots the debian-12 image to an SSH login:
-#   Hangar vs raw QEMU (same arguments) vs `virsh create` (bench/Hangar.Bench.Ssh; installs libvirt-daemon,
-#   libvirt-daemon-driver-qemu and passt with apt-get the first time, runs its own libvirtd; about 15 minutes).
+#   Hangar vs raw QEMU (same arguments) vs `virsh create` (bench/Hangar.Bench.Ssh; installs libvirt-daemon and
+#   libvirt-daemon-driver-qemu with apt-get the first time, runs its own libvirtd; 8-14 minutes with 2-3 rounds).
 # Runs as root on Debian 12 with the .NET SDK, qemu-system-x86 and qemu-utils. Always TCG (KVM hangs here).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

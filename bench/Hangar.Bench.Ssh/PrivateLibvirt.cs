@@ -5,17 +5,19 @@ namespace Hangar.Bench;
 
 /// <summary>
 /// A libvirtd of the bench's own: Debian's packages (installed with apt-get on first use), its configuration, cache,
-/// state and runtime directories under <c>ROOT/lv</c>, bind-mounted over <c>/etc/libvirt</c>, <c>/var/lib/libvirt</c>,
-/// <c>/var/cache/libvirt</c> and <c>/run/libvirt</c> in a mount namespace of its own (<c>unshare --mount</c>), so
+/// state, runtime and log directories under <c>ROOT/lv</c>, bind-mounted over <c>/etc/libvirt</c>, <c>/var/lib/libvirt</c>,
+/// <c>/var/cache/libvirt</c>, <c>/run/libvirt</c> and <c>/var/log/libvirt</c> in a mount namespace of its own (<c>unshare --mount</c>), so
 /// nothing of the host's libvirt is read or written; its socket is <c>ROOT/lv/sock/libvirt-sock</c>. QEMU runs as
 /// root without a security driver, cgroups or per-domain namespaces (none of which this container has).
 /// </summary>
 internal sealed partial class PrivateLibvirt : IAsyncDisposable
 {
-    public static readonly string[] Packages = ["libvirt-daemon", "libvirt-daemon-driver-qemu", "passt"];
+    // Not passt: libvirt 9.0 refuses its backend (VirshDomain), so the domains use QEMU's own user network.
+    public static readonly string[] Packages = ["libvirt-daemon", "libvirt-daemon-driver-qemu"];
     private const string Daemon = "/usr/sbin/libvirtd";
     private const string QemuDriver = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so";
-    private static readonly string[] Mounts = ["/etc/libvirt", "/var/lib/libvirt", "/var/cache/libvirt", "/run/libvirt"];
+    private static readonly string[] Mounts = ["/etc/libvirt", "/var/lib/libvirt", "/var/cache/libvirt", "/run/libvirt", "/var/log/libvirt"];
+    private static readonly string[] MountSources = ["etc", "lib", "cache", "run", "log"];
 
     private readonly Process _daemon;
     private int _disposed;
@@ -35,7 +37,7 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
     /// <summary>Installs the packages when libvirtd or its QEMU driver is missing; returns what was done.</summary>
     public static async Task<string> EnsureInstalledAsync(CancellationToken ct)
     {
-        if (File.Exists(Daemon) && File.Exists(QemuDriver) && File.Exists("/usr/bin/passt")) return "libvirt already installed";
+        if (File.Exists(Daemon) && File.Exists(QemuDriver)) return "libvirt already installed";
         var watch = Stopwatch.StartNew();
         var (code, output) = await RunAsync("apt-get", ["install", "-y", "--no-install-recommends", .. Packages], TimeSpan.FromMinutes(10), ct,
             ("DEBIAN_FRONTEND", "noninteractive"));
@@ -47,7 +49,7 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
     /// Debian's packaged configuration does; used only to show why that re-probes QEMU on every lookup here.</param>
     public static async Task<PrivateLibvirt> StartAsync(string dir, CancellationToken ct, bool qemuAsRoot = true)
     {
-        foreach (var sub in new[] { "etc", "lib", "cache", "run", "sock" }) Directory.CreateDirectory(Path.Combine(dir, sub));
+        foreach (var sub in MountSources.Append("sock")) Directory.CreateDirectory(Path.Combine(dir, sub));
         foreach (var target in Mounts) Directory.CreateDirectory(target); // empty mount points; nothing is written there
         await File.WriteAllTextAsync(Path.Combine(dir, "etc", "libvirtd.conf"), $"""
             unix_sock_dir = "{dir}/sock"
@@ -72,7 +74,7 @@ internal sealed partial class PrivateLibvirt : IAsyncDisposable
             "libvirt-qemu:x:64055:64055:Libvirt Qemu (hangar bench):/var/lib/libvirt:/usr/sbin/nologin\n", ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "group"), await File.ReadAllTextAsync("/etc/group", ct) + "libvirt-qemu:x:64055:\n", ct);
         var binds = $"mount --bind '{dir}/passwd' /etc/passwd && mount --bind '{dir}/group' /etc/group && " +
-                    string.Join(" && ", Mounts.Select((m, i) => $"mount --bind '{dir}/{new[] { "etc", "lib", "cache", "run" }[i]}' {m}"));
+                    string.Join(" && ", Mounts.Select((m, i) => $"mount --bind '{dir}/{MountSources[i]}' {m}"));
         var start = new ProcessStartInfo("unshare")
         {
             UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
