@@ -59,7 +59,8 @@ internal sealed class BootSides(HangarHost host, PrivateLibvirt? libvirt, SshPro
             var t0 = Stopwatch.GetTimestamp();
             await host.Client.ApplyAsync(request, ct);
             var applied = Stopwatch.GetTimestamp();
-            var (at, attempts) = await ssh.WaitAsync(port, timeout, () => true, ct);
+            var (at, attempts) = await ssh.WaitAsync(port, timeout,
+                () => host.Agent.Reconciler.Snapshot().Vms.FirstOrDefault(x => x.Name == name) is not { Phase: VmPhase.Failed }, ct);
             return new BootSample("hangar", name, Ms(t0, at), Ms(t0, applied), attempts);
         }
         finally
@@ -134,7 +135,7 @@ internal sealed class BootSides(HangarHost host, PrivateLibvirt? libvirt, SshPro
         {
             var t0 = Stopwatch.GetTimestamp();
             var (_, createMs) = await lv.OkAsync(ct, "create", xmlFile);
-            var (at, attempts) = await ssh.WaitAsync(port, timeout, () => true, ct);
+            var (at, attempts) = await ssh.WaitAsync(port, timeout, () => Proc.FindQemu(name).Count > 0, ct);
             var (probes, _) = lv.ProbeSummary(logFrom);
             return new BootSample("virsh", name, Ms(t0, at), createMs, attempts, $"prep {prepMs:0} ms, capability probes during it: {probes}");
         }
