@@ -13,9 +13,6 @@ using static Hangar.Bench.Stats;
 
 namespace Hangar.Bench;
 
-/// <summary>One boot to SSH login: total ms, and what the side's start call took (apply / exec→running / virsh create).</summary>
-internal sealed record BootSample(string Side, string Vm, double BootMs, double StartMs, int SshAttempts, string Note = "");
-
 /// <summary>
 /// The three ways of booting the same debian-12 VM. Hangar: an apply of a one-VM fleet through the API. Raw: the
 /// command line <see cref="QemuCommandLine.Build"/> makes of the <see cref="QemuVmConfig"/> that
