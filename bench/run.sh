@@ -14,6 +14,9 @@
 #   prints the server's descriptors and RSS every K rounds). Long: not part of the default or --quick run.
 # bench/run.sh --cli [--rounds 30] [--vms 10] [--keep] times client commands (`hangar vm list`…) against `virsh list`
 #   (bench/Hangar.Bench.Cli: builds the ahead-of-time client with scripts/build.sh --no-link; about a minute).
+# bench/run.sh --ssh [--reps 2] [--memory 512] [--vcpu 1] [--no-virsh] [--keep] boots the debian-12 image to an SSH login:
+#   Hangar vs raw QEMU (same arguments) vs `virsh create` (bench/Hangar.Bench.Ssh; installs libvirt-daemon and
+#   libvirt-daemon-driver-qemu with apt-get the first time, runs its own libvirtd; 8-14 minutes with 2-3 rounds).
 # Runs as root on Debian 12 with the .NET SDK, qemu-system-x86 and qemu-utils. Always TCG (KVM hangs here).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -82,6 +85,30 @@ if [[ " $* " == *" --cli "* ]]; then
   "$repo/scripts/build.sh" --no-link >&2
   dotnet build "$here/Hangar.Bench.Cli/Hangar.Bench.Cli.csproj" -c Release -v quiet -nologo >&2
   "$here/Hangar.Bench.Cli/bin/Release/net10.0/hangar-bench-cli" --root "$cli_root" --hangar "$repo/.hangar/bin/hangar" ${args[@]+"${args[@]}"}
+  exit $?
+fi
+
+if [[ " $* " == *" --ssh "* ]]; then
+  args=()
+  for a in "$@"; do [[ "$a" == "--ssh" ]] || args+=("$a"); done
+  ssh_root="$(mktemp -d /tmp/hbs.XXXX)"
+  # Whatever happens to the bench (even SIGKILL): every process whose command line names this run's root (its QEMUs,
+  # its libvirtd, libvirt's QEMUs) is killed, then the root is deleted unless --keep.
+  ssh_cleanup() {
+    local pid line
+    for cmdline in /proc/[0-9]*/cmdline; do
+      pid="${cmdline#/proc/}"; pid="${pid%/cmdline}"
+      [[ "$pid" == "$$" ]] && continue
+      line="$( { tr '\0' ' ' < "$cmdline"; } 2>/dev/null || true)"
+      case "$line" in *"$ssh_root"*) kill -KILL "$pid" 2>/dev/null && echo "run.sh: killed leftover $pid: ${line:0:60}" >&2 || true ;; esac
+    done
+    if [[ " ${args[*]-} " != *" --keep "* ]]; then rm -rf "$ssh_root"; fi
+  }
+  trap ssh_cleanup EXIT
+  trap 'exit 130' INT TERM
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  dotnet build "$here/Hangar.Bench.Ssh/Hangar.Bench.Ssh.csproj" -c Release -v quiet -nologo >&2
+  "$here/Hangar.Bench.Ssh/bin/Release/net10.0/hangar-bench-ssh" --root "$ssh_root" ${args[@]+"${args[@]}"}
   exit $?
 fi
 
