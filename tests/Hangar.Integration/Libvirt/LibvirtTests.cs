@@ -151,9 +151,12 @@ public sealed class LibvirtTests
         Assert.Equal(("test", "test", 2, ByteSize.FromMiB(8192)), (vm.Name, vm.Image, vm.Vcpu, vm.Memory));
         var image = Assert.Single(parsed.Spec.Images);
         Assert.Equal(("/guest/diskimage1", DiskFormat.Raw), (image.Path, image.Format));
-        string[] noted = ["@type: a 'test' domain", "uuid: ", "currentMemory: Hangar has no memory balloon yet", "os/type: arch 'i686'",
-            "devices/disk[@type='file']: no <driver type=…>", "devices/interface[@type='network']: ", "devices/memballoon: "];
+        string[] noted = ["@type: a 'test' domain", "uuid: ", "currentMemory: the guest starts with all of its memory (8GiB); hangar vm set NAME --balloon SIZE", "os/type: arch 'i686'",
+            "devices/disk[@type='file']: no <driver type=…>", "devices/interface[@type='network']: "];
         foreach (var note in noted) Assert.Contains("  " + note, imported.Stderr);
+        // Its virtio balloon is carried over as one.
+        Assert.True(vm.Balloon);
+        Assert.DoesNotContain("devices/memballoon", imported.Stderr);
         Assert.DoesNotContain("/address", imported.Stderr);
     }
 
