@@ -257,15 +257,16 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         // its daemonized parent exits, so the files go as soon as the launch returns (or fails). A seed with the host
         // key is open in QEMU by then: it is unlinked, and its memory goes when QEMU closes it.
         QemuProcessIdentity identity;
+        Shares.VirtiofsDaemons.Serving? serving = null;
+        // virtiofsd listens before QEMU starts: QEMU connects to each share's socket as it starts, and fails without.
+        // Not while a QEMU still runs there (the launch refuses it): its virtiofsds serve it.
+        var serve = plan.Config.Shares.Count > 0 && QemuLauncher.FindRunning(plan.Config.Paths) is null;
         using (var staged = credentials.Stage(plan.Config.Name, plan.Credentials, plan.Identity))
         {
             if (plan.Seed is { } keyed && plan.Identity is { PublicKey: { } publicKey } && staged.HostKey is { } hostKey)
                 await _seeds.WriteAsync(keyed.WithHostKey(Encoding.ASCII.GetString(hostKey), $"{publicKey} root@{plan.Config.Name}"),
                     credentials.SeedPathFor(plan.Config.Name), ct, credentials.SeedWorkFor(plan.Config.Name));
-            // virtiofsd listens before QEMU starts: QEMU connects to each share's socket as it starts, and fails without.
-            // Not while a QEMU still runs there (the launch refuses it): its virtiofsds serve it.
-            var serve = plan.Config.Shares.Count > 0 && QemuLauncher.FindRunning(plan.Config.Paths) is null;
-            var serving = serve ? await _virtiofs.StartAsync(plan.Config.Name, plan.Config.Shares, ct) : null;
+            if (serve) serving = await _virtiofs.StartAsync(plan.Config.Name, plan.Config.Shares, ct);
             try
             {
                 identity = await QemuLauncher.LaunchAsync(plan.Config, ct);
@@ -275,18 +276,19 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
                 if (serve) Shares.VirtiofsDaemons.Stop(plan.Config.Shares);
                 throw;
             }
-            if (serving is not null)
+        }
+        if (serving is not null)
+        {
+            // Each virtiofsd took QEMU's connection while QEMU started; its first process exits once it has daemonized.
+            try
             {
-                try
-                {
-                    await serving.WhenDaemonizedAsync(ct);
-                }
-                catch
-                {
-                    identity.Kill();
-                    Shares.VirtiofsDaemons.Stop(plan.Config.Shares);
-                    throw;
-                }
+                await serving.WhenDaemonizedAsync(ct);
+            }
+            catch
+            {
+                identity.Kill();
+                Shares.VirtiofsDaemons.Stop(plan.Config.Shares);
+                throw;
             }
         }
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,

@@ -85,7 +85,7 @@ public sealed class CredentialTests
         PlaintextSearch.AssertNowhereUnder(home.Path, marker);
         PlaintextSearch.AssertNowhereUnder(home.RuntimeDirectory, marker);
         PlaintextSearch.AssertNowhereUnder("/dev/shm", marker);
-        Assert.Empty(Directory.GetDirectories("/dev/shm", "hangar-credentials-*").Where(d => Directory.EnumerateFileSystemEntries(d, "*", SearchOption.AllDirectories).Any()));
+        Assert.DoesNotContain(Directory.GetDirectories("/dev/shm", "hangar-credentials-*"), d => Directory.EnumerateFileSystemEntries(d, "*", SearchOption.AllDirectories).Any());
     }
 
     [Fact]
@@ -111,6 +111,6 @@ public sealed class CredentialTests
         Assert.Equal(VmPhase.Failed, vm.Phase);
         Assert.Contains("credential 'k' (secret 'theirs'): this agent cannot open secrets/theirs.age", vm.LastError);
         Assert.Contains(File.ReadAllText(Path.Combine(home.Path, "agent", "recipient.txt")).Trim(), vm.LastError);
-        Assert.Empty(home.QemuPids().Where(pid => QemuProcesses.CommandLine(pid).Contains("guest=bad", StringComparison.Ordinal)));
+        Assert.DoesNotContain(home.QemuPids(), pid => QemuProcesses.CommandLine(pid).Contains("guest=bad", StringComparison.Ordinal));
     }
 }
