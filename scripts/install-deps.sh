@@ -2,8 +2,9 @@
 # Installs the Debian packages Hangar and its tests need on a host (run as root): QEMU, qemu-img, and apt's package
 # lists (Hangar assembles its built-in `tiny` guest from Debian packages with `apt-get download`).
 # Every program that Hangar, the quick start, the tests or the benchmarks run is named here:
-#   qemu-system-x86, qemu-utils  QEMU and qemu-img
-#   util-linux                   setsid (the detached server)
+#   qemu-system-x86, qemu-utils  QEMU and qemu-img; qemu-system-x86 brings qemu-system-common, whose virtiofsd
+#                                (/usr/lib/qemu/virtiofsd) serves VMs' shares
+#   util-linux                   setsid (the detached server); unshare (a read-only share's mount namespace)
 #   coreutils                    stty (the console), mktemp, paste
 #   dpkg, apt                    apt-get download, apt-cache, dpkg-deb (building the tiny image)
 #   cpio                         the tests check Hangar's own cpio writer against the real cpio
