@@ -13,7 +13,8 @@ export HANGAR_TEST_CLI="$PWD/.hangar/bin/hangar"
 # about 1.5 min the first time, nothing after) and boots it to an SSH login (about 1.2 min under TCG).
 log=$(mktemp)
 status=0
-dotnet test Hangar.slnx --nologo -v quiet "$@" 2>&1 | tee "$log" || status=$?
+# -v quiet keeps the build quiet; the console logger at minimal still prints each failed test with its message and stack.
+dotnet test Hangar.slnx --nologo -v quiet --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=$?
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
 rm -f "$log"
