@@ -11,4 +11,5 @@ namespace Hangar.Agent;
 [JsonSerializable(typeof(RuntimeRecord))]
 [JsonSerializable(typeof(DiskIdentity))]
 [JsonSerializable(typeof(AcceleratorResolver.ProbeCache))]
+[JsonSerializable(typeof(Dictionary<string, int>))]
 internal sealed partial class AgentFilesJsonContext : JsonSerializerContext;

@@ -40,6 +40,13 @@ public sealed record AgentOptions(
     /// </summary>
     public bool SharesImageStore { get; init; }
 
+    /// <summary>The user ids this agent's QEMUs drop to, one per VM (<see cref="Confinement.QemuUserRange"/>); null: QEMU
+    /// stays the agent's user. By default a range as root, none otherwise.</summary>
+    public Confinement.QemuUserRange? QemuUsers { get; init; } = Confinement.QemuUserRange.ForThisProcess();
+
+    /// <summary>Which VM has which id of <see cref="QemuUsers"/>.</summary>
+    public string QemuUserIdsPath => Path.Combine(StateDirectory, "agent", "qemu-uids.json");
+
     /// <summary>The clock of health checks and restart backoff; tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -61,15 +68,39 @@ public sealed record AgentOptions(
     {
         home = Path.GetFullPath(home);
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(home)))[..10];
-        // /run/hangar may be writable where /run is not: a systemd unit's RuntimeDirectory=hangar under ProtectSystem=strict.
-        var runRoot = IsWritable("/run/hangar") || (Directory.Exists("/run") && IsWritable("/run")) ? "/run/hangar" : Path.Combine(Path.GetTempPath(), "hangar-run");
         return new AgentOptions(
             name ?? Environment.MachineName.ToLowerInvariant(),
             home,
-            Path.Combine(runRoot, hash),
+            Path.Combine(RuntimeRoot(), hash),
             accelerator,
             DefaultGracefulStopTimeout,
             DefaultRestartBackoff);
+    }
+
+    /// <summary>
+    /// Where runtime directories go: <c>/run/hangar</c> for root, and where it is writable (a systemd unit's
+    /// <c>RuntimeDirectory=hangar</c> under <c>ProtectSystem=strict</c>); for anyone else <c>$XDG_RUNTIME_DIR/hangar</c>
+    /// (the user's own tmpfs, as for every per-user service); without one, <c>$TMPDIR/hangar-run-USER</c>, made 0700 and
+    /// refused when it is someone else's (its sockets control the VMs).
+    /// </summary>
+    private static string RuntimeRoot()
+    {
+        if (IsWritable("/run/hangar") || (Directory.Exists("/run") && IsWritable("/run"))) return "/run/hangar";
+        if (Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Path.IsPathFullyQualified(xdg) && IsWritable(xdg))
+            return Path.Combine(xdg, "hangar");
+        var own = Path.Combine(Path.GetTempPath(), $"hangar-run-{Environment.UserName}");
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        try
+        {
+            Directory.CreateDirectory(own, OwnerOnly);
+            // Only its owner may change a directory's mode: this fails for one another user made first.
+            File.SetUnixFileMode(own, OwnerOnly);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidOperationException($"The runtime directory {own} belongs to another user; delete it, or set XDG_RUNTIME_DIR to a directory of your own.", e);
+        }
+        return own;
     }
 
     private static bool IsWritable(string directory)

@@ -77,6 +77,11 @@ public sealed partial class Reconciler : IAsyncDisposable
                 _leaving.Add(supervisor);
                 _ = supervisor.Completion.ContinueWith(_ => OnLeft(supervisor), TaskScheduler.Default);
             }
+            // A purge reaches the VMs still stopping from an earlier removal; one that has left meanwhile is no longer
+            // leaving, so the collection below deletes its files.
+            if (desired.PurgeRemoved)
+                foreach (var supervisor in _leaving.Where(s => !wanted.ContainsKey(s.Name)).ToList())
+                    if (!supervisor.Update(null, desired.Generation, desired.Revision, purge: true)) _leaving.Remove(supervisor);
             foreach (var (name, vm) in wanted)
             {
                 if (_supervisors.TryGetValue(name, out var supervisor))

@@ -37,11 +37,17 @@ public static class AgentCommand
             Description = "Labels to join with, as k=v (repeat, or separate with commas); the token's labels win.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel };
+        var qemuUids = new Option<string?>("--qemu-uids")
+        {
+            Description = "The user ids this agent's QEMUs drop to after they start, one per VM, as FIRST-LAST, or 'off' to keep them root (default as root: 1879048192-1879113727, or $HANGAR_QEMU_UIDS; an agent that is not root keeps its own user).",
+        };
+        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel, qemuUids };
         command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
             var home = DaemonGlobals.ResolveHome(parse);
             var accel = DaemonGlobals.AccelFrom(parse.GetValue(DaemonGlobals.Accel));
+            // A bad range is an InvalidOperationException: one line and exit 1 (GuardAsync).
+            var qemuUsers = Hangar.Agent.Confinement.QemuUserRange.ForThisProcess(parse.GetValue(qemuUids));
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
             var log = loggers.CreateLogger("Hangar.Agent");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -67,6 +73,7 @@ public static class AgentCommand
             var agentOptions = AgentOptions.ForHome(home, credential.Name, accel) with
             {
                 ServerPin = credential.ServerFingerprint is { } pinned ? CertificatePin.Parse(pinned) : null,
+                QemuUsers = qemuUsers,
             };
             await using var agent = new AgentHost(agentOptions, loggers);
             agent.Start((credential.Servers ?? [credential.Server]).Select(s => AgentJoin.SocketUrl(new Uri(s))).ToArray(), credential.Credential);

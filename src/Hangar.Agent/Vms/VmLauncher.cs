@@ -12,7 +12,8 @@ namespace Hangar.Agent.Vms;
 
 /// <summary>
 /// Resolves a desired VM into a <see cref="VmLaunchPlan"/>, prepares its disk, and launches its QEMU paused,
-/// daemonized, with a QMP socket; the caller continues it. Shared by all VMs of an agent.
+/// detached and confined (seccomp, and its own user id when the agent is root), with a QMP socket; the caller
+/// continues it. Shared by all VMs of an agent.
 /// </summary>
 public sealed class VmLauncher(AgentOptions options, VmImageResolver images, AcceleratorResolver accelerators, CredentialStaging credentials,
     HostBridges? hostBridges = null, Shares.VirtiofsDaemons? virtiofs = null)
@@ -21,6 +22,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     private readonly Shares.VirtiofsDaemons _virtiofs = virtiofs ?? Shares.VirtiofsDaemons.Instance;
     private readonly QemuImg _qemuImg = new();
     private readonly SeedImageWriter _seeds = new();
+    private readonly Confinement.QemuUserIds? _qemuUsers = options.QemuUsers is { } range ? new(options.QemuUserIdsPath, range) : null;
 
     public AgentOptions Options => options;
 
@@ -98,6 +100,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
                 Path.Combine(paths.Runtime.Directory, $"fs{index}.sock"), share.Source, share.ReadOnly)).ToArray() ?? [],
             Balloon = spec.Balloon,
             Paths = paths.Runtime,
+            Confinement = ConfinementOf(spec.Name),
         };
         var source = !hasDisk ? null : backing is null ? DiskIdentity.Blank : DiskIdentity.OverlayOn(imageDigest);
         // Volume sizes are not on the command line: they join the hash (only when there are volumes, so a VM without
@@ -188,7 +191,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     private async Task<string?> PrepareMainDiskAsync(VmLaunchPlan plan, long generation, CancellationToken ct)
     {
         var paths = VmPaths.For(options, plan.Config.Name);
-        Directory.CreateDirectory(paths.StateDirectory);
+        CreatePrivateDirectory(paths.StateDirectory);
         string? done = null;
         if (File.Exists(paths.DiskPath))
         {
@@ -249,12 +252,12 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     public async Task<(QemuInstance Instance, RuntimeRecord Record)> LaunchAsync(VmLaunchPlan plan, long restartNonce, CancellationToken ct)
     {
         var paths = VmPaths.For(options, plan.Config.Name);
-        Directory.CreateDirectory(paths.StateDirectory);
+        CreatePrivateDirectory(paths.StateDirectory);
         var logOffset = File.Exists(paths.SerialLog) ? new FileInfo(paths.SerialLog).Length : 0;
         if (plan.Seed is { } seed && plan.Identity is null) await _seeds.WriteAsync(seed, paths.SeedPath, ct);
         await PrepareHostAsync(plan, ct);
         // A secret's plaintext exists from here until QEMU has started: QEMU reads fw_cfg files at start-up, before
-        // its daemonized parent exits, so the files go as soon as the launch returns (or fails). A seed with the host
+        // it answers on QMP, so the files go as soon as the launch returns (or fails). A seed with the host
         // key is open in QEMU by then: it is unlinked, and its memory goes when QEMU closes it.
         QemuProcessIdentity identity;
         Shares.VirtiofsDaemons.Serving? serving = null;
@@ -310,13 +313,29 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     }
 
     /// <summary>
+    /// The VM's state directory (disk, volumes, serial log, seed), root's alone (0700, also when it existed): QEMUs
+    /// run as users of their own, and none may reach another VM's files by their paths.
+    /// </summary>
+    private static void CreatePrivateDirectory(string directory)
+    {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(directory, OwnerOnly);
+        File.SetUnixFileMode(directory, OwnerOnly);
+    }
+
+    /// <summary>The VM's QEMU under seccomp, dropping to the VM's own user id when the agent has a range of them (as
+    /// root; the id is allocated the first time). The config hash leaves it out (<see cref="QemuCommandLine.HashForm"/>).</summary>
+    private QemuConfinement ConfinementOf(string vmName) =>
+        _qemuUsers?.For(vmName) is { } uid ? QemuConfinement.RunAs(uid, uid) : QemuConfinement.Sandboxed;
+
+    /// <summary>
     /// The hash of the QEMU command line, the image, the disk size and the secrets' ciphertext: a running VM whose hash
     /// differs changes. A VM without secrets hashes as it did before credentials existed, so upgrading restarts nothing.
     /// </summary>
     private static string ConfigHash(QemuVmConfig config, string imageDigest, long? diskBytes, string unseenDigest) =>
         unseenDigest.Length == 0
-            ? Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-")
-            : Hash(string.Join('\n', QemuCommandLine.Build(config)), imageDigest, diskBytes?.ToString() ?? "-", unseenDigest);
+            ? Hash(string.Join('\n', QemuCommandLine.HashForm(config)), imageDigest, diskBytes?.ToString() ?? "-")
+            : Hash(string.Join('\n', QemuCommandLine.HashForm(config)), imageDigest, diskBytes?.ToString() ?? "-", unseenDigest);
 
     private static string Hash(params string[] parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts))));

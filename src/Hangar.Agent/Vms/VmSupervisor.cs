@@ -39,7 +39,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     // Desired, written by Update, read by the loop.
     private DesiredVm? _desired;
     private long _generation, _revision;
-    private bool _removed, _purge;
+    private bool _removed, _purge, _left;
     private long _convergedRevision = -1; // the revision the loop last finished acting on
 
     // Observed, written by the loop (and the health watch's reports), read by Snapshot.
@@ -79,16 +79,19 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     public Task Completion => _loop;
 
     /// <summary>A new desired state for this VM; null removes it (stop, and delete its disk when <paramref name="purge"/>).</summary>
-    public void Update(DesiredVm? desired, long generation, long revision, bool purge)
+    /// <returns>False when the VM had already left (stopped, and purged or not): this update came too late for it.</returns>
+    public bool Update(DesiredVm? desired, long generation, long revision, bool purge)
     {
         lock (_gate)
         {
+            if (_left) return false;
             if (desired is null) { _removed = true; _purge = purge; }
             else { _desired = desired; _removed = false; }
             _generation = generation;
             _revision = revision;
         }
         _signal.Set();
+        return true;
     }
 
     /// <summary>The guest agent of the VM's running process; null while there is none.</summary>
@@ -136,6 +139,8 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 if (removed)
                 {
                     if (_run is not null) await StopAsync("removed from the fleet", ct);
+                    // A purge asked for while the VM stopped (hangar down --purge after it left the fleet) counts too.
+                    lock (_gate) { purge = _purge; _left = true; }
                     if (purge) Purge();
                     lock (_gate) _convergedRevision = revision;
                     Set(VmPhase.Stopped, purge ? "deleted" : "removed");

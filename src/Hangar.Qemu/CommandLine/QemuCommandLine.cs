@@ -7,8 +7,8 @@ namespace Hangar.Qemu;
 /// the same arguments, so the result can be checked against golden text.
 /// </summary>
 /// <remarks>
-/// The VM always starts paused (<c>-S</c>) and daemonized, with QMP and the serial console on unix sockets in
-/// the runtime directory. The serial console is one chardev that is both a socket for interactive attach and a
+/// The VM always starts paused (<c>-S</c>), in the foreground under its <see cref="QemuConfinement"/> (the launcher
+/// detaches it), with QMP and the serial console on unix sockets in the runtime directory. The serial console is one chardev that is both a socket for interactive attach and a
 /// log file, so the log keeps everything even when nobody is attached.
 /// </remarks>
 public static class QemuCommandLine
@@ -39,7 +39,6 @@ public static class QemuCommandLine
             "-no-user-config",
             "-display", "none",
             "-S",
-            "-daemonize",
             // -pidfile, -kernel, -initrd and -append take their value verbatim: no option parsing, no escaping.
             "-pidfile", config.Paths.PidFile,
             "-qmp", $"unix:{Escape(config.Paths.QmpSocket)},server=on,wait=off",
@@ -107,6 +106,22 @@ public static class QemuCommandLine
         foreach (var text in config.OemStrings)
             args.AddRange(["-smbios", $"type=11,value={Escape(text)}"]);
 
+        if (config.Confinement.Sandbox) args.AddRange(["-sandbox", config.Confinement.SandboxOptions]);
+        if (config.Confinement.Uid is { } uid)
+            args.AddRange(["-runas", string.Create(CultureInfo.InvariantCulture, $"{uid}:{config.Confinement.Gid}")]);
+        return args;
+    }
+
+    /// <summary>
+    /// The command line that names what the VM is, for the agent's config hash: <see cref="Build"/> without the
+    /// confinement, in the form it had while QEMU daemonized (<c>-daemonize</c> after <c>-S</c>). A VM that ran before
+    /// QEMU was confined hashes as it did, so upgrading restarts nothing; it is confined at its next start.
+    /// </summary>
+    public static IReadOnlyList<string> HashForm(QemuVmConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var args = new List<string>(Build(config with { Confinement = QemuConfinement.None }));
+        args.Insert(args.IndexOf("-S") + 1, "-daemonize");
         return args;
     }
 

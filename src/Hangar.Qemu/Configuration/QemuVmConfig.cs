@@ -69,6 +69,9 @@ public sealed record QemuVmConfig
 
     public required QemuRuntimePaths Paths { get; init; }
 
+    /// <summary>QEMU's seccomp filter and the user it drops to; sandboxed as the agent's user unless set.</summary>
+    public QemuConfinement Confinement { get; init; } = QemuConfinement.Sandboxed;
+
     /// <summary>The QEMU executable, looked up on PATH unless absolute.</summary>
     public string Binary { get; init; } = "qemu-system-x86_64";
 
@@ -94,6 +97,7 @@ public sealed record QemuVmConfig
         if (VsockCid is { } cid && cid is < 3 or > 0xFFFF_FFFEL) errors.Add($"VsockCid is {cid}; it must be from 3 to 4294967294.");
         ValidateFirmwareStrings(errors);
         ValidatePaths(errors);
+        errors.AddRange(Confinement.Validate());
         return errors;
     }
 
@@ -242,7 +246,10 @@ public sealed record QemuVmConfig
         && FwCfgFiles.SequenceEqual(other.FwCfgFiles)
         && OemStrings.SequenceEqual(other.OemStrings)
         && VncPort == other.VncPort
+        && Shares.SequenceEqual(other.Shares)
+        && Balloon == other.Balloon
         && Paths == other.Paths
+        && Confinement == other.Confinement
         && Binary == other.Binary;
 
     public override int GetHashCode()
@@ -263,7 +270,10 @@ public sealed record QemuVmConfig
         foreach (var file in FwCfgFiles) hash.Add(file);
         foreach (var text in OemStrings) hash.Add(text);
         hash.Add(VncPort);
+        foreach (var share in Shares) hash.Add(share);
+        hash.Add(Balloon);
         hash.Add(Paths);
+        hash.Add(Confinement);
         hash.Add(Binary);
         return hash.ToHashCode();
     }

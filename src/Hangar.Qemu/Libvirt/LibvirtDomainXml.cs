@@ -66,6 +66,14 @@ public static class LibvirtDomainXml
             // -cpu host under KVM, -cpu max under TCG.
             new XElement("cpu", new XAttribute("mode", kvm ? "host-passthrough" : "maximum")),
             Devices(config, metadata.SecretDriveIds));
+        // -runas UID:GID: libvirt's DAC driver runs QEMU as that user (libvirt before exec, QEMU after start-up).
+        if (config.Confinement.Uid is { } uid)
+        {
+            domain.Add(new XElement("seclabel", new XAttribute("type", "static"), new XAttribute("model", "dac"), new XAttribute("relabel", "no"),
+                new XElement("label", string.Create(CultureInfo.InvariantCulture, $"+{uid}:+{config.Confinement.Gid}"))));
+        }
+        if (config.Confinement.Sandbox)
+            domain.Add(new XComment($" QEMU runs under -sandbox {config.Confinement.SandboxOptions}: libvirt's is seccomp_sandbox = 1 in qemu.conf. "));
         return new XDocument(domain);
     }
 

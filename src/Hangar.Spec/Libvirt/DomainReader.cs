@@ -86,6 +86,11 @@ internal sealed class DomainReader(XElement root, string file, Func<string, stri
                 case "memoryBacking":
                     // Hangar gives a VM with shares the shared memfd memory virtiofs needs, and other VMs plain memory.
                     break;
+                case "seclabel" when element.Attribute("model")?.Value == "dac":
+                    // Hangar's agent gives every VM's QEMU a user of its own (when it runs as root), not one the file names.
+                    if (element.Attribute("type")?.Value != "static" || element.Element("label")?.Value is not { } label || !label.StartsWith('+'))
+                        Note(element, "Hangar runs each VM's QEMU as a user id of its own from the agent's range (--qemu-uids), not a user the file names");
+                    break;
                 default:
                     Note(element, "not carried over: the fleet file has no equivalent");
                     break;

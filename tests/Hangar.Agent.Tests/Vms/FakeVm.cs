@@ -46,12 +46,16 @@ internal sealed class FakeVm(string name, int pid, ulong startTime, bool paused)
         return Task.CompletedTask;
     }
 
-    public Task<QemuStopOutcome> StopAsync(TimeSpan gracefulTimeout, CancellationToken ct)
+    /// <summary>While set and not completed, a stop waits for it (a guest slow to power off).</summary>
+    public TaskCompletionSource? StopGate { get; set; }
+
+    public async Task<QemuStopOutcome> StopAsync(TimeSpan gracefulTimeout, CancellationToken ct)
     {
         Interlocked.Increment(ref _stops);
-        if (Unresponsive) return Task.FromException<QemuStopOutcome>(new QemuException($"Fake VM {name} does not answer"));
+        if (Unresponsive) throw new QemuException($"Fake VM {name} does not answer");
+        if (StopGate is { } gate) await gate.Task.WaitAsync(ct);
         End(new QemuExit(true, "host-qmp-system-powerdown"));
-        return Task.FromResult(QemuStopOutcome.Graceful);
+        return QemuStopOutcome.Graceful;
     }
 
     public Task KillAsync(CancellationToken ct)

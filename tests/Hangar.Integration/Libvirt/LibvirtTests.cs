@@ -167,7 +167,7 @@ public sealed class LibvirtTests
     private static void AssertEveryOptionDescribed(IReadOnlyList<string> args, XElement domain)
     {
         string[] described = ["-name", "-machine", "-cpu", "-smp", "-m", "-nodefaults", "-no-user-config", "-display", "-S", "-daemonize",
-            "-pidfile", "-qmp", "-chardev", "-serial", "-kernel", "-initrd", "-append", "-drive", "-device", "-netdev", "-fw_cfg", "-smbios", "-vnc"];
+            "-pidfile", "-qmp", "-chardev", "-serial", "-kernel", "-initrd", "-append", "-drive", "-device", "-netdev", "-fw_cfg", "-smbios", "-vnc", "-sandbox", "-runas"];
         var options = args.Skip(1).Where(a => a.StartsWith('-')).ToArray();
         Assert.All(options, option => Assert.Contains(option, described));
         var devices = domain.Element("devices")!;
@@ -179,6 +179,7 @@ public sealed class LibvirtTests
         Assert.Equal(values("-fw_cfg").Length, devices.Nodes().OfType<XComment>().Count(c => c.Value.Contains("fw_cfg", StringComparison.Ordinal)));
         Assert.Equal(values("-smbios").Length, domain.Element("sysinfo")?.Descendants("entry").Count() ?? 0);
         Assert.Equal(values("-vnc").Length, devices.Elements("graphics").Count());
+        Assert.Equal(values("-runas").Select(r => "+" + r.Replace(":", ":+", StringComparison.Ordinal)), domain.Elements("seclabel").Select(l => l.Element("label")!.Value));
         Assert.Equal(["console0", "qga0"], values("-chardev").Select(c => c.Split(',')[1].Replace("id=", "", StringComparison.Ordinal)).Order());
     }
 

@@ -44,6 +44,7 @@ public sealed class LibvirtDomainXmlTests
         FwCfgFiles = [new QemuFwCfgFile("opt/io.systemd.credentials/api-key", "/run/hangar/_credentials/deb1/api-key")],
         OemStrings = ["io.systemd.credential:motd=managed by hangar"],
         Paths = QemuRuntimePaths.For("/run/hangar/deb1", "/var/lib/hangar/vms/deb1/serial.log"),
+        Confinement = QemuConfinement.RunAs(1879048193, 1879048193),
     };
 
     [Fact]

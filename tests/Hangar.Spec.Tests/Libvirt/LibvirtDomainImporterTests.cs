@@ -95,6 +95,18 @@ public sealed class LibvirtDomainImporterTests
         Assert.DoesNotContain(imported.Notes, n => n.Location.StartsWith("devices/interface", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("<seclabel type='static' model='dac' relabel='no'><label>+1879048192:+1879048192</label></seclabel>", null)]
+    [InlineData("<seclabel type='dynamic' model='dac'/>", "seclabel")]
+    [InlineData("<seclabel type='static' model='dac'><label>qemu:kvm</label></seclabel>", "seclabel")]
+    [InlineData("<seclabel type='dynamic' model='selinux'/>", "seclabel")]
+    public void Import_Seclabel_HangarsOwnDacLabelIsQuiet_AnyOtherIsNoted(string seclabel, string? noted)
+    {
+        var imported = LibvirtDomainImporter.Import(Domain("").Replace("</domain>", seclabel + "</domain>", StringComparison.Ordinal), "d.xml");
+        Assert.Single(Parse(imported).Vms);
+        Assert.Equal(noted is null ? [] : [noted], imported.Notes.Where(n => n.Location.StartsWith("seclabel", StringComparison.Ordinal)).Select(n => n.Location[..8]));
+    }
+
     [Fact]
     public void Import_VncDisplay_IsDisplayVncWithItsPortNoted()
     {
