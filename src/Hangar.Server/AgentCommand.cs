@@ -37,7 +37,11 @@ public static class AgentCommand
             Description = "Labels to join with, as k=v (repeat, or separate with commas); the token's labels win.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel };
+        var metricsListen = new Option<string?>("--metrics-listen")
+        {
+            Description = "Serve Prometheus metrics (this agent's VMs: CPU time, memory, phase; QMP latency) on http://ADDR:PORT/metrics: PORT alone listens on 127.0.0.1. No token is asked: open it beyond loopback only on a trusted network. Off by default.",
+        };
+        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel, metricsListen };
         command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
             var home = DaemonGlobals.ResolveHome(parse);
@@ -70,6 +74,7 @@ public static class AgentCommand
             };
             await using var agent = new AgentHost(agentOptions, loggers);
             agent.Start((credential.Servers ?? [credential.Server]).Select(s => AgentJoin.SocketUrl(new Uri(s))).ToArray(), credential.Credential);
+            await using var metrics = parse.GetValue(metricsListen) is { } metricsAddress ? await MetricsListener.ForAgentAsync(metricsAddress, agent, log, stop.Token) : null;
             ServiceNotifier.Ready($"Agent {credential.Name} of {credential.Server}");
             try
             {
