@@ -34,7 +34,9 @@ public sealed class MetricsTests
 
         using (var anonymous = await http.GetAsync(url)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         var viewer = (await home.OkAsync("api-token", "create", "--role", "viewer", "--name", "prometheus")).Stdout.Trim();
-        var first = await ScrapeAsync(http, url, viewer);
+        // up returns once the VM is healthy; the gate's verdict may be recorded a moment after.
+        var first = await Eventually.WaitAsync(() => ScrapeAsync(http, url, viewer), m => m.Value("hangar_rollouts_total", ("outcome", "succeeded")) == 1,
+            Wait, "the first rollout to be counted");
         Assert.Equal(1, first.Value("hangar_vms", ("phase", "running")));
         Assert.Equal(0, first.Value("hangar_vms", ("phase", "stopped")));
         Assert.Equal(1, first.Value("hangar_vms_health", ("health", "healthy")));
@@ -89,6 +91,7 @@ public sealed class MetricsTests
         Assert.True(metrics.Value("hangar_qmp_command_duration_seconds_count", ("command", "cont")) >= 1);
         Assert.True(metrics.Value("hangar_qmp_command_duration_seconds_count", ("command", "qmp_capabilities")) >= 1);
         using (var other = await http.GetAsync(new Uri(url, "/api/v1/vms"))) Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Contains($"Serving metrics on http://127.0.0.1:{port.Port}/metrics", cluster.Logs()); // a port alone: loopback
 
         // The control plane, without an agent of its own, counts the remote one and no VM process of its own.
         var info = DaemonInfo.TryRead(cluster.Server.Path)!;
