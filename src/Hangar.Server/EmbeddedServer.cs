@@ -84,7 +84,7 @@ public static class EmbeddedServer
             agent.Start(server.AgentUrl, await server.IssueLocalAgentCredentialAsync(agentOptions.Name, ct));
             server.LocalDomains.Source = new AgentDomainSource(agent);
             // The local agent's metrics (its VMs' CPU and memory, QMP latency) are served with the control plane's.
-            agentMetrics = new Hangar.Agent.Metrics.AgentMetrics(agent.Reconciler).AddTo(server.Metrics);
+            agentMetrics = new Hangar.Agent.Metrics.AgentMetrics(agent.Reconciler, () => agent.Connection?.Connected ?? false).AddTo(server.Metrics);
         }
         PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId) { Fingerprint = server.Fingerprint }.ToJson());
         // The store's ToString masks a password: a connection string is never logged whole.

@@ -53,7 +53,7 @@ public sealed class MetricsListener : IAsyncDisposable
     public static async Task<MetricsListener> ForAgentAsync(string listen, AgentHost agent, ILogger log, CancellationToken ct)
     {
         var registry = new MetricsRegistry();
-        var metrics = new AgentMetrics(agent.Reconciler).AddTo(registry);
+        var metrics = new AgentMetrics(agent.Reconciler, () => agent.Connection?.Connected ?? false).AddTo(registry);
         try
         {
             var listener = await StartAsync(listen, registry, metrics, ct);

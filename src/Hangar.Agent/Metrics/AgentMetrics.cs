@@ -5,20 +5,23 @@ using Hangar.Qemu;
 namespace Hangar.Agent.Metrics;
 
 /// <summary>
-/// The agent's metrics (docs/operations.md, "Metrics"): its VMs by phase, each running VM's CPU time and resident memory
+/// The agent's metrics (docs/operations.md, "Metrics"): whether it is connected, its VMs by phase, each running VM's CPU time and resident memory
 /// from <c>/proc/PID</c> of its QEMU, read at scrape time from the <see cref="Reconciler"/>'s snapshot, and the latency of
 /// the QMP commands this process sends (<see cref="QmpMetrics"/>, bridged into a histogram by command).
 /// </summary>
 public sealed class AgentMetrics : IMetricSource, IDisposable
 {
     private readonly Reconciler _reconciler;
+    private readonly Func<bool>? _connected;
     private readonly Func<int, QemuProcessUsage?> _usage;
     private readonly MeterBridge _qmpBridge;
 
+    /// <param name="connected">Whether the agent has a session with a control plane now; null writes no such gauge.</param>
     /// <param name="usage">Reads a process's usage; <see cref="QemuProcessUsage.Read"/> unless a test gives another.</param>
-    public AgentMetrics(Reconciler reconciler, Func<int, QemuProcessUsage?>? usage = null)
+    public AgentMetrics(Reconciler reconciler, Func<bool>? connected = null, Func<int, QemuProcessUsage?>? usage = null)
     {
         _reconciler = reconciler;
+        _connected = connected;
         _usage = usage ?? QemuProcessUsage.Read;
         QmpCommandDuration = new Histogram("hangar_qmp_command_duration_seconds",
             "Seconds from sending a QMP command to QEMU to its reply (or error, timeout, closed connection), by command.",
@@ -38,6 +41,11 @@ public sealed class AgentMetrics : IMetricSource, IDisposable
 
     public void Collect(ExpositionWriter writer)
     {
+        if (_connected is not null)
+        {
+            writer.Family("hangar_agent_connected", "1 while the agent has a session with a control plane (handshake done), else 0: it then keeps running its last desired state and reconnects with backoff.", MetricType.Gauge);
+            writer.Sample("hangar_agent_connected", _connected() ? 1 : 0);
+        }
         var vms = _reconciler.Snapshot().Vms;
         writer.Family("hangar_agent_vms", "VMs this agent runs or keeps, by phase (every phase is listed, 0 included).", MetricType.Gauge);
         string[] phase = ["phase"];

@@ -41,6 +41,7 @@ public sealed class MetricsTests
         Assert.Equal(0, first.Value("hangar_vms", ("phase", "stopped")));
         Assert.Equal(1, first.Value("hangar_vms_health", ("health", "healthy")));
         Assert.Equal(1, first.Value("hangar_agents_connected"));
+        Assert.Equal(1, first.Value("hangar_agent_connected")); // the local agent's own view
         Assert.Equal(1, first.Value("hangar_generation"));
         Assert.Equal(1, first.Value("hangar_rollouts_total", ("outcome", "succeeded")));
         Assert.Equal(1, first.Value("hangar_rollout_duration_seconds_count", ("outcome", "succeeded")));
@@ -86,6 +87,7 @@ public sealed class MetricsTests
 
         var metrics = await Eventually.WaitAsync(() => ScrapeAsync(http, url, token: null), m => m.Value("hangar_agent_vms", ("phase", "running")) == 1,
             Wait, "the agent's metrics to show alpha running");
+        Assert.Equal(1, metrics.Value("hangar_agent_connected"));
         Assert.True(metrics.Value("hangar_vm_cpu_seconds_total", ("vm", "alpha")) > 0, cluster.Logs());
         Assert.True(metrics.Value("hangar_vm_memory_rss_bytes", ("vm", "alpha")) > 16 << 20);
         Assert.True(metrics.Value("hangar_qmp_command_duration_seconds_count", ("command", "cont")) >= 1);
