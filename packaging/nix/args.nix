@@ -12,11 +12,13 @@ let
   labels =
     if cfg.labels == { } then [ ]
     else [ (flag "labels") (builtins.concatStringsSep "," (builtins.attrValues (builtins.mapAttrs (k: v: "${k}=${v}") cfg.labels))) ];
+  # Optional for the callers that predate it (the tests' sample options).
+  metrics = if (cfg.metricsListen or null) == null then [ ] else [ (flag "metricsListen") cfg.metricsListen ];
   # An IPv6 host is written in brackets: --listen [::]:7600.
   host = if builtins.match ".*:.*" cfg.listen != null then "[${cfg.listen}]" else cfg.listen;
 in
 if service == "agent" then
-  [ "agent" ] ++ home ++ given "serverUrl" ++ given "serverFingerprint" ++ given "name" ++ labels ++ accel ++ cfg.extraArgs
+  [ "agent" ] ++ home ++ given "serverUrl" ++ given "serverFingerprint" ++ given "name" ++ labels ++ metrics ++ accel ++ cfg.extraArgs
 else if service == "server" then
   [ "server" ] ++ home ++ [ (flag "listen") "${host}:${toString cfg.port}" ] ++ given "store" ++ accel ++ cfg.extraArgs
 else

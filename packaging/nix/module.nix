@@ -181,12 +181,22 @@ in
         /run/hangar when that is writable, which the unit's RuntimeDirectory=hangar (kept across restarts) makes it.
       '';
     };
+    metricsListen = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "0.0.0.0:9464";
+      description = ''
+        Serve Prometheus metrics on http://ADDR:PORT/metrics (`--metrics-listen`; a port alone listens on 127.0.0.1).
+        No token is asked: beyond loopback, only on a network the scraper and the host trust. Off when null.
+      '';
+    };
     openFirewall = mkOption {
       type = types.bool;
       default = false;
       description = ''
-        Nothing to open: the agent listens on no port (it connects to the control plane) and the VMs' forwards bind
-        127.0.0.1. Kept for symmetry with services.hangar-server; the module warns when it is set.
+        Open the port of metricsListen in the firewall, for a Prometheus on another host. Nothing else to open: the
+        agent connects to the control plane and the VMs' forwards bind 127.0.0.1; the module warns when it is set
+        without metricsListen.
       '';
     };
   };
@@ -222,7 +232,7 @@ in
       warnings =
         optional (agent.enable && agent.logLevel != "info") "services.hangar-agent.logLevel: hangard has no log-level flag yet; it logs at info."
         ++ optional (server.enable && server.logLevel != "info") "services.hangar-server.logLevel: hangard has no log-level flag yet; it logs at info."
-        ++ optional (agent.enable && agent.openFirewall) "services.hangar-agent.openFirewall: the agent listens on no port; nothing was opened.";
+        ++ optional (agent.enable && agent.openFirewall && agent.metricsListen == null) "services.hangar-agent.openFirewall: the agent listens on no port without metricsListen; nothing was opened.";
       assertions = [
         {
           assertion = !(agent.enable && server.enable && agent.stateDir == server.stateDir);
@@ -243,6 +253,9 @@ in
     })
 
     (mkIf agent.enable {
+      # The port is what follows the last ':' of metricsListen (a port alone is the whole value).
+      networking.firewall.allowedTCPPorts = optional (agent.openFirewall && agent.metricsListen != null)
+        (lib.toInt (lib.last (lib.splitString ":" agent.metricsListen)));
       systemd.services.hangar-agent = {
         description = "Hangar agent (runs the QEMU VMs of a Hangar control plane)";
         wantedBy = [ "multi-user.target" ];

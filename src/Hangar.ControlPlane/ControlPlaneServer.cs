@@ -49,6 +49,9 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     /// <summary>The endpoints it serves, for the test that checks every one has a role (<see cref="EndpointRoles"/>).</summary>
     public IReadOnlyList<Endpoint> Endpoints => _app.Services.GetServices<EndpointDataSource>().SelectMany(d => d.Endpoints).ToArray();
 
+    /// <summary>What <c>GET /metrics</c> serves: the control plane's metrics, and whatever else this process adds (its local agent's).</summary>
+    public Hangar.Metrics.MetricsRegistry Metrics => _app.Services.GetRequiredService<Hangar.Metrics.MetricsRegistry>();
+
     public FleetService Fleet => _app.Services.GetRequiredService<FleetService>();
 
     /// <summary>Set to the agent of this process once it runs, so that <c>GET /api/v1/vms/NAME/xml</c> can describe its VMs.</summary>
@@ -91,9 +94,11 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddSingleton<AgentEndpoint>();
         builder.Services.AddSingleton<LocalAgentDomains>();
+        builder.Services.AddSingleton<Hangar.Metrics.MetricsRegistry>();
 
         var app = builder.Build();
         await app.Services.GetRequiredService<FleetService>().InitializeAsync(ct);
+        app.Services.GetRequiredService<Hangar.Metrics.MetricsRegistry>().Add(app.Services.GetRequiredService<FleetService>().Metrics);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.UseMiddleware<ErrorMapping>();
         app.UseMiddleware<ApiAuthorization>();
@@ -103,6 +108,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         ApiTokenEndpoints.Map(app);
         ImageEndpoints.Map(app);
         ReplicaEndpoints.Map(app);
+        MetricsEndpoint.Map(app);
         var shutdown = new CancellationTokenSource();
         app.MapPost("/api/v1/shutdown", () =>
         {

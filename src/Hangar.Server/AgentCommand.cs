@@ -41,7 +41,11 @@ public static class AgentCommand
         {
             Description = "The user ids this agent's QEMUs drop to after they start, one per VM, as FIRST-LAST, or 'off' to keep them root (default as root: 1879048192-1879113727, or $HANGAR_QEMU_UIDS; an agent that is not root keeps its own user).",
         };
-        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel, qemuUids };
+        var metricsListen = new Option<string?>("--metrics-listen")
+        {
+            Description = "Serve Prometheus metrics (this agent's VMs: CPU time, memory, phase; QMP latency) on http://ADDR:PORT/metrics: PORT alone listens on 127.0.0.1. No token is asked: open it beyond loopback only on a trusted network. Off by default.",
+        };
+        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel, qemuUids, metricsListen };
         command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
             var home = DaemonGlobals.ResolveHome(parse);
@@ -77,6 +81,7 @@ public static class AgentCommand
             };
             await using var agent = new AgentHost(agentOptions, loggers);
             agent.Start((credential.Servers ?? [credential.Server]).Select(s => AgentJoin.SocketUrl(new Uri(s))).ToArray(), credential.Credential);
+            await using var metrics = parse.GetValue(metricsListen) is { } metricsAddress ? await MetricsListener.ForAgentAsync(metricsAddress, agent, log, stop.Token) : null;
             ServiceNotifier.Ready($"Agent {credential.Name} of {credential.Server}");
             try
             {

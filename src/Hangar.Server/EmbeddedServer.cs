@@ -70,6 +70,7 @@ public static class EmbeddedServer
         ServerTlsSetup.Announce(server, tls, address, log);
         if (server.AdminTokenWritten) log.LogInformation("Wrote an admin API token to {Path} (0600); give it to `hangar login` or HANGAR_TOKEN", options.AdminTokenPath);
         AgentHost? agent = null;
+        Hangar.Agent.Metrics.AgentMetrics? agentMetrics = null;
         if (withAgent)
         {
             // The local agent needs no join token: the server issues its credential in-process at every start (the
@@ -82,6 +83,8 @@ public static class EmbeddedServer
             agent = new AgentHost(agentOptions, loggers);
             agent.Start(server.AgentUrl, await server.IssueLocalAgentCredentialAsync(agentOptions.Name, ct));
             server.LocalDomains.Source = new AgentDomainSource(agent);
+            // The local agent's metrics (its VMs' CPU and memory, QMP latency) are served with the control plane's.
+            agentMetrics = new Hangar.Agent.Metrics.AgentMetrics(agent.Reconciler, () => agent.Connection?.Connected ?? false).AddTo(server.Metrics);
         }
         PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId) { Fingerprint = server.Fingerprint }.ToJson());
         // The store's ToString masks a password: a connection string is never logged whole.
@@ -99,6 +102,7 @@ public static class EmbeddedServer
         ServiceNotifier.Stopping();
         if (DaemonInfo.TryRead(home)?.Pid == Environment.ProcessId) File.Delete(DaemonInfo.PathFor(home));
         if (agent is not null) await agent.DisposeAsync();
+        agentMetrics?.Dispose();
         return DaemonGlobals.Ok;
     }
 

@@ -112,6 +112,7 @@ internal sealed partial class AgentEndpoint(FleetService fleet, ILogger<AgentEnd
                         await fleet.AgentResyncAsync(session, ct);
                         break;
                     case HeartbeatMessage:
+                        fleet.Metrics.Heartbeats.Inc(session.Name);
                         fleet.AgentHeard(session);
                         break;
                     case ErrorMessage error:

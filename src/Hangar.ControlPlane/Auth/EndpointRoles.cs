@@ -30,6 +30,9 @@ public static class EndpointRoles
         ["GET /api/v1/agents/{name}"] = EndpointAccess.Viewer,
         ["GET /api/v1/images"] = EndpointAccess.Viewer,
         ["GET /api/v1/images/sha256/{digest}"] = EndpointAccess.Viewer,
+        // Metrics name VMs and agents, as GET /api/v1/vms does, and the API may listen beyond loopback: a viewer token,
+        // which Prometheus sends from a file (authorization.credentials_file); see docs/operations.md, "Metrics".
+        ["GET /metrics"] = EndpointAccess.Viewer,
         ["POST /api/v1/apply"] = EndpointAccess.Operator,
         ["POST /api/v1/rollback"] = EndpointAccess.Operator,
         ["POST /api/v1/vms/{name}/start"] = EndpointAccess.Operator,

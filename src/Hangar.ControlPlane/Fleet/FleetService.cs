@@ -1,4 +1,5 @@
 using Hangar.ControlPlane.Agents;
+using Hangar.ControlPlane.Metrics;
 using Hangar.ControlPlane.Replicas;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
@@ -73,7 +74,8 @@ public sealed class FleetService : IAsyncDisposable
         _delivery = new DesiredStateDelivery(_state, _agents, _placements, logger, Images);
         _observed = replica is null ? null : new ObservedSharing(_state, _agents, replica.Observed, logger);
         _intake = new ObservedStateIntake(_state, _agents, _journal, _delivery, _observed);
-        _rollouts = new RolloutRunner(_state, _view, _journal, logger);
+        Metrics = new ControlPlaneMetrics { Status = _view.Status };
+        _rollouts = new RolloutRunner(_state, _view, _journal, logger, Metrics);
         _ledger = new GenerationLedger(_state, store, _journal, _delivery, _rollouts, _view, _placements, Images);
         _history = new HistoryQueries(store);
         _operators = new OperatorActions(_state, store, _journal, _delivery, _rollouts, _view, _agents, Images);
@@ -98,6 +100,9 @@ public sealed class FleetService : IAsyncDisposable
         await _ledger.LeadAsync(ct);
         await _drains.LeadAsync(ct);
     }
+
+    /// <summary>What <c>GET /metrics</c> reports of this fleet (rollouts, heartbeats, VMs by phase and health, agents).</summary>
+    public ControlPlaneMetrics Metrics { get; }
 
     /// <summary>This control plane among the replicas of its store: its id, whether it leads, and who does.</summary>
     public ControlPlaneStatus ControlPlane() =>

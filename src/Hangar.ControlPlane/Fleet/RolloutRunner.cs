@@ -1,3 +1,4 @@
+using Hangar.ControlPlane.Metrics;
 using Hangar.Protocol.Api;
 using Hangar.State;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ namespace Hangar.ControlPlane.Fleet;
 /// <see cref="Start"/>, <see cref="Resume"/> and <see cref="Cancel"/> are called by the holder of
 /// <see cref="FleetState.Writes"/> (or during start-up, before anything else runs).
 /// </remarks>
-internal sealed class RolloutRunner(FleetState state, FleetStatusView view, EventJournal journal, ILogger logger) : IAsyncDisposable
+internal sealed class RolloutRunner(FleetState state, FleetStatusView view, EventJournal journal, ILogger logger, ControlPlaneMetrics metrics) : IAsyncDisposable
 {
     /// <summary>Acts on a gate's verdict: <paramref name="passed"/>, or failed for <paramref name="reason"/>.</summary>
     public delegate Task VerdictHandler(GenerationRecord record, bool passed, string? reason, CancellationToken ct);
@@ -38,6 +39,7 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         if (gated.Count == 0)
         {
             lock (state.Gate) state.Rollout = new RolloutInfo(record.Number, RolloutState.Succeeded, null, null, []);
+            Ended("succeeded", TimeSpan.Zero);
             return;
         }
         var grace = DateTimeOffset.UtcNow + Grace;
@@ -72,8 +74,16 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
     /// <summary>Ends the running gate without a verdict (<c>hangar down</c>: nothing is meant to run).</summary>
     public void Cancel() => _cts?.Cancel();
 
+    /// <summary>Counts a rollout that ended, with how long its gate ran.</summary>
+    private void Ended(string outcome, TimeSpan duration)
+    {
+        metrics.Rollouts.Inc(outcome);
+        metrics.RolloutDuration.Observe(duration.TotalSeconds, outcome);
+    }
+
     private async Task RunAsync(GenerationRecord record, RolloutGate gate, VerdictHandler onVerdict, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             // The gate looks again only at the VMs that changed since its last step (all of them at first) and keeps
@@ -108,6 +118,7 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
                 }
                 if (gate.Evaluate(pending.Select(i => gate.Vms[i]).ToArray(), name => statuses.GetValueOrDefault(name), spec, DateTimeOffset.UtcNow) is { } verdict)
                 {
+                    Ended(verdict.Passed ? "succeeded" : "failed", System.Diagnostics.Stopwatch.GetElapsedTime(started));
                     await onVerdict(record, verdict.Passed, verdict.Reason, ct);
                     return;
                 }
@@ -118,7 +129,9 @@ internal sealed class RolloutRunner(FleetState state, FleetStatusView view, Even
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Superseded by a newer generation, or the control plane is stopping (the gate resumes on restart).
+            // Superseded by a newer generation or ended by down (counted), or the control plane is stopping (the gate
+            // resumes on restart: not an end).
+            if (!_stopping.IsCancellationRequested) Ended("cancelled", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e)
         {

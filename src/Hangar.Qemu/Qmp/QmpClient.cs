@@ -146,6 +146,7 @@ public sealed class QmpClient : IAsyncDisposable
         var limit = timeout ?? _options.CommandTimeout;
 
         await _oneCommandAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var sent = _options.TimeProvider.GetTimestamp();
         try
         {
             var pending = new PendingQmpCommand(
@@ -191,6 +192,8 @@ public sealed class QmpClient : IAsyncDisposable
         }
         finally
         {
+            QmpMetrics.CommandDuration.Record(_options.TimeProvider.GetElapsedTime(sent).TotalSeconds,
+                new KeyValuePair<string, object?>(QmpMetrics.CommandTag, command));
             _oneCommandAtATime.Release();
         }
     }

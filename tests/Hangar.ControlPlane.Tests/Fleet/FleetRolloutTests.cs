@@ -129,4 +129,44 @@ public sealed class FleetRolloutTests : IAsyncLifetime
         Assert.Equal(GenerationStatus.Active, record.Status);
         Assert.False(record.Confirmed);
     }
+
+    [Fact]
+    public async Task Rollouts_SucceededSupersededAndDowned_AreCountedByOutcomeWithTheirDurations()
+    {
+        await ApplyConfirmedAsync("128MiB");
+        Assert.Equal(1, _fleet.Metrics.Rollouts.Value("succeeded"));
+        Assert.Equal(1, _fleet.Metrics.RolloutDuration.Count("succeeded"));
+
+        await _fleet.ApplyAsync(File("256MiB"), CancellationToken.None);
+        var third = await _fleet.ApplyAsync(File("512MiB"), CancellationToken.None); // supersedes the second's gate
+        await CountedAsync("cancelled", 1);
+        Report(third, VmPhase.Running, HealthState.Healthy);
+        await StatusWhenAsync(s => s.Rollout is { State: RolloutState.Succeeded } r && r.Generation == third.Generation);
+        Assert.Equal(2, _fleet.Metrics.Rollouts.Value("succeeded"));
+
+        await _fleet.ApplyAsync(File("1GiB"), CancellationToken.None);
+        await _fleet.DownAsync(purge: false, CancellationToken.None);
+        await CountedAsync("cancelled", 2);
+        Assert.Equal(0, _fleet.Metrics.Rollouts.Value("failed"));
+        Assert.Equal(2, _fleet.Metrics.RolloutDuration.Count("cancelled"));
+
+        var writer = new Hangar.Metrics.ExpositionWriter();
+        _fleet.Metrics.Collect(writer);
+        var text = writer.ToString();
+        Assert.Contains("hangar_rollouts_total{outcome=\"cancelled\"} 2\n", text);
+        Assert.Contains("hangar_vms{phase=\"running\"} 1\n", text);
+        Assert.Contains("hangar_agents_connected 1\n", text);
+        Assert.Contains("hangar_generation 4\n", text);
+    }
+
+    /// <summary>
+    /// Waits for the runner to count a cancelled gate: it counts as its task ends, after the call that cancelled it
+    /// returned, and nothing signals that; so this polls (every 10 ms, for at most 10 s).
+    /// </summary>
+    private async Task CountedAsync(string outcome, double count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_fleet.Metrics.Rollouts.Value(outcome) < count && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.Equal(count, _fleet.Metrics.Rollouts.Value(outcome));
+    }
 }

@@ -93,7 +93,7 @@ public sealed partial class ModuleFlagsTests : IDisposable
 
     /// <summary>Every agent option args.nix reads, each set.</summary>
     private const string FullAgentOptions =
-        """{ stateDir = "/srv/hangar"; serverUrl = "https://10.0.0.1:7600,https://10.0.0.2:7600"; serverFingerprint = "sha256:00"; name = "lab1"; labels = { gpu = "true"; rack = "2"; }; enableKvm = false; extraArgs = [ "--labels" "zone=a" ]; }""";
+        """{ stateDir = "/srv/hangar"; serverUrl = "https://10.0.0.1:7600,https://10.0.0.2:7600"; serverFingerprint = "sha256:00"; name = "lab1"; labels = { gpu = "true"; rack = "2"; }; metricsListen = "0.0.0.0:9464"; enableKvm = false; extraArgs = [ "--labels" "zone=a" ]; }""";
 
     public static TheoryData<string, string> SampleOptions => new()
     {

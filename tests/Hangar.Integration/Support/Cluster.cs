@@ -27,7 +27,11 @@ public sealed class Cluster : IAsyncDisposable
     public Uri AgentUrl { get; private set; } = null!;
 
     /// <summary>Starts the server, then one agent per name, and waits until the server lists every agent as connected.</summary>
-    public static async Task<Cluster> StartAsync(params string[] agentNames)
+    public static Task<Cluster> StartAsync(params string[] agentNames) => StartAsync(agentNames, _ => []);
+
+    /// <inheritdoc cref="StartAsync(string[])"/>
+    /// <param name="agentArguments">More arguments of each agent's <c>hangar agent</c>, by name (a <c>--metrics-listen</c>).</param>
+    public static async Task<Cluster> StartAsync(string[] agentNames, Func<string, string[]> agentArguments)
     {
         var cluster = new Cluster(new HangarHome());
         try
@@ -37,7 +41,7 @@ public sealed class Cluster : IAsyncDisposable
                 TimeSpan.FromSeconds(60), "the server to write daemon.json");
             var url = new Uri(info!.Url);
             cluster.AgentUrl = new UriBuilder(url) { Scheme = "ws", Path = Hangar.Protocol.Agent.AgentProtocol.Path }.Uri;
-            foreach (var name in agentNames) await cluster.StartAgentAsync(name);
+            foreach (var name in agentNames) await cluster.StartAgentAsync(name, agentArguments(name));
             await Eventually.WaitAsync(cluster.Server.StatusAsync,
                 s => agentNames.All(n => s.Agents.Any(a => a.Name == n && a.Connected)), TimeSpan.FromSeconds(60),
                 "every agent to connect");
@@ -61,10 +65,10 @@ public sealed class Cluster : IAsyncDisposable
         return ["agent", "--server", new UriBuilder(AgentUrl) { Scheme = "http", Path = "/" }.Uri.ToString(), "--join-token", token, "--name", name];
     }
 
-    private async Task StartAgentAsync(string name)
+    private async Task StartAgentAsync(string name, string[] more)
     {
         var home = new HangarHome();
-        var process = Start(name, home.Path, await AgentArgumentsAsync(name));
+        var process = Start(name, home.Path, [.. await AgentArgumentsAsync(name), .. more]);
         _agents.Add(new ClusterAgent(name, home, process));
     }
 
