@@ -65,7 +65,7 @@ public static class EmbeddedServer
         if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);
         ServerTlsSetup.Announce(server, tls, address, log);
-        if (server.AdminTokenWritten) log.LogInformation("Wrote an admin API token to {Path} (0600); give it to `hangar login` or HANGAR_TOKEN", options.AdminTokenPath);
+        if (server.AdminTokenWritten) log.LogInformation(Notice, "Wrote an admin API token to {Path} (0600); give it to `hangar login` or HANGAR_TOKEN", options.AdminTokenPath);
         AgentHost? agent = null;
         if (withAgent)
         {
