@@ -20,6 +20,7 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("hevents-").FullName;
     private ControlPlaneServer _server = null!;
     private HangarClient _client = null!;
+    private bool _stopped;
 
     public async Task InitializeAsync()
     {
@@ -31,7 +32,7 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _client.Dispose();
-        await _server.DisposeAsync();
+        if (!_stopped) await _server.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -75,6 +76,23 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"The event took {clock.Elapsed}.");
         var page = await _client.EventsAsync(0, EventFilter.From(null, ["lab1,lab2"], ["agent.joined"]), CancellationToken.None);
         Assert.Equal(["lab1", "lab2"], page.Select(e => e.Agent));
+    }
+
+    [Fact]
+    public async Task FollowEvents_ServerStops_StreamEndsAndDoesNotHoldTheStopUp()
+    {
+        using var cts = new CancellationTokenSource(Wait);
+        await using var events = _client.FollowEventsAsync(0, EventFilter.From(null, null, ["operator"]), cts.Token).GetAsyncEnumerator(cts.Token);
+        await _client.VmActionAsync("web", "stop", CancellationToken.None);
+        Assert.True(await events.MoveNextAsync());
+
+        var clock = Stopwatch.StartNew();
+        await _server.DisposeAsync();
+        _stopped = true;
+
+        // Kestrel would wait out its shutdown timeout (30 s) for a response that never ends.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"The server took {clock.Elapsed} to stop.");
+        Assert.False(await events.MoveNextAsync());
     }
 
     [Fact]
