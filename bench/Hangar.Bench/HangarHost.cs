@@ -5,6 +5,7 @@ using Hangar.Agent;
 using Hangar.Agent.Vms;
 using Hangar.Client;
 using Hangar.Server;
+using Hangar.Server.Logging;
 using Hangar.ControlPlane;
 using Hangar.Protocol.Agent;
 using Hangar.Protocol.Api;
@@ -21,14 +22,14 @@ internal sealed class HangarHost : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
     private readonly ControlPlaneServer _server;
-    private readonly FileLoggerProvider _serverLog;
+    private readonly DaemonLoggerProvider _serverLog;
 
     // Agent-side timeline (in-process, before the WebSocket report and the watch stream): first time each
     // VM was seen in a phase/detail. Key: "vm|Phase|detail".
     private readonly ConcurrentDictionary<string, long> _agentSeen = new(StringComparer.Ordinal);
     private volatile bool _recording;
 
-    private HangarHost(string home, ILoggerFactory loggers, FileLoggerProvider serverLog, ControlPlaneServer server, AgentHost agent, HangarClient client)
+    private HangarHost(string home, ILoggerFactory loggers, DaemonLoggerProvider serverLog, ControlPlaneServer server, AgentHost agent, HangarClient client)
     {
         Home = home;
         _loggers = loggers;
@@ -49,11 +50,11 @@ internal sealed class HangarHost : IAsyncDisposable
         var logPath = Path.Combine(home, "hangar.log");
         var loggers = LoggerFactory.Create(builder =>
         {
-            builder.AddProvider(new FileLoggerProvider(logPath, LogLevel.Information));
+            builder.AddProvider(DaemonLoggerProvider.ToFile(logPath, DaemonLogLevel.Info, LogFormat.Text));
             builder.SetMinimumLevel(LogLevel.Information);
             builder.AddFilter("Microsoft", LogLevel.Warning);
         });
-        var serverLog = new FileLoggerProvider(logPath, LogLevel.Information);
+        var serverLog = DaemonLoggerProvider.ToFile(logPath, DaemonLogLevel.Info, LogFormat.Text);
         var options = new ControlPlaneOptions(ControlPlaneOptions.DefaultListen, Path.Combine(home, "control-plane", "state.db"),
             ApiToken: NewToken());
         var server = await ControlPlaneServer.StartAsync(options, b =>

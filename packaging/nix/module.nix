@@ -76,8 +76,9 @@ let
       type = types.enum levels;
       default = "info";
       description = ''
-        The least level logged. hangard has no log-level flag yet: it logs at info whatever this says, and the
-        module warns when another level is set.
+        The least level logged (`--log-level`). notice keeps the fleet's events (VMs started, crashed, unhealthy;
+        generations; agents joining) and the server's start and stop, and everything from warning up. Lines reach the
+        journal with their syslog priority (`journalctl -p warning -u hangar-agent`).
       '';
     };
     user = mkOption {
@@ -177,8 +178,8 @@ in
       default = "/run/hangar";
       readOnly = true;
       description = ''
-        Where the QMP sockets, pid files and runtime records of the VMs are. hangard has no flag for it: it uses
-        /run/hangar when that is writable, which the unit's RuntimeDirectory=hangar (kept across restarts) makes it.
+        Where the QMP sockets, pid files and runtime records of the VMs are (`--runtime-dir`; each home in a
+        subdirectory of it). Read-only: the unit's RuntimeDirectory=hangar (kept across restarts) makes /run/hangar.
       '';
     };
     metricsListen = mkOption {
@@ -230,9 +231,7 @@ in
   config = mkMerge [
     (mkIf (agent.enable || server.enable) {
       warnings =
-        optional (agent.enable && agent.logLevel != "info") "services.hangar-agent.logLevel: hangard has no log-level flag yet; it logs at info."
-        ++ optional (server.enable && server.logLevel != "info") "services.hangar-server.logLevel: hangard has no log-level flag yet; it logs at info."
-        ++ optional (agent.enable && agent.openFirewall && agent.metricsListen == null) "services.hangar-agent.openFirewall: the agent listens on no port without metricsListen; nothing was opened.";
+        optional (agent.enable && agent.openFirewall && agent.metricsListen == null) "services.hangar-agent.openFirewall: the agent listens on no port without metricsListen; nothing was opened.";
       assertions = [
         {
           assertion = !(agent.enable && server.enable && agent.stateDir == server.stateDir);

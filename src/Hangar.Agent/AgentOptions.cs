@@ -61,17 +61,19 @@ public sealed record AgentOptions(
     public string DesiredStatePath => Path.Combine(StateDirectory, "agent", "desired.json");
 
     /// <summary>
-    /// Options for an agent keeping its state under <paramref name="home"/>. The runtime directory is derived from
-    /// a hash of the home path, so that two Hangar homes never share sockets and the paths stay short.
+    /// Options for an agent keeping its state under <paramref name="home"/>. The runtime directory is a subdirectory of
+    /// <paramref name="runtimeRoot"/> named by a hash of the home path, so that two Hangar homes never share sockets and
+    /// the paths stay short (and an agent given the root it used to choose itself finds its VMs' sockets again).
     /// </summary>
-    public static AgentOptions ForHome(string home, string? name = null, AcceleratorSetting accelerator = AcceleratorSetting.Auto)
+    /// <param name="runtimeRoot">Where runtime directories go (<c>--runtime-dir</c>); null for <see cref="RuntimeRoot"/>'s choice.</param>
+    public static AgentOptions ForHome(string home, string? name = null, AcceleratorSetting accelerator = AcceleratorSetting.Auto, string? runtimeRoot = null)
     {
         home = Path.GetFullPath(home);
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(home)))[..10];
         return new AgentOptions(
             name ?? Environment.MachineName.ToLowerInvariant(),
             home,
-            Path.Combine(RuntimeRoot(), hash),
+            Path.Combine(runtimeRoot ?? RuntimeRoot(), hash),
             accelerator,
             DefaultGracefulStopTimeout,
             DefaultRestartBackoff);

@@ -124,8 +124,28 @@ public sealed class HangarClient : IDisposable
 
     public Task ShutdownAsync(CancellationToken ct) => PostAsync<EmptyRequest, JsonElement>("api/v1/shutdown", EmptyRequest.Instance, ct);
 
-    public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, CancellationToken ct) =>
-        GetAsync<IReadOnlyList<EventEntry>>($"api/v1/events?after={after}", ct);
+    public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, CancellationToken ct) => EventsAsync(after, EventFilter.All, ct);
+
+    /// <summary>A page of the events after id <paramref name="after"/> that pass <paramref name="filter"/> (filtered by the server); empty at the end.</summary>
+    public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, EventFilter filter, CancellationToken ct) =>
+        GetAsync<IReadOnlyList<EventEntry>>($"api/v1/events?after={after}{filter.ToQuery()}", ct);
+
+    /// <summary>
+    /// The events after id <paramref name="after"/> that pass <paramref name="filter"/>, then each new one as the server
+    /// records it (<c>GET /api/v1/events?follow=true</c>, one stream, no polling), until cancelled or the server goes.
+    /// </summary>
+    public async IAsyncEnumerable<EventEntry> FollowEventsAsync(long after, EventFilter filter, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/events?follow=true&after={after}{filter.ToQuery()}"),
+            HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0) continue;
+            yield return JsonSerializer.Deserialize(line, ApiJson.Info<EventEntry>())!;
+        }
+    }
 
     /// <summary>The fleet status now and after every change, until cancelled (the watch stream put back together by <see cref="FleetStatusMerger"/>).</summary>
     public async IAsyncEnumerable<FleetStatus> WatchAsync([EnumeratorCancellation] CancellationToken ct)

@@ -4,6 +4,7 @@ using Hangar.Agent;
 using Hangar.Agent.Connection;
 using Hangar.Protocol.Api;
 using Hangar.Protocol.Tls;
+using Hangar.Server.Logging;
 using Hangar.Server.Systemd;
 using Microsoft.Extensions.Logging;
 
@@ -45,14 +46,22 @@ public static class AgentCommand
         {
             Description = "Serve Prometheus metrics (this agent's VMs: CPU time, memory, phase; QMP latency) on http://ADDR:PORT/metrics: PORT alone listens on 127.0.0.1. No token is asked: open it beyond loopback only on a trusted network. Off by default.",
         };
-        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel, qemuUids, metricsListen };
+        var runtimeDir = new Option<string?>("--runtime-dir")
+        {
+            Description = "Where the VMs' QMP sockets, pid files and runtime records go, in a subdirectory per home (default: $HANGAR_RUNTIME_DIR, else /run/hangar when writable, else $XDG_RUNTIME_DIR/hangar, else $TMPDIR/hangar-run-USER). Keep it short: a socket path has at most 107 bytes.",
+        };
+        var logLevel = new Option<string?>("--log-level") { Description = DaemonGlobals.LogLevelDescription };
+        var logFormat = new Option<string?>("--log-format") { Description = DaemonGlobals.LogFormatDescription };
+        var command = new Command("agent", "Run an agent that takes its VMs from a control plane on another host. (To manage agents: hangar agent list|show|cordon|uncordon|remove.)") { server, joinToken, fingerprint, name, labels, DaemonGlobals.Accel, runtimeDir, logLevel, logFormat, qemuUids, metricsListen };
         command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
             var home = DaemonGlobals.ResolveHome(parse);
             var accel = DaemonGlobals.AccelFrom(parse.GetValue(DaemonGlobals.Accel));
             // A bad range is an InvalidOperationException: one line and exit 1 (GuardAsync).
             var qemuUsers = Hangar.Agent.Confinement.QemuUserRange.ForThisProcess(parse.GetValue(qemuUids));
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
+            var logSettings = DaemonGlobals.LogFrom(parse.GetValue(logLevel), parse.GetValue(logFormat));
+            using var logOutput = DaemonLoggerProvider.ToStandardError(logSettings.Level, logSettings.Format);
+            using var loggers = LoggerFactory.Create(b => LogSettings.Configure(b, logOutput, logSettings.Level));
             var log = loggers.CreateLogger("Hangar.Agent");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -74,7 +83,7 @@ public static class AgentCommand
             {
                 throw new IOException($"Could not reach the control plane to join: {e.Message}", e);
             }
-            var agentOptions = AgentOptions.ForHome(home, credential.Name, accel) with
+            var agentOptions = AgentOptions.ForHome(home, credential.Name, accel, DaemonGlobals.RuntimeRootFrom(parse.GetValue(runtimeDir))) with
             {
                 ServerPin = credential.ServerFingerprint is { } pinned ? CertificatePin.Parse(pinned) : null,
                 QemuUsers = qemuUsers,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hangar.Agent;
+using Hangar.Server.Logging;
 using Hangar.State;
 
 namespace Hangar.Server;
@@ -17,6 +18,12 @@ public static class DaemonGlobals
     {
         Description = "Accelerator for the VMs: kvm, tcg or auto (default: $HANGAR_ACCEL, else auto).",
     };
+
+    public const string LogLevelDescription =
+        "The least level logged: trace, debug, info, notice (the fleet's events, the server's start and stop), warning, error or critical (default: $HANGAR_LOG_LEVEL, else info).";
+
+    public const string LogFormatDescription =
+        "How log lines are written: text (under systemd with journald's <N> priorities, no timestamps) or json, one object per line (default: $HANGAR_LOG_FORMAT, else text).";
 
     /// <summary>Exit codes, the same numbers as the client's (docs/cli.md).</summary>
     public const int Ok = 0, Error = 1;
@@ -40,6 +47,26 @@ public static class DaemonGlobals
             await Console.Error.WriteLineAsync($"error: {e.Message}{why}");
             return Error;
         }
+    }
+
+    /// <summary>The agent's --log-level and --log-format, else HANGAR_LOG_LEVEL and HANGAR_LOG_FORMAT, else the defaults.</summary>
+    public static LogSettings LogFrom(string? level, string? format)
+    {
+        static (string? Text, string Source) Pick(string? flag, string name, string variable) =>
+            flag is not null ? (flag, name) : (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } env ? env : null, variable);
+        var (levelText, levelSource) = Pick(level, "--log-level", "HANGAR_LOG_LEVEL");
+        var (formatText, formatSource) = Pick(format, "--log-format", "HANGAR_LOG_FORMAT");
+        return LogSettings.Parse(levelText, formatText, levelSource, formatSource);
+    }
+
+    /// <summary>--runtime-dir, else HANGAR_RUNTIME_DIR; null for the agent's own choice (<see cref="AgentOptions.ForHome"/>).</summary>
+    public static string? RuntimeRootFrom(string? flag)
+    {
+        var text = flag ?? (Environment.GetEnvironmentVariable("HANGAR_RUNTIME_DIR") is { Length: > 0 } env ? env : null);
+        if (text is null) return null;
+        if (!Path.IsPathFullyQualified(text))
+            throw new InvalidOperationException($"{(flag is null ? "HANGAR_RUNTIME_DIR" : "--runtime-dir")}: '{text}' is not an absolute path; give one such as /run/hangar.");
+        return text;
     }
 
     public static string ResolveHome(ParseResult parse) => HomeDirectory.Resolve(parse.GetValue(Home));

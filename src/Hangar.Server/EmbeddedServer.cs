@@ -4,6 +4,7 @@ using Hangar.Agent;
 using Hangar.ControlPlane;
 using Hangar.Protocol.Tls;
 using Hangar.Server.Configuration;
+using Hangar.Server.Logging;
 using Hangar.Server.Systemd;
 using Hangar.State;
 using Microsoft.Extensions.Logging;
@@ -36,16 +37,12 @@ public static class EmbeddedServer
         }
         await using var _ = serverLock;
 
-        // One log for the control plane and the agent: a detached server writes it to a file (one writer, so lines
-        // never interleave), a foreground one to the terminal.
-        using var fileLog = detached ? new FileLoggerProvider(Path.Combine(home, "hangar.log"), LogLevel.Information) : null;
-        void ConfigureLogging(ILoggingBuilder builder)
-        {
-            if (fileLog is not null) builder.AddProvider(new NonDisposingProvider(fileLog));
-            else builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-            builder.SetMinimumLevel(LogLevel.Information);
-            builder.AddFilter("Microsoft", LogLevel.Warning);
-        }
+        // One log for the control plane and the agent, one writer (so lines never interleave): a detached server writes
+        // it to a file, a foreground one to stderr (the journal under systemd).
+        var logSettings = settings.Logging;
+        using var logOutput = detached ? DaemonLoggerProvider.ToFile(Path.Combine(home, "hangar.log"), logSettings.Level, logSettings.Format)
+            : DaemonLoggerProvider.ToStandardError(logSettings.Level, logSettings.Format);
+        void ConfigureLogging(ILoggingBuilder builder) => LogSettings.Configure(builder, new NonDisposingProvider(logOutput), logSettings.Level);
         using var loggers = LoggerFactory.Create(ConfigureLogging);
         var log = loggers.CreateLogger("Hangar.Server");
         if (homeWarning is not null) log.LogWarning("{Warning}", homeWarning);
@@ -68,7 +65,7 @@ public static class EmbeddedServer
         if (store is not null) options = options with { Store = store };
         await using var server = await ControlPlaneServer.StartAsync(options, ConfigureLogging, ct);
         ServerTlsSetup.Announce(server, tls, address, log);
-        if (server.AdminTokenWritten) log.LogInformation("Wrote an admin API token to {Path} (0600); give it to `hangar login` or HANGAR_TOKEN", options.AdminTokenPath);
+        if (server.AdminTokenWritten) log.LogInformation(Notice, "Wrote an admin API token to {Path} (0600); give it to `hangar login` or HANGAR_TOKEN", options.AdminTokenPath);
         AgentHost? agent = null;
         Hangar.Agent.Metrics.AgentMetrics? agentMetrics = null;
         if (withAgent)
@@ -88,7 +85,7 @@ public static class EmbeddedServer
         }
         PrivateFiles.WriteAllText(DaemonInfo.PathFor(home), new DaemonInfo(server.Url.ToString(), options.ApiToken, Environment.ProcessId) { Fingerprint = server.Fingerprint }.ToJson());
         // The store's ToString masks a password: a connection string is never logged whole.
-        log.LogInformation("Hangar server for {Home} listening on {Url} (pid {Pid}), state in {Store}", home, server.Url, Environment.ProcessId, options.Store.ToString());
+        log.LogInformation(Notice, "Hangar server for {Home} listening on {Url} (pid {Pid}), state in {Store}", home, server.Url, Environment.ProcessId, options.Store.ToString());
         ServiceNotifier.Ready($"Listening on {server.Url}");
         try
         {
@@ -98,13 +95,15 @@ public static class EmbeddedServer
         catch (OperationCanceledException)
         {
         }
-        log.LogInformation("Stopping the Hangar server; VMs keep running");
+        log.LogInformation(Notice, "Stopping the Hangar server; VMs keep running");
         ServiceNotifier.Stopping();
         if (DaemonInfo.TryRead(home)?.Pid == Environment.ProcessId) File.Delete(DaemonInfo.PathFor(home));
         if (agent is not null) await agent.DisposeAsync();
         agentMetrics?.Dispose();
         return DaemonGlobals.Ok;
     }
+
+    private static readonly EventId Notice = new(1, DaemonLogLevels.NoticeEventName);
 
     /// <summary>Shares one provider between two logger factories; its owner disposes it.</summary>
     private sealed class NonDisposingProvider(ILoggerProvider inner) : ILoggerProvider

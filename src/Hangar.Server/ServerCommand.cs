@@ -33,10 +33,12 @@ public static class ServerCommand
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "Serve plain HTTP beyond loopback: tokens travel in the clear. Only behind a TLS proxy or on a trusted network." };
         var config = new Option<string?>("--config") { Description = "A config file of key = value lines (listen, store, tls-cert, …; default: $HANGAR_CONFIG)." };
         var envFile = new Option<string?>("--env-file") { Description = "A file of HANGAR_*=value lines for secrets, e.g. HANGAR_STORE_PASSWORD (as systemd's EnvironmentFile)." };
+        var logLevel = new Option<string?>("--log-level") { Description = DaemonGlobals.LogLevelDescription };
+        var logFormat = new Option<string?>("--log-format") { Description = DaemonGlobals.LogFormatDescription };
         var detached = new Option<bool>("--detached") { Description = "Log to $HANGAR_HOME/hangar.log instead of the terminal.", Hidden = true };
         var command = new Command("server", "Run the Hangar control plane and a local agent in the foreground.")
         {
-            listen, advertise, store, noAgent, DaemonGlobals.Accel, tls, tlsCert, tlsKey, insecureHttp, config, envFile, detached,
+            listen, advertise, store, noAgent, DaemonGlobals.Accel, tls, tlsCert, tlsKey, insecureHttp, config, envFile, logLevel, logFormat, detached,
         };
         command.SetAction((parse, ct) => DaemonGlobals.GuardAsync(async () =>
         {
@@ -50,6 +52,8 @@ public static class ServerCommand
             Text(tlsCert, "tls-cert");
             Text(tlsKey, "tls-key");
             Text(envFile, "env-file");
+            Text(logLevel, "log-level");
+            Text(logFormat, "log-format");
             Switch(noAgent, "no-agent");
             Switch(tls, "tls");
             Switch(insecureHttp, "insecure-http");

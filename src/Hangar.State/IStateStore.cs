@@ -74,7 +74,9 @@ public sealed record VmAdminRecord(string Name, bool? Running, long RestartNonce
 public sealed record FleetAdminRecord(bool Active, bool PurgeRemoved);
 
 /// <summary>Something that happened, for <c>hangar events</c>.</summary>
-public sealed record EventRecord(long Id, DateTimeOffset At, string Kind, string? Vm, string Message);
+/// <param name="Vm">The VM it is about; null for none.</param>
+/// <param name="Agent">The agent it is about (the one a VM event was reported by); null for none.</param>
+public sealed record EventRecord(long Id, DateTimeOffset At, string Kind, string? Vm, string Message, string? Agent = null);
 
 public sealed class GenerationConflictException(long expected, long actual)
     : Exception($"The current generation is {actual}, not {expected}; plan again against generation {actual}.")

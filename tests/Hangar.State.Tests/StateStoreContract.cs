@@ -212,6 +212,20 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendEvents_WithAndWithoutAnAgent_KeepTheirAgent()
+    {
+        await Store.AppendEventAsync(new EventRecord(0, DateTimeOffset.UtcNow, "agent.joined", null, "one", "lab1"), None);
+        await Store.AppendEventsAsync([
+            new EventRecord(0, DateTimeOffset.UtcNow, "vm.started", "web", "two", "lab2"),
+            new EventRecord(0, DateTimeOffset.UtcNow, "generation", null, "three"),
+        ], None);
+
+        var events = await Store.ListEventsAsync(0, 10, None);
+
+        Assert.Equal([("one", "lab1"), ("two", "lab2"), ("three", (string?)null)], events.Select(e => (e.Message, e.Agent)));
+    }
+
+    [Fact]
     public async Task AppendEvents_ManyAtOnce_FollowEarlierEventsInListOrder()
     {
         await Store.AppendEventAsync(new EventRecord(0, DateTimeOffset.UtcNow, "first", null, "before"), None);

@@ -37,9 +37,7 @@ internal static class ApiEndpoints
         });
         api.MapPost("/gc", async (FleetService fleet, CancellationToken ct) => Json(await fleet.CollectDisksEverywhereAsync(ReplicaEndpoints.GcTimeout, ct)));
         api.MapGet("/watch", WatchAsync);
-        api.MapGet("/events", async (long? after, int? limit, IStateStore store, CancellationToken ct) =>
-            Json<IReadOnlyList<EventEntry>>((await store.ListEventsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000), ct))
-                .Select(e => new EventEntry(e.Id, e.At, e.Kind, e.Vm, e.Message)).ToArray()));
+        api.MapGet("/events", EventEndpoints.EventsAsync);
         api.MapPost("/tokens", async (HttpContext http, FleetService fleet) =>
             Json(await fleet.CreateJoinTokenAsync(await ReadAsync<JoinTokenRequest>(http), http.RequestAborted)));
         api.MapGet("/agents", (FleetService fleet) => Json(fleet.Agents()));

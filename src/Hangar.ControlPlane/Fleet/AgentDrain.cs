@@ -98,7 +98,7 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
                 Reason = Interrupted(agent),
             };
             await SaveAsync(run);
-            journal.Record("agent.drain", null, run.Info.Summary(agent));
+            journal.Record("agent.drain", null, run.Info.Summary(agent), agent);
         }
     }
 
@@ -150,7 +150,7 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         await SaveAsync(run);
         lock (state.Gate) run.Task = Task.Run(() => RunAsync(run));
         journal.Record("agent.drain", null, $"Drain of {name} started: {Count(movable.Count)} to move one at a time" +
-            (movable.Count > 0 ? $" ({string.Join(", ", movable)})" : "") + (run.Info.NotMovable.Count > 0 ? $"; staying, not movable: {string.Join(", ", run.Info.NotMovable)}" : ""));
+            (movable.Count > 0 ? $" ({string.Join(", ", movable)})" : "") + (run.Info.NotMovable.Count > 0 ? $"; staying, not movable: {string.Join(", ", run.Info.NotMovable)}" : ""), name);
         state.NotifyChanged();
         return run.Info;
     }
@@ -229,32 +229,32 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
         if (to is null)
         {
             await Update(run, info => info with { Unplaceable = new Dictionary<string, string>(info.Unplaceable, StringComparer.Ordinal) { [vm] = unplaceable! } });
-            journal.Record("agent.drain", vm, $"Stays on {from}: {unplaceable}");
+            journal.Record("agent.drain", vm, $"Stays on {from}: {unplaceable}", from);
             return null;
         }
         await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Stopping));
-        journal.Record("agent.drain", vm, $"Moving from {from} to {to}: stopping it on {from} (its disk stays there)");
+        journal.Record("agent.drain", vm, $"Moving from {from} to {to}: stopping it on {from} (its disk stays there)", from);
         var failure = await run.Handover.MoveAsync(vm, from, to, run.Info.Timeout,
             () => SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Starting)), ct);
         if (failure is null)
         {
             await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Moved));
-            journal.Record("agent.drain", vm, $"Moved from {from} to {to}");
+            journal.Record("agent.drain", vm, $"Moved from {from} to {to}", from);
             return null;
         }
         if (failure.Stopping)
         {
             await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Failed, failure.Reason));
-            journal.Record("agent.drain", vm, $"Not moved, it stays on {from}: {failure.Reason}");
+            journal.Record("agent.drain", vm, $"Not moved, it stays on {from}: {failure.Reason}", from);
             return $"VM {vm} was not moved: {failure.Reason}";
         }
         // It left its disk on the drained agent and did not come up on the new one: it goes back to its own disk.
         await SetMove(run, new DrainMove(vm, from, to, DrainMoveState.Returning, failure.Reason));
-        journal.Record("agent.drain", vm, $"Not healthy on {to}: {failure.Reason}; moving it back to {from}, where its disk is");
+        journal.Record("agent.drain", vm, $"Not healthy on {to}: {failure.Reason}; moving it back to {from}, where its disk is", from);
         var back = await run.Handover.MoveAsync(vm, to, from, run.Info.Timeout, () => Task.CompletedTask, ct);
         var reason = back is null ? failure.Reason : $"{failure.Reason}; moving it back to {from} failed too: {back.Reason}";
         await SetMove(run, new DrainMove(vm, from, to, back is null ? DrainMoveState.MovedBack : DrainMoveState.Failed, reason));
-        journal.Record("agent.drain", vm, back is null ? $"Back on {from}, running and healthy" : $"Not back on {from}: {back.Reason}");
+        journal.Record("agent.drain", vm, back is null ? $"Back on {from}, running and healthy" : $"Not back on {from}: {back.Reason}", from);
         return back is null ? $"VM {vm} did not become healthy on {to} and is back on {from}: {failure.Reason}" : $"VM {vm} did not move: {reason}";
     }
 
@@ -272,7 +272,7 @@ internal sealed partial class AgentDrain(FleetState state, AgentRegistry agents,
                 : movable.Count + stay.Count == 0 ? AgentDrainState.Drained : AgentDrainState.Incomplete;
             run.Info = info = run.Info with { State = outcome, EndedAt = Time.GetUtcNow(), NotMovable = stay, Reason = cancelled ?? failure };
         }
-        journal.Record("agent.drain", null, info.Summary(run.Agent));
+        journal.Record("agent.drain", null, info.Summary(run.Agent), run.Agent);
         state.NotifyChanged();
         await SaveAsync(run);
     }

@@ -31,7 +31,7 @@ internal sealed class AgentOperations(FleetState state, AgentRegistry agents, Jo
             var merged = new Dictionary<string, string>(labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
             foreach (var (key, value) in token.Labels) merged[key] = value;
             var (_, credential) = await agents.JoinAsync(name, merged, ct);
-            journal.Record("agent.joined", null, $"Agent {name} joined with token {token.Id} (use {token.Used} of {token.Uses})");
+            journal.Record("agent.joined", null, $"Agent {name} joined with token {token.Id} (use {token.Used} of {token.Uses})", name);
             return (name, credential);
         }
         catch (Exception e) when (e is AgentRefusedException or AgentRequestException)
@@ -42,7 +42,7 @@ internal sealed class AgentOperations(FleetState state, AgentRegistry agents, Jo
 
     private Exception Refused(Exception e, string name)
     {
-        journal.Record("agent.refused", null, $"Agent {name} could not join: {e.Message}");
+        journal.Record("agent.refused", null, $"Agent {name} could not join: {e.Message}", name);
         return e;
     }
 
@@ -64,7 +64,7 @@ internal sealed class AgentOperations(FleetState state, AgentRegistry agents, Jo
     public async Task<AgentInfo> SetCordonedAsync(string name, bool cordoned, CancellationToken ct)
     {
         await agents.SetCordonedAsync(name, cordoned, ct);
-        journal.Record(cordoned ? "agent.cordoned" : "agent.uncordoned", null, cordoned ? $"Agent {name} cordoned: it gets no new VMs" : $"Agent {name} uncordoned");
+        journal.Record(cordoned ? "agent.cordoned" : "agent.uncordoned", null, cordoned ? $"Agent {name} cordoned: it gets no new VMs" : $"Agent {name} uncordoned", name);
         state.NotifyChanged();
         return Get(name);
     }
@@ -82,7 +82,7 @@ internal sealed class AgentOperations(FleetState state, AgentRegistry agents, Jo
         var session = await agents.SetLabelsAsync(name, request.Set, request.Remove, ct);
         string text;
         lock (state.Gate) text = session.Labels.Count == 0 ? "none" : string.Join(",", session.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
-        journal.Record("agent.labels", null, $"Agent {name} labels: {text}");
+        journal.Record("agent.labels", null, $"Agent {name} labels: {text}", name);
         state.NotifyChanged();
         return Get(name);
     }
@@ -109,7 +109,7 @@ internal sealed class AgentOperations(FleetState state, AgentRegistry agents, Jo
                     (info.Vms.Count > 0 ? $" ({string.Join(", ", info.Vms)})" : "") +
                     "; stop it and move its VMs first, or remove it anyway with --force (its VMs are then placed elsewhere, without their disks).");
             await agents.RemoveAsync(session, ct);
-            journal.Record("agent.removed", null, $"Agent {name} removed; its credential is revoked" + (info.Vms.Count > 0 ? $"; VMs to place elsewhere: {string.Join(", ", info.Vms)}" : ""));
+            journal.Record("agent.removed", null, $"Agent {name} removed; its credential is revoked" + (info.Vms.Count > 0 ? $"; VMs to place elsewhere: {string.Join(", ", info.Vms)}" : ""), name);
             if (session.Channel is { } channel)
             {
                 try { await channel.Socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "This agent was removed; its credential is revoked.", ct); }

@@ -6,7 +6,8 @@ internal sealed partial class EventJournal
 {
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Kind} {Vm}: {Message}")]
+        // A notice (hangard --log-level notice keeps it): the fleet's events are what an operator reads the log for.
+        [LoggerMessage(EventId = 1, EventName = "Notice", Level = LogLevel.Information, Message = "{Kind} {Vm}: {Message}")]
         public static partial void Event(ILogger logger, string kind, string vm, string message);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Could not record an event")]

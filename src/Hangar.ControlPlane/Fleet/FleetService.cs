@@ -31,6 +31,7 @@ public sealed class FleetService : IAsyncDisposable
     private readonly FleetState _state;
     private readonly ILogger _logger;
     private readonly EventJournal _journal;
+    private readonly EventQueries _events;
     private readonly AgentRegistry _agents;
     private readonly FleetStatusView _view;
     private readonly DesiredStateDelivery _delivery;
@@ -67,7 +68,8 @@ public sealed class FleetService : IAsyncDisposable
         }
         Images = images is null ? null : new Images.ImageCatalog(_state, images, _replicaImages);
         _logger = logger;
-        _journal = new EventJournal(store, logger);
+        _journal = new EventJournal(store, logger, _state.Replicas);
+        _events = new EventQueries(store, _journal.Feed);
         _agents = new AgentRegistry(_state, agentStore, time ?? TimeProvider.System);
         _placements = new PlacementBook(_state, _agents, agentStore);
         _view = new FleetStatusView(_state, _agents);
@@ -83,7 +85,7 @@ public sealed class FleetService : IAsyncDisposable
         _drains = new AgentDrain(_state, _agents, _placements, _delivery, _view, _agentOperations, _journal, agentStore, logger);
         if (replica is not null)
         {
-            _sync = new ReplicaSync(_state, replica.Feed, _ledger, _operators, _placements, _agents, _delivery, _observed!, logger);
+            _sync = new ReplicaSync(_state, replica.Feed, _ledger, _operators, _placements, _agents, _delivery, _observed!, _journal.Feed, logger);
             _election = new LeaderElection(_state.Replicas, replica.Lock, _state, _journal, LeadAsync, () =>
             {
                 _rollouts.Cancel();
@@ -171,6 +173,12 @@ public sealed class FleetService : IAsyncDisposable
     public Task<IReadOnlyList<GenerationInfo>> GenerationsAsync(CancellationToken ct) => _history.GenerationsAsync(ct);
     public Task<GenerationDetail> GenerationAsync(long number, CancellationToken ct) => _history.GenerationAsync(number, ct);
     public Task<DiffResponse> DiffAsync(long from, long to, CancellationToken ct) => _history.DiffAsync(from, to, ct);
+
+    /// <inheritdoc cref="EventQueries.ListAsync"/>
+    public Task<IReadOnlyList<EventEntry>> EventsAsync(long after, int limit, EventFilter filter, CancellationToken ct) => _events.ListAsync(after, limit, filter, ct);
+
+    /// <inheritdoc cref="EventQueries.FollowAsync"/>
+    public IAsyncEnumerable<EventEntry> FollowEventsAsync(long after, EventFilter filter, CancellationToken ct) => _events.FollowAsync(after, filter, ct);
 
     // ---- operators ----
     /// <inheritdoc cref="OperatorActions.SetVmAsync"/>

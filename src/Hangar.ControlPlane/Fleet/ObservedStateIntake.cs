@@ -17,7 +17,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
     {
         agents.Connected(session);
         lock (state.Gate) session.Observed.BeginConnection();
-        journal.Record("agent", null, $"Agent {session.Name} connected ({session.HostName}, {session.Accelerator})");
+        journal.Record("agent", null, $"Agent {session.Name} connected ({session.HostName}, {session.Accelerator})", session.Name);
         MarkVmsOf(session.Name); // they may have been "unknown"
         await state.Replicas.PublishAsync(StoreChangeKind.AgentOnline, session.Name, ct);
         await delivery.PushAsync(ct, snapshotFor: session);
@@ -29,7 +29,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
     {
         if (!await agents.DisconnectedAsync(session, channel)) return;
         delivery.Forget(session);
-        journal.Record("agent", null, $"Agent {session.Name} disconnected");
+        journal.Record("agent", null, $"Agent {session.Name} disconnected", session.Name);
         await state.Replicas.PublishAsync(StoreChangeKind.AgentOffline, session.Name);
         MarkVmsOf(session.Name);
         state.NotifyChanged();
@@ -74,7 +74,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
         }
         foreach (var (before, after) in changes)
             if (after is not null)
-                foreach (var (kind, message) in VmEvents.Between(before, after)) journal.Record(kind, after.Name, message);
+                foreach (var (kind, message) in VmEvents.Between(before, after)) journal.Record(kind, after.Name, message, session.Name);
         foreach (var orphan in orphans ?? [])
         {
             if (previousOrphans.Contains(orphan)) continue; // reported already
@@ -83,7 +83,7 @@ internal sealed class ObservedStateIntake(FleetState state, AgentRegistry agents
                 OrphanAction.Stopping => $"Stopping an orphan QEMU (pid {orphan.Pid}) that no generation names",
                 OrphanAction.Stopped => $"Stopped an orphan QEMU (pid {orphan.Pid}) that no generation names",
                 _ => $"Found an orphan QEMU (pid {orphan.Pid}) that no generation names; kept (settings.orphans: keep)",
-            });
+            }, session.Name);
         }
         state.NotifyChanged();
     }

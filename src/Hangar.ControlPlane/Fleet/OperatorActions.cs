@@ -136,7 +136,7 @@ internal sealed class OperatorActions(FleetState state, IStateStore store, Event
             {
                 var done = reports.Where(r => r.Report?.Request == request).ToArray();
                 foreach (var (agent, report) in done.Where(d => d.Report!.Deleted.Count > 0))
-                    journal.Record("gc", null, $"Agent {agent} deleted {report!.Deleted.Count} unused disk files ({report.Bytes / (1024 * 1024)} MiB): {string.Join(", ", report.Deleted)}");
+                    journal.Record("gc", null, $"Agent {agent} deleted {report!.Deleted.Count} unused disk files ({report.Bytes / (1024 * 1024)} MiB): {string.Join(", ", report.Deleted)}", agent);
                 (IReadOnlyList<string> Deleted, long Bytes) unusedImages = ([], 0);
                 if (images is not null)
                 {

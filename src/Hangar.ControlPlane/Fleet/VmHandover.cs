@@ -48,7 +48,7 @@ internal sealed class VmHandover(FleetState state, AgentRegistry agents, Placeme
         }
         var revision = await PlaceAsync(vm, to);
         if (!shouldRun) return null;
-        journal.Record("agent.drain", vm, $"Stopped on {from}; starting it on {to}");
+        journal.Record("agent.drain", vm, $"Stopped on {from}; starting it on {to}", from);
         await placed();
         var gate = new RolloutGate(0, revision, [vm], deadline);
         var verdict = await WaitForAsync(() => Evaluate(gate, vm), deadline, ct) ?? Evaluate(gate, vm)

@@ -18,7 +18,7 @@ namespace Hangar.ControlPlane.Replicas;
 /// </code>
 /// </remarks>
 internal sealed partial class ReplicaSync(FleetState state, IChangeFeed feed, GenerationLedger ledger, OperatorActions operators,
-    PlacementBook placements, AgentRegistry agents, DesiredStateDelivery delivery, ObservedSharing observed, ILogger logger) : IAsyncDisposable
+    PlacementBook placements, AgentRegistry agents, DesiredStateDelivery delivery, ObservedSharing observed, EventFeed events, ILogger logger) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _task = Task.CompletedTask;
@@ -42,7 +42,11 @@ internal sealed partial class ReplicaSync(FleetState state, IChangeFeed feed, Ge
                     await operators.ReloadAsync(ct);
                     await ledger.ReloadAsync(ct);
                     await observed.ReadAllAsync(ct);
+                    events.Signal();
                     break;
+                case StoreChangeKind.Events:
+                    events.Signal(); // the followers of the events read the store after the last event they sent
+                    return;
                 case StoreChangeKind.Observed when change.Subject is { } reporting:
                     await observed.ReadAsync(reporting, ct);
                     return; // it marked what changed

@@ -1,4 +1,5 @@
 using Hangar.Agent;
+using Hangar.Server.Logging;
 using Hangar.State;
 
 namespace Hangar.Server.Configuration;
@@ -19,11 +20,15 @@ public sealed record ServerSettings(
     string? TlsCert,
     string? TlsKey,
     bool InsecureHttp,
-    Uri? Advertise = null)
+    Uri? Advertise = null,
+    LogSettings? Log = null)
 {
+    /// <summary>The log's level and format (<see cref="LogSettings.Default"/> when none was given).</summary>
+    public LogSettings Logging => Log ?? LogSettings.Default;
+
     /// <summary>Every key a config file may hold (the flags' names without <c>--</c>).</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["listen", "advertise", "store", "store-password", "no-agent", "accel", "tls", "tls-cert", "tls-key", "insecure-http", "env-file"];
+        ["listen", "advertise", "store", "store-password", "no-agent", "accel", "tls", "tls-cert", "tls-key", "insecure-http", "env-file", "log-level", "log-format"];
 
     public static string EnvironmentName(string key) => "HANGAR_" + key.Replace('-', '_').ToUpperInvariant();
 
@@ -113,7 +118,9 @@ public sealed record ServerSettings(
                 if (!Uri.TryCreate(advertiseText.Text, UriKind.Absolute, out advertise) || advertise.Scheme is not ("http" or "https") || advertise.AbsolutePath != "/")
                     throw new InvalidOperationException($"{advertiseText.Source}: '{advertiseText.Text}' is not an address for the other replicas; write it as https://HOST:PORT (http:// when the server serves plain HTTP).");
             }
-            var settings = new ServerSettings(Get("listen")?.Text, store, Bool("no-agent"), accel, Bool("tls"), cert?.Text, key?.Text, Bool("insecure-http"), advertise);
+            var (level, format) = (Get("log-level"), Get("log-format"));
+            var log = LogSettings.Parse(level?.Text, format?.Text, level?.Source ?? "--log-level", format?.Source ?? "--log-format");
+            var settings = new ServerSettings(Get("listen")?.Text, store, Bool("no-agent"), accel, Bool("tls"), cert?.Text, key?.Text, Bool("insecure-http"), advertise, log);
             if (settings.InsecureHttp && (settings.Tls || cert is not null))
                 throw new InvalidOperationException($"{Get("insecure-http")!.Source}: plain HTTP was asked for together with TLS ({(cert is not null ? cert.Source : Get("tls")!.Source)}); choose one.");
             return settings;

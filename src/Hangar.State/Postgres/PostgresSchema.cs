@@ -139,6 +139,8 @@ internal static class PostgresSchema
         """,
         // Each agent's age recipient, as SQLite's migration 8.
         "ALTER TABLE agents ADD COLUMN recipient text;",
+        // The agent an event is about, as SQLite's last migration.
+        "ALTER TABLE events ADD COLUMN agent text;",
     ];
 
     /// <summary>The newest schema version this code knows.</summary>

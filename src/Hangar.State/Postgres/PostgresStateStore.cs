@@ -171,11 +171,12 @@ public sealed class PostgresStateStore : IStateStore
         // Ids come from a sequence when the row is inserted, but become visible when it commits: holding the lock
         // until then keeps the two orders the same across processes (see the class comment).
         await ExecuteAsync(connection, "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", ct);
-        await using var cmd = new NpgsqlCommand("INSERT INTO events (at, kind, vm, message) VALUES (@at, @kind, @vm, @msg)", connection);
+        await using var cmd = new NpgsqlCommand("INSERT INTO events (at, kind, vm, message, agent) VALUES (@at, @kind, @vm, @msg, @agent)", connection);
         cmd.Parameters.Add(Parameter("at", StoredGeneration.Milliseconds(record.At), NpgsqlDbType.TimestampTz));
         cmd.Parameters.Add(Parameter("kind", record.Kind, NpgsqlDbType.Text));
         cmd.Parameters.Add(Parameter("vm", record.Vm, NpgsqlDbType.Text));
         cmd.Parameters.Add(Parameter("msg", record.Message, NpgsqlDbType.Text));
+        cmd.Parameters.Add(Parameter("agent", record.Agent, NpgsqlDbType.Text));
         await cmd.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         return true;
@@ -189,11 +190,12 @@ public sealed class PostgresStateStore : IStateStore
         await using var batch = new NpgsqlBatch(connection);
         foreach (var record in records)
         {
-            var cmd = new NpgsqlBatchCommand("INSERT INTO events (at, kind, vm, message) VALUES (@at, @kind, @vm, @msg)");
+            var cmd = new NpgsqlBatchCommand("INSERT INTO events (at, kind, vm, message, agent) VALUES (@at, @kind, @vm, @msg, @agent)");
             cmd.Parameters.Add(Parameter("at", StoredGeneration.Milliseconds(record.At), NpgsqlDbType.TimestampTz));
             cmd.Parameters.Add(Parameter("kind", record.Kind, NpgsqlDbType.Text));
             cmd.Parameters.Add(Parameter("vm", record.Vm, NpgsqlDbType.Text));
             cmd.Parameters.Add(Parameter("msg", record.Message, NpgsqlDbType.Text));
+            cmd.Parameters.Add(Parameter("agent", record.Agent, NpgsqlDbType.Text));
             batch.BatchCommands.Add(cmd);
         }
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
@@ -206,14 +208,14 @@ public sealed class PostgresStateStore : IStateStore
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         return Run(async connection =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT id, at, kind, vm, message FROM events WHERE id > @after ORDER BY id LIMIT @limit", connection);
+            await using var cmd = new NpgsqlCommand("SELECT id, at, kind, vm, message, agent FROM events WHERE id > @after ORDER BY id LIMIT @limit", connection);
             cmd.Parameters.Add(Parameter("after", afterId, NpgsqlDbType.Bigint));
             cmd.Parameters.Add(Parameter("limit", limit, NpgsqlDbType.Integer));
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             var list = new List<EventRecord>();
             while (await reader.ReadAsync(ct))
                 list.Add(new EventRecord(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1),
-                    reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4)));
+                    reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
             return (IReadOnlyList<EventRecord>)list;
         }, ct);
     }

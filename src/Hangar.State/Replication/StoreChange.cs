@@ -17,6 +17,7 @@ public sealed record StoreChange(StoreChangeKind Kind, string Replica, string? S
         [StoreChangeKind.AgentOnline] = "online",
         [StoreChangeKind.AgentOffline] = "offline",
         [StoreChangeKind.Observed] = "observed",
+        [StoreChangeKind.Events] = "events",
     };
 
     /// <summary>The notice's text: <c>KIND REPLICA [SUBJECT]</c>, separated by tabs (names hold no tab).</summary>

@@ -19,4 +19,6 @@ public enum StoreChangeKind
     AgentOffline,
     /// <summary>The replica that sent the notice wrote a report of agent <see cref="StoreChange.Subject"/> (<see cref="IObservedStore"/>).</summary>
     Observed,
+    /// <summary>The replica that sent the notice appended events (<c>hangar events --follow</c> on the others reads them).</summary>
+    Events,
 }

@@ -102,6 +102,8 @@ internal static class SqliteSchema
         """,
         // Each agent's age recipient (its own key, from hello): what secrets for its VMs are encrypted to.
         "ALTER TABLE agents ADD COLUMN recipient TEXT;",
+        // The agent an event is about, for hangar events --agent.
+        "ALTER TABLE events ADD COLUMN agent TEXT;",
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)

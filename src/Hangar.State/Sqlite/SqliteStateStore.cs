@@ -145,11 +145,12 @@ public sealed class SqliteStateStore : IStateStore
 
     public Task AppendEventAsync(EventRecord record, CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("INSERT INTO events (at, kind, vm, message) VALUES ($at, $kind, $vm, $msg)");
+        await using var cmd = Command("INSERT INTO events (at, kind, vm, message, agent) VALUES ($at, $kind, $vm, $msg, $agent)");
         cmd.Parameters.AddWithValue("$at", record.At.ToUnixTimeMilliseconds());
         cmd.Parameters.AddWithValue("$kind", record.Kind);
         cmd.Parameters.AddWithValue("$vm", (object?)record.Vm ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$msg", record.Message);
+        cmd.Parameters.AddWithValue("$agent", (object?)record.Agent ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(ct);
         return true;
     }, ct);
@@ -157,14 +158,16 @@ public sealed class SqliteStateStore : IStateStore
     public Task AppendEventsAsync(IReadOnlyList<EventRecord> records, CancellationToken ct) => Locked(async () =>
     {
         await using var tx = await _db.BeginTransactionAsync(ct);
-        await using var cmd = Command("INSERT INTO events (at, kind, vm, message) VALUES ($at, $kind, $vm, $msg)", tx);
+        await using var cmd = Command("INSERT INTO events (at, kind, vm, message, agent) VALUES ($at, $kind, $vm, $msg, $agent)", tx);
         var at = cmd.Parameters.Add("$at", SqliteType.Integer);
         var kind = cmd.Parameters.Add("$kind", SqliteType.Text);
         var vm = cmd.Parameters.Add("$vm", SqliteType.Text);
         var message = cmd.Parameters.Add("$msg", SqliteType.Text);
+        var agent = cmd.Parameters.Add("$agent", SqliteType.Text);
         foreach (var record in records)
         {
             (at.Value, kind.Value, vm.Value, message.Value) = (record.At.ToUnixTimeMilliseconds(), record.Kind, (object?)record.Vm ?? DBNull.Value, record.Message);
+            agent.Value = (object?)record.Agent ?? DBNull.Value;
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -180,14 +183,14 @@ public sealed class SqliteStateStore : IStateStore
 
     private Task<IReadOnlyList<EventRecord>> ListEventsLockedAsync(long afterId, int limit, CancellationToken ct) => Locked(async () =>
     {
-        await using var cmd = Command("SELECT id, at, kind, vm, message FROM events WHERE id > $after ORDER BY id LIMIT $limit");
+        await using var cmd = Command("SELECT id, at, kind, vm, message, agent FROM events WHERE id > $after ORDER BY id LIMIT $limit");
         cmd.Parameters.AddWithValue("$after", afterId);
         cmd.Parameters.AddWithValue("$limit", limit);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var list = new List<EventRecord>();
         while (await reader.ReadAsync(ct))
             list.Add(new EventRecord(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4)));
+                reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         return (IReadOnlyList<EventRecord>)list;
     }, ct);
 

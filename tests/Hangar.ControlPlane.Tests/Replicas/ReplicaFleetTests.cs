@@ -95,6 +95,26 @@ public sealed class ReplicaFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FollowEvents_OnOneReplica_GetsTheEventsAnotherReplicaRecords()
+    {
+        var (a, _) = await ReplicaAsync("a:1");
+        var (b, _) = await ReplicaAsync("b:2");
+        await a.ApplyAsync(File(), CancellationToken.None);
+        using var timeout = new CancellationTokenSource(Wait);
+        await using var onB = b.FollowEventsAsync(0, EventFilter.From(["web"], null, ["operator"]), timeout.Token).GetAsyncEnumerator(timeout.Token);
+        await a.SetVmAsync("web", VmOperation.Stop, CancellationToken.None);
+        Assert.True(await onB.MoveNextAsync());
+        Assert.Equal(("operator", "web", "Stop requested"), (onB.Current.Kind, onB.Current.Vm, onB.Current.Message));
+
+        // b's follower has read everything and waits; b records nothing itself, so only a's notice can wake it.
+        var next = onB.MoveNextAsync().AsTask();
+        await a.SetVmAsync("web", VmOperation.Start, CancellationToken.None);
+
+        Assert.True(await next.WaitAsync(timeout.Token));
+        Assert.Equal(("operator", "web", "Start requested"), (onB.Current.Kind, onB.Current.Vm, onB.Current.Message));
+    }
+
+    [Fact]
     public async Task Apply_OnTheFollower_TheLeaderRunsTheGateAndRecordsTheVerdictThatTheFollowerThenShows()
     {
         var (a, storeA) = await ReplicaAsync("a:1");

@@ -80,6 +80,14 @@ public sealed class GenerationTests
         Assert.StartsWith("Generation 3 committed", story[4]);
         Assert.StartsWith("Rollout of generation 3 started", story[5]);
         Assert.StartsWith("Rollout of generation 3 succeeded", story[6]);
+
+        // A VM's events name the agent that reported it, and the server filters by agent and kind.
+        var agent = events.First(e => e.Kind == "vm.started").Agent;
+        Assert.False(string.IsNullOrEmpty(agent));
+        var started = (await home.OkAsync("events", "-o", "json", "--agent", agent!, "--kind", "vm.started")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonSerializer.Deserialize<EventEntry>(line, HangarJson.Options)!).ToArray();
+        Assert.Equal(events.Where(e => e.Kind == "vm.started").Select(e => e.Id), started.Select(e => e.Id));
+        Assert.All(started, e => Assert.Equal(agent, e.Agent));
     }
 
     [Fact]

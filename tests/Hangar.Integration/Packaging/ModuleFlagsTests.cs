@@ -91,16 +91,26 @@ public sealed partial class ModuleFlagsTests : IDisposable
                 DaemonGlobals.AccelFrom(value.Value.GetString());
     }
 
+    [Fact]
+    public void LogLevelsOfTheModule_AreHangardsLevels()
+    {
+        var module = File.ReadAllText(PackagingFiles.Path("packaging", "nix", "module.nix"));
+        var levels = Regex.Matches(Between(module, "levels = [", "];"), "\"(\\w+)\"").Select(m => m.Groups[1].Value).ToArray();
+
+        Assert.Equal(Hangar.Server.Logging.DaemonLogLevels.Names, levels);
+        foreach (var level in levels) Hangar.Server.Logging.DaemonLogLevels.Parse(level);
+    }
+
     /// <summary>Every agent option args.nix reads, each set.</summary>
     private const string FullAgentOptions =
-        """{ stateDir = "/srv/hangar"; serverUrl = "https://10.0.0.1:7600,https://10.0.0.2:7600"; serverFingerprint = "sha256:00"; name = "lab1"; labels = { gpu = "true"; rack = "2"; }; metricsListen = "0.0.0.0:9464"; enableKvm = false; extraArgs = [ "--labels" "zone=a" ]; }""";
+        """{ stateDir = "/srv/hangar"; serverUrl = "https://10.0.0.1:7600,https://10.0.0.2:7600"; serverFingerprint = "sha256:00"; name = "lab1"; labels = { gpu = "true"; rack = "2"; }; metricsListen = "0.0.0.0:9464"; enableKvm = false; qemuSocketDir = "/run/hangar"; logLevel = "debug"; extraArgs = [ "--labels" "zone=a" ]; }""";
 
     public static TheoryData<string, string> SampleOptions => new()
     {
-        { "agent", """{ stateDir = "/var/lib/hangar"; serverUrl = null; serverFingerprint = null; name = null; labels = { }; enableKvm = true; extraArgs = [ ]; }""" },
+        { "agent", """{ stateDir = "/var/lib/hangar"; serverUrl = null; serverFingerprint = null; name = null; labels = { }; enableKvm = true; qemuSocketDir = "/run/hangar"; logLevel = "info"; extraArgs = [ ]; }""" },
         { "agent", FullAgentOptions },
-        { "server", """{ stateDir = "/var/lib/hangar"; listen = "127.0.0.1"; port = 7600; store = null; enableKvm = true; extraArgs = [ ]; }""" },
-        { "server", """{ stateDir = "/var/lib/hangar"; listen = "::"; port = 8443; store = "postgres:Host=/run/postgresql;Database=hangar"; enableKvm = false; extraArgs = [ "--no-agent" ]; }""" },
+        { "server", """{ stateDir = "/var/lib/hangar"; listen = "127.0.0.1"; port = 7600; store = null; enableKvm = true; logLevel = "info"; extraArgs = [ ]; }""" },
+        { "server", """{ stateDir = "/var/lib/hangar"; listen = "::"; port = 8443; store = "postgres:Host=/run/postgresql;Database=hangar"; enableKvm = false; logLevel = "notice"; extraArgs = [ "--no-agent" ]; }""" },
     };
 
     [Theory]
