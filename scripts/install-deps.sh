@@ -4,7 +4,7 @@
 # Every program that Hangar, the quick start, the tests or the benchmarks run is named here:
 #   qemu-system-x86, qemu-utils  QEMU and qemu-img; qemu-system-x86 brings qemu-system-common, whose virtiofsd
 #                                (/usr/lib/qemu/virtiofsd) serves VMs' shares
-#   util-linux                   setsid (the detached server); unshare (a read-only share's mount namespace)
+#   util-linux                   setsid (the detached server, each QEMU); unshare (a read-only share's mount namespace); setpriv (tests run hangar as an ordinary user)
 #   coreutils                    stty (the console), mktemp, paste
 #   dpkg, apt                    apt-get download, apt-cache, dpkg-deb (building the tiny image)
 #   cpio                         the tests check Hangar's own cpio writer against the real cpio

@@ -134,6 +134,18 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
     {
         if (plan.Config.VsockCid is not null && !File.Exists(VhostVsockDevice))
             throw new InvalidOperationException($"VM '{plan.Config.Name}' has a vsock device, and this host has no {VhostVsockDevice}: load the vhost_vsock kernel module (modprobe vhost_vsock), or remove 'vsock'");
+        if (plan.Config.VsockCid is not null && !Environment.IsPrivilegedProcess)
+        {
+            // QEMU opens the device as this agent's user; say so here rather than leave it to QEMU's one line.
+            try
+            {
+                using var device = new FileStream(VhostVsockDevice, FileMode.Open, FileAccess.ReadWrite);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"VM '{plan.Config.Name}' has a vsock device, and this agent's user ({Environment.UserName}) may not open {VhostVsockDevice}; run the agent as root, give its user read and write access to the device, or remove 'vsock'");
+            }
+        }
         foreach (var bridge in plan.Taps.Select(t => t.Bridge).Distinct(StringComparer.Ordinal))
             await bridges.EnsureAsync(bridge, ct);
     }

@@ -92,5 +92,10 @@ internal sealed partial class ReplicaLink
         {
             Log.PublishFailed(_logger!, kind, e.InnerException?.Message ?? e.Message);
         }
+        catch (ObjectDisposedException)
+        {
+            // The store closed under it: the server stops (its last events, an agent's goodbye). Nobody is told, as
+            // after any lost notice the other replicas re-read what they hold; the stop must not fail over it.
+        }
     }
 }

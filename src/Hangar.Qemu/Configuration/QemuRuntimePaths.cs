@@ -8,7 +8,7 @@ namespace Hangar.Qemu;
 /// <param name="QmpSocket">The QMP control socket.</param>
 /// <param name="ConsoleSocket">The serial console socket for interactive attach.</param>
 /// <param name="SerialLog">A file that receives everything the serial console prints (appended).</param>
-/// <param name="PidFile">Where QEMU writes its pid after it daemonized.</param>
+/// <param name="PidFile">Where QEMU writes its pid as it starts.</param>
 public sealed record QemuRuntimePaths(
     string Directory,
     string QmpSocket,

@@ -195,8 +195,9 @@ public sealed class QemuInstance : IAsyncDisposable
 
         try
         {
-            // Polling on purpose: QEMU daemonized, so it is not our child and no exit notification reaches us
-            // (short of a pidfd). QMP closing already said it is exiting; this waits out its last milliseconds.
+            // Polling on purpose: an adopted QEMU is not our child, and one we started is reaped by the runtime, so
+            // no exit notification reaches us (short of a pidfd). QMP closing already said it is exiting; this waits
+            // out its last milliseconds.
             while (Process.IsAlive())
             {
                 await Task.Delay(_options.ExitPollInterval, _options.Qmp.TimeProvider, _detach.Token).ConfigureAwait(false);

@@ -11,7 +11,7 @@ namespace Hangar.Qemu;
 public sealed record QemuProcessIdentity(int Pid, ulong StartTime)
 {
     /// <summary>The identity of the running process <paramref name="pid"/>; null if there is none or it has exited
-    /// (a zombie counts as exited: QEMU daemonizes, so nobody of ours will reap it).</summary>
+    /// (a zombie counts as exited: an adopted QEMU is not our child, so nobody of ours will reap it).</summary>
     public static QemuProcessIdentity? Read(int pid)
     {
         if (pid <= 0) return null;
