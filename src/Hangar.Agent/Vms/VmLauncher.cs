@@ -308,7 +308,7 @@ public sealed class VmLauncher(AgentOptions options, VmImageResolver images, Acc
         }
         var record = new RuntimeRecord(identity.Pid, identity.StartTime, plan.ConfigHash,
             plan.Config.Accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", options.Time.GetUtcNow(), logOffset, restartNonce, plan.ImageDigest,
-            plan.DiskBytes);
+            plan.DiskBytes, plan.Config.Confinement.ToString());
         record.Write(paths.RuntimeRecordPath);
         try
         {

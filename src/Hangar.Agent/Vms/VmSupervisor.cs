@@ -112,7 +112,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                 _lastError, _restarts,
                 record?.StartedAt, _convergedGeneration, _convergedRevision, _consoleTail, record?.ImageDigest, health.Detail,
                 _phase is VmPhase.Backoff or VmPhase.Stopping ? _backoffCause : null, _run?.Adopted == true, _run?.Handle.Guest,
-                _phase == VmPhase.Running ? _run?.Handle.BalloonBytes : null);
+                _phase == VmPhase.Running ? _run?.Handle.BalloonBytes : null, record?.Confinement);
         }
     }
 

@@ -36,6 +36,7 @@ public static class VmShowCommand
             ("phase", StatusView.Phase(vm.Phase) + (vm.Detail is { } d ? $" ({d})" : "")),
             ("health", StatusView.Health(vm.Health) + (vm.HealthDetail is { } h ? $" ({h})" : "")),
             ("accelerator", vm.Accelerator ?? "-"),
+            ("confinement", vm.Confinement ?? "-"),
             ("pid", vm.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-"),
             ("started", vm.StartedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-"),
             ("forwards", vm.Forwards.Count == 0 ? "-" : string.Join(", ", vm.Forwards)),

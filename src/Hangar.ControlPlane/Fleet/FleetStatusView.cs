@@ -114,7 +114,7 @@ internal sealed class FleetStatusView(FleetState state, AgentRegistry agents)
             HostKey: vm.Identity is { IsPending: false } identity ? identity.PublicKey : null, Vnc: vm.VncPort,
             Interfaces: InterfacesOf(vm), VsockCid: vm.VsockCid,
             Shares: vm.Shares?.Select(s => new VmShareInfo(s.Tag, s.Source, s.ReadOnly, s.MountPoint)).ToArray(),
-            Balloon: vm.Balloon ? new VmBalloonInfo(seen?.BalloonBytes) : null);
+            Balloon: vm.Balloon ? new VmBalloonInfo(seen?.BalloonBytes) : null, Confinement: seen?.Confinement);
     }
 
     private static IReadOnlyList<VmInterfaceInfo>? InterfacesOf(VmSpec vm) =>

@@ -3,7 +3,7 @@ namespace Hangar.Protocol.Agent;
 /// <summary>Constants of the agent protocol.</summary>
 public static class AgentProtocol
 {
-    /// <summary>8: a desired VM's <c>spec</c> carries its <c>shares</c> (virtiofs) and <c>balloon</c>; <c>observed</c> VMs
+    /// <summary>9: <c>observed</c> VMs carry <c>confinement</c> (their QEMU's seccomp sandbox and user). 8: a desired VM's <c>spec</c> carries its <c>shares</c> (virtiofs) and <c>balloon</c>; <c>observed</c> VMs
     /// carry <c>balloon</c> (the guest's memory as its balloon leaves it), and <c>stream.open</c> of kind <c>balloon</c>
     /// sets or reads a running VM's balloon target (<c>balloon</c>). 7: a desired VM's <c>spec</c> carries its <c>interfaces</c> (user-mode or a tap on a bridge, each with its
     /// MAC) and <c>vsockCid</c>. 6: a desired VM's <c>spec</c> carries its <c>identity</c> (its SSH host key: the public line and the private key as
@@ -12,7 +12,7 @@ public static class AgentProtocol
     /// <c>stream.open</c> of kind <c>exec</c> runs a command in the guest (<c>exec</c>). 4: a desired VM's <c>spec</c> carries its <c>guest</c> (the cloud-init seed's settings). 3: desired and observed state as a snapshot (in frames of bounded size) then deltas (<c>desired.delta</c>,
     /// <c>observed.delta</c>, <c>resync</c>); heartbeats carry no VM list; an image in <c>desired</c> carries its digest,
     /// size, format and URL, not a path. 2: the <c>stream.*</c> messages; <c>observed</c> no longer carries paths.</summary>
-    public const int Version = 8;
+    public const int Version = 9;
 
     /// <summary>Most VMs one desired or observed frame carries; a snapshot or delta of more VMs continues in further
     /// frames (<c>more: true</c>), so no frame grows with the fleet.</summary>

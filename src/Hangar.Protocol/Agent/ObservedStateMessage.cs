@@ -28,6 +28,7 @@ public sealed record ObservedOrphan(string Name, int Pid, OrphanAction Action);
 /// <param name="Adopted">The running QEMU was found running by this agent (after an agent restart), not started by it.</param>
 /// <param name="Guest">What the guest agent in the running VM reports (OS, host name, addresses); null while none answers. Since version 5.</param>
 /// <param name="BalloonBytes">The guest's memory as its balloon leaves it (<c>balloon</c> on the wire), for a running VM with a balloon; null otherwise. Since version 8.</param>
+/// <param name="Confinement">How the running QEMU is confined, in words ("seccomp sandbox, uid 1879048192 gid 1879048192"); null for none known (a QEMU an older agent started). Since version 9.</param>
 public sealed record ObservedVm(
     string Name,
     VmPhase Phase,
@@ -47,7 +48,8 @@ public sealed record ObservedVm(
     RestartCause? BackoffCause = null,
     bool Adopted = false,
     ObservedGuest? Guest = null,
-    [property: JsonPropertyName("balloon"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? BalloonBytes = null);
+    [property: JsonPropertyName("balloon"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? BalloonBytes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Confinement = null);
 
 /// <summary>Why the agent restarts a VM that it did not stop itself.</summary>
 public enum RestartCause

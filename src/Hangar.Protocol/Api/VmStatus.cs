@@ -17,6 +17,7 @@ namespace Hangar.Protocol.Api;
 /// <param name="VsockCid">The guest context id of its vsock device; null for none.</param>
 /// <param name="Shares">The VM's virtiofs shares; null for none.</param>
 /// <param name="Balloon">The VM's memory balloon; null for none.</param>
+/// <param name="Confinement">How its running QEMU is confined (seccomp sandbox, its user); null while none runs or it is not known.</param>
 /// <param name="Guest">What the guest agent in the running VM says: its OS, host name and IP addresses; null while none answers.</param>
 public sealed record VmStatus(
     string Name,
@@ -56,7 +57,9 @@ public sealed record VmStatus(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     IReadOnlyList<VmShareInfo>? Shares = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    VmBalloonInfo? Balloon = null);
+    VmBalloonInfo? Balloon = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Confinement = null);
 
 /// <summary>Body of <c>GET /api/v1/vms</c> and of each line of <c>GET /api/v1/watch</c>.</summary>
 /// <param name="Revision">The last desired-state revision taken; each VM has converged when its ObservedRevision reaches its own DesiredRevision.</param>

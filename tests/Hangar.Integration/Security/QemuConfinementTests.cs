@@ -42,6 +42,8 @@ public sealed class QemuConfinementTests
             uids[name] = uid;
         }
         Assert.NotEqual(uids["a"], uids["b"]);
+        Assert.Equal($"seccomp sandbox, uid {uids["a"]} gid {uids["a"]}", vms["a"].Confinement);
+        Assert.Contains($"confinement:     seccomp sandbox, uid {uids["b"]} gid {uids["b"]}", (await home.OkAsync("vm", "show", "b")).Stdout);
         Assert.Contains("hangar-tiny", home.SerialLogText("a"));
 
         // A process with b's uid reads none of a's files, and a's uid does not read its own by path either: each VM's
