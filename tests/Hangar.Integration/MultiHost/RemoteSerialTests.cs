@@ -42,7 +42,12 @@ public sealed class RemoteSerialTests(ITestOutputHelper output)
                 await GuestShell.RunAsync(client, vm, "echo log-of-$(hostname)", $"log-of-{vm}");
         foreach (var (vm, other) in new[] { (onA1, onA2), (onA2, onA1) })
         {
-            var log = (await cluster.Server.OkAsync("logs", vm)).Stdout;
+            // An agent that reconnects under load is "not connected" for that moment (the CLI says so): ask again then,
+            // and show the processes' logs if it never comes back.
+            var logs = await Eventually.WaitAsync(() => cluster.Server.RunAsync("logs", vm),
+                r => r.ExitCode == 0 || !r.Stderr.Contains("which is not connected", StringComparison.Ordinal), TimeSpan.FromSeconds(60), $"hangar logs {vm}");
+            Assert.True(logs.ExitCode == 0, $"hangar logs {vm}: {logs}\n{cluster.Logs()}");
+            var log = logs.Stdout;
             Assert.Contains("udhcpc: started", log);
             Assert.Contains("hangar-tiny: ready", log);
             Assert.Contains($"log-of-{vm}", log);
