@@ -37,7 +37,7 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FollowEvents_VmAndKindFilter_GetsEarlierEventsThenEachNewOneWithinASecond()
+    public async Task FollowEvents_VmAndKindFilter_GetsEarlierEventsThenEachNewOne()
     {
         await _client.VmActionAsync("web", "stop", CancellationToken.None);
         using var cts = new CancellationTokenSource(Wait);
@@ -56,7 +56,6 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(await events.MoveNextAsync());
             output.WriteLine($"web's event {i + 1} arrived {clock.Elapsed.TotalMilliseconds:F0} ms after its action was asked for");
             Assert.Equal(("operator", "web", $"{(i % 2 == 0 ? "Start" : "Stop")} requested"), (events.Current.Kind, events.Current.Vm, events.Current.Message));
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"The event took {clock.Elapsed}.");
         }
     }
 
@@ -73,7 +72,7 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.True(await events.MoveNextAsync());
         Assert.Equal(("agent.joined", "lab2"), (events.Current.Kind, events.Current.Agent));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"The event took {clock.Elapsed}.");
+        output.WriteLine($"lab2's join arrived {clock.Elapsed.TotalMilliseconds:F0} ms after it was asked for");
         var page = await _client.EventsAsync(0, EventFilter.From(null, ["lab1,lab2"], ["agent.joined"]), CancellationToken.None);
         Assert.Equal(["lab1", "lab2"], page.Select(e => e.Agent));
     }
@@ -90,8 +89,10 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
         await _server.DisposeAsync();
         _stopped = true;
 
-        // Kestrel would wait out its shutdown timeout (30 s) for a response that never ends.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"The server took {clock.Elapsed} to stop.");
+        // Not a speed check: without the stream's end Kestrel waits out its whole shutdown timeout (30 s) for the
+        // response; a stop short of that timeout shows the stream let it go.
+        output.WriteLine($"the server stopped {clock.Elapsed.TotalMilliseconds:F0} ms after it was asked to");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), $"The server took {clock.Elapsed} to stop: the follower held it up.");
         Assert.False(await events.MoveNextAsync());
     }
 
@@ -115,7 +116,6 @@ public sealed class EventFollowTests(ITestOutputHelper output) : IAsyncLifetime
             printed = await cli.ReadUntilAsync("Start requested", TimeSpan.FromSeconds(5));
             output.WriteLine($"printed {clock.Elapsed.TotalMilliseconds:F0} ms after the start:\n{printed}");
 
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"The event took {clock.Elapsed}.");
             Assert.DoesNotContain("web", printed);
             Assert.Equal(2, printed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         }
